@@ -8,16 +8,21 @@ import (
 // FloatNet is a float64 or float32 view of a network: every weight rounded to
 // the nearest F. Products are rounded before they are added (no fused
 // multiply-add), as most runtimes do.
+//
+// Parameters are packed in one array, layer after layer (weights row by row,
+// then biases), and EvalBatch pushes a batch of points through each layer
+// together, so deep narrow networks stream their parameters once per batch.
 type FloatNet[F float32 | float64] struct {
 	in     int
-	layers []floatLayer[F]
 	width  int
+	layers []floatLayer
+	params []F
+	acts   []Activation
 }
 
-type floatLayer[F float32 | float64] struct {
-	w   [][]F
-	b   []F
-	act []Activation
+type floatLayer struct {
+	off, in, out, act int // params offset, shape, acts offset
+	two               bool // 2 inputs, 2 ReLU neurons
 }
 
 // Float64 returns the float64 view of n.
@@ -28,76 +33,116 @@ func (n *Network) Float32() *FloatNet[float32] { return newFloatNet[float32](n) 
 
 func newFloatNet[F float32 | float64](n *Network) *FloatNet[F] {
 	f := &FloatNet[F]{in: n.InputDim, width: n.InputDim}
+	_, is32 := any(F(0)).(float32)
+	round := func(r interface {
+		Float64() (float64, bool)
+		Float32() (float32, bool)
+	}) F {
+		if is32 {
+			v, _ := r.Float32()
+			return F(v)
+		}
+		v, _ := r.Float64()
+		return F(v)
+	}
 	for _, l := range n.Layers() {
-		fl := floatLayer[F]{w: make([][]F, l.Out()), b: make([]F, l.Out()), act: l.Act}
+		fl := floatLayer{off: len(f.params), in: l.In(), out: l.Out(), act: len(f.acts)}
 		for j := range l.W {
-			fl.w[j] = make([]F, len(l.W[j]))
-			for i, w := range l.W[j] {
-				v, _ := w.Float64()
-				fl.w[j][i] = F(v)
-				if _, ok := any(F(0)).(float32); ok {
-					v32, _ := w.Float32()
-					fl.w[j][i] = F(v32)
-				}
-			}
-			v, _ := l.B[j].Float64()
-			fl.b[j] = F(v)
-			if _, ok := any(F(0)).(float32); ok {
-				v32, _ := l.B[j].Float32()
-				fl.b[j] = F(v32)
+			for _, w := range l.W[j] {
+				f.params = append(f.params, round(w))
 			}
 		}
+		for j := range l.B {
+			f.params = append(f.params, round(l.B[j]))
+		}
+		f.acts = append(f.acts, l.Act...)
+		fl.two = fl.in == 2 && fl.out == 2 && l.Act[0] == ReLU && l.Act[1] == ReLU
 		f.layers = append(f.layers, fl)
-		f.width = max(f.width, l.Out())
+		f.width = max(f.width, fl.out)
 	}
 	return f
 }
 
-// Weights returns the rounded weights of layer k (read-out last), row by row.
-func (f *FloatNet[F]) Weights(k int) ([][]F, []F) { return f.layers[k].w, f.layers[k].b }
+// Layer returns the rounded weights (row by row) and biases of layer k, the
+// read-out being the last.
+func (f *FloatNet[F]) Layer(k int) (w []F, b []F) {
+	l := f.layers[k]
+	w = f.params[l.off : l.off+l.in*l.out]
+	return w, f.params[l.off+l.in*l.out : l.off+l.in*l.out+l.out]
+}
 
-// Eval computes the outputs for x into out, using buf (len ≥ 2·width, or nil
-// to allocate).
-func (f *FloatNet[F]) Eval(x []float64, out []F, buf []F) error {
-	if len(x) != f.in {
-		return fmt.Errorf("evaluation: input has %d coordinates, network wants %d", len(x), f.in)
+// Eval computes the outputs for x into out.
+func (f *FloatNet[F]) Eval(x []float64, out []F) error {
+	return f.EvalBatch([][]float64{x}, [][]F{out})
+}
+
+// EvalBatch computes the outputs of every point of xs into outs.
+func (f *FloatNet[F]) EvalBatch(xs [][]float64, outs [][]F) error {
+	nb := len(xs)
+	w := f.width
+	cur := make([]F, nb*w)
+	next := make([]F, nb*w)
+	for p, x := range xs {
+		if len(x) != f.in {
+			return fmt.Errorf("evaluation: input has %d coordinates, network wants %d", len(x), f.in)
+		}
+		for i, v := range x {
+			cur[p*w+i] = F(v)
+		}
 	}
-	if len(buf) < 2*f.width {
-		buf = make([]F, 2*f.width)
-	}
-	cur, next := buf[:f.width], buf[f.width:2*f.width]
-	for i, v := range x {
-		cur[i] = F(v)
-	}
-	for _, l := range f.layers {
-		for j, row := range l.w {
-			z := l.b[j]
-			for i, w := range row {
-				if w != 0 {
-					z += F(w * cur[i])
+	for k := range f.layers {
+		l := &f.layers[k]
+		ps := f.params[l.off : l.off+l.in*l.out+l.out]
+		if l.two {
+			// the common 2×2 ReLU layer of deep narrow networks, unrolled
+			w00, w01, w10, w11, b0, b1 := ps[0], ps[1], ps[2], ps[3], ps[4], ps[5]
+			for p := 0; p < nb; p++ {
+				a, b := cur[p*w], cur[p*w+1]
+				z0 := b0 + F(w00*a) + F(w01*b)
+				z1 := b1 + F(w10*a) + F(w11*b)
+				if z0 < 0 {
+					z0 = 0
 				}
+				if z1 < 0 {
+					z1 = 0
+				}
+				next[p*w], next[p*w+1] = z0, z1
 			}
-			switch l.act[j] {
-			case ReLU:
-				if z < 0 {
-					z = 0
+			cur, next = next, cur
+			continue
+		}
+		bias := ps[l.in*l.out:]
+		acts := f.acts[l.act : l.act+l.out]
+		for p := 0; p < nb; p++ {
+			h := cur[p*w : p*w+l.in]
+			for j := 0; j < l.out; j++ {
+				z := bias[j]
+				for i, wt := range ps[j*l.in : (j+1)*l.in] {
+					if wt != 0 {
+						z += F(wt * h[i])
+					}
 				}
-			case Step:
-				if z >= 0 {
-					z = 1
-				} else {
-					z = 0
+				switch acts[j] {
+				case ReLU:
+					if z < 0 {
+						z = 0
+					}
+				case Step:
+					if z >= 0 {
+						z = 1
+					} else {
+						z = 0
+					}
+				case Sigmoid:
+					z = F(1 / (1 + math.Exp(-float64(z))))
 				}
-			case Sigmoid:
-				z = F(1 / (1 + math.Exp(-float64(z))))
+				next[p*w+j] = z
 			}
-			next[j] = z
 		}
 		cur, next = next, cur
 	}
-	copy(out, cur[:len(out)])
+	for p := range outs {
+		copy(outs[p], cur[p*w:p*w+len(outs[p])])
+	}
 	return nil
 }
-
-// BufLen is the scratch length Eval wants.
-func (f *FloatNet[F]) BufLen() int { return 2 * f.width }

@@ -177,20 +177,22 @@ func FloatCounts(net *Network, xs [][]float64, y []int, m int) FloatResult {
 	f64, f32 := net.Float64(), net.Float32()
 	var c64, c32, bit atomic.Int64
 	_ = parallel(len(xs), func(lo, hi int, _ *atomic.Int64) error {
-		b64 := make([]float64, f64.BufLen())
-		b32 := make([]float32, f32.BufLen())
-		o64 := make([]float64, net.OutputDim())
-		o32 := make([]float32, net.OutputDim())
+		o64 := make([][]float64, hi-lo)
+		o32 := make([][]float32, hi-lo)
+		for i := range o64 {
+			o64[i] = make([]float64, net.OutputDim())
+			o32[i] = make([]float32, net.OutputDim())
+		}
+		_ = f64.EvalBatch(xs[lo:hi], o64)
+		_ = f32.EvalBatch(xs[lo:hi], o32)
 		for i := lo; i < hi; i++ {
-			_ = f64.Eval(xs[i], o64, b64)
-			_ = f32.Eval(xs[i], o32, b32)
-			if ClassOfFloat(o64, m) == y[i] {
+			if ClassOfFloat(o64[i-lo], m) == y[i] {
 				c64.Add(1)
 			}
-			if ClassOfFloat(o32, m) == y[i] {
+			if ClassOfFloat(o32[i-lo], m) == y[i] {
 				c32.Add(1)
 			}
-			if len(o64) == 1 && o64[0] == float64(y[i]) {
+			if len(o64[i-lo]) == 1 && o64[i-lo][0] == float64(y[i]) {
 				bit.Add(1)
 			}
 		}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/memnet/memnet/construct"
+	"github.com/memnet/memnet/pipeline"
+)
+
+func buildCmd() *cobra.Command {
+	var df dataFlags
+	var method, out string
+	var seed int64
+	var opts []string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "build --method NAME --data FILE -o NET.mnet",
+		Short: "Construct a network that memorizes a dataset",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			params, err := methodParams(cmd, opts)
+			if err != nil {
+				return err
+			}
+			ds, err := df.load()
+			if err != nil {
+				return err
+			}
+			bar, done := progress(int64(ds.N()), "building")
+			o := construct.Options{Seed: seed, Params: params}
+			if bar != nil {
+				o.Progress = func(d, _ int64) { bar(d) }
+			}
+			b, err := pipeline.Build(cmd.Context(), ds, method, o)
+			done()
+			if err != nil {
+				return err
+			}
+			if err := b.Model.Save(out); err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(os.Stdout, struct {
+					Out string `json:"out"`
+					*pipeline.Info
+					BuildSeconds float64  `json:"build_seconds"`
+					Notes        []string `json:"notes,omitempty"`
+				}{out, pipeline.Inspect(b.Model), b.Seconds, b.Result.Notes})
+			}
+			printSummary(ds.Name, ds.N(), ds.Duplicates, ds.D(), ds.M(), b)
+			fmt.Printf("wrote %s\n", out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&method, "method", "hz", "construction: "+methodNames())
+	cmd.Flags().StringVarP(&out, "out", "o", "", "network file to write (.mnet)")
+	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for the construction's random choices")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	df.add(cmd, true)
+	addMethodFlags(cmd, &opts)
+	_ = cmd.MarkFlagRequired("out")
+	return cmd
+}
+
+func methodNames() string {
+	var names []string
+	for _, m := range construct.Methods() {
+		names = append(names, m.Name())
+	}
+	return strings.Join(names, ", ")
+}
+
+func printSummary(name string, n, dups, d, m int, b *pipeline.Built) {
+	st := b.Stats
+	fmt.Printf("%s network for %s: N=%d distinct points", b.Model.Method, name, n)
+	if dups > 0 {
+		fmt.Printf(" (%d repeated row(s) dropped)", dups)
+	}
+	fmt.Printf(", d=%d, M=%d\n", d, m)
+	fmt.Printf("  theorem: %s\n", b.Model.Theorem)
+	fmt.Printf("  width %d, depth %d, neurons %d\n", st.Width, st.Depth, st.Neurons)
+	fmt.Printf("  params %d (%d weights + %d biases), max weight bits %d, total bits %d, dyadic %v\n",
+		st.Params, st.WeightsNonzero, st.BiasesNonzero, st.MaxWeightBits, st.TotalWeightBits, st.Dyadic)
+	for _, k := range pipeline.PredictedKeys(b.Model.Predicted) {
+		fmt.Printf("  predicted %s = %d\n", k, b.Model.Predicted[k])
+	}
+	for _, note := range b.Result.Notes {
+		fmt.Printf("  note: %s\n", note)
+	}
+	fmt.Printf("  built in %.3f s\n", b.Seconds)
+}

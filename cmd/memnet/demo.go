@@ -1,0 +1,129 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/memnet/memnet/construct"
+	"github.com/memnet/memnet/data"
+	"github.com/memnet/memnet/pipeline"
+)
+
+func demoCmd() *cobra.Command {
+	var asJSON bool
+	var methods string
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Build every construction on a built-in dataset (two spirals, N=1000), verify exactly, print a table",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ds := pipeline.DemoDataset()
+			rows := pipeline.Run(cmd.Context(), ds, splitList(methods), 1)
+			if asJSON {
+				return printJSON(os.Stdout, rows)
+			}
+			fmt.Printf("dataset: %s (N=%d, d=%d, M=%d)\n\n", ds.Name, ds.N(), ds.D(), ds.M())
+			if err := pipeline.PrintTable(os.Stdout, rows); err != nil {
+				return err
+			}
+			for _, r := range rows {
+				if r.Error != "" || !r.Exact {
+					return exitError{1}
+				}
+			}
+			fmt.Println("\nEvery network was checked on every point in exact arithmetic.")
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the rows as JSON")
+	cmd.Flags().StringVar(&methods, "methods", "", "comma-separated methods (default: all)")
+	return cmd
+}
+
+func benchCmd() *cobra.Command {
+	var methods, ns string
+	var d, classes int
+	var seed int64
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Time build and exact/float verification on random Gaussian data at several N",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var rows []pipeline.Row
+			for _, s := range splitList(ns) {
+				n, err := strconv.Atoi(s)
+				if err != nil || n < 1 {
+					return fmt.Errorf("--n %q: want positive integers", s)
+				}
+				ds := data.Gaussian(n, d, classes, uint64(seed))
+				rows = append(rows, pipeline.Run(cmd.Context(), ds, splitList(methods), seed)...)
+				if !asJSON {
+					fmt.Fprintf(os.Stderr, "N=%d done\n", n)
+				}
+			}
+			if asJSON {
+				return printJSON(os.Stdout, rows)
+			}
+			return pipeline.PrintTable(os.Stdout, rows)
+		},
+	}
+	cmd.Flags().StringVar(&methods, "methods", "", "comma-separated methods (default: all)")
+	cmd.Flags().StringVar(&ns, "n", "1000,5000,10000", "comma-separated dataset sizes")
+	cmd.Flags().IntVar(&d, "d", 10, "input dimension")
+	cmd.Flags().IntVar(&classes, "classes", 10, "number of classes")
+	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for data and constructions")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the rows as JSON")
+	return cmd
+}
+
+func geometryCmd() *cobra.Command {
+	var df dataFlags
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "geometry --data FILE",
+		Short: "Report N, d, M, the norm bound r, the minimum distance δ and Δ of a dataset",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ds, err := df.load()
+			if err != nil {
+				return err
+			}
+			g := data.Geometry(ds)
+			if asJSON {
+				return printJSON(os.Stdout, g)
+			}
+			return printJSON(os.Stdout, g)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	df.add(cmd, true)
+	return cmd
+}
+
+func methodsCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "methods",
+		Short: "List the constructions memnet can build",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			for _, m := range construct.Methods() {
+				fmt.Printf("%-8s %s\n", m.Name(), m.Describe())
+			}
+		},
+	}
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

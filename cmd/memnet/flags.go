@@ -1,0 +1,113 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/memnet/memnet/data"
+)
+
+// dataFlags are the loader flags shared by every command that reads data.
+type dataFlags struct {
+	path, labels, format string
+	labelCol             int
+}
+
+func (f *dataFlags) add(cmd *cobra.Command, required bool) {
+	cmd.Flags().StringVar(&f.path, "data", "", "data file: CSV/CSV.gz (label last), .npz (arrays x, y), .npy (with --labels), or IDX images (with --labels)")
+	cmd.Flags().StringVar(&f.labels, "labels", "", "label file for .npy features or IDX images")
+	cmd.Flags().IntVar(&f.labelCol, "label-col", 0, "CSV label column, 1-based (0 = last; negative counts from the end)")
+	cmd.Flags().StringVar(&f.format, "format", "", "force the data format: csv, npy, npz or idx (default: from the file)")
+	if required {
+		_ = cmd.MarkFlagRequired("data")
+	}
+}
+
+func (f *dataFlags) load() (*data.Dataset, error) {
+	ds, err := data.Load(data.LoadOptions{Path: f.path, Labels: f.labels, LabelCol: f.labelCol, Format: f.format})
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range ds.Notes {
+		fmt.Fprintf(os.Stderr, "note: %s: %s\n", f.path, n)
+	}
+	return ds, nil
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// progress returns a callback drawing a progress bar on standard error when
+// it is a terminal, and nil (no output) otherwise.
+func progress(total int64, what string) (func(done int64), func()) {
+	if !term.IsTerminal(int(os.Stderr.Fd())) || total < 1 {
+		return nil, func() {}
+	}
+	bar := progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(os.Stderr),
+		progressbar.OptionSetDescription(what),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(100_000_000),
+		progressbar.OptionClearOnFinish(),
+	)
+	return func(done int64) { _ = bar.Set64(done) }, func() { _ = bar.Finish() }
+}
+
+// methodFlags maps command-line flags to method options; only flags the user
+// set are passed on, so each method's own defaults apply.
+var methodFlags = []struct{ flag, param, usage string }{
+	{"snap", "snap", "hz: append the exact output snap block (true/false)"},
+	{"weights", "weights", "hz: dyadic or rational weights"},
+	{"direction", "direction", "projection direction: auto, gaussian or integer"},
+	{"max-depth", "max-depth", "vardi: depth limit (Theorem 5.1)"},
+	{"max-bits", "max-bits", "vardi: weight bit limit (Theorem 6.2)"},
+	{"objective", "objective", "vardi: minimize params or depth"},
+	{"w", "w", "park: trade-off exponent in [2/3, 1] (Theorem 1)"},
+	{"activation", "activation", "park: step, relu or sigmoid"},
+}
+
+func addMethodFlags(cmd *cobra.Command, opts *[]string) {
+	for _, m := range methodFlags {
+		cmd.Flags().String(m.flag, "", m.usage)
+	}
+	cmd.Flags().StringArrayVar(opts, "opt", nil, "method option NAME=VALUE (repeatable)")
+}
+
+func methodParams(cmd *cobra.Command, opts []string) (map[string]string, error) {
+	p := map[string]string{}
+	for _, m := range methodFlags {
+		if cmd.Flags().Changed(m.flag) {
+			v, _ := cmd.Flags().GetString(m.flag)
+			p[m.param] = v
+		}
+	}
+	for _, o := range opts {
+		k, v, ok := strings.Cut(o, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--opt %q: want NAME=VALUE", o)
+		}
+		p[k] = v
+	}
+	return p, nil
+}
+
+// loadRows reads every data row's features (labels, if any, are ignored).
+func (f *dataFlags) loadRows() ([][]float64, error) {
+	ds, err := f.load()
+	if err != nil {
+		return nil, err
+	}
+	return ds.X, nil
+}

@@ -1,0 +1,44 @@
+// Command memnet constructs neural networks that provably memorize a labelled
+// dataset, verifies them exactly, and reports their size against the theory.
+//
+// The command is a thin layer over the packages: flags in, printing out.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+
+	"github.com/spf13/cobra"
+)
+
+// exitError carries an exit status without an error message (the command has
+// printed its verdict already).
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	root := &cobra.Command{
+		Use:   "memnet",
+		Short: "Construct, verify and measure neural networks that memorize a dataset exactly",
+		Long: `memnet builds networks that memorize a labelled dataset with every weight computed
+by formula from the data (never trained), verifies them on every point in exact
+arithmetic, and reports their size against the theorems they instantiate.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(buildCmd(), verifyCmd(), inspectCmd(), predictCmd(), demoCmd(), benchCmd(), geometryCmd(), methodsCmd())
+	if err := root.ExecuteContext(ctx); err != nil {
+		var ee exitError
+		if errors.As(err, &ee) {
+			os.Exit(ee.code)
+		}
+		fmt.Fprintln(os.Stderr, "memnet:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,348 @@
+// Package hz builds the Hernández–Zuazua width-2 memorization networks.
+//
+// Theorem (Hernández & Zuazua, arXiv 2409.06555, "Constructive Universal
+// Approximation and Finite Sample Memorization by Narrow Deep ReLU Networks"):
+// any N distinct points in R^d with M classes are classified exactly by a
+// ReLU network of width 2 and depth at most 2N + 4M − 1 whose parameters are
+// all explicit.
+//
+// The paper's proof sections and weight formulas could not be recovered (see
+// shared/papers/hz-width2.md §0). This package implements the specification's
+// construction HZ2, which follows the paper's phases — projection to one
+// dimension, then alternating compression and structuring layers that send
+// every point of class m to the same state (0, m) — but is our own
+// reconstruction, proved in the specification §2.4 and checked here in exact
+// arithmetic on every point:
+//
+//	C_1      u = σ(w·x − τ_1),            v = σ(κ_1 (w·x − τ_0))
+//	S_i      u = σ(u),                    v = σ(v − λ_i u)          i = 1..N−1
+//	C_i      u = σ(u − g_{i−1}),          v = σ(v + κ_i u)          i = 2..N
+//
+// with τ_1 < … < τ_N the sorted projections, g_i = τ_{i+1} − τ_i, a phantom
+// gap g_0, κ_i = q_i/g_{i−1}, and λ_i = s κ_i (g_{i−1}+g_i)/g_i, s = 2. The
+// depth is 2N − 1; the optional output snap block (§2.7) adds M layers
+// (depth 2N − 1 + M, still within the paper's bound) after which every label
+// is reproduced exactly, in float64 too.
+//
+// Where we depart from the specification: by default κ_i is rounded to a
+// dyadic rational with about 40 significant bits and λ_i is rounded up to
+// one, so that every weight is dyadic and the exact verifier runs in integer
+// fixed point. The invariant of §2.4 still holds (λ_i only has to be at
+// least κ_i (g_{i−1}+g_i)/g_i, and rounding up keeps it so), but a processed
+// point then sits at height κ_i g_{i−1} = q_i (1 + ε) with |ε| < 2^-38
+// instead of exactly q_i; the snap block removes ε, so with it (the default)
+// the output equals the label exactly. Option weights=rational builds the
+// specification's exact rational weights instead (f(x_i) = q_i exactly with
+// or without snap; verified with the slower rational evaluator).
+package hz
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"math/rand/v2"
+
+	"github.com/memnet/memnet/construct"
+	"github.com/memnet/memnet/construct/project"
+	"github.com/memnet/memnet/data"
+	"github.com/memnet/memnet/nn"
+)
+
+func init() { construct.Register(Method{}) }
+
+// Method is the HZ2 construction; see the package documentation.
+type Method struct{}
+
+// Name implements construct.Method.
+func (Method) Name() string { return "hz" }
+
+// Describe implements construct.Method.
+func (Method) Describe() string {
+	return "Hernández–Zuazua (2024): width-2 ReLU network, depth ≤ 2N+4M−1 (construction HZ2: 2N−1, +M with snap)"
+}
+
+// Theorem is the result the construction instantiates.
+const Theorem = "Hernández–Zuazua (2024), width-2 memorization: depth ≤ 2N+4M−1"
+
+var optionNames = []string{"snap", "weights", "direction", "direction-bits", "kappa-bits", "pad"}
+
+// Config are HZ2's options, parsed.
+type Config struct {
+	Snap      bool   // append the exact output snap block (§2.7)
+	Rational  bool   // exact rational κ, λ as in the specification (default: dyadic)
+	Direction string // auto, gaussian or integer (§2.2)
+	DirBits   int    // range of integer directions: entries in [−2^DirBits, 2^DirBits]
+	KappaBits int    // significant bits of the dyadic κ_i and λ_i
+	Pad       bool   // pad with identity layers to the paper's depth 2N+4M−1
+}
+
+func parseConfig(opts construct.Options) (Config, error) {
+	var c Config
+	if err := opts.CheckParams("hz", optionNames...); err != nil {
+		return c, err
+	}
+	var err error
+	if c.Snap, err = opts.Bool("snap", true); err != nil {
+		return c, err
+	}
+	if c.Pad, err = opts.Bool("pad", false); err != nil {
+		return c, err
+	}
+	switch w := opts.Param("weights", "dyadic"); w {
+	case "dyadic":
+	case "rational":
+		c.Rational = true
+	default:
+		return c, fmt.Errorf("option weights=%q: want dyadic or rational", w)
+	}
+	c.Direction = opts.Param("direction", "auto")
+	switch c.Direction {
+	case "auto", "gaussian", "integer":
+	default:
+		return c, fmt.Errorf("option direction=%q: want auto, gaussian or integer", c.Direction)
+	}
+	if c.DirBits, err = opts.Int("direction-bits", 30); err != nil {
+		return c, err
+	}
+	if c.DirBits < 1 || c.DirBits > 52 {
+		return c, fmt.Errorf("option direction-bits=%d: want 1..52", c.DirBits)
+	}
+	if c.KappaBits, err = opts.Int("kappa-bits", 40); err != nil {
+		return c, err
+	}
+	if c.KappaBits < 8 || c.KappaBits > 4096 {
+		return c, fmt.Errorf("option kappa-bits=%d: want 8..4096", c.KappaBits)
+	}
+	return c, nil
+}
+
+func (c Config) params(seed int64) map[string]string {
+	w := "dyadic"
+	if c.Rational {
+		w = "rational"
+	}
+	return map[string]string{
+		"snap": fmt.Sprint(c.Snap), "weights": w, "direction": c.Direction,
+		"direction-bits": fmt.Sprint(c.DirBits), "kappa-bits": fmt.Sprint(c.KappaBits),
+		"pad": fmt.Sprint(c.Pad), "seed": fmt.Sprint(seed),
+	}
+}
+
+// Depth is the depth HZ2 builds for n distinct points and m classes.
+func (c Config) Depth(n, m int) int {
+	if m <= 1 {
+		return 1
+	}
+	if c.Pad {
+		return PaperDepth(n, m)
+	}
+	d := 2*n - 1
+	if c.Snap {
+		d += m
+	}
+	return d
+}
+
+// PaperDepth is the theorem's depth bound 2N + 4M − 1.
+func PaperDepth(n, m int) int { return 2*n + 4*m - 1 }
+
+// ParamsBound is an upper bound on the nonzero parameters (weights and
+// biases) of the HZ2 network: C_1 has 2d weights and 2 biases, each later
+// (S, C) pair at most 3 + 4, the snap block at most 6 per layer, the
+// read-out at most 3.
+func (c Config) ParamsBound(n, d, m int) int64 {
+	if m <= 1 {
+		return 0
+	}
+	p := int64(2*d+2) + 7*int64(n-1) + 3
+	if c.Snap {
+		p += 6 * int64(m)
+	}
+	if c.Pad {
+		p += 2 * int64(PaperDepth(n, m)-(2*n-1))
+	}
+	return p
+}
+
+// Predict implements construct.Method.
+func (Method) Predict(n, d, m int, opts construct.Options) (construct.Prediction, error) {
+	c, err := parseConfig(opts)
+	if err != nil {
+		return construct.Prediction{}, err
+	}
+	pad := c
+	pad.Pad = false
+	return construct.Prediction{
+		Theorem: Theorem,
+		Bounds: map[string]int64{
+			"depth_bound":         int64(PaperDepth(n, m)),
+			"width_bound":         2,
+			"depth_construction":  int64(c.Depth(n, m)),
+			"params_construction": c.ParamsBound(n, d, m),
+		},
+		Notes: []string{
+			"depth_bound is the paper's 2N+4M−1; depth_construction is HZ2's 2N−1 (+M with the snap block)",
+			"params_construction counts HZ2's nonzero weights and biases; the paper states no parameter count",
+		},
+	}, nil
+}
+
+// Build implements construct.Method.
+func (mt Method) Build(ctx context.Context, ds *data.Dataset, opts construct.Options) (*construct.Result, error) {
+	c, err := parseConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	n, d, m := ds.N(), ds.D(), ds.M()
+	if n == 0 {
+		return nil, fmt.Errorf("hz: empty dataset")
+	}
+	pred, _ := mt.Predict(n, d, m, opts)
+	res := &construct.Result{Options: c.params(opts.Seed), Prediction: pred}
+	if m == 1 {
+		res.Net = constantNetwork(d)
+		res.Notes = append(res.Notes, "one class only: the network is the constant 0 (class "+ds.Classes[0]+")")
+		return res, nil
+	}
+	rng := rand.New(rand.NewPCG(uint64(opts.Seed), 0x687a32))
+	kind := project.Gaussian
+	if c.Direction == "integer" || (c.Direction == "auto" && project.AllIntegers(ds.X)) {
+		kind = project.Integer
+	}
+	proj, err := project.Draw(ctx, ds.X, kind, c.DirBits, rng, 100)
+	if err != nil {
+		return nil, fmt.Errorf("hz: %w", err)
+	}
+	if proj.Draws > 1 {
+		res.Notes = append(res.Notes, fmt.Sprintf("projection: %d directions drawn (ties on the earlier ones)", proj.Draws))
+	}
+	net, err := build(ctx, ds, proj, c, opts.Progress)
+	if err != nil {
+		return nil, err
+	}
+	res.Net = net
+	return res, nil
+}
+
+// constantNetwork is the width-2, depth-1 network whose output is 0 everywhere.
+func constantNetwork(d int) *nn.Network {
+	return &nn.Network{InputDim: d, Hidden: []nn.Layer{nn.NewLayer(d, 2, nn.ReLU)}, Readout: nn.NewLayer(2, 1, nn.Identity)}
+}
+
+// build lays out C_1, S_1, C_2, …, S_{N−1}, C_N (§2.3), then the snap block
+// (§2.7) and the read-out.
+func build(ctx context.Context, ds *data.Dataset, proj *project.Projection, c Config, progress func(done, total int64)) (*nn.Network, error) {
+	n, d, m := ds.N(), ds.D(), ds.M()
+	unit := new(big.Rat).SetFrac(big.NewInt(1), new(big.Int).Lsh(big.NewInt(1), uint(proj.Scale))) // 2^-S
+	tau := func(k int) *big.Rat {                                                                  // τ of the k-th smallest point, k = 1..N
+		return new(big.Rat).Mul(new(big.Rat).SetInt(proj.Tau[proj.Order[k-1]]), unit)
+	}
+	q := func(k int) *big.Rat { return new(big.Rat).SetInt64(int64(ds.Y[proj.Order[k-1]])) }
+	// gaps g_k = τ_{k+1} − τ_k for k = 1..N−1 and the phantom g_0.
+	g := make([]*big.Rat, n)
+	for k := 1; k < n; k++ {
+		g[k] = new(big.Rat).Sub(tau(k+1), tau(k))
+	}
+	g0 := new(big.Rat).Quo(new(big.Rat).Sub(tau(n), tau(1)), new(big.Rat).SetInt64(int64(n-1)))
+	if !c.Rational {
+		g0 = nn.RoundDyadic(g0, 24, nn.Down)
+	}
+	g[0] = g0
+	tau0 := new(big.Rat).Sub(tau(1), g0)
+	kappa := func(k int) *big.Rat { // κ_k = q_k / g_{k−1}
+		r := new(big.Rat).Quo(q(k), g[k-1])
+		if !c.Rational {
+			r = nn.RoundDyadic(r, c.KappaBits, nn.Nearest)
+		}
+		return r
+	}
+	slack := big.NewRat(2, 1)
+	lambda := func(k int, kk *big.Rat) *big.Rat { // λ_k = s κ_k (g_{k−1}+g_k)/g_k
+		r := new(big.Rat).Add(g[k-1], g[k])
+		r.Quo(r, g[k])
+		r.Mul(r, kk)
+		r.Mul(r, slack)
+		if !c.Rational {
+			r = nn.RoundDyadic(r, c.KappaBits, nn.Up)
+		}
+		return r
+	}
+	one := big.NewRat(1, 1)
+	minusOne := big.NewRat(-1, 1)
+	net := &nn.Network{InputDim: d}
+	// C_1, projection fused in.
+	c1 := nn.NewLayer(d, 2, nn.ReLU)
+	k1 := kappa(1)
+	for i := range d {
+		w := new(big.Rat).SetFloat64(proj.W[i])
+		c1.W[0][i] = w
+		c1.W[1][i] = new(big.Rat).Mul(w, k1)
+	}
+	c1.B[0] = new(big.Rat).Neg(tau(1))
+	c1.B[1] = new(big.Rat).Neg(new(big.Rat).Mul(k1, tau0))
+	net.Hidden = append(net.Hidden, c1)
+	kPrev := k1
+	for k := 1; k < n; k++ {
+		if k%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			if progress != nil {
+				progress(int64(k), int64(n))
+			}
+		}
+		s := nn.NewLayer(2, 2, nn.ReLU)
+		s.W[0][0].Set(one)
+		s.W[1][0] = new(big.Rat).Neg(lambda(k, kPrev))
+		s.W[1][1].Set(one)
+		cl := nn.NewLayer(2, 2, nn.ReLU)
+		kk := kappa(k + 1)
+		cl.W[0][0].Set(one)
+		cl.W[1][0] = kk
+		cl.W[1][1].Set(one)
+		cl.B[0] = new(big.Rat).Neg(g[k])
+		net.Hidden = append(net.Hidden, s, cl)
+		kPrev = kk
+	}
+	// z = alpha + beta·(h1, h2): the value the next layer reads; first v.
+	alpha := new(big.Rat)
+	beta := [2]*big.Rat{new(big.Rat), new(big.Rat).Set(one)}
+	if c.Snap {
+		omega := big.NewRat(1, 2)
+		for k := range m {
+			sk := big.NewRat(int64(2*k-1), 4) // s_k = k/2 − 1/4
+			l := nn.NewLayer(2, 2, nn.ReLU)
+			// a = σ(s_k − z), b = σ(z − s_k − ω)
+			for i := range 2 {
+				l.W[0][i] = new(big.Rat).Neg(beta[i])
+				l.W[1][i] = new(big.Rat).Set(beta[i])
+			}
+			l.B[0] = new(big.Rat).Sub(sk, alpha)
+			l.B[1] = new(big.Rat).Sub(new(big.Rat).Sub(alpha, sk), omega)
+			net.Hidden = append(net.Hidden, l)
+			// F = s_k − a + b
+			alpha.Set(sk)
+			beta = [2]*big.Rat{new(big.Rat).Set(minusOne), new(big.Rat).Set(one)}
+		}
+		// read-out 2z + 1/2 returns the class index.
+		two := big.NewRat(2, 1)
+		alpha.Add(new(big.Rat).Mul(alpha, two), big.NewRat(1, 2))
+		beta[0].Mul(beta[0], two)
+		beta[1].Mul(beta[1], two)
+	}
+	if c.Pad {
+		for len(net.Hidden) < PaperDepth(n, m) {
+			id := nn.NewLayer(2, 2, nn.ReLU)
+			id.W[0][0].Set(one)
+			id.W[1][1].Set(one)
+			net.Hidden = append(net.Hidden, id)
+		}
+	}
+	ro := nn.NewLayer(2, 1, nn.Identity)
+	ro.W[0][0], ro.W[0][1], ro.B[0] = beta[0], beta[1], alpha
+	net.Readout = ro
+	if progress != nil {
+		progress(int64(n), int64(n))
+	}
+	return net, nil
+}

@@ -1,0 +1,6 @@
+package pipeline
+
+// The constructions memnet ships; each registers itself with construct.
+import (
+	_ "github.com/memnet/memnet/construct/hz"
+)

@@ -1,0 +1,212 @@
+// Package pipeline holds the steps the command line strings together: build
+// a network from a dataset, verify a network on a dataset, describe a network,
+// predict labels. Each step returns a plain struct that prints as JSON.
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"sort"
+	"time"
+
+	"github.com/memnet/memnet/construct"
+	"github.com/memnet/memnet/data"
+	"github.com/memnet/memnet/nn"
+)
+
+// Built is the outcome of Build.
+type Built struct {
+	Model   *nn.Model
+	Result  *construct.Result
+	Stats   nn.Stats
+	Seconds float64
+}
+
+// Build constructs a network with the named method and wraps it in a model
+// that records the method, its options, the class labels and the theorem's
+// predicted counts.
+func Build(ctx context.Context, ds *data.Dataset, method string, opts construct.Options) (*Built, error) {
+	m, err := construct.Lookup(method)
+	if err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	res, err := m.Build(ctx, ds, opts)
+	if err != nil {
+		return nil, err
+	}
+	secs := time.Since(t0).Seconds()
+	if err := res.Net.Check(); err != nil {
+		return nil, fmt.Errorf("%s built an invalid network: %v", method, err)
+	}
+	model := &nn.Model{
+		Net: res.Net, Method: method, Options: res.Options, Classes: ds.Classes,
+		Points: ds.N(), Theorem: res.Prediction.Theorem, Predicted: res.Prediction.Bounds,
+	}
+	return &Built{Model: model, Result: res, Stats: res.Net.Stats(), Seconds: secs}, nil
+}
+
+// Verified is the outcome of Verify. Points counts data rows, DistinctPoints
+// the points left after dropping repeated rows.
+type Verified struct {
+	Points          int          `json:"points"`
+	DistinctPoints  int          `json:"distinct_points"`
+	ExactCorrect    int          `json:"exact_correct"`
+	ExactEqual      int          `json:"exact_equal"`
+	Exact           bool         `json:"exact"`
+	Float64Correct  int          `json:"float64_correct"`
+	Float32Correct  int          `json:"float32_correct"`
+	Float64BitExact int          `json:"float64_bit_exact"`
+	Float64         bool         `json:"float64_reproduces_all"`
+	Float32         bool         `json:"float32_reproduces_all"`
+	Seconds         float64      `json:"seconds"`
+	ExactSeconds    float64      `json:"exact_seconds"`
+	FloatSeconds    float64      `json:"float_seconds"`
+	Evaluator       string       `json:"exact_evaluator"`
+	Wrong           []WrongPoint `json:"wrong,omitempty"`
+}
+
+// WrongPoint is a point the exact evaluation gets wrong.
+type WrongPoint struct {
+	Row    int    `json:"row"`
+	Label  string `json:"label"`
+	Output string `json:"exact_output"`
+}
+
+// classIndex maps the dataset's classes onto the model's by label text;
+// labels the model does not know map to -1 (never right).
+func classIndex(model *nn.Model, ds *data.Dataset) []int {
+	pos := map[string]int{}
+	for i, c := range model.Classes {
+		pos[c] = i
+	}
+	y := make([]int, ds.N())
+	for i, c := range ds.Y {
+		k, ok := pos[ds.Classes[c]]
+		if !ok {
+			k = -1
+		}
+		y[i] = k
+	}
+	return y
+}
+
+// Verify checks model on every distinct point of ds in exact arithmetic and
+// counts what float64 and float32 get right.
+func Verify(model *nn.Model, ds *data.Dataset, progress func(done int64)) (*Verified, error) {
+	if ds.D() != model.Net.InputDim {
+		return nil, fmt.Errorf("%s has %d features per point; the network reads %d", ds.Name, ds.D(), model.Net.InputDim)
+	}
+	t0 := time.Now()
+	y := classIndex(model, ds)
+	r, err := nn.Verify(model.Net, ds.X, y, len(model.Classes), progress)
+	if err != nil {
+		return nil, err
+	}
+	v := &Verified{
+		Points: ds.N() + ds.Duplicates, DistinctPoints: ds.N(),
+		ExactCorrect: r.ExactCorrect, ExactEqual: r.ExactEqual, Exact: r.Exact,
+		Float64Correct: r.Float64Correct, Float32Correct: r.Float32Correct, Float64BitExact: r.Float64BitExact,
+		Float64: r.Float64Correct == ds.N(), Float32: r.Float32Correct == ds.N(),
+		ExactSeconds: r.ExactSeconds, FloatSeconds: r.FloatSeconds, Evaluator: r.ExactEvaluator,
+	}
+	if len(r.Wrong) > 0 {
+		xs := make([][]float64, len(r.Wrong))
+		for k, i := range r.Wrong {
+			xs[k] = ds.X[i]
+		}
+		outs, err := nn.EvalExact(model.Net, xs, nil)
+		if err != nil {
+			return nil, err
+		}
+		for k, i := range r.Wrong {
+			row := i + 1
+			if len(ds.Rows) == ds.N() {
+				row = ds.Rows[i]
+			}
+			v.Wrong = append(v.Wrong, WrongPoint{Row: row, Label: ds.Classes[ds.Y[i]], Output: ratsString(outs[k])})
+		}
+	}
+	v.Seconds = time.Since(t0).Seconds()
+	return v, nil
+}
+
+func ratsString(o []*big.Rat) string {
+	if len(o) == 1 {
+		return o[0].FloatString(6)
+	}
+	s := "["
+	for i, r := range o {
+		if i > 0 {
+			s += " "
+		}
+		s += r.FloatString(6)
+	}
+	return s + "]"
+}
+
+// Info describes a network file for `memnet inspect`.
+type Info struct {
+	Method    string            `json:"method"`
+	Theorem   string            `json:"theorem,omitempty"`
+	InputDim  int               `json:"input_dim"`
+	Classes   int               `json:"classes"`
+	Labels    []string          `json:"labels"`
+	Points    int               `json:"points"`
+	Options   map[string]string `json:"options"`
+	Predicted map[string]int64  `json:"predicted,omitempty"`
+	nn.Stats
+	DepthBound  *int64 `json:"depth_bound,omitempty"`
+	WidthBound  *int64 `json:"width_bound,omitempty"`
+	ParamsBound *int64 `json:"params_bound,omitempty"`
+}
+
+// Inspect describes model.
+func Inspect(model *nn.Model) *Info {
+	info := &Info{
+		Method: model.Method, Theorem: model.Theorem, InputDim: model.Net.InputDim,
+		Classes: len(model.Classes), Labels: model.Classes, Points: model.Points,
+		Options: model.Options, Predicted: model.Predicted, Stats: model.Net.Stats(),
+	}
+	get := func(k string) *int64 {
+		if v, ok := model.Predicted[k]; ok {
+			return &v
+		}
+		return nil
+	}
+	info.DepthBound, info.WidthBound, info.ParamsBound = get("depth_bound"), get("width_bound"), get("params_bound")
+	return info
+}
+
+// PredictedKeys returns the prediction's keys in a fixed order.
+func PredictedKeys(p map[string]int64) []string {
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Predict returns, for each row of xs, the original label the network's exact
+// output stands for, or "?" when it stands for none.
+func Predict(model *nn.Model, xs [][]float64) ([]string, error) {
+	if len(xs) > 0 && len(xs[0]) != model.Net.InputDim {
+		return nil, fmt.Errorf("the data has %d features per point; the network reads %d", len(xs[0]), model.Net.InputDim)
+	}
+	outs, err := nn.EvalExact(model.Net, xs, nil)
+	if err != nil {
+		return nil, err
+	}
+	labels := make([]string, len(xs))
+	for i, o := range outs {
+		k := nn.ClassOfRat(o, len(model.Classes))
+		if k < 0 {
+			labels[i] = "?"
+		} else {
+			labels[i] = model.Classes[k]
+		}
+	}
+	return labels, nil
+}
