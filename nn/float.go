@@ -21,7 +21,7 @@ type FloatNet[F float32 | float64] struct {
 }
 
 type floatLayer struct {
-	off, in, out, act int // params offset, shape, acts offset
+	off, in, out, act int  // params offset, shape, acts offset
 	two               bool // 2 inputs, 2 ReLU neurons
 }
 
