@@ -1,0 +1,66 @@
+package vardi
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/memnet/memnet/data"
+)
+
+const digitsPath = "../../../shared/data/digits.csv.gz"
+
+// TestDigits memorizes the scikit-learn digits (1797 × 64, 10 classes).
+func TestDigits(t *testing.T) {
+	fh, err := os.Open(digitsPath)
+	if err != nil {
+		t.Skip("digits data not available:", err)
+	}
+	defer fh.Close()
+	ds, err := data.ReadCSV(fh, "digits", -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := BuildNetwork(context.Background(), ds, Config{}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkBuilt(t, "digits", b, ds, 12)
+	st := b.Net.Stats()
+	t.Logf("digits N=%d d=%d C=%d: depth %d width %d edges %d params %d max bits %d (ρ=%d n=%d m=%d)",
+		ds.N(), ds.D(), ds.M(), st.Depth, st.Width, st.WeightsNonzero, st.Params, st.MaxWeightBits, b.Plan.Rho, b.Plan.NPer, b.Plan.M)
+}
+
+var benchSizes = []int{1000, 10000, 30000}
+
+func BenchmarkBuild(b *testing.B) {
+	for _, n := range benchSizes {
+		ds := randomDataset(n, 10, 10, "grid", 1)
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := BuildNetwork(context.Background(), ds, Config{}, 1); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkVerify(b *testing.B) {
+	for _, n := range benchSizes {
+		ds := randomDataset(n, 10, 10, "grid", 1)
+		bt, err := BuildNetwork(context.Background(), ds, Config{}, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				r, err := Verify(bt.Net, bt.Layout, ds.X, ds.Y, ds.M())
+				if err != nil || !r.Exact {
+					b.Fatal(err, r)
+				}
+			}
+		})
+	}
+}
