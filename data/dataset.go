@@ -17,9 +17,14 @@ type Dataset struct {
 	Y []int
 	// Classes maps class index to the original label text.
 	Classes []string
-	// Rows holds, for each point, its 1-based data row in the source (before
-	// duplicates were dropped), so messages can point back to the file.
+	// Rows holds, for each point, its 1-based row in the source (before
+	// duplicates were dropped), so messages can point back to the file: the
+	// line number for CSV files (header, comment and blank lines counted),
+	// the index along the first axis plus one for NumPy and IDX files.
 	Rows []int
+	// Source maps every row of the source, in order, to the index of its
+	// point in X (repeated rows map to the point they repeat).
+	Source []int
 	// Duplicates is the number of rows dropped because they repeated an earlier
 	// row with the same label.
 	Duplicates int

@@ -45,7 +45,17 @@ type dyNeuron struct {
 	scale int // scale of the neuron's output (0 for Step)
 }
 
-// dyadicParts writes r = m·2^-e with m an integer (odd unless zero).
+// DyadicParts writes a dyadic r = m·2^-e with m an integer, odd unless zero
+// (e is negative for integers with trailing zero bits). ok is false when r is
+// not dyadic.
+func DyadicParts(r *big.Rat) (m *big.Int, e int, ok bool) {
+	if !isDyadic(r) {
+		return nil, 0, false
+	}
+	m, e = dyadicParts(r)
+	return m, e, true
+}
+
 func dyadicParts(r *big.Rat) (m *big.Int, e int) {
 	m = new(big.Int).Set(r.Num())
 	e = r.Denom().BitLen() - 1
@@ -57,8 +67,8 @@ func dyadicParts(r *big.Rat) (m *big.Int, e int) {
 	return m, e
 }
 
-// floatParts writes a finite float64 x = m·2^-e exactly, m odd unless zero.
-func floatParts(x float64) (m int64, e int) {
+// FloatParts writes a finite float64 x = m·2^-e exactly, m odd unless zero.
+func FloatParts(x float64) (m int64, e int) {
 	if x == 0 {
 		return 0, 0
 	}
@@ -78,7 +88,7 @@ func InputScales(d int, xs [][]float64) []int {
 	s := make([]int, d)
 	for _, x := range xs {
 		for i, v := range x {
-			if _, e := floatParts(v); e > s[i] {
+			if _, e := FloatParts(v); e > s[i] {
 				s[i] = e
 			}
 		}
@@ -195,7 +205,7 @@ func (p *Program) Eval(x []float64, out []*big.Rat, s *Scratch) error {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("exact evaluation: input coordinate %d is %v", i, v)
 		}
-		m, e := floatParts(v)
+		m, e := FloatParts(v)
 		if e > p.inScale[i] {
 			return fmt.Errorf("exact evaluation: input coordinate %d has more fractional bits than compiled for", i)
 		}
@@ -311,7 +321,7 @@ func EvalExact(net *Network, xs [][]float64, progress func(done int64)) ([][]*bi
 		return nil, err
 	}
 	outs := make([][]*big.Rat, len(xs))
-	err = parallel(len(xs), func(lo, hi int, done *atomic.Int64) error {
+	err = Parallel(len(xs), func(lo, hi int, done *atomic.Int64) error {
 		s := p.NewScratch()
 		for i := lo; i < hi; i++ {
 			o := make([]*big.Rat, net.OutputDim())
@@ -331,9 +341,10 @@ func EvalExact(net *Network, xs [][]float64, progress func(done int64)) ([][]*bi
 	return outs, err
 }
 
-// parallel runs f over [0,n) split into chunks, one goroutine per core, each
-// goroutine taking chunks until none are left. The first error wins.
-func parallel(n int, f func(lo, hi int, done *atomic.Int64) error) error {
+// Parallel runs f over [0,n) split into chunks, one goroutine per core, each
+// goroutine taking chunks until none are left. The first error wins and stops
+// the handing out of chunks. done is shared by all calls, for progress counts.
+func Parallel(n int, f func(lo, hi int, done *atomic.Int64) error) error {
 	workers := runtime.GOMAXPROCS(0)
 	chunk := max(1, min(64, n/(workers*8)+1))
 	var next, done atomic.Int64

@@ -124,7 +124,7 @@ func Verify(net *Network, xs [][]float64, y []int, m int, progress func(done int
 	}
 	var mu sync.Mutex
 	var correct, equal atomic.Int64
-	err = parallel(len(xs), func(lo, hi int, done *atomic.Int64) error {
+	err = Parallel(len(xs), func(lo, hi int, done *atomic.Int64) error {
 		s := p.NewScratch()
 		o := make([]*big.Rat, net.OutputDim())
 		for j := range o {
@@ -176,7 +176,7 @@ type FloatResult struct {
 func FloatCounts(net *Network, xs [][]float64, y []int, m int) FloatResult {
 	f64, f32 := net.Float64(), net.Float32()
 	var c64, c32, bit atomic.Int64
-	_ = parallel(len(xs), func(lo, hi int, _ *atomic.Int64) error {
+	_ = Parallel(len(xs), func(lo, hi int, _ *atomic.Int64) error {
 		o64 := make([][]float64, hi-lo)
 		o32 := make([][]float32, hi-lo)
 		for i := range o64 {

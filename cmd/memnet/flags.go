@@ -103,11 +103,16 @@ func methodParams(cmd *cobra.Command, opts []string) (map[string]string, error) 
 	return p, nil
 }
 
-// loadRows reads every data row's features (labels, if any, are ignored).
+// loadRows reads a labelled data file and returns every row's features in
+// file order (repeated rows included; the labels are not used).
 func (f *dataFlags) loadRows() ([][]float64, error) {
 	ds, err := f.load()
 	if err != nil {
 		return nil, err
 	}
-	return ds.X, nil
+	xs := make([][]float64, len(ds.Source))
+	for r, i := range ds.Source {
+		xs[r] = ds.X[i]
+	}
+	return xs, nil
 }

@@ -15,6 +15,8 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"sort"
+
+	"github.com/memnet/memnet/nn"
 )
 
 // Kind selects how directions are drawn.
@@ -208,19 +210,7 @@ func fracBits(v float64) int {
 }
 
 // mantissa64 writes a finite v = m·2^-e with m odd (or zero).
-func mantissa64(v float64) (m int64, e int) {
-	if v == 0 {
-		return 0, 0
-	}
-	frac, exp := math.Frexp(v)
-	m = int64(frac * (1 << 53))
-	e = 53 - exp
-	for m&1 == 0 {
-		m >>= 1
-		e--
-	}
-	return m, e
-}
+func mantissa64(v float64) (m int64, e int) { return nn.FloatParts(v) }
 
 func mantissa(v float64) (*big.Int, int) {
 	m, e := mantissa64(v)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -78,34 +77,6 @@ type program struct {
 	needBig  []bool  // prefix neuron whose value is also needed as a big.Int
 }
 
-func dyadicParts(r *big.Rat) (*big.Int, int) {
-	m := new(big.Int).Set(r.Num())
-	e := r.Denom().BitLen() - 1
-	if r.Denom().BitLen() != int(r.Denom().TrailingZeroBits())+1 {
-		return nil, 0
-	}
-	if m.Sign() != 0 && e == 0 {
-		tz := m.TrailingZeroBits()
-		m.Rsh(m, tz)
-		e = -int(tz)
-	}
-	return m, e
-}
-
-func floatParts(x float64) (int64, int) {
-	if x == 0 {
-		return 0, 0
-	}
-	frac, exp := math.Frexp(x)
-	m := int64(frac * (1 << 53))
-	e := 53 - exp
-	for m&1 == 0 {
-		m >>= 1
-		e--
-	}
-	return m, e
-}
-
 // compile builds the program for inputs with the given per-coordinate scales.
 func compile(net *nn.Network, lay *Layout, inScale []int) (*program, error) {
 	if err := net.Check(); err != nil {
@@ -136,12 +107,12 @@ func compile(net *nn.Network, lay *Layout, inScale []int) (*program, error) {
 				if w.Sign() == 0 {
 					continue
 				}
-				m, e := dyadicParts(w)
+				m, e, _ := nn.DyadicParts(w)
 				rs = append(rs, raw{m, e, i})
 				zs = max(zs, e+scale[i])
 			}
 			if l.B[j].Sign() != 0 {
-				bm, be := dyadicParts(l.B[j])
+				bm, be, _ := nn.DyadicParts(l.B[j])
 				zs = max(zs, be)
 				nd.bias = bm.Lsh(bm, uint(zs-be))
 			}
@@ -367,7 +338,7 @@ func (p *program) setInput(x []float64, s *wstate) error {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("input coordinate %d is %v", i, v)
 		}
-		m, e := floatParts(v)
+		m, e := nn.FloatParts(v)
 		if e > p.inScale[i] {
 			return fmt.Errorf("input coordinate %d has more fractional bits than compiled for", i)
 		}
@@ -578,31 +549,7 @@ func Verify(net *nn.Network, lay *Layout, xs [][]float64, y []int, classes int) 
 
 // parallel runs f over [0,n) in chunks on every core; the first error wins.
 func parallel(n int, f func(lo, hi int) error) error {
-	workers := runtime.GOMAXPROCS(0)
-	chunk := max(1, min(256, n/(workers*16)+1))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var once sync.Once
-	var first error
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				lo := int(next.Add(int64(chunk))) - chunk
-				if lo >= n {
-					return
-				}
-				if err := f(lo, min(n, lo+chunk)); err != nil {
-					once.Do(func() { first = err })
-					next.Store(int64(n))
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return first
+	return nn.Parallel(n, func(lo, hi int, _ *atomic.Int64) error { return f(lo, hi) })
 }
 
 // inputRanges returns the exact integer range of each coordinate at its scale.
@@ -620,7 +567,7 @@ func inputRanges(xs [][]float64, inScale []int) (lo, hi []*big.Int) {
 	}
 	lo, hi = make([]*big.Int, d), make([]*big.Int, d)
 	conv := func(v float64, sc int) *big.Int {
-		m, e := floatParts(v)
+		m, e := nn.FloatParts(v)
 		z := big.NewInt(m)
 		return z.Lsh(z, uint(sc-e))
 	}

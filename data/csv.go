@@ -1,0 +1,478 @@
+package data
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// maxLineBytes bounds the length of one text line.
+const maxLineBytes = 1 << 28
+
+// ReadCSV reads a labelled dataset from delimited text, gzip-compressed or
+// not (gzip is recognized by its magic bytes). name is used in messages and
+// as the Dataset's Name; labelCol selects the label column as in
+// LoadOptions.LabelCol.
+//
+// Format:
+//   - Fields are separated by commas; a file whose first line has no comma is
+//     split on runs of white space instead (as np.savetxt writes by default).
+//     Space around fields is trimmed, and a field may be quoted with double
+//     quotes ("" inside quotes is a quote); a quoted field cannot span lines.
+//   - Blank lines and lines starting with '#' are skipped.
+//   - The first line is a header if a field other than the label is not a
+//     number, if its label is not a number while the next line's is, or if
+//     it is in scikit-learn's style, "N,d,name0,name1,...", with a different
+//     number of fields than the next line and d matching its features (any
+//     other difference in field counts is an error). Such a header names the
+//     classes when the labels are integers 0..k-1 indexing those names.
+//   - Feature fields must parse as float64 (decimal or hexadecimal; values
+//     beyond the float64 range, or that underflow to 0, are errors). Labels
+//     are arbitrary non-empty text.
+//
+// Rows in messages and in Dataset.Rows are line numbers in the file (the
+// header line, comment and blank lines count), so an editor can jump to them.
+func ReadCSV(r io.Reader, name string, labelCol int) (*Dataset, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, &Error{File: name, Reason: "not a valid gzip file: " + err.Error(), Err: err}
+		}
+		defer zr.Close()
+		br = bufio.NewReaderSize(zr, 1<<16)
+	}
+	p := &csvParser{name: name, lr: lineReader{br: br}, labelCol: labelCol}
+	return p.parse()
+}
+
+// csvParser holds the state of one ReadCSV call.
+type csvParser struct {
+	name     string
+	lr       lineReader
+	labelCol int
+	ws       bool // split on white space instead of commas
+	delimSet bool // ws has been decided
+
+	nfields int // fields per data row
+	lc      int // 0-based label column
+	first   int // line of the first data row
+
+	backing []float64
+	labels  []string
+	rows    []int
+	intern  map[string]string
+}
+
+// record is one split line.
+type record struct {
+	line   int
+	fields []string
+}
+
+func (p *csvParser) parse() (*Dataset, error) {
+	// The first two records decide the delimiter and the header.
+	var recs []record
+	for len(recs) < 2 {
+		rec, ok, err := p.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		recs = append(recs, rec)
+	}
+	if len(recs) == 0 {
+		return nil, newError(p.name, 0, "no data rows")
+	}
+
+	if _, ok := resolveCol(p.labelCol, len(recs[0].fields)); !ok && (len(recs) == 1 || len(recs[1].fields) == len(recs[0].fields)) {
+		return nil, newError(p.name, recs[0].line, fmt.Sprintf("label column %d is out of range: the row has %d fields", p.labelCol, len(recs[0].fields)))
+	}
+	var (
+		header *record
+		notes  []string
+	)
+	if p.isHeader(recs) {
+		header = &recs[0]
+		recs = recs[1:]
+	}
+	p.intern = make(map[string]string)
+	for _, rec := range recs {
+		if err := p.add(rec); err != nil {
+			return nil, err
+		}
+	}
+	for {
+		rec, ok, err := p.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		if err := p.add(rec); err != nil {
+			return nil, err
+		}
+	}
+	if len(p.rows) == 0 {
+		return nil, newError(p.name, 0, "no data rows")
+	}
+
+	opt := rawOptions{column: func(k int) int {
+		if k < p.lc {
+			return k + 1
+		}
+		return k + 2
+	}}
+	if header != nil {
+		note, order := p.headerNote(header)
+		notes = append(notes, note...)
+		opt.classOrder = order
+	}
+	opt.notes = notes
+
+	d := p.nfields - 1
+	x := make([][]float64, len(p.rows))
+	for i := range x {
+		x[i] = p.backing[i*d : (i+1)*d : (i+1)*d]
+	}
+	return fromRaw(p.name, x, p.labels, p.rows, opt)
+}
+
+// next returns the next non-blank, non-comment line, split into fields.
+func (p *csvParser) next() (record, bool, error) {
+	for {
+		line, ok, err := p.lr.next()
+		if err != nil {
+			return record{}, false, &Error{File: p.name, Row: p.lr.line, Reason: err.Error(), Err: err}
+		}
+		if !ok {
+			return record{}, false, nil
+		}
+		trimmed := strings.TrimSpace(line)
+		if trimmed == "" || trimmed[0] == '#' {
+			continue
+		}
+		if !p.delimSet {
+			p.ws = !strings.ContainsRune(line, ',')
+			p.delimSet = true
+		}
+		var fields []string
+		if p.ws {
+			fields = strings.Fields(line)
+			for i, f := range fields {
+				if len(f) >= 2 && f[0] == '"' && f[len(f)-1] == '"' {
+					fields[i] = strings.ReplaceAll(f[1:len(f)-1], `""`, `"`)
+				}
+			}
+		} else {
+			fields, err = splitComma(line)
+			if err != nil {
+				return record{}, false, newError(p.name, p.lr.line, err.Error())
+			}
+		}
+		return record{line: p.lr.line, fields: fields}, true, nil
+	}
+}
+
+// isHeader decides whether the first record is a header.
+func (p *csvParser) isHeader(recs []record) bool {
+	r0 := recs[0].fields
+	lc0, ok := resolveCol(p.labelCol, len(r0))
+	if !ok {
+		lc0 = -1
+	}
+	if len(recs) > 1 && len(recs[1].fields) != len(r0) {
+		// Only a scikit-learn style header "N,d,names..." whose d matches
+		// the next line; otherwise the file is ragged.
+		if len(r0) >= 3 {
+			_, err1 := strconv.ParseUint(r0[0], 10, 63)
+			d, err2 := strconv.ParseUint(r0[1], 10, 63)
+			if err1 == nil && err2 == nil && int(d) == len(recs[1].fields)-1 {
+				return true
+			}
+		}
+	}
+	for k, f := range r0 {
+		if k != lc0 && !isNumeric(f) {
+			return true
+		}
+	}
+	if lc0 >= 0 && !isNumeric(r0[lc0]) && len(recs) > 1 {
+		r1 := recs[1].fields
+		if lc1, ok := resolveCol(p.labelCol, len(r1)); ok && isNumeric(r1[lc1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// add parses one data record.
+func (p *csvParser) add(rec record) error {
+	if p.nfields == 0 {
+		p.nfields = len(rec.fields)
+		lc, ok := resolveCol(p.labelCol, p.nfields)
+		if !ok {
+			return newError(p.name, rec.line, fmt.Sprintf("label column %d is out of range: the row has %d fields", p.labelCol, p.nfields))
+		}
+		if p.nfields < 2 {
+			return newError(p.name, rec.line, "the row has a single field: need at least one feature and a label")
+		}
+		p.lc = lc
+		p.first = rec.line
+	}
+	if len(rec.fields) != p.nfields {
+		return newError(p.name, rec.line, fmt.Sprintf("%s, but row %d has %d", plural(len(rec.fields), "field"), p.first, p.nfields))
+	}
+	for k, f := range rec.fields {
+		if k == p.lc {
+			if f == "" {
+				return newError(p.name, rec.line, fmt.Sprintf("column %d: empty label", k+1))
+			}
+			l, ok := p.intern[f]
+			if !ok {
+				l = strings.Clone(f)
+				p.intern[l] = l
+			}
+			p.labels = append(p.labels, l)
+			continue
+		}
+		v, problem := parseNumber(f)
+		if problem != "" {
+			return newError(p.name, rec.line, fmt.Sprintf("column %d: %s", k+1, problem))
+		}
+		p.backing = append(p.backing, v)
+	}
+	p.rows = append(p.rows, rec.line)
+	return nil
+}
+
+// headerNote describes the header and, for a scikit-learn style header whose
+// names fit the labels, rewrites labels to names and returns the class order.
+func (p *csvParser) headerNote(h *record) ([]string, []string) {
+	f := h.fields
+	plain := fmt.Sprintf("line %d is a header: %s", h.line, abbreviate(strings.Join(f, ","), 80))
+	if len(f) < 3 {
+		return []string{plain}, nil
+	}
+	hn, err1 := strconv.ParseUint(f[0], 10, 63)
+	hd, err2 := strconv.ParseUint(f[1], 10, 63)
+	if err1 != nil || err2 != nil {
+		return []string{plain}, nil
+	}
+	names := f[2:]
+	var notes []string
+	if n, d := len(p.rows), p.nfields-1; int(hn) != n || int(hd) != d {
+		notes = append(notes, fmt.Sprintf("the header on line %d says %s and %s, but the file has %s and %s", h.line,
+			plural(int(hn), "row"), plural(int(hd), "feature"), plural(n, "row"), plural(d, "feature")))
+	}
+	// Names must be distinct and non-empty, and the labels integers indexing them.
+	seen := make(map[string]bool, len(names))
+	fit := true
+	for _, nm := range names {
+		if nm == "" || seen[nm] {
+			fit = false
+			break
+		}
+		seen[nm] = true
+	}
+	idx := make(map[string]string)
+	for _, l := range p.labels {
+		if !fit {
+			break
+		}
+		if _, done := idx[l]; done {
+			continue
+		}
+		v, ok := parseIntLabel(l)
+		if !ok || v < 0 || v >= int64(len(names)) {
+			fit = false
+			break
+		}
+		idx[l] = names[v]
+	}
+	if !fit {
+		notes = append([]string{plain + fmt.Sprintf(" (scikit-learn style, but its class names do not fit the labels: they are not all integers in 0..%d)", len(names)-1)}, notes...)
+		return notes, nil
+	}
+	for i, l := range p.labels {
+		p.labels[i] = idx[l]
+	}
+	quoted := make([]string, 0, min(len(names), 10))
+	for _, nm := range names[:min(len(names), 10)] {
+		quoted = append(quoted, strconv.Quote(nm))
+	}
+	list := strings.Join(quoted, ", ")
+	if len(names) > 10 {
+		list += ", ..."
+	}
+	notes = append([]string{fmt.Sprintf("line %d is a header (scikit-learn style: %d rows, %d features, classes %s)", h.line, hn, hd, list)}, notes...)
+	return notes, names
+}
+
+// resolveCol turns a LabelCol value into a 0-based column index.
+func resolveCol(labelCol, nfields int) (int, bool) {
+	var c int
+	switch {
+	case labelCol == 0:
+		c = nfields - 1
+	case labelCol > 0:
+		c = labelCol - 1
+	default:
+		c = nfields + labelCol
+	}
+	return c, c >= 0 && c < nfields
+}
+
+// parseNumber parses a feature field. On failure it returns a description of
+// the problem.
+func parseNumber(s string) (float64, string) {
+	if s == "" {
+		return 0, "empty field"
+	}
+	if strings.ContainsRune(s, '_') {
+		return 0, fmt.Sprintf("%q is not a number", s)
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		if errors.Is(err, strconv.ErrRange) {
+			return 0, fmt.Sprintf("%q is out of float64 range", s)
+		}
+		return 0, fmt.Sprintf("%q is not a number", abbreviate(s, 40))
+	}
+	if v == 0 && mantissaNonzero(s) {
+		return 0, fmt.Sprintf("%q is out of float64 range (it underflows to 0)", s)
+	}
+	return v, ""
+}
+
+// isNumeric reports whether s looks like a number (possibly out of range).
+func isNumeric(s string) bool {
+	if s == "" || strings.ContainsRune(s, '_') {
+		return false
+	}
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil || errors.Is(err, strconv.ErrRange)
+}
+
+// mantissaNonzero reports whether the mantissa of a float literal has a
+// nonzero digit (so a parsed 0 means underflow).
+func mantissaNonzero(s string) bool {
+	s = strings.TrimLeft(s, "+-")
+	hex := len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')
+	if hex {
+		s = s[2:]
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case !hex && (c == 'e' || c == 'E'), hex && (c == 'p' || c == 'P'):
+			return false
+		case c >= '1' && c <= '9', hex && (c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'):
+			return true
+		}
+	}
+	return false
+}
+
+// splitComma splits a comma-separated line, trimming space around fields and
+// removing double quotes around quoted fields.
+func splitComma(line string) ([]string, error) {
+	var fields []string
+	for {
+		s := strings.TrimLeft(line, " \t")
+		if strings.HasPrefix(s, `"`) {
+			var b strings.Builder
+			i := 1
+			for {
+				j := strings.IndexByte(s[i:], '"')
+				if j < 0 {
+					return nil, errors.New("unterminated quoted field (quoted fields cannot span lines)")
+				}
+				b.WriteString(s[i : i+j])
+				i += j + 1
+				if i < len(s) && s[i] == '"' {
+					b.WriteByte('"')
+					i++
+					continue
+				}
+				break
+			}
+			fields = append(fields, b.String())
+			rest := strings.TrimLeft(s[i:], " \t")
+			if rest == "" {
+				return fields, nil
+			}
+			if rest[0] != ',' {
+				return nil, errors.New("unexpected text after a quoted field")
+			}
+			line = rest[1:]
+			continue
+		}
+		j := strings.IndexByte(s, ',')
+		if j < 0 {
+			return append(fields, strings.TrimSpace(s)), nil
+		}
+		fields = append(fields, strings.TrimSpace(s[:j]))
+		line = s[j+1:]
+	}
+}
+
+// abbreviate shortens s to at most n bytes (plus "...").
+func abbreviate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// lineReader reads lines of any length up to maxLineBytes and counts them.
+type lineReader struct {
+	br   *bufio.Reader
+	line int
+	buf  []byte
+	done bool
+}
+
+// next returns the next line without its line ending.
+func (lr *lineReader) next() (string, bool, error) {
+	if lr.done {
+		return "", false, nil
+	}
+	lr.buf = lr.buf[:0]
+	for {
+		chunk, err := lr.br.ReadSlice('\n')
+		lr.buf = append(lr.buf, chunk...)
+		if len(lr.buf) > maxLineBytes {
+			lr.line++
+			return "", false, fmt.Errorf("line longer than %d bytes", maxLineBytes)
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err == io.EOF {
+			lr.done = true
+			if len(lr.buf) == 0 {
+				return "", false, nil
+			}
+		} else if err != nil {
+			lr.line++
+			return "", false, fmt.Errorf("reading: %w", err)
+		}
+		break
+	}
+	lr.line++
+	b := bytes.TrimSuffix(lr.buf, []byte("\n"))
+	b = bytes.TrimSuffix(b, []byte("\r"))
+	if lr.line == 1 {
+		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")) // UTF-8 byte order mark
+	}
+	return string(b), true, nil
+}
