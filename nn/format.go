@@ -34,6 +34,9 @@ type Model struct {
 	Theorem string
 	// Predicted are the theorem's counts (depth_bound, ...).
 	Predicted map[string]int64
+	// Hints describe the network's structure for a construction's own
+	// exact verifier; they never decide correctness (see construct.Result).
+	Hints map[string]string
 }
 
 // The .mnet format is gzip-compressed JSON (no file name, no time stamp in
@@ -57,6 +60,7 @@ type fileModel struct {
 	Points    int               `json:"points"`
 	Theorem   string            `json:"theorem,omitempty"`
 	Predicted map[string]int64  `json:"predicted,omitempty"`
+	Hints     map[string]string `json:"hints,omitempty"`
 	Layers    []fileLayer       `json:"layers"`
 	Readout   fileLayer         `json:"readout"`
 }
@@ -122,7 +126,7 @@ func (m *Model) Encode(w io.Writer) error {
 	f := fileModel{
 		Format: "memnet", Version: FormatVersion, Method: m.Method, Options: m.Options,
 		InputDim: m.Net.InputDim, Classes: m.Classes, Points: m.Points,
-		Theorem: m.Theorem, Predicted: m.Predicted,
+		Theorem: m.Theorem, Predicted: m.Predicted, Hints: m.Hints,
 		Readout: toFileLayer(&m.Net.Readout),
 	}
 	if f.Options == nil {
@@ -181,7 +185,7 @@ func Decode(r io.Reader) (*Model, error) {
 		return nil, errors.New("network file lists no classes")
 	}
 	return &Model{Net: net, Method: f.Method, Options: f.Options, Classes: f.Classes,
-		Points: f.Points, Theorem: f.Theorem, Predicted: f.Predicted}, nil
+		Points: f.Points, Theorem: f.Theorem, Predicted: f.Predicted, Hints: f.Hints}, nil
 }
 
 // Save writes m to path atomically: to a temporary file in the same

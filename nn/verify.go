@@ -109,6 +109,24 @@ type Report struct {
 // judges each output against y (class indices among m classes). progress, if
 // not nil, is called with the number of exactly evaluated points.
 func Verify(net *Network, xs [][]float64, y []int, m int, progress func(done int64)) (*Report, error) {
+	r, err := VerifyExact(net, xs, y, m, progress)
+	if err != nil {
+		return nil, err
+	}
+	r.AddFloat(net, xs, y, m)
+	return r, nil
+}
+
+// AddFloat fills in the float64 and float32 counts of r.
+func (r *Report) AddFloat(net *Network, xs [][]float64, y []int, m int) {
+	t1 := time.Now()
+	fc := FloatCounts(net, xs, y, m)
+	r.Float64Correct, r.Float32Correct, r.Float64BitExact = fc.Float64Correct, fc.Float32Correct, fc.Float64BitExact
+	r.FloatSeconds = time.Since(t1).Seconds()
+}
+
+// VerifyExact is the exact half of Verify: it leaves the float counts zero.
+func VerifyExact(net *Network, xs [][]float64, y []int, m int, progress func(done int64)) (*Report, error) {
 	if len(xs) != len(y) {
 		return nil, errors.New("verify: points and labels differ in number")
 	}
@@ -159,11 +177,6 @@ func Verify(net *Network, xs [][]float64, y []int, m int, progress func(done int
 	r.ExactCorrect, r.ExactEqual = int(correct.Load()), int(equal.Load())
 	r.Exact = r.ExactCorrect == len(xs)
 	r.ExactSeconds = time.Since(t0).Seconds()
-
-	t1 := time.Now()
-	fc := FloatCounts(net, xs, y, m)
-	r.Float64Correct, r.Float32Correct, r.Float64BitExact = fc.Float64Correct, fc.Float32Correct, fc.Float64BitExact
-	r.FloatSeconds = time.Since(t1).Seconds()
 	return r, nil
 }
 

@@ -3,4 +3,5 @@ package pipeline
 // The constructions memnet ships; each registers itself with construct.
 import (
 	_ "github.com/memnet/memnet/construct/hz"
+	_ "github.com/memnet/memnet/construct/vardi"
 )

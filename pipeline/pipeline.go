@@ -43,6 +43,7 @@ func Build(ctx context.Context, ds *data.Dataset, method string, opts construct.
 	model := &nn.Model{
 		Net: res.Net, Method: method, Options: res.Options, Classes: ds.Classes,
 		Points: ds.N(), Theorem: res.Prediction.Theorem, Predicted: res.Prediction.Bounds,
+		Hints: res.Hints,
 	}
 	return &Built{Model: model, Result: res, Stats: res.Net.Stats(), Seconds: secs}, nil
 }
@@ -100,10 +101,11 @@ func Verify(model *nn.Model, ds *data.Dataset, progress func(done int64)) (*Veri
 	}
 	t0 := time.Now()
 	y := classIndex(model, ds)
-	r, err := nn.Verify(model.Net, ds.X, y, len(model.Classes), progress)
+	r, err := verifyExact(model, ds.X, y, progress)
 	if err != nil {
 		return nil, err
 	}
+	r.AddFloat(model.Net, ds.X, y, len(model.Classes))
 	v := &Verified{
 		Points: ds.N() + ds.Duplicates, DistinctPoints: ds.N(),
 		ExactCorrect: r.ExactCorrect, ExactEqual: r.ExactEqual, Exact: r.Exact,
@@ -130,6 +132,17 @@ func Verify(model *nn.Model, ds *data.Dataset, progress func(done int64)) (*Veri
 	}
 	v.Seconds = time.Since(t0).Seconds()
 	return v, nil
+}
+
+// verifyExact uses the construction's own exact verifier when it has one,
+// and the generic one otherwise.
+func verifyExact(model *nn.Model, xs [][]float64, y []int, progress func(done int64)) (*nn.Report, error) {
+	if m, err := construct.Lookup(model.Method); err == nil {
+		if v, ok := m.(construct.ExactVerifier); ok {
+			return v.VerifyExact(model.Net, model.Hints, xs, y, len(model.Classes), progress)
+		}
+	}
+	return nn.VerifyExact(model.Net, xs, y, len(model.Classes), progress)
 }
 
 func ratsString(o []*big.Rat) string {

@@ -200,7 +200,7 @@ func (mt Method) Build(ctx context.Context, ds *data.Dataset, opts construct.Opt
 	if err != nil {
 		return nil, err
 	}
-	res := &construct.Result{Net: b.Net, Options: c.params(opts.Seed)}
+	res := &construct.Result{Net: b.Net, Options: c.params(opts.Seed), Hints: b.Layout.Hints()}
 	l1 := 0
 	for _, w := range b.Net.Hidden[0].W[0] {
 		l1 = max(l1, nn.Bits(w))
