@@ -20,6 +20,10 @@ type exitError struct{ code int }
 
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
+// extraCommands are added by the files that define them, in init, so that
+// each command lives in a file of its own.
+var extraCommands []func() *cobra.Command
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -33,6 +37,9 @@ arithmetic, and reports their size against the theorems they instantiate.`,
 		SilenceErrors: true,
 	}
 	root.AddCommand(buildCmd(), verifyCmd(), inspectCmd(), predictCmd(), demoCmd(), benchCmd(), geometryCmd(), methodsCmd())
+	for _, c := range extraCommands {
+		root.AddCommand(c())
+	}
 	if err := root.ExecuteContext(ctx); err != nil {
 		var ee exitError
 		if errors.As(err, &ee) {
