@@ -18,10 +18,19 @@ type FloatNet[F float32 | float64] struct {
 	layers []floatLayer
 	params []F
 	acts   []Activation
+	// the nonzero weights of every neuron: sparse[rowStart[r]:rowStart[r+1]]
+	// for the r-th neuron of the network, counting layer after layer
+	rowStart []int32
+	sparse   []sparseWeight[F]
+}
+
+type sparseWeight[F float32 | float64] struct {
+	in int32
+	w  F
 }
 
 type floatLayer struct {
-	off, in, out, act int  // params offset, shape, acts offset
+	off, in, out, act int  // params offset, shape, acts offset (= first neuron's row)
 	two               bool // 2 inputs, 2 ReLU neurons
 }
 
@@ -48,8 +57,13 @@ func newFloatNet[F float32 | float64](n *Network) *FloatNet[F] {
 	for _, l := range n.Layers() {
 		fl := floatLayer{off: len(f.params), in: l.In(), out: l.Out(), act: len(f.acts)}
 		for j := range l.W {
-			for _, w := range l.W[j] {
-				f.params = append(f.params, round(w))
+			f.rowStart = append(f.rowStart, int32(len(f.sparse)))
+			for i, w := range l.W[j] {
+				v := round(w)
+				f.params = append(f.params, v)
+				if v != 0 {
+					f.sparse = append(f.sparse, sparseWeight[F]{int32(i), v})
+				}
 			}
 		}
 		for j := range l.B {
@@ -60,6 +74,7 @@ func newFloatNet[F float32 | float64](n *Network) *FloatNet[F] {
 		f.layers = append(f.layers, fl)
 		f.width = max(f.width, fl.out)
 	}
+	f.rowStart = append(f.rowStart, int32(len(f.sparse)))
 	return f
 }
 
@@ -117,10 +132,8 @@ func (f *FloatNet[F]) EvalBatch(xs [][]float64, outs [][]F) error {
 			h := cur[p*w : p*w+l.in]
 			for j := 0; j < l.out; j++ {
 				z := bias[j]
-				for i, wt := range ps[j*l.in : (j+1)*l.in] {
-					if wt != 0 {
-						z += F(wt * h[i])
-					}
+				for _, sw := range f.sparse[f.rowStart[l.act+j]:f.rowStart[l.act+j+1]] {
+					z += F(sw.w * h[sw.in])
 				}
 				switch acts[j] {
 				case ReLU:
