@@ -104,7 +104,7 @@ func readN(r io.Reader, n int64, sized bool) ([]byte, error) {
 		if len(buf) == cap(buf) {
 			buf = slices.Grow(buf, int(min(n-int64(len(buf)), int64(cap(buf)))))
 		}
-		m, err := io.ReadFull(r, buf[len(buf):cap(buf)])
+		m, err := io.ReadFull(r, buf[len(buf):min(int64(cap(buf)), n)])
 		buf = buf[:len(buf)+m]
 		if err != nil {
 			return buf, readErr(err)
@@ -119,10 +119,18 @@ func readN(r io.Reader, n int64, sized bool) ([]byte, error) {
 // exactly, or -1. On failure readItems returns the number of items read and
 // either an error wrapping errTruncated or an *itemError.
 func readItems(r io.Reader, n int64, size int, sized bool, conv func(dst []float64, src []byte) int) ([]float64, int64, error) {
-	var out []float64
-	if sized {
-		out = make([]float64, 0, n)
+	if !sized {
+		// Read the raw bytes first (readN grows its buffer only as data
+		// arrives), then convert them with the size now proven by the input.
+		raw, err := readN(r, n*int64(size), false)
+		got := int64(len(raw) / size)
+		out := make([]float64, got)
+		if bad := conv(out, raw[:got*int64(size)]); bad >= 0 {
+			return out[:bad], int64(bad), &itemError{index: int64(bad)}
+		}
+		return out, got, err
 	}
+	out := make([]float64, 0, n)
 	per := max(chunkBytes/size, 1)
 	buf := make([]byte, int64(per)*int64(size))
 	for done := int64(0); done < n; {
@@ -130,7 +138,7 @@ func readItems(r io.Reader, n int64, size int, sized bool, conv func(dst []float
 		m, err := io.ReadFull(r, buf[:k*int64(size)])
 		got := int64(m / size)
 		start := len(out)
-		out = slices.Grow(out, int(got))[:start+int(got)]
+		out = out[:start+int(got)]
 		if bad := conv(out[start:], buf[:got*int64(size)]); bad >= 0 {
 			return out, done + int64(bad), &itemError{index: done + int64(bad)}
 		}

@@ -200,3 +200,28 @@ func TestFormatDetection(t *testing.T) {
 		}
 	}
 }
+
+// TestIDXLargeGzip reads a compressed file whose data is larger than one read
+// chunk and not a round size, so buffers grow several times.
+func TestIDXLargeGzip(t *testing.T) {
+	n, r, c := 2503, 31, 29
+	pix := make([]uint8, n*r*c)
+	for i := range pix {
+		pix[i] = uint8(i*7 + i/13)
+	}
+	lbl := make([]uint8, n)
+	for i := range lbl {
+		lbl[i] = uint8(i % 10)
+	}
+	dir := t.TempDir()
+	ip, lp := filepath.Join(dir, "big-images-idx3-ubyte.gz"), filepath.Join(dir, "big-labels-idx1-ubyte.gz")
+	writeTo(t, ip, gz(t, idxBytes(0x08, []int{n, r, c}, pix)))
+	writeTo(t, lp, gz(t, idxBytes(0x08, []int{n}, lbl)))
+	x, err := LoadIDXImages(ip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x) != n || x[n-1][r*c-1] != float64(pix[len(pix)-1]) || x[1][0] != float64(pix[r*c]) {
+		t.Fatalf("read %d images with wrong values", len(x))
+	}
+}
