@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"math/bits"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -74,12 +75,8 @@ func FloatParts(x float64) (m int64, e int) {
 	}
 	frac, exp := math.Frexp(x) // x = frac·2^exp, 0.5 ≤ |frac| < 1
 	m = int64(frac * (1 << 53))
-	e = 53 - exp
-	for m&1 == 0 {
-		m >>= 1
-		e--
-	}
-	return m, e
+	tz := bits.TrailingZeros64(uint64(m))
+	return m >> tz, 53 - exp - tz
 }
 
 // InputScales returns, for each coordinate, the number of fractional bits

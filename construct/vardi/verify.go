@@ -386,6 +386,10 @@ func EvalGrouped(net *nn.Network, lay *Layout, xs [][]float64, out func(i int, z
 		return &GroupedStats{}, nil
 	}
 	p.planSmall(inputRanges(xs, p.inScale))
+	// one state per worker goroutine, reused across chunks within a phase
+	var states sync.Pool
+	newPool := func() { states = sync.Pool{New: func() any { return p.newState() }} }
+	newPool()
 	st := &GroupedStats{SharedNeurons: len(p.sharedN), PointNeurons: len(p.pointN), PrefixNeurons: p.layerEnd[p.split] - p.inDim}
 	// phase 1
 	t0 := time.Now()
@@ -395,7 +399,8 @@ func EvalGrouped(net *nn.Network, lay *Layout, xs [][]float64, out func(i int, z
 	gid := make([]int32, n)
 	ptv := make([][]*big.Int, n)
 	err = parallel(n, func(lo, hi int) error {
-		s := p.newState()
+		s := states.Get().(*wstate)
+		defer states.Put(s)
 		for i := lo; i < hi; i++ {
 			if err := p.setInput(xs[i], s); err != nil {
 				return fmt.Errorf("point %d: %w", i+1, err)
@@ -447,10 +452,12 @@ func EvalGrouped(net *nn.Network, lay *Layout, xs [][]float64, out func(i int, z
 	st.Groups = len(reps)
 	st.Phase1 = time.Since(t0).Seconds()
 	// phase 2
+	newPool()
 	t1 := time.Now()
 	cache := make([][]*big.Int, len(reps))
 	err = parallel(len(reps), func(lo, hi int) error {
-		s := p.newState()
+		s := states.Get().(*wstate)
+		defer states.Put(s)
 		for g := lo; g < hi; g++ {
 			for k, id := range p.shared0 {
 				s.val[id] = reps[g][k]
@@ -472,11 +479,13 @@ func EvalGrouped(net *nn.Network, lay *Layout, xs [][]float64, out func(i int, z
 	}
 	st.Phase2 = time.Since(t1).Seconds()
 	// phase 3
+	newPool()
 	t2 := time.Now()
 	outID := p.outputs[0]
 	outScale := p.nodes[outID-p.inDim].scale
 	err = parallel(n, func(lo, hi int) error {
-		s := p.newState()
+		s := states.Get().(*wstate)
+		defer states.Put(s)
 		for i := lo; i < hi; i++ {
 			for k, id := range p.point0 {
 				s.val[id] = ptv[i][k]
