@@ -1,0 +1,240 @@
+package park
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/memnet/memnet/construct"
+	"github.com/memnet/memnet/data"
+	"github.com/memnet/memnet/nn"
+)
+
+// check builds, verifies with both exact verifiers, checks the counts of
+// the prediction, and checks that a single corrupted label is rejected
+// exactly once.
+func check(t *testing.T, xs [][]float64, ys []int, c int, cfg Config, generic bool) *Built {
+	t.Helper()
+	b, err := Build(context.Background(), xs, ys, c, cfg)
+	if err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	n := len(xs)
+	st := b.Net.Stats()
+	pr := predict(n, len(xs[0]), c, b.Sizes.K0, cfg)
+	if int64(st.Depth) > pr.Bounds["depth_bound"] {
+		t.Errorf("N=%d C=%d %+v: depth %d > bound %d", n, c, cfg, st.Depth, pr.Bounds["depth_bound"])
+	}
+	if cfg.Activation != "relu" {
+		if int64(st.Width) > pr.Bounds["width_bound"] {
+			t.Errorf("N=%d C=%d %+v: width %d > bound %d", n, c, cfg, st.Width, pr.Bounds["width_bound"])
+		}
+		if dp := DenseParams(b.Net); dp > pr.Bounds["params_bound"] {
+			t.Errorf("N=%d C=%d %+v: dense params %d > bound %d", n, c, cfg, dp, pr.Bounds["params_bound"])
+		}
+		if cfg.Theorem != 1 && st.Width > 3 {
+			t.Errorf("width %d > 3", st.Width)
+		}
+	} else {
+		if b.Net.HasActivation(nn.Step) || b.Net.HasActivation(nn.Identity) {
+			t.Errorf("ReLU form still has STEP or identity neurons")
+		}
+		if cfg.Theorem != 1 && st.Width > 5 {
+			t.Errorf("ReLU width %d > 5", st.Width)
+		}
+	}
+	if !st.Dyadic {
+		t.Errorf("non-dyadic weights")
+	}
+	r, err := VerifyFast(b.Net, xs, ys, c, false)
+	if err != nil {
+		t.Fatalf("fast verify: %v", err)
+	}
+	if !r.Exact || r.ExactEqual != n {
+		t.Fatalf("N=%d C=%d %+v: fast verifier: %d/%d correct, %d equal, wrong %v", n, c, cfg, r.ExactCorrect, n, r.ExactEqual, r.Wrong)
+	}
+	if generic {
+		g, err := nn.Verify(b.Net, xs, ys, c, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !g.Exact || g.ExactEqual != n {
+			t.Fatalf("N=%d C=%d %+v: nn.Verify: %d/%d correct, wrong %v", n, c, cfg, g.ExactCorrect, n, g.Wrong)
+		}
+	}
+	if c > 1 {
+		bad := append([]int(nil), ys...)
+		i := n / 2
+		bad[i] = (bad[i] + 1) % c
+		r, err := VerifyFast(b.Net, xs, bad, c, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.ExactCorrect != n-1 || len(r.Wrong) != 1 || r.Wrong[0] != i {
+			t.Fatalf("corrupted label: %d/%d correct, wrong %v", r.ExactCorrect, n, r.Wrong)
+		}
+	}
+	return b
+}
+
+func TestTheorem2(t *testing.T) {
+	for _, tc := range []struct {
+		n, d, c int
+		integer bool
+	}{
+		{1, 1, 1, false}, {1, 3, 2, false}, {2, 1, 2, false}, {3, 2, 3, false}, {5, 4, 2, true},
+		{10, 3, 2, false}, {50, 10, 10, false}, {100, 784, 10, true}, {200, 10, 1000, false},
+		{500, 10, 2, false}, {1000, 10, 10, false}, {1000, 20, 1000, true}, {2000, 10, 2, false}, {2000, 10, 10, true},
+	} {
+		t.Run(fmt.Sprintf("N%d_d%d_C%d", tc.n, tc.d, tc.c), func(t *testing.T) {
+			xs, ys := randomData(tc.n, tc.d, tc.c, uint64(tc.n*7+tc.c), tc.integer)
+			for _, g := range []Grouping{GroupPaper, GroupAdaptive, GroupSearch} {
+				check(t, xs, ys, tc.c, Config{Grouping: g, Seed: int64(tc.d)}, tc.n <= 1000)
+			}
+		})
+	}
+}
+
+func TestReLU(t *testing.T) {
+	for _, tc := range []struct {
+		n, d, c int
+		cfg     Config
+	}{
+		{1, 2, 2, Config{}}, {7, 2, 3, Config{}}, {100, 10, 10, Config{}}, {1000, 10, 2, Config{}},
+		{1000, 10, 10, Config{Grouping: GroupSearch}}, {300, 10, 10, Config{Theorem: 1, W: 0.8}},
+	} {
+		xs, ys := randomData(tc.n, tc.d, tc.c, uint64(tc.n+3), false)
+		tc.cfg.Activation = "relu"
+		b := check(t, xs, ys, tc.c, tc.cfg, true)
+		tc.cfg.Activation = "step"
+		s, err := Build(context.Background(), xs, ys, tc.c, tc.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(s.Net.Hidden) != len(b.Net.Hidden) {
+			t.Errorf("ReLU conversion changed depth: %d vs %d", len(b.Net.Hidden), len(s.Net.Hidden))
+		}
+	}
+}
+
+func TestTheorem1(t *testing.T) {
+	xs, ys := randomData(2000, 10, 10, 11, false)
+	prev := int64(0)
+	for _, w := range []float64{2.0 / 3, 0.75, 0.9, 1} {
+		b := check(t, xs, ys, 10, Config{Theorem: 1, W: w}, false)
+		dp := DenseParams(b.Net)
+		t.Logf("w=%.3f layers=%d width=%d dense params=%d", w, len(b.Net.Hidden), b.Net.Stats().Width, dp)
+		if w > 0.8 && dp < prev {
+			t.Errorf("w=%g: dense params %d fell below %d of a smaller w", w, dp, prev)
+		}
+		prev = dp
+	}
+	for _, n := range []int{1, 2, 5, 40, 300} {
+		xs, ys := randomData(n, 3, 5, uint64(n), false)
+		for _, w := range []float64{2.0 / 3, 0.8, 1} {
+			check(t, xs, ys, 5, Config{Theorem: 1, W: w}, true)
+		}
+	}
+}
+
+// TestProperty builds hundreds of random small datasets with random
+// variants and checks every network exactly and against its counts.
+func TestProperty(t *testing.T) {
+	rng := rand.New(rand.NewPCG(42, 1))
+	for it := range 300 {
+		n := 1 + rng.IntN(60)
+		d := 1 + rng.IntN(6)
+		c := 1 + rng.IntN(40)
+		cfg := Config{Grouping: Grouping(rng.IntN(3)), Seed: int64(it)}
+		if rng.IntN(3) == 0 {
+			cfg.Activation = "relu"
+		}
+		if rng.IntN(4) == 0 {
+			cfg.Theorem, cfg.W = 1, 2.0/3+rng.Float64()/3
+		}
+		xs, ys := randomData(n, d, c, uint64(it), rng.IntN(2) == 0)
+		check(t, xs, ys, c, cfg, it%10 == 0)
+	}
+}
+
+func TestDigits(t *testing.T) {
+	xs, ys := loadDigits(t)
+	b := check(t, xs, ys, 10, Config{}, true)
+	t.Logf("digits N=%d: layers %d, dense params %d, max weight bits %d", len(xs), len(b.Net.Hidden), DenseParams(b.Net), b.Net.Stats().MaxWeightBits)
+	check(t, xs, ys, 10, Config{Activation: "relu", Grouping: GroupSearch}, false)
+}
+
+func TestMethod(t *testing.T) {
+	m, err := construct.Lookup("park")
+	if err != nil {
+		t.Fatal(err)
+	}
+	xs, ys := randomData(200, 5, 4, 5, false)
+	ds := &data.Dataset{Name: "random", X: xs, Y: ys, Classes: []string{"a", "b", "c", "d"}}
+	for _, p := range []map[string]string{nil, {"activation": "relu"}, {"w": "0.8"}, {"grouping": "search"}} {
+		res, err := m.Build(context.Background(), ds, construct.Options{Seed: 3, Params: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := nn.Verify(res.Net, xs, ys, 4, nil)
+		if err != nil || !r.Exact {
+			t.Fatalf("%v: not exact (%v)", p, err)
+		}
+		if int64(len(res.Net.Hidden)) > res.Prediction.Bounds["depth_bound"] {
+			t.Errorf("%v: depth above bound", p)
+		}
+	}
+	for _, p := range []map[string]string{{"w": "0.5"}, {"activation": "tanh"}, {"bogus": "1"}, {"grouping": "x"}} {
+		if _, err := m.Build(context.Background(), ds, construct.Options{Params: p}); err == nil {
+			t.Errorf("%v accepted", p)
+		}
+	}
+	pr, err := m.Predict(100000, 10, 10, construct.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"depth_bound", "width_bound", "params_bound", "vc_lower_bound"} {
+		if pr.Bounds[k] <= 0 {
+			t.Errorf("bound %s missing", k)
+		}
+	}
+	t.Logf("N=1e5 d=10 C=10 prediction: %v", pr.Bounds)
+}
+
+func BenchmarkBuild(b *testing.B) {
+	for _, n := range []int{100, 1000, 10000} {
+		xs, ys := randomData(n, 10, 10, 1, false)
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Build(context.Background(), xs, ys, 10, Config{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkVerify(b *testing.B) {
+	for _, n := range []int{100, 1000, 10000} {
+		xs, ys := randomData(n, 10, 10, 1, false)
+		bt, err := Build(context.Background(), xs, ys, 10, Config{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("fast/N=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if r, err := VerifyFast(bt.Net, xs, ys, 10, false); err != nil || !r.Exact {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("generic/N=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if r, err := nn.Verify(bt.Net, xs, ys, 10, nil); err != nil || !r.Exact {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

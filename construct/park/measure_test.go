@@ -1,0 +1,82 @@
+package park
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/memnet/memnet/nn"
+)
+
+// TestMeasure prints the figures of one configuration; it runs only when
+// PARK_MEASURE="N,d,C[,w][,relu][,generic][,search]" is set, e.g.
+//
+//	PARK_MEASURE=10000,10,10 go test ./construct/park -run Measure -v
+func TestMeasure(t *testing.T) {
+	spec := os.Getenv("PARK_MEASURE")
+	if spec == "" {
+		t.Skip("set PARK_MEASURE=N,d,C[,w=0.8][,relu][,generic][,search][,digits]")
+	}
+	f := strings.Split(spec, ",")
+	n, _ := strconv.Atoi(f[0])
+	d, _ := strconv.Atoi(f[1])
+	c, _ := strconv.Atoi(f[2])
+	cfg := Config{}
+	generic := false
+	var xs [][]float64
+	var ys []int
+	for _, o := range f[3:] {
+		switch {
+		case o == "relu":
+			cfg.Activation = "relu"
+		case o == "generic":
+			generic = true
+		case o == "search":
+			cfg.Grouping = GroupSearch
+		case o == "digits":
+			xs, ys = loadDigits(t)
+			n, d, c = len(xs), len(xs[0]), 10
+		case strings.HasPrefix(o, "w="):
+			cfg.Theorem = 1
+			cfg.W, _ = strconv.ParseFloat(o[2:], 64)
+		}
+	}
+	if xs == nil {
+		xs, ys = randomData(n, d, c, uint64(n)*31+uint64(d), false)
+	}
+	t0 := time.Now()
+	b, err := Build(context.Background(), xs, ys, c, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	build := time.Since(t0).Seconds()
+	st := b.Net.Stats()
+	t1 := time.Now()
+	r, err := VerifyFast(b.Net, xs, ys, c, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast := time.Since(t1).Seconds()
+	line := fmt.Sprintf("N=%d d=%d C=%d cfg=%+v layers=%d width=%d params=%d params/N^(2/3)=%.1f maxbits=%d build=%.2fs fastverify=%.2fs exact=%v (%d/%d) K0=%d V=%d A=%d B=%d R=%d layers=%v",
+		n, d, c, cfg, st.Depth, st.Width, st.Params, float64(st.Params)/math.Pow(float64(n), 2.0/3), st.MaxWeightBits, build, fast, r.Exact, r.ExactCorrect, n,
+		b.Sizes.K0, b.Sizes.V, b.Sizes.A, b.Sizes.B, b.Sizes.R, b.Sizes.Layers)
+	if generic {
+		t2 := time.Now()
+		g, err := nn.Verify(b.Net, xs, ys, c, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		line += fmt.Sprintf(" generic=%.2fs exact=%v float64correct=%d", time.Since(t2).Seconds(), g.Exact, g.Float64Correct)
+	}
+	pr := predict(n, d, c, b.Sizes.K0, cfg)
+	line += fmt.Sprintf(" bounds=%v", pr.Bounds)
+	t.Log(line)
+	if !r.Exact {
+		t.Fatal("not exact")
+	}
+}

@@ -1,0 +1,440 @@
+// Package park builds the sub-linear memorization networks of S. Park,
+// J. Lee, C. Yun, J. Shin, "Provable Memorization via Deep Neural Networks
+// using Sub-linear Parameters" (COLT 2021; ICLR 2021 submission numbering of
+// lemmas), following the implementable specification
+// shared/papers/park-sublinear.md ("the spec").
+//
+// Pipeline (spec §1): exact projection to floor-distinct scalars (Lemma 14),
+// compression 1 x ↦ x+b mod T (Lemma 15), compression 2 by grouped shifts
+// (Lemma 16), a label table whose rows are dyadic weights holding B·D label
+// bits (Lemmas 17, 20), and bit extraction (Lemma 23 at width 3, Lemmas
+// 21–22 for the wide Theorem 1 form). Every weight is a dyadic rational.
+//
+// The networks are first built from STEP and identity units (Theorem 2:
+// width 3, Θ(N^{2/3}) layers; Theorem 1: exponent w ∈ [2/3,1]) and can be
+// converted exactly to ReLU networks (Lemma 12 style, see ToReLU).
+package park
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"time"
+
+	"github.com/memnet/memnet/construct"
+	"github.com/memnet/memnet/data"
+	"github.com/memnet/memnet/nn"
+)
+
+func init() { construct.Register(method{}) }
+
+type method struct{}
+
+func (method) Name() string { return "park" }
+
+func (method) Describe() string {
+	return "Park–Lee–Yun–Shin (COLT 2021): width-3 STEP+ID network with Θ(N^{2/3}) layers (Theorem 2), or Theorem 1's wide trade-off with option w ∈ [2/3,1]; activation step|relu"
+}
+
+// Config selects the variant to build.
+type Config struct {
+	// Theorem is 2 (width 3, the default) or 1 (wide layers, exponent W).
+	Theorem int
+	// W is Theorem 1's exponent in [2/3, 1] (parameters O(N^W + N^{1−W/2} log C)).
+	W float64
+	// Activation is "step" (STEP+ID, as constructed) or "relu" (exact
+	// conversion, ToReLU).
+	Activation string
+	// Grouping sizes compression-2 groups (default GroupPaper).
+	Grouping Grouping
+	Seed     int64
+}
+
+// Sizes records the construction's intermediate sizes (spec §9 names).
+type Sizes struct {
+	N, D, C      int
+	LabelBits    int64 // D = max(1, ⌈log2 C⌉)
+	K0           int64 // range of the projected floors
+	U, V         int64 // ⌊N²/4⌋+1 and the compression-2 target
+	KFinal       int64 // range after compression
+	A, B         int64 // table rows and slots
+	R            int64 // Theorem 1 chunk size (bits per extraction block)
+	Gamma        float64
+	Layers       map[string]int // hidden layers per pipeline part
+	ShiftTries   int
+	ProjectDraws int
+	BuildSeconds float64
+	Thresholds   map[string]int // indicators per part
+	GroupsC2     int
+	MaxLabelBits int64 // B·D
+}
+
+// Built is a constructed network with its construction record.
+type Built struct {
+	Net   *nn.Network
+	Sizes Sizes
+	prog  *program
+}
+
+// labelBits is D = max(1, ⌈log2 C⌉).
+func labelBits(c int) int64 {
+	d := int64(0)
+	for int64(1)<<d < int64(c) {
+		d++
+	}
+	return max(1, d)
+}
+
+// paperV is the compression-2 target: ⌈N^{4/3}⌉ for Theorem 2 and
+// ⌈N^{2−w}⌉ for Theorem 1, never above U.
+func paperV(n int, theorem int, w float64) int64 {
+	e := 4.0 / 3
+	if theorem == 1 {
+		e = 2 - w
+	}
+	v := int64(math.Ceil(math.Pow(float64(n), e) - 1e-9))
+	return max(1, min(v, int64(n)*int64(n)/4+1))
+}
+
+// Build constructs the network for points xs with labels ys in [0, c).
+func Build(ctx context.Context, xs [][]float64, ys []int, c int, cfg Config) (*Built, error) {
+	t0 := time.Now()
+	n := len(xs)
+	if n == 0 {
+		return nil, errEmpty
+	}
+	if len(ys) != n {
+		return nil, fmt.Errorf("park: %d points and %d labels", n, len(ys))
+	}
+	if cfg.Theorem == 0 {
+		cfg.Theorem = 2
+	}
+	if cfg.Theorem == 1 && (cfg.W < 2.0/3-1e-12 || cfg.W > 1) {
+		return nil, fmt.Errorf("park: w = %g outside [2/3, 1]", cfg.W)
+	}
+	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x9a4c1e))
+	sc, err := projectScalars(ctx, xs, rng)
+	if err != nil {
+		return nil, err
+	}
+	D := labelBits(c)
+	N := int64(n)
+	U := N*N/4 + 1
+	V := paperV(n, cfg.Theorem, cfg.W)
+	s := Sizes{N: n, D: len(xs[0]), C: c, LabelBits: D, K0: sc.K0, U: U, V: V, ProjectDraws: sc.Draws,
+		Layers: map[string]int{}, Thresholds: map[string]int{}}
+	s.Gamma, _ = sc.Gamma.Float64()
+	p := &program{v: make([]*big.Rat, len(sc.V)), b: sc.B}
+	for j, vj := range sc.V {
+		p.v[j] = new(big.Rat).SetFloat64(vj)
+	}
+	F := append([]int64(nil), sc.Floor...)
+	x := ref(0)
+	K := sc.K0
+	// Compression 1 (Lemma 15), width-3 halving layers.
+	for K > U {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		T := max(ceilDiv(K, 2), U)
+		sm, tries, err := stage(F, T, nil, false, rng)
+		if err != nil {
+			return nil, err
+		}
+		s.ShiftTries += tries
+		s.Thresholds["compress1"] += len(sm.Theta)
+		x = p.applyShift("compress1", x, sm, sc.Gamma)
+		K = maxPlus1(F)
+	}
+	// Compression 2 (Lemma 16), the paper's schedule T_i = max(⌈U/2^i⌉, V).
+	for i := 1; ; i++ {
+		Ti := max(ceilDiv(U, int64(1)<<min(i, 62)), V)
+		if K > Ti {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			var gs func(int) int
+			switch cfg.Grouping {
+			case GroupPaper:
+				q := int(Ti / N)
+				gs = func(int) int { return q }
+			case GroupAdaptive:
+				gs = func(o int) int { return int((Ti - 1) / int64(max(o, 1))) }
+			case GroupSearch:
+				gs = func(o int) int { return 4 * int((Ti-1)/int64(max(o, 1))) }
+			}
+			groups := 0
+			counting := func(o int) int { groups++; return gs(o) }
+			sm, tries, err := stage(F, Ti, counting, cfg.Grouping == GroupSearch, rng)
+			if err != nil {
+				return nil, err
+			}
+			s.ShiftTries += tries
+			s.GroupsC2 += groups
+			s.Thresholds["compress2"] += len(sm.Theta)
+			if cfg.Theorem == 1 {
+				x = p.applyShiftWide("compress2", x, sm, sc.Gamma)
+			} else {
+				x = p.applyShift("compress2", x, sm, sc.Gamma)
+			}
+			K = maxPlus1(F)
+		}
+		if Ti == V {
+			break
+		}
+	}
+	s.KFinal = K
+	// Table (spec §6.1) and extraction.
+	var out expr
+	if cfg.Theorem == 2 {
+		s.A, s.B = tableShape2(K, D)
+		t, err := newTable(F, ys, s.A, s.B, D)
+		if err != nil {
+			return nil, err
+		}
+		r, w := p.rowSelect3(x, t, sc.Gamma)
+		out = p.bits3(r, w, t, sc.Gamma)
+	} else {
+		s.A, s.B, s.R = tableShape1(K, cfg.W)
+		t, err := newTable(F, ys, s.A, s.B, D)
+		if err != nil {
+			return nil, err
+		}
+		r, w := p.rowSelectWide(x, t, sc.Gamma)
+		out = p.bitsWide(r, w, t, s.R, sc.Gamma)
+	}
+	p.out = out
+	s.MaxLabelBits = s.B * D
+	for _, st := range p.stage {
+		s.Layers[st]++
+	}
+	if cfg.Activation == "relu" {
+		p, err = toReLU(p)
+		if err != nil {
+			return nil, err
+		}
+	}
+	net, err := p.network()
+	if err != nil {
+		return nil, err
+	}
+	s.BuildSeconds = time.Since(t0).Seconds()
+	return &Built{Net: net, Sizes: s, prog: p}, nil
+}
+
+func maxPlus1(F []int64) int64 {
+	m := int64(0)
+	for _, f := range F {
+		m = max(m, f+1)
+	}
+	return m
+}
+
+// isqrtCeil returns ⌈√(a/b)⌉ for a, b > 0 exactly.
+func isqrtCeil(a, b int64) int64 {
+	// smallest r with r²·b ≥ a
+	r := int64(math.Sqrt(float64(a) / float64(b)))
+	for r > 0 && (r-1)*(r-1)*b >= a {
+		r--
+	}
+	for r*r*b < a {
+		r++
+	}
+	return max(1, r)
+}
+
+// tableShape2 is Theorem 2's table: A = ⌈√((2D+1)V)⌉, B = ⌈√(V/(2D+1))⌉
+// (spec §7.1), so A·B ≥ V.
+func tableShape2(V, D int64) (A, B int64) {
+	A = isqrtCeil((2*D+1)*V, 1)
+	B = isqrtCeil(V, 2*D+1)
+	for A*B < V { // never: ⌈√(aV)⌉·⌈√(V/a)⌉ ≥ V
+		A++
+	}
+	return A, B
+}
+
+// tableShape1 is Theorem 1's table (spec §7.2, Lemma 13): p = w/(2−w),
+// A = ⌈V^p⌉, B = ⌈V/A⌉, and chunk size R = 1 + ⌊(p − ½)·log2 V⌋ — R is
+// reconstructed: the OCR reads "1 + (2p−1) log V", which would contradict
+// the stated Θ(√V log C) extraction cost; (p − ½) log V reproduces both
+// stated bounds.
+func tableShape1(V int64, w float64) (A, B, R int64) {
+	p := w / (2 - w)
+	A = max(1, int64(math.Ceil(math.Pow(float64(V), p)-1e-9)))
+	B = ceilDiv(V, A)
+	R = 1 + int64(math.Floor((p-0.5)*math.Log2(float64(max(V, 1)))+1e-9))
+	return A, B, max(1, min(R, 16))
+}
+
+// Predict returns the counts of spec §9 for this construction's worst case.
+// The compression-1 term needs K0; with only (n, d) known it uses the
+// paper's worst case K0 = ⌈N²Δ√(πd/8)⌉ with Δ from option "delta" (default
+// 2, i.e. ⌈log2(2√(2πd))⌉ layers); Build's Result carries the prediction for
+// the measured K0 instead.
+func (method) Predict(n, d, m int, opts construct.Options) (construct.Prediction, error) {
+	cfg, delta, err := parseOptions(opts)
+	if err != nil {
+		return construct.Prediction{}, err
+	}
+	N := float64(n)
+	K0 := int64(math.Min(math.Ceil(N*N*delta*math.Sqrt(math.Pi*float64(d)/8)), 1<<62))
+	return predict(n, d, m, K0, cfg), nil
+}
+
+// predict evaluates spec §9 for Theorem 2 (and the §9 assembly for Theorem 1).
+func predict(n, d, m int, K0 int64, cfg Config) construct.Prediction {
+	N := int64(n)
+	D := labelBits(m)
+	U := N*N/4 + 1
+	Lc1 := int64(0)
+	for k := K0; k > U; k = max(ceilDiv(k, 2), U) {
+		Lc1++
+	}
+	V := paperV(n, cfg.Theorem, cfg.W)
+	pr := construct.Prediction{Bounds: map[string]int64{}}
+	// VC lower bound: piecewise-linear networks of any depth with P
+	// parameters have VC dimension O(P²) (Goldberg–Jerrum; Bartlett et al.
+	// 2019), so memorizing N arbitrary binary labels needs Ω(√N) parameters;
+	// reported as ⌈√N⌉ (constant 1).
+	pr.Bounds["vc_lower_bound"] = int64(math.Ceil(math.Sqrt(float64(n))))
+	var stagesT []int64
+	for i := 1; V < U; i++ {
+		Ti := max(ceilDiv(U, int64(1)<<min(i, 62)), V)
+		stagesT = append(stagesT, Ti)
+		if Ti == V {
+			break
+		}
+	}
+	if cfg.Theorem != 1 {
+		Lc2 := int64(0)
+		for _, T := range stagesT {
+			q := max(1, T/N)
+			Lc2 += int64(chainLayers(int(2 * ceilDiv(N, q))))
+		}
+		A, B := tableShape2(V, D)
+		Ltab := max(0, A-2)
+		if A == 2 {
+			Ltab = 1
+		}
+		Lbits := (2*D+1)*B - 1
+		L := Lc1 + Lc2 + Ltab + Lbits
+		pr.Theorem = "Park, Lee, Yun, Shin (COLT 2021), Theorem 2 (width 3, Θ(N^{2/3} log C) layers)"
+		pr.Bounds["depth_bound"] = L
+		pr.Bounds["width_bound"] = 3
+		pr.Bounds["params_bound"] = 3*int64(d) + 12*L - 5
+		pr.Notes = append(pr.Notes,
+			fmt.Sprintf("worst case of this construction (spec §9): L = L_c1 + L_c2 + (A−2) + ((2D+1)B−1) = %d + %d + %d + %d with V = ⌈N^{4/3}⌉ = %d, A = %d, B = %d, D = %d", Lc1, Lc2, Ltab, Lbits, V, A, B, D),
+			"params_bound is the dense count of width-3 layers, 3·d + 12·L − 5; constants are this realisation's, the theorem states Θ(N^{2/3} log C)",
+			"compression-2 term: λ(2⌈N/⌊T_i/N⌋⌉) per stage (two indicators per group, Lemma 16 with the paper's group size); Lemma 16's group-count formula is reconstructed (spec §5)")
+		return pr
+	}
+	// Theorem 1 (spec §9 assembly): widths 3×Lc1, (1+2G_i, 1) per stage,
+	// table layer A, then (2^r+1+|M|, r+2) per extraction block.
+	A, B, R := tableShape1(V, cfg.W)
+	widths := []int64{}
+	for range Lc1 {
+		widths = append(widths, 3)
+	}
+	for _, T := range stagesT {
+		G := ceilDiv(N, max(1, T/N))
+		widths = append(widths, 1+2*G, 1)
+	}
+	if A > 1 {
+		widths = append(widths, A)
+	}
+	BD := B * D
+	for done := int64(0); done < BD; done += R {
+		r := min(R, BD-done)
+		M := ceilDiv(r, D) + 2
+		widths = append(widths, (int64(1)<<r)+1+M, r+2)
+	}
+	P := int64(0)
+	prev := int64(d)
+	for _, w := range widths {
+		P += (prev + 1) * w
+		prev = w
+	}
+	P += prev + 1
+	W := int64(0)
+	for _, w := range widths {
+		W = max(W, w)
+	}
+	pr.Theorem = fmt.Sprintf("Park, Lee, Yun, Shin (COLT 2021), Theorem 1 (w = %g: O(N^{2−2w}/(1+(1.5w−1)log N)·log C) layers, O(N^w + N^{1−w/2} log C) parameters)", cfg.W)
+	pr.Bounds["depth_bound"] = int64(len(widths))
+	pr.Bounds["width_bound"] = W
+	pr.Bounds["params_bound"] = P
+	pr.Notes = append(pr.Notes,
+		fmt.Sprintf("worst case of this construction (spec §9, Theorem 1 assembly): V = ⌈N^{2−w}⌉ = %d, A = ⌈V^p⌉ = %d, B = %d, R = %d, p = w/(2−w)", V, A, B, R),
+		"R = 1 + ⌊(p−½)·log2 V⌋ is reconstructed (the OCR reads 1 + (2p−1) log V, spec §7.2); params_bound is the dense count")
+	return pr
+}
+
+// parseOptions reads the method's options: w (Theorem 1 exponent; absent:
+// Theorem 2), activation (step|relu), grouping (paper|adaptive|search),
+// delta (Δ used by Predict).
+func parseOptions(opts construct.Options) (Config, float64, error) {
+	var cfg Config
+	if err := opts.CheckParams("park", "w", "activation", "grouping", "delta"); err != nil {
+		return cfg, 0, err
+	}
+	cfg.Theorem = 2
+	cfg.Seed = opts.Seed
+	if _, ok := opts.Params["w"]; ok {
+		w, err := opts.Float("w", 2.0/3)
+		if err != nil {
+			return cfg, 0, err
+		}
+		if w < 2.0/3-1e-9 || w > 1 {
+			return cfg, 0, fmt.Errorf("option w=%g: want a number in [2/3, 1]", w)
+		}
+		cfg.Theorem, cfg.W = 1, math.Max(w, 2.0/3)
+	}
+	cfg.Activation = opts.Param("activation", "step")
+	if cfg.Activation != "step" && cfg.Activation != "relu" {
+		return cfg, 0, fmt.Errorf("option activation=%q: want step or relu (sigmoid is not implemented)", cfg.Activation)
+	}
+	switch g := opts.Param("grouping", "paper"); g {
+	case "paper":
+		cfg.Grouping = GroupPaper
+	case "adaptive":
+		cfg.Grouping = GroupAdaptive
+	case "search":
+		cfg.Grouping = GroupSearch
+	default:
+		return cfg, 0, fmt.Errorf("option grouping=%q: want paper, adaptive or search", g)
+	}
+	delta, err := opts.Float("delta", 2)
+	if err != nil {
+		return cfg, 0, err
+	}
+	if delta < 1 {
+		return cfg, 0, fmt.Errorf("option delta=%g: want Δ ≥ 1", delta)
+	}
+	return cfg, delta, nil
+}
+
+func (method) Build(ctx context.Context, ds *data.Dataset, opts construct.Options) (*construct.Result, error) {
+	cfg, _, err := parseOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	b, err := Build(ctx, ds.X, ds.Y, max(ds.M(), 1), cfg)
+	if err != nil {
+		return nil, err
+	}
+	used := map[string]string{"activation": cfg.Activation, "grouping": cfg.Grouping.String()}
+	if cfg.Theorem == 1 {
+		used["w"] = fmt.Sprint(cfg.W)
+	}
+	res := &construct.Result{Net: b.Net, Options: used, Prediction: predict(ds.N(), ds.D(), max(ds.M(), 1), b.Sizes.K0, cfg)}
+	s := b.Sizes
+	res.Prediction.Notes = append(res.Prediction.Notes, fmt.Sprintf("compression-1 term uses the measured K0 = %d (worst case ⌈N²Δ√(πd/8)⌉)", s.K0))
+	res.Notes = append(res.Notes,
+		fmt.Sprintf("projection: %d draw(s), K0 = %d, margin γ = %.3g; U = %d, V = %d, final range %d", s.ProjectDraws, s.K0, s.Gamma, s.U, s.V, s.KFinal),
+		fmt.Sprintf("table A×B = %d×%d, D = %d label bits, B·D = %d bits per row constant", s.A, s.B, s.LabelBits, s.MaxLabelBits),
+		fmt.Sprintf("layers by part: %v; indicators: %v; compression-2 groups %d; shift tries %d", s.Layers, s.Thresholds, s.GroupsC2, s.ShiftTries))
+	return res, nil
+}

@@ -1,0 +1,79 @@
+package park
+
+import (
+	"compress/gzip"
+	"encoding/csv"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// randomData returns n distinct points in dimension d with labels in [0,c).
+func randomData(n, d, c int, seed uint64, integer bool) ([][]float64, []int) {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	seen := map[string]bool{}
+	var xs [][]float64
+	var ys []int
+	for len(xs) < n {
+		x := make([]float64, d)
+		key := ""
+		for j := range x {
+			if integer {
+				x[j] = float64(rng.IntN(256))
+			} else {
+				x[j] = rng.NormFloat64()
+			}
+			key += string(rune(int(x[j]*1000) + 70000))
+		}
+		if integer {
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+		}
+		xs = append(xs, x)
+		ys = append(ys, rng.IntN(c))
+	}
+	return xs, ys
+}
+
+// loadDigits reads shared/data/digits.csv.gz (64 pixel columns, label last),
+// dropping repeated points.
+func loadDigits(t testing.TB) ([][]float64, []int) {
+	f, err := os.Open("../../../shared/data/digits.csv.gz")
+	if err != nil {
+		t.Skip("digits not available:", err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(zr).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	var xs [][]float64
+	var ys []int
+	for _, rec := range recs {
+		x := make([]float64, len(rec)-1)
+		for j := range x {
+			x[j], _ = strconv.ParseFloat(rec[j], 64)
+		}
+		y, _ := strconv.Atoi(rec[len(rec)-1])
+		key := strings.Join(rec[:len(rec)-1], ",")
+		if prev, dup := seen[key]; dup {
+			if prev != y {
+				t.Fatalf("digits: a point has two labels")
+			}
+			continue
+		}
+		seen[key] = y
+		xs = append(xs, x)
+		ys = append(ys, y)
+	}
+	return xs, ys
+}
