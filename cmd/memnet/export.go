@@ -1,0 +1,130 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/memnet/memnet/export"
+	"github.com/memnet/memnet/nn"
+)
+
+func init() { extraCommands = append(extraCommands, exportCmd) }
+
+// exportOutcome is what `memnet export --json` prints.
+type exportOutcome struct {
+	Out     string          `json:"out"`
+	Format  string          `json:"format"`
+	Dtype   string          `json:"dtype"`
+	Bytes   int             `json:"bytes"`
+	Forced  bool            `json:"forced,omitempty"`
+	Verdict *export.Verdict `json:"verdict,omitempty"`
+}
+
+func exportCmd() *cobra.Command {
+	var df dataFlags
+	var format, dtypeName, out string
+	var force, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "export NET.mnet --format onnx|npz|safetensors|json [--dtype float64|float32] [--data FILE] -o FILE",
+		Short: "Write a network as ONNX, NumPy .npz, safetensors (rounded to a float type) or exact JSON",
+		Long: `export writes a network for other tools. ONNX (opset 17: Gemm + Relu), .npz and
+safetensors hold the weights rounded to --dtype; json keeps every weight as an
+exact rational string and loses nothing.
+
+Before writing a float format, export rounds every weight and counts those the
+dtype cannot hold. With --data (the points the network was built for; loader
+flags as for verify, the data format being --data-format) it also evaluates the
+rounded network on every point and refuses when any point would change its
+prediction. Without --data it refuses as soon as any weight is rounded, since
+the effect on predictions is then unknown. --force writes the file anyway.
+Weights too large for the dtype are always refused.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			model, err := nn.Load(args[0])
+			if err != nil {
+				return err
+			}
+			if format == "" {
+				if format, err = export.FormatFromPath(out); err != nil {
+					return fmt.Errorf("%v; or give --format", err)
+				}
+			} else if format, err = export.ParseFormat(format); err != nil {
+				return err
+			}
+			dtype, err := export.ParseDtype(dtypeName)
+			if err != nil {
+				return err
+			}
+			res := exportOutcome{Out: out, Format: format, Dtype: string(dtype), Forced: force}
+			if format == export.JSON {
+				res.Dtype = "exact"
+				if cmd.Flags().Changed("dtype") {
+					fmt.Fprintln(os.Stderr, "note: --dtype is ignored for json, which keeps every weight exactly")
+				}
+			}
+			b, err := export.Bytes(model, format, dtype)
+			if err != nil {
+				return err
+			}
+			if format != export.JSON {
+				v := export.CheckWeights(model.Net, dtype)
+				if df.path != "" {
+					ds, err := df.load()
+					if err != nil {
+						return err
+					}
+					if ds.D() != model.Net.InputDim {
+						return fmt.Errorf("%s has %d features per point; the network reads %d", ds.Name, ds.D(), model.Net.InputDim)
+					}
+					exact, err := export.ExactClasses(model.Net, len(model.Classes), ds.X)
+					if err != nil {
+						return err
+					}
+					if err := v.CheckPoints(model.Net, len(model.Classes), ds.X, exact); err != nil {
+						return err
+					}
+				}
+				res.Verdict = v
+				if err := v.Refusal(force); err != nil {
+					if asJSON {
+						_ = printJSON(os.Stdout, res)
+					}
+					return err
+				}
+			}
+			if err := nn.WriteFileAtomic(out, b); err != nil {
+				return err
+			}
+			res.Bytes = len(b)
+			if asJSON {
+				return printJSON(os.Stdout, res)
+			}
+			if res.Verdict == nil {
+				fmt.Printf("wrote %s (%s, exact: every weight as a rational string, %d bytes)\n", out, format, len(b))
+				return nil
+			}
+			fmt.Printf("wrote %s (%s, %s, %d bytes)\n", out, format, dtype, len(b))
+			fmt.Printf("  %s\n", res.Verdict.Summary())
+			if force && res.Verdict.Refusal(false) != nil {
+				fmt.Println("  written with --force: the rounded network may predict differently from the exact one")
+			}
+			if !res.Verdict.Checked && res.Verdict.Rounded == 0 {
+				fmt.Println("  every weight is exact in this dtype")
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "", "export format: onnx, npz, safetensors or json (default: from the -o extension)")
+	cmd.Flags().StringVar(&dtypeName, "dtype", "float64", "float type of the weights: float64 or float32 (not for json)")
+	cmd.Flags().StringVarP(&out, "out", "o", "", "file to write")
+	cmd.Flags().BoolVar(&force, "force", false, "write even if rounding may change predictions")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the outcome and the float verdict as JSON")
+	cmd.Flags().StringVar(&df.path, "data", "", "the points the network was built for: check that no prediction changes in the dtype (CSV, .npz, .npy, IDX as for verify)")
+	cmd.Flags().StringVar(&df.labels, "labels", "", "label file for .npy features or IDX images")
+	cmd.Flags().IntVar(&df.labelCol, "label-col", 0, "CSV label column, 1-based (0 = last; negative counts from the end)")
+	cmd.Flags().StringVar(&df.format, "data-format", "", "force the data format: csv, npy, npz or idx (default: from the file)")
+	_ = cmd.MarkFlagRequired("out")
+	return cmd
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/memnet/memnet/export"
+	"github.com/memnet/memnet/pipeline"
+)
+
+func init() { extraCommands = append(extraCommands, importCmd) }
+
+func importCmd() *cobra.Command {
+	var out string
+	var classes []string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "import FILE.onnx|FILE.npz|FILE.safetensors|FILE.json -o NET.mnet",
+		Short: "Read a ReLU network from ONNX, .npz, safetensors or exact JSON as exact weights, for memnet verify",
+		Long: `import reads a plain ReLU MLP and writes it as a .mnet network, so that memnet
+verify can judge it exactly. Every float weight is a dyadic rational and is kept
+exactly; the exact JSON export is read back losslessly (method and hints included).
+
+ONNX: a chain of MatMul / Gemm / Add / Relu (also Identity, Constant, and Max
+with a constant of 0 and -inf) on one input of shape (N, d), float or double
+initializers. .npz and safetensors: the export layout W0, b0, W1, b1, ...
+(W{k} of shape (out, in)), optional act{k} and classes. One output stands for
+the class index it rounds to, several for the index of the largest; a file
+without class names gets "0", "1", ... or needs --classes.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var cls []string
+			if cmd.Flags().Changed("classes") {
+				cls = classes
+			}
+			model, format, err := export.Import(args[0], cls)
+			if err != nil {
+				return err
+			}
+			if err := model.Save(out); err != nil {
+				return err
+			}
+			info := pipeline.Inspect(model)
+			if asJSON {
+				return printJSON(os.Stdout, struct {
+					Out    string `json:"out"`
+					Source string `json:"source_format"`
+					*pipeline.Info
+				}{out, format, info})
+			}
+			fmt.Printf("imported %s (%s): input dim %d, %d hidden layers, width %d, %d output(s), classes %v\n",
+				args[0], format, info.InputDim, info.Depth, info.Width, model.Net.OutputDim(), model.Classes)
+			fmt.Printf("  params %d (%d weights + %d biases), max weight bits %d, dyadic %v\n",
+				info.Params, info.WeightsNonzero, info.BiasesNonzero, info.MaxWeightBits, info.Dyadic)
+			fmt.Printf("wrote %s (method %s)\n", out, model.Method)
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&out, "out", "o", "", "network file to write (.mnet)")
+	cmd.Flags().StringSliceVar(&classes, "classes", nil, "class labels in index order, comma-separated (overrides the file's)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	_ = cmd.MarkFlagRequired("out")
+	return cmd
+}

@@ -1,0 +1,102 @@
+package export
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/memnet/memnet/nn"
+)
+
+// Bytes encodes m in format (dtype is ignored for JSON, which is exact).
+// It does not judge the rounding: see CheckWeights and Verdict.
+func Bytes(m *nn.Model, format string, dtype Dtype) ([]byte, error) {
+	switch format {
+	case ONNX:
+		return ONNXBytes(m, dtype)
+	case NPZ:
+		return NPZBytes(m, dtype)
+	case Safetensors:
+		return SafetensorsBytes(m, dtype)
+	case JSON:
+		return JSONBytes(m)
+	}
+	return nil, fmt.Errorf("unknown export format %q", format)
+}
+
+// maxImportFile bounds the size of a file Import reads.
+const maxImportFile = 2 << 30
+
+// Import reads a network from an ONNX, .npz, safetensors or exact JSON file;
+// the format comes from the extension, or else from the file's first bytes.
+// classes, when not nil, names the classes (see ReadONNX).
+func Import(path string, classes []string) (*nn.Model, string, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, "", err
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return nil, "", err
+	}
+	if st.Size() > maxImportFile {
+		return nil, "", fmt.Errorf("%s: %d bytes is more than memnet imports", path, st.Size())
+	}
+	b, err := io.ReadAll(fh)
+	if err != nil {
+		return nil, "", err
+	}
+	format, ferr := FormatFromPath(path)
+	if ferr != nil {
+		format = Sniff(b)
+	}
+	m, err := ImportBytes(b, format, classes)
+	if err != nil {
+		return nil, format, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, format, nil
+}
+
+// Sniff guesses a file's format from its first bytes.
+func Sniff(b []byte) string {
+	switch {
+	case bytes.HasPrefix(b, []byte("PK\x03\x04")) || bytes.HasPrefix(b, []byte("PK\x05\x06")):
+		return NPZ
+	case len(bytes.TrimLeft(b, " \t\r\n")) > 0 && bytes.TrimLeft(b, " \t\r\n")[0] == '{':
+		return JSON
+	case len(b) >= 9 && b[8] == '{' && binary.LittleEndian.Uint64(b) <= uint64(len(b)-8):
+		return Safetensors
+	}
+	return ONNX
+}
+
+// ImportBytes reads a network in the given format from memory.
+func ImportBytes(b []byte, format string, classes []string) (*nn.Model, error) {
+	var m *nn.Model
+	var err error
+	switch format {
+	case ONNX:
+		m, err = ReadONNX(b, classes)
+	case NPZ:
+		m, err = ReadNPZ(b, classes)
+	case Safetensors:
+		m, err = ReadSafetensors(b, classes)
+	case JSON:
+		m, err = ReadJSON(b, classes)
+	default:
+		return nil, fmt.Errorf("unknown import format %q", format)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if m.Method == "" {
+		m.Method = "import"
+	}
+	if m.Options == nil {
+		m.Options = map[string]string{}
+	}
+	return m, nil
+}
