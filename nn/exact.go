@@ -28,22 +28,26 @@ type Program struct {
 	net      *Network
 	dyadic   bool
 	inScale  []int
-	layers   [][]dyNeuron
+	layers   [][]FixedNeuron
 	maxWidth int
 }
 
-type dyTerm struct {
-	in    int
-	w     *big.Int // the weight's integer mantissa
-	unit  int      // +1 or -1 when the mantissa is ±1, else 0
-	shift uint     // left shift that brings w·h to the neuron's scale
+// FixedTerm is one nonzero weight of a neuron in fixed-point form.
+type FixedTerm struct {
+	In    int      // index of the input within the previous layer
+	W     *big.Int // the weight's integer mantissa
+	Unit  int      // +1 or -1 when the mantissa is ±1, else 0
+	Shift uint     // left shift that brings W·h to the neuron's scale
 }
 
-type dyNeuron struct {
-	terms []dyTerm
-	bias  *big.Int // at the neuron's scale; nil when zero
-	act   Activation
-	scale int // scale of the neuron's output (0 for Step)
+// FixedNeuron is a neuron of a dyadic network in fixed-point form: its
+// pre-activation is Σ (W·h_In) << Shift + Bias, an integer at scale Scale
+// (value = integer·2^-Scale), and its output has scale Scale too (0 for Step).
+type FixedNeuron struct {
+	Terms []FixedTerm
+	Bias  *big.Int // at the neuron's scale; nil when zero
+	Act   Activation
+	Scale int
 }
 
 // DyadicParts writes a dyadic r = m·2^-e with m an integer, odd unless zero
@@ -113,13 +117,29 @@ func Compile(net *Network, inScale []int) (*Program, error) {
 	if !p.dyadic {
 		return p, nil
 	}
+	layers, err := FixedPoint(net, inScale)
+	if err != nil {
+		return nil, err
+	}
+	p.layers = layers
+	return p, nil
+}
+
+// FixedPoint lays out a dyadic network in fixed point for inputs whose
+// coordinate i is an integer times 2^-inScale[i]: each neuron's scale is the
+// largest among its terms' (weight scale plus input scale) and its bias's,
+// so every term needs one integer multiply and a fixed left shift.
+func FixedPoint(net *Network, inScale []int) ([][]FixedNeuron, error) {
+	if !net.IsDyadic() {
+		return nil, errors.New("fixed point: the network has non-dyadic weights")
+	}
+	var layers [][]FixedNeuron
 	scale := inScale
 	for _, l := range net.Layers() {
-		neurons := make([]dyNeuron, l.Out())
+		neurons := make([]FixedNeuron, l.Out())
 		next := make([]int, l.Out())
 		for j := range l.W {
-			var n dyNeuron
-			n.act = l.Act[j]
+			n := FixedNeuron{Act: l.Act[j]}
 			zs := 0
 			type raw struct {
 				m *big.Int
@@ -135,31 +155,29 @@ func Compile(net *Network, inScale []int) (*Program, error) {
 				rs = append(rs, raw{m, e, i})
 				zs = max(zs, e+scale[i])
 			}
-			var bm *big.Int
 			if l.B[j].Sign() != 0 {
-				var be int
-				bm, be = dyadicParts(l.B[j])
+				bm, be := dyadicParts(l.B[j])
 				zs = max(zs, be)
-				n.bias = bm.Lsh(bm, uint(zs-be))
+				n.Bias = bm.Lsh(bm, uint(zs-be))
 			}
 			for _, r := range rs {
-				t := dyTerm{in: r.i, w: r.m, shift: uint(zs - r.e - scale[r.i])}
+				t := FixedTerm{In: r.i, W: r.m, Shift: uint(zs - r.e - scale[r.i])}
 				if r.m.IsInt64() && (r.m.Int64() == 1 || r.m.Int64() == -1) {
-					t.unit = int(r.m.Int64())
+					t.Unit = int(r.m.Int64())
 				}
-				n.terms = append(n.terms, t)
+				n.Terms = append(n.Terms, t)
 			}
-			n.scale = zs
-			if n.act == Step {
-				n.scale = 0
+			n.Scale = zs
+			if n.Act == Step {
+				n.Scale = 0
 			}
-			next[j] = n.scale
+			next[j] = n.Scale
 			neurons[j] = n
 		}
-		p.layers = append(p.layers, neurons)
+		layers = append(layers, neurons)
 		scale = next
 	}
-	return p, nil
+	return layers, nil
 }
 
 // Dyadic reports whether the program runs in integer fixed point.
@@ -215,39 +233,39 @@ func (p *Program) Eval(x []float64, out []*big.Rat, s *Scratch) error {
 		for j := range layer {
 			n := &layer[j]
 			z := next[j]
-			if n.bias != nil {
-				z.Set(n.bias)
+			if n.Bias != nil {
+				z.Set(n.Bias)
 			} else {
 				z.SetInt64(0)
 			}
-			for _, t := range n.terms {
-				h := cur[t.in]
+			for _, t := range n.Terms {
+				h := cur[t.In]
 				if h.Sign() == 0 {
 					continue
 				}
 				switch {
-				case t.unit != 0 && t.shift == 0:
-					if t.unit > 0 {
+				case t.Unit != 0 && t.Shift == 0:
+					if t.Unit > 0 {
 						z.Add(z, h)
 					} else {
 						z.Sub(z, h)
 					}
-				case t.unit != 0:
-					tmp.Lsh(h, t.shift)
-					if t.unit > 0 {
+				case t.Unit != 0:
+					tmp.Lsh(h, t.Shift)
+					if t.Unit > 0 {
 						z.Add(z, tmp)
 					} else {
 						z.Sub(z, tmp)
 					}
 				default:
-					tmp.Mul(h, t.w)
-					if t.shift != 0 {
-						tmp.Lsh(tmp, t.shift)
+					tmp.Mul(h, t.W)
+					if t.Shift != 0 {
+						tmp.Lsh(tmp, t.Shift)
 					}
 					z.Add(z, tmp)
 				}
 			}
-			switch n.act {
+			switch n.Act {
 			case ReLU:
 				if z.Sign() < 0 {
 					z.SetInt64(0)
@@ -264,7 +282,7 @@ func (p *Program) Eval(x []float64, out []*big.Rat, s *Scratch) error {
 	}
 	last := p.layers[len(p.layers)-1]
 	for j := range out {
-		den := new(big.Int).Lsh(big.NewInt(1), uint(last[j].scale))
+		den := new(big.Int).Lsh(big.NewInt(1), uint(last[j].Scale))
 		out[j].SetFrac(cur[j], den)
 	}
 	return nil

@@ -86,54 +86,23 @@ func compile(net *nn.Network, lay *Layout, inScale []int) (*program, error) {
 		return nil, errors.New("vardi verify: the network is not dyadic ReLU")
 	}
 	p := &program{inDim: net.InputDim, inScale: inScale}
-	scale := append([]int(nil), inScale...)
-	off := 0
-	prevOff := 0
+	layers, err := nn.FixedPoint(net, inScale)
+	if err != nil {
+		return nil, err
+	}
+	prevOff, off := 0, net.InputDim
 	p.layerEnd = append(p.layerEnd, net.InputDim)
-	off = net.InputDim
-	for _, l := range net.Layers() {
-		next := make([]int, l.Out())
-		for j := range l.W {
-			var nd vnode
-			nd.act = l.Act[j]
-			zs := 0
-			type raw struct {
-				m *big.Int
-				e int
-				i int
+	for _, layer := range layers {
+		for _, n := range layer {
+			nd := vnode{bias: n.Bias, act: n.Act, scale: n.Scale}
+			for _, t := range n.Terms {
+				nd.terms = append(nd.terms, vterm{src: int32(prevOff + t.In), unit: int8(t.Unit), shift: uint32(t.Shift), w: t.W})
 			}
-			var rs []raw
-			for i, w := range l.W[j] {
-				if w.Sign() == 0 {
-					continue
-				}
-				m, e, _ := nn.DyadicParts(w)
-				rs = append(rs, raw{m, e, i})
-				zs = max(zs, e+scale[i])
-			}
-			if l.B[j].Sign() != 0 {
-				bm, be, _ := nn.DyadicParts(l.B[j])
-				zs = max(zs, be)
-				nd.bias = bm.Lsh(bm, uint(zs-be))
-			}
-			for _, r := range rs {
-				t := vterm{src: int32(prevOff + r.i), w: r.m, shift: uint32(zs - r.e - scale[r.i])}
-				if r.m.IsInt64() && (r.m.Int64() == 1 || r.m.Int64() == -1) {
-					t.unit = int8(r.m.Int64())
-				}
-				nd.terms = append(nd.terms, t)
-			}
-			nd.scale = zs
-			if nd.act == nn.Step {
-				nd.scale = 0
-			}
-			next[j] = nd.scale
 			p.nodes = append(p.nodes, nd)
 		}
 		prevOff = off
-		off += l.Out()
+		off += len(layer)
 		p.layerEnd = append(p.layerEnd, off)
-		scale = next
 	}
 	p.total = off
 	// Static aliases (exact): a ReLU neuron σ(1·h), no bias, whose source h is
