@@ -88,6 +88,7 @@ func stepUnit(e expr, margin *big.Rat) unit {
 type program struct {
 	v      []*big.Rat // projection direction (dyadic)
 	b      *big.Rat   // projection offset
+	zmax   float64    // projected values lie in [0, zmax) (sigmoid budget)
 	layers [][]unit
 	out    expr
 	// stage records, per hidden layer, which part of the pipeline emitted it.

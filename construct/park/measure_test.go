@@ -20,7 +20,7 @@ import (
 func TestMeasure(t *testing.T) {
 	spec := os.Getenv("PARK_MEASURE")
 	if spec == "" {
-		t.Skip("set PARK_MEASURE=N,d,C[,w=0.8][,relu][,generic][,search][,digits]")
+		t.Skip("set PARK_MEASURE=N,d,C[,w=0.8][,relu|sigmoid][,generic][,search][,digits]")
 	}
 	f := strings.Split(spec, ",")
 	n, _ := strconv.Atoi(f[0])
@@ -34,6 +34,8 @@ func TestMeasure(t *testing.T) {
 		switch {
 		case o == "relu":
 			cfg.Activation = "relu"
+		case o == "sigmoid":
+			cfg.Activation = "sigmoid"
 		case o == "generic":
 			generic = true
 		case o == "search":
@@ -57,6 +59,18 @@ func TestMeasure(t *testing.T) {
 	build := time.Since(t0).Seconds()
 	st := b.Net.Stats()
 	t1 := time.Now()
+	if cfg.Activation == "sigmoid" {
+		si, err := VerifyInterval(b.Net, xs, ys, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("N=%d d=%d C=%d sigmoid: layers=%d width=%d maxbits=%d build=%.2fs interval verify=%.2fs proven=%d/%d min margin=%.6g max|out−label|=%.3g precision=%d bits budget=%+v",
+			n, d, c, st.Depth, st.Width, st.MaxWeightBits, build, time.Since(t1).Seconds(), si.Proven, n, si.MinMargin, si.MaxError, si.Prec, *b.Sizes.Sigmoid)
+		if si.Proven != n {
+			t.Fatal("not proven")
+		}
+		return
+	}
 	r, err := VerifyFast(b.Net, xs, ys, c, false)
 	if err != nil {
 		t.Fatal(err)

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/memnet/memnet/construct"
+	"github.com/memnet/memnet/construct/criteria"
 	"github.com/memnet/memnet/data"
 	"github.com/memnet/memnet/nn"
 )
@@ -44,9 +45,13 @@ type Config struct {
 	Theorem int
 	// W is Theorem 1's exponent in [2/3, 1] (parameters O(N^W + N^{1−W/2} log C)).
 	W float64
-	// Activation is "step" (STEP+ID, as constructed) or "relu" (exact
-	// conversion, ToReLU).
+	// Activation is "step" (STEP+ID, as constructed), "relu" (exact
+	// conversion, toReLU) or "sigmoid" (Lemma 12 with an explicit budget,
+	// toSigmoid; checked by VerifyInterval).
 	Activation string
+	// Widths, when set, asks for Theorem 3's generic architecture: BuildArch
+	// with these hidden widths (Theorem and W are then ignored).
+	Widths []int
 	// Grouping sizes compression-2 groups (default GroupPaper).
 	Grouping Grouping
 	Seed     int64
@@ -69,13 +74,18 @@ type Sizes struct {
 	Thresholds   map[string]int // indicators per part
 	GroupsC2     int
 	MaxLabelBits int64 // B·D
+	// Sigmoid describes the slopes and error budget of the sigmoid form
+	// (nil for the other forms).
+	Sigmoid *SigmoidInfo
 }
 
 // Built is a constructed network with its construction record.
 type Built struct {
 	Net   *nn.Network
 	Sizes Sizes
-	prog  *program
+	// Witness is Theorem 3's split used by BuildArch (nil for Build).
+	Witness *criteria.Witness
+	prog    *program
 }
 
 // labelBits is D = max(1, ⌈log2 C⌉).
@@ -108,6 +118,9 @@ func Build(ctx context.Context, xs [][]float64, ys []int, c int, cfg Config) (*B
 	if len(ys) != n {
 		return nil, fmt.Errorf("park: %d points and %d labels", n, len(ys))
 	}
+	if len(cfg.Widths) > 0 {
+		return BuildArch(ctx, xs, ys, c, cfg.Widths, cfg)
+	}
 	if cfg.Theorem == 0 {
 		cfg.Theorem = 2
 	}
@@ -126,7 +139,7 @@ func Build(ctx context.Context, xs [][]float64, ys []int, c int, cfg Config) (*B
 	s := Sizes{N: n, D: len(xs[0]), C: c, LabelBits: D, K0: sc.K0, U: U, V: V, ProjectDraws: sc.Draws,
 		Layers: map[string]int{}, Thresholds: map[string]int{}}
 	s.Gamma, _ = sc.Gamma.Float64()
-	p := &program{v: make([]*big.Rat, len(sc.V)), b: sc.B}
+	p := &program{v: make([]*big.Rat, len(sc.V)), b: sc.B, zmax: float64(sc.K0)}
 	for j, vj := range sc.V {
 		p.v[j] = new(big.Rat).SetFloat64(vj)
 	}
@@ -210,11 +223,14 @@ func Build(ctx context.Context, xs [][]float64, ys []int, c int, cfg Config) (*B
 	for _, st := range p.stage {
 		s.Layers[st]++
 	}
-	if cfg.Activation == "relu" {
+	switch cfg.Activation {
+	case "relu":
 		p, err = toReLU(p)
-		if err != nil {
-			return nil, err
-		}
+	case "sigmoid":
+		p, s.Sigmoid, err = toSigmoid(p, sigmoidOutTol)
+	}
+	if err != nil {
+		return nil, err
 	}
 	net, err := p.network()
 	if err != nil {
@@ -281,6 +297,9 @@ func (method) Predict(n, d, m int, opts construct.Options) (construct.Prediction
 	}
 	N := float64(n)
 	K0 := int64(math.Min(math.Ceil(N*N*delta*math.Sqrt(math.Pi*float64(d)/8)), 1<<62))
+	if len(cfg.Widths) > 0 {
+		return predictArch(n, d, m, delta, cfg.Widths), nil
+	}
 	return predict(n, d, m, K0, cfg), nil
 }
 
@@ -377,7 +396,7 @@ func predict(n, d, m int, K0 int64, cfg Config) construct.Prediction {
 // delta (Δ used by Predict).
 func parseOptions(opts construct.Options) (Config, float64, error) {
 	var cfg Config
-	if err := opts.CheckParams("park", "w", "activation", "grouping", "delta"); err != nil {
+	if err := opts.CheckParams("park", "w", "activation", "grouping", "delta", "widths", "regression", "eps"); err != nil {
 		return cfg, 0, err
 	}
 	cfg.Theorem = 2
@@ -393,8 +412,20 @@ func parseOptions(opts construct.Options) (Config, float64, error) {
 		cfg.Theorem, cfg.W = 1, math.Max(w, 2.0/3)
 	}
 	cfg.Activation = opts.Param("activation", "step")
-	if cfg.Activation != "step" && cfg.Activation != "relu" {
-		return cfg, 0, fmt.Errorf("option activation=%q: want step or relu (sigmoid is not implemented)", cfg.Activation)
+	if cfg.Activation != "step" && cfg.Activation != "relu" && cfg.Activation != "sigmoid" {
+		return cfg, 0, fmt.Errorf("option activation=%q: want step, relu or sigmoid", cfg.Activation)
+	}
+	if ws := opts.Param("widths", ""); ws != "" {
+		w, err := criteria.ParseWidths(ws)
+		if err != nil {
+			return cfg, 0, err
+		}
+		cfg.Widths = w
+	}
+	if r, err := opts.Bool("regression", false); err != nil {
+		return cfg, 0, err
+	} else if r {
+		return cfg, 0, fmt.Errorf("option regression=true: numeric targets are not read by the loader yet; use park.BuildRegression (see docs/park.md)")
 	}
 	switch g := opts.Param("grouping", "paper"); g {
 	case "paper":
@@ -429,7 +460,21 @@ func (method) Build(ctx context.Context, ds *data.Dataset, opts construct.Option
 	if cfg.Theorem == 1 {
 		used["w"] = fmt.Sprint(cfg.W)
 	}
-	res := &construct.Result{Net: b.Net, Options: used, Prediction: predict(ds.N(), ds.D(), max(ds.M(), 1), b.Sizes.K0, cfg)}
+	pred := predict(ds.N(), ds.D(), max(ds.M(), 1), b.Sizes.K0, cfg)
+	if len(cfg.Widths) > 0 {
+		used["widths"] = criteria.FormatWidths(cfg.Widths)
+		delete(used, "grouping")
+		g := data.Geometry(ds)
+		pred = predictArch(ds.N(), ds.D(), max(ds.M(), 1), math.Max(1, math.Nextafter(g.Delta, math.Inf(1))), cfg.Widths)
+	}
+	res := &construct.Result{Net: b.Net, Options: used, Prediction: pred}
+	if b.Witness != nil {
+		res.Notes = append(res.Notes, fmt.Sprintf("Theorem 3 split used: K = %d, L_1..L_K = %v, A = %d, B = %d", b.Witness.K, b.Witness.L, b.Witness.A, b.Witness.B))
+	}
+	if si := b.Sizes.Sigmoid; si != nil {
+		res.Notes = append(res.Notes, fmt.Sprintf("sigmoid form: output budget %g; STEP slopes 2^%d..2^%d; identity κ 2^%d..2^%d; smallest unit budget 2^%.1f",
+			si.OutTol, si.Log2StepSlopeMin, si.Log2StepSlopeMax, si.Log2IDKappaMin, si.Log2IDKappaMax, si.Log2BudgetMin))
+	}
 	s := b.Sizes
 	res.Prediction.Notes = append(res.Prediction.Notes, fmt.Sprintf("compression-1 term uses the measured K0 = %d (worst case ⌈N²Δ√(πd/8)⌉)", s.K0))
 	res.Notes = append(res.Notes,
@@ -437,4 +482,24 @@ func (method) Build(ctx context.Context, ds *data.Dataset, opts construct.Option
 		fmt.Sprintf("table A×B = %d×%d, D = %d label bits, B·D = %d bits per row constant", s.A, s.B, s.LabelBits, s.MaxLabelBits),
 		fmt.Sprintf("layers by part: %v; indicators: %v; compression-2 groups %d; shift tries %d", s.Layers, s.Thresholds, s.GroupsC2, s.ShiftTries))
 	return res, nil
+}
+
+// predictArch is Theorem 3's prediction for a given width list: the
+// architecture's own depth, width and dense count, with the checker's
+// verdict (for the data's Δ) in the notes.
+func predictArch(n, d, m int, delta float64, widths []int) construct.Prediction {
+	pr := construct.Prediction{Bounds: map[string]int64{}}
+	pr.Theorem = "Park, Lee, Yun, Shin (COLT 2021), Theorem 3 (criteria on the widths)"
+	W := 0
+	for _, w := range widths {
+		W = max(W, w)
+	}
+	pr.Bounds["depth_bound"] = int64(len(widths))
+	pr.Bounds["width_bound"] = int64(W)
+	pr.Bounds["params_bound"] = criteria.DenseParams(widths, d)
+	pr.Bounds["vc_lower_bound"] = int64(math.Ceil(math.Sqrt(float64(n))))
+	if r, err := criteria.Check(widths, criteria.Problem{N: n, C: m, Dx: max(d, 1), Delta: delta}); err == nil {
+		pr.Notes = append(pr.Notes, fmt.Sprintf("Theorem 3 criteria with Δ = %.4g: ok = %v, failing conditions %v", delta, r.OK, r.Failed()))
+	}
+	return pr
 }

@@ -349,54 +349,10 @@ func VerifyFast(net *nn.Network, xs [][]float64, ys []int, m int, withFloat bool
 		return nil, errors.New("verify: points and labels differ in number")
 	}
 	t0 := time.Now()
-	fp, err := compileFast(net)
+	fp, F, P, err := prepareFast(net, xs)
 	if err != nil {
 		return nil, err
 	}
-	// exact z = v·x + b*: F (int64) and φ = P·2^-sz, in parallel chunks
-	F := make([]int64, len(xs))
-	P := make([]*big.Int, len(xs))
-	sz := 0
-	bm, be := dyParts(fp.bstar)
-	if bm == nil {
-		return nil, fmt.Errorf("%w: non-dyadic offset", ErrNotTyped)
-	}
-	type chunk struct {
-		lo, hi int
-		pr     *project.Projection
-	}
-	var chunks []chunk
-	for lo := 0; lo < len(xs); lo += 4096 {
-		chunks = append(chunks, chunk{lo: lo, hi: min(len(xs), lo+4096)})
-	}
-	runPar(len(chunks), func(c int) error {
-		chunks[c].pr = project.Along(xs[chunks[c].lo:chunks[c].hi], fp.v)
-		return nil
-	})
-	for _, c := range chunks {
-		sz = max(sz, c.pr.Scale)
-	}
-	sz = max(sz, be)
-	mask := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(sz)), big.NewInt(1))
-	bS := new(big.Int).Lsh(bm, uint(sz-be))
-	err = runPar(len(chunks), func(ci int) error {
-		c := chunks[ci]
-		for i := c.lo; i < c.hi; i++ {
-			z := new(big.Int).Lsh(c.pr.Tau[i-c.lo], uint(sz-c.pr.Scale))
-			z.Add(z, bS)
-			f := new(big.Int).Rsh(z, uint(sz))
-			if !f.IsInt64() || f.Int64() > 1<<60 || f.Int64() < -(1<<60) {
-				return fmt.Errorf("%w: projected value too large", ErrNotTyped)
-			}
-			F[i] = f.Int64()
-			P[i] = z.And(z, mask)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	fp.sphi = sz
 	r := &nn.Report{Points: len(xs), ExactEvaluator: "park typed (int64 x-chain, shared big.Int label chain)"}
 	var correct, equal atomic.Int64
 	var mu sync.Mutex
@@ -838,4 +794,84 @@ func b2i(b bool) int64 {
 		return 1
 	}
 	return 0
+}
+
+// prepareFast compiles net for the typed evaluator and computes every
+// point's exact projection: floor F[i] and fraction numerator P[i] (φ =
+// P[i]·2^-fp.sphi).
+func prepareFast(net *nn.Network, xs [][]float64) (*fastProg, []int64, []*big.Int, error) {
+	fp, err := compileFast(net)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	// exact z = v·x + b*: F (int64) and φ = P·2^-sz, in parallel chunks
+	F := make([]int64, len(xs))
+	P := make([]*big.Int, len(xs))
+	sz := 0
+	bm, be := dyParts(fp.bstar)
+	if bm == nil {
+		return nil, nil, nil, fmt.Errorf("%w: non-dyadic offset", ErrNotTyped)
+	}
+	type chunk struct {
+		lo, hi int
+		pr     *project.Projection
+	}
+	var chunks []chunk
+	for lo := 0; lo < len(xs); lo += 4096 {
+		chunks = append(chunks, chunk{lo: lo, hi: min(len(xs), lo+4096)})
+	}
+	runPar(len(chunks), func(c int) error {
+		chunks[c].pr = project.Along(xs[chunks[c].lo:chunks[c].hi], fp.v)
+		return nil
+	})
+	for _, c := range chunks {
+		sz = max(sz, c.pr.Scale)
+	}
+	sz = max(sz, be)
+	mask := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(sz)), big.NewInt(1))
+	bS := new(big.Int).Lsh(bm, uint(sz-be))
+	err = runPar(len(chunks), func(ci int) error {
+		c := chunks[ci]
+		for i := c.lo; i < c.hi; i++ {
+			z := new(big.Int).Lsh(c.pr.Tau[i-c.lo], uint(sz-c.pr.Scale))
+			z.Add(z, bS)
+			f := new(big.Int).Rsh(z, uint(sz))
+			if !f.IsInt64() || f.Int64() > 1<<60 || f.Int64() < -(1<<60) {
+				return fmt.Errorf("%w: projected value too large", ErrNotTyped)
+			}
+			F[i] = f.Int64()
+			P[i] = z.And(z, mask)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	fp.sphi = sz
+	return fp, F, P, nil
+}
+
+// EvalFast returns the exact output of net (one output) on every point, with
+// the typed evaluator of VerifyFast (ErrNotTyped for networks outside its
+// scope).
+func EvalFast(net *nn.Network, xs [][]float64) ([]*big.Rat, error) {
+	fp, F, P, err := prepareFast(net, xs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*big.Rat, len(xs))
+	err = runPar((len(xs)+255)/256, func(c int) error {
+		ev := newFastEval(fp)
+		for i := c * 256; i < min(len(xs), (c+1)*256); i++ {
+			out[i] = new(big.Rat)
+			if !ev.eval(F[i], P[i], out[i]) {
+				return fmt.Errorf("%w: int64 overflow or a fraction reaching the label chain at point %d", ErrNotTyped, i)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -1,0 +1,131 @@
+package park
+
+import (
+	"context"
+	"math"
+	"math/big"
+	"slices"
+	"testing"
+
+	"github.com/memnet/memnet/construct"
+	"github.com/memnet/memnet/nn"
+)
+
+// TestSigmoidBounds checks the σ enclosures against float64 σ in all three
+// regimes (tanh series, exp series, tail).
+func TestSigmoidBounds(t *testing.T) {
+	ip := &iprog{prec: 200}
+	ev := newIEval(ip, 1)
+	for _, s := range []float64{0, 1e-30, -1e-30, 1e-3, -3e-3, 0.1, -0.2, 0.2499, 0.25, -0.3, 1, -3.5, 20, -40, 63.9, 64, -64, 100, -1e6, 1e300} {
+		want := 1 / (1 + math.Exp(-s))
+		var lo, hi big.Float
+		lo.SetPrec(200).SetFloat64(s)
+		hi.SetPrec(200).SetFloat64(s)
+		ev.sigma(&lo, big.ToNegativeInf)
+		ev.sigma(&hi, big.ToPositiveInf)
+		l, _ := lo.Float64()
+		h, _ := hi.Float64()
+		if lo.Cmp(&hi) > 0 || l > want*(1+1e-15)+1e-300 || h < want*(1-1e-15) {
+			t.Errorf("σ(%g) = %g not in [%g, %g]", s, want, l, h)
+		}
+		u := math.Abs(s) / 2
+		if d := h - l; math.Abs(s) < 60 && d > 1e-15 && d > 2*math.Pow(u, 5)/15*1.01 {
+			t.Errorf("σ(%g): enclosure too wide (%g)", s, d)
+		}
+	}
+	EL, EU := expBounds(big.NewFloat(10), 300)
+	e, _ := new(big.Float).Sub(EU, EL).Float64()
+	l, _ := EL.Float64()
+	if e < 0 || e > 1e-80 || math.Abs(l-math.Exp(10)) > 1e-9 {
+		t.Errorf("exp(10) bounds %v %v", EL, EU)
+	}
+}
+
+// sigCheck builds the sigmoid form, proves every output rounds to its
+// label, and checks a corrupted label is rejected.
+func sigCheck(t *testing.T, xs [][]float64, ys []int, c int, cfg Config) *Built {
+	t.Helper()
+	cfg.Activation = "sigmoid"
+	b, err := Build(context.Background(), xs, ys, c, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range b.Net.Hidden {
+		for _, a := range l.Act {
+			if a != nn.Sigmoid {
+				t.Fatalf("hidden unit %v", a)
+			}
+		}
+	}
+	r, err := VerifyInterval(b.Net, xs, ys, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Proven != len(xs) || r.MinMargin <= 0 || r.MaxError > b.Sizes.Sigmoid.OutTol {
+		t.Fatalf("N=%d C=%d %+v: %+v", len(xs), c, cfg, r)
+	}
+	if c > 1 && len(xs) > 1 {
+		bad := slices.Clone(ys)
+		bad[1] = (bad[1] + 1) % c
+		r2, err := VerifyInterval(b.Net, xs, bad, nil, r.Prec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r2.Proven != len(xs)-1 || r2.Wrong[0] != 1 {
+			t.Fatalf("corrupted label: %+v", r2)
+		}
+	}
+	return b
+}
+
+func TestSigmoid(t *testing.T) {
+	for _, tc := range []struct {
+		n, d, c int
+		cfg     Config
+	}{
+		{1, 2, 2, Config{}}, {7, 3, 3, Config{}}, {60, 10, 10, Config{}}, {200, 10, 2, Config{Grouping: GroupSearch}},
+		{80, 5, 4, Config{Theorem: 1, W: 0.8}}, {50, 784, 10, Config{}},
+	} {
+		xs, ys := randomData(tc.n, tc.d, tc.c, uint64(tc.n+11), tc.d == 784)
+		b := sigCheck(t, xs, ys, tc.c, tc.cfg)
+		s, err := Build(context.Background(), xs, ys, tc.c, Config{Theorem: tc.cfg.Theorem, W: tc.cfg.W, Grouping: tc.cfg.Grouping})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range s.Net.Hidden {
+			if s.Net.Hidden[i].Out() != b.Net.Hidden[i].Out() {
+				t.Fatalf("sigmoid form changed the architecture at layer %d", i+1)
+			}
+		}
+		si := b.Sizes.Sigmoid
+		t.Logf("N=%d C=%d: %d layers, slopes 2^%d..2^%d, κ 2^%d..2^%d, max weight bits %d", tc.n, tc.c, len(b.Net.Hidden),
+			si.Log2StepSlopeMin, si.Log2StepSlopeMax, si.Log2IDKappaMin, si.Log2IDKappaMax, b.Net.Stats().MaxWeightBits)
+	}
+	// Theorem 3 architecture in sigmoid form keeps the widths
+	xs, ys := randomData(120, 4, 3, 3, false)
+	w := []int{}
+	for range 8 {
+		w = append(w, 3)
+	}
+	for range 300 {
+		w = append(w, 4)
+	}
+	for range 80 {
+		w = append(w, 7)
+	}
+	b, err := BuildArch(context.Background(), xs, ys, 3, w, Config{Activation: "sigmoid"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := VerifyInterval(b.Net, xs, ys, nil, 0); err != nil || r.Proven != len(xs) {
+		t.Fatalf("arch sigmoid: %v %+v", err, r)
+	}
+	// the method's exact verifier dispatches sigmoid networks to the
+	// interval verifier
+	m, _ := construct.Lookup("park")
+	rep, err := m.(construct.ExactVerifier).VerifyExact(b.Net, nil, xs, ys, 3, nil)
+	if err != nil || !rep.Exact {
+		t.Fatalf("VerifyExact: %v %+v", err, rep)
+	}
+	t.Log(rep.ExactEvaluator)
+}
