@@ -30,6 +30,9 @@ func buildCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if method == "auto" {
+				return buildAuto(cmd, ds, params, seed, out, asJSON)
+			}
 			bar, done := progress(int64(ds.N()), "building")
 			o := construct.Options{Seed: seed, Params: params}
 			if bar != nil {
@@ -56,7 +59,8 @@ func buildCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&method, "method", "hz", "construction: "+methodNames())
+	cmd.Flags().StringVar(&method, "method", "hz", "construction: "+methodNames()+", or auto (fewest predicted parameters within --max-width, --max-depth, --max-bits)")
+	cmd.Flags().Int("max-width", 0, "auto: width limit (0 = none)")
 	cmd.Flags().StringVarP(&out, "out", "o", "", "network file to write (.mnet)")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for the construction's random choices")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")

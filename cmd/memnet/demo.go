@@ -15,7 +15,7 @@ import (
 
 func demoCmd() *cobra.Command {
 	var asJSON bool
-	var methods string
+	var methods, outDir string
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Build every construction on a built-in dataset (two spirals, N=1000), verify exactly, print a table",
@@ -36,11 +36,15 @@ func demoCmd() *cobra.Command {
 				}
 			}
 			fmt.Println("\nEvery network was checked on every point in exact arithmetic.")
+			if outDir != "" {
+				return writeDemoPlots(cmd.Context(), outDir)
+			}
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the rows as JSON")
 	cmd.Flags().StringVar(&methods, "methods", "", "comma-separated methods (default: all)")
+	cmd.Flags().StringVar(&outDir, "out", "", "also write the plots (sweep, trajectories) into this directory")
 	return cmd
 }
 

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/memnet/memnet/data"
+	"github.com/memnet/memnet/pipeline"
+)
+
+// buildAuto is `build --method auto`: the construction and options with the
+// fewest predicted parameters within --max-width, --max-depth and
+// --max-bits, built, checked against the limits, verified exactly, saved.
+func buildAuto(cmd *cobra.Command, ds *data.Dataset, params map[string]string, seed int64, out string, asJSON bool) error {
+	var l pipeline.Limits
+	var err error
+	if l.MaxWidth, err = cmd.Flags().GetInt("max-width"); err != nil {
+		return err
+	}
+	for name, dst := range map[string]*int{"max-depth": &l.MaxDepth, "max-bits": &l.MaxBits} {
+		if v, ok := params[name]; ok {
+			if *dst, err = strconv.Atoi(v); err != nil || *dst < 0 {
+				return fmt.Errorf("--%s %q: want a non-negative integer", name, v)
+			}
+			delete(params, name)
+		}
+	}
+	if len(params) > 0 {
+		return fmt.Errorf("--method auto chooses the options itself; drop %v", params)
+	}
+	bar, done := progress(int64(ds.N()), "building")
+	var pr func(d, t int64)
+	if bar != nil {
+		pr = func(d, _ int64) { bar(d) }
+	}
+	res, err := pipeline.Auto(cmd.Context(), ds, l, seed, pr)
+	done()
+	if err != nil {
+		if !asJSON {
+			printCandidates(res.Candidates)
+			for _, s := range res.Log {
+				fmt.Println("  " + s)
+			}
+		}
+		return err
+	}
+	if err := res.Built.Model.Save(out); err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(os.Stdout, struct {
+			Out string `json:"out"`
+			*pipeline.AutoResult
+			*pipeline.Info
+		}{out, res, pipeline.Inspect(res.Built.Model)})
+	}
+	c := res.Chosen
+	fmt.Printf("auto: limits %s; chose %s\n", l, c.Label())
+	bits := "not predicted (checked after the build)"
+	if c.Bits >= 0 {
+		bits = fmt.Sprint(c.Bits)
+	}
+	fmt.Printf("  why: the fewest predicted parameters (%d) among the candidates whose predicted width %d, depth %d and bits %s fit the limits\n", c.Count, c.Width, c.Depth, bits)
+	for _, s := range res.Log {
+		fmt.Println("  passed over: " + s)
+	}
+	printCandidates(res.Candidates)
+	printSummary(ds.Name, ds.N(), ds.Duplicates, ds.D(), ds.M(), res.Built)
+	v := res.Verified
+	fmt.Printf("  verified exactly on all %d points (%s); float64 %d/%d\n", v.DistinctPoints, v.Evaluator, v.Float64Correct, v.DistinctPoints)
+	fmt.Printf("wrote %s\n", out)
+	return nil
+}
+
+func printCandidates(cs []pipeline.Candidate) {
+	fmt.Println("  candidates (predicted counts):")
+	for _, c := range cs {
+		verdict := "fits"
+		if !c.Fits {
+			verdict = "excluded: " + c.Why
+		}
+		bits := "?"
+		if c.Bits >= 0 {
+			bits = fmt.Sprint(c.Bits)
+		}
+		fmt.Printf("    %-32s params %9d  width %6d  depth %7d  bits %5s  %s\n", c.Label(), c.Count, c.Width, c.Depth, bits, verdict)
+	}
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/memnet/memnet/pipeline"
+)
+
+func init() { extraCommands = append(extraCommands, compareCmd) }
+
+func compareCmd() *cobra.Command {
+	var df dataFlags
+	var methods string
+	var asJSON, markdown bool
+	var timeout time.Duration
+	var seed int64
+	var floatSample int
+	var opts []string
+	cmd := &cobra.Command{
+		Use:   "compare --data FILE [--methods a,b,...] [--json | --markdown]",
+		Short: "Build every construction on the same data, verify each exactly, and tabulate sizes against the theorems",
+		Long: `compare builds each construction (or the chosen ones) on the data, verifies it on
+every point in exact arithmetic, and prints one row per method: width, depth,
+nonzero parameters beside the predicted count ("predicted": our realisation's
+count, or the theorem's when it states none; "theorem": the theorem's
+params_bound), nonzero weights, the largest weight's bits, the float64 verdict,
+build and verification seconds, and the exact verdict. The last row is the VC
+lower bound ⌈√N⌉. A method that fails or runs past --timeout is reported in its
+row and the others go on; the exit status is 1 unless every method is exact.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if asJSON && markdown {
+				return fmt.Errorf("--json and --markdown exclude each other")
+			}
+			params, err := perMethodParams(opts)
+			if err != nil {
+				return err
+			}
+			ds, err := df.load()
+			if err != nil {
+				return err
+			}
+			o := pipeline.CompareOptions{Methods: splitList(methods), Seed: seed, Params: params, Timeout: timeout, FloatSample: floatSample}
+			if !asJSON {
+				o.Progress = func(m string) { fmt.Fprintf(os.Stderr, "%s: building and verifying...\n", m) }
+			}
+			rows := pipeline.Compare(cmd.Context(), ds, o)
+			rows = append(rows, pipeline.VCRow(ds))
+			switch {
+			case asJSON:
+				if err := printJSON(os.Stdout, rows); err != nil {
+					return err
+				}
+			default:
+				f := pipeline.Text
+				if markdown {
+					f = pipeline.Markdown
+				}
+				fmt.Printf("dataset: %s (N=%d distinct points, d=%d, M=%d)\n\n", ds.Name, ds.N(), ds.D(), ds.M())
+				if err := pipeline.PrintCompare(os.Stdout, rows, f); err != nil {
+					return err
+				}
+			}
+			if !pipeline.AllExact(rows) {
+				return exitError{1}
+			}
+			return nil
+		},
+	}
+	df.add(cmd, true)
+	cmd.Flags().StringVar(&methods, "methods", "", "comma-separated methods (default: all registered: "+methodNames()+")")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the rows as a JSON array")
+	cmd.Flags().BoolVar(&markdown, "markdown", false, "print a Markdown table")
+	cmd.Flags().DurationVar(&timeout, "timeout", 0, "time limit per method for build and verification (e.g. 2m; 0 = none)")
+	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for the constructions' random choices")
+	cmd.Flags().IntVar(&floatSample, "float-sample", 0, "judge the float views on at most this many points (0 = all)")
+	cmd.Flags().StringArrayVar(&opts, "opt", nil, "method option METHOD.NAME=VALUE (repeatable), e.g. zhang.layout=fused")
+	return cmd
+}
+
+// perMethodParams parses METHOD.NAME=VALUE options.
+func perMethodParams(opts []string) (map[string]map[string]string, error) {
+	p := map[string]map[string]string{}
+	for _, o := range opts {
+		k, v, ok := strings.Cut(o, "=")
+		m, name, ok2 := strings.Cut(k, ".")
+		if !ok || !ok2 || m == "" || name == "" {
+			return nil, fmt.Errorf("--opt %q: want METHOD.NAME=VALUE", o)
+		}
+		if p[m] == nil {
+			p[m] = map[string]string{}
+		}
+		p[m][name] = v
+	}
+	return p, nil
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/memnet/memnet/construct"
+	"github.com/memnet/memnet/data"
+	"github.com/memnet/memnet/nn"
+	"github.com/memnet/memnet/pipeline"
+	"github.com/memnet/memnet/plot"
+)
+
+func init() { extraCommands = append(extraCommands, plotCmd) }
+
+func plotCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "plot",
+		Short: "Draw pictures of networks (trajectories of the points through a width-2 network)",
+	}
+	var df dataFlags
+	var out, title string
+	var maxPoints, panels int
+	traj := &cobra.Command{
+		Use:   "trajectories NET.mnet --data FILE -o traj.png",
+		Short: "Draw every point's state in the plane after each layer of a width-2 network, coloured by class",
+		Long: `trajectories draws, for a network whose hidden layers all have two neurons (hz),
+each point's state (h1, h2) after a selection of layers — the first ones, the last
+ones and evenly spaced ones between — one panel per layer, coloured by class, with
+a faint segment from where each point was in the previous panel. States are
+computed in float64 (for drawing only). Large datasets are sampled (--max-points).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := plot.CheckPath(out); err != nil {
+				return err
+			}
+			model, err := nn.Load(args[0])
+			if err != nil {
+				return err
+			}
+			ds, err := df.load()
+			if err != nil {
+				return err
+			}
+			if ds.D() != model.Net.InputDim {
+				return fmt.Errorf("%s has %d features per point; the network reads %d", ds.Name, ds.D(), model.Net.InputDim)
+			}
+			y, classes := modelClasses(model, ds)
+			if title == "" {
+				title = fmt.Sprintf("%s network (depth %d) on %s: states after each layer", model.Method, len(model.Net.Hidden), filepath.Base(ds.Name))
+			}
+			notes, err := plot.Trajectories(model.Net, ds.X, y, classes, plot.TrajOptions{MaxPoints: maxPoints, Panels: panels, Title: title}, out)
+			for _, n := range notes {
+				fmt.Fprintf(os.Stderr, "note: %s\n", n)
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Printf("wrote %s\n", out)
+			return nil
+		},
+	}
+	df.add(traj, true)
+	traj.Flags().StringVarP(&out, "out", "o", "traj.png", "image to write (.png or .svg)")
+	traj.Flags().IntVar(&maxPoints, "max-points", 300, "draw at most this many points (0 = all)")
+	traj.Flags().IntVar(&panels, "panels", 12, "number of layers shown")
+	traj.Flags().StringVar(&title, "title", "", "picture title")
+	root.AddCommand(traj)
+	return root
+}
+
+// modelClasses maps the data's labels onto the model's class indices; a
+// label the model does not know gets a class of its own after them.
+func modelClasses(model *nn.Model, ds *data.Dataset) ([]int, []string) {
+	classes := append([]string{}, model.Classes...)
+	pos := map[string]int{}
+	for i, c := range classes {
+		pos[c] = i
+	}
+	y := make([]int, ds.N())
+	for i, c := range ds.Y {
+		lbl := ds.Classes[c]
+		k, ok := pos[lbl]
+		if !ok {
+			k = len(classes)
+			pos[lbl] = k
+			classes = append(classes, lbl)
+		}
+		y[i] = k
+	}
+	return y, classes
+}
+
+// TrajectoryDemoDataset is 30 points in the plane in 3 classes (three
+// interleaved spiral arms), for the trajectory picture of `memnet demo`.
+func trajectoryDemoDataset() *data.Dataset {
+	sp := data.Spirals(30, 3)
+	ds := &data.Dataset{Name: "30 spiral points, 3 classes", Classes: []string{"0", "1", "2"}}
+	for i, x := range sp.X {
+		ds.X = append(ds.X, x)
+		ds.Y = append(ds.Y, i%3)
+	}
+	return ds
+}
+
+// writeDemoPlots writes the demo's pictures into dir: a small sweep's
+// sweep.csv, params_vs_n and bits_vs_n (.png, .svg), and trajectories.png of
+// an hz network on 30 points in 3 classes.
+func writeDemoPlots(ctx context.Context, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	rows := pipeline.Sweep(ctx, pipeline.SweepOptions{Ns: []int{100, 300, 1000, 3000}, D: 10, Classes: 10, Seed: 1,
+		Compare: pipeline.CompareOptions{FloatSample: 500}})
+	f, err := os.Create(filepath.Join(dir, "sweep.csv"))
+	if err != nil {
+		return err
+	}
+	if err := pipeline.WriteSweepCSV(f, rows); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Printf("\nsweep on random data (d=10, C=10), N = 100..3000:\n")
+	files, err := writeSweepPlots(rows, dir)
+	if err != nil {
+		return err
+	}
+	ds := trajectoryDemoDataset()
+	b, err := pipeline.Build(ctx, ds, "hz", construct.Options{Seed: 1})
+	if err != nil {
+		return err
+	}
+	traj := filepath.Join(dir, "trajectories.png")
+	if _, err := plot.Trajectories(b.Model.Net, ds.X, ds.Y, ds.Classes, plot.TrajOptions{Title: "hz on 30 points, 3 classes: states after each layer"}, traj); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s, %s\n", filepath.Join(dir, "sweep.csv"), traj)
+	for _, f := range files {
+		fmt.Printf("wrote %s\n", f)
+	}
+	return nil
+}

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/memnet/memnet/construct/ridge"
+	"github.com/memnet/memnet/pipeline"
+	"github.com/memnet/memnet/plot"
+)
+
+func init() { extraCommands = append(extraCommands, sweepCmd) }
+
+func sweepCmd() *cobra.Command {
+	var methods, ns, out string
+	var d, classes, floatSample int
+	var seed int64
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "sweep --methods a,b --n 100,1000,10000 --d D --classes C --seed S --out DIR",
+		Short: "Build every construction on random data at several N; write sweep.csv and log-log plots of parameters and bits against N",
+		Long: `sweep builds and verifies (exactly, on every point) each method on a random Gaussian
+dataset at each N, writes DIR/sweep.csv, DIR/params_vs_n.png and .svg (log-log, one
+line per method with its fitted exponent in the legend, dashed reference slopes N,
+N^(2/3), √N and the VC floor ⌈√N⌉) and DIR/bits_vs_n.png and .svg (largest weight's
+bits against N), and prints the fitted exponents, where the fitted lines cross and
+where each method drops below N parameters. The float views are judged on a sample
+of --float-sample points (the exact verdict always covers every point).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var sizes []int
+			for _, s := range splitList(ns) {
+				n, err := strconv.Atoi(s)
+				if err != nil || n < 1 {
+					return fmt.Errorf("--n %q: want positive integers", s)
+				}
+				sizes = append(sizes, n)
+			}
+			if len(sizes) == 0 {
+				return fmt.Errorf("--n: no sizes")
+			}
+			if err := os.MkdirAll(out, 0o755); err != nil {
+				return err
+			}
+			ms := splitList(methods)
+			if len(ms) == 0 {
+				for _, m := range splitList(methodNames()) {
+					ms = append(ms, m)
+				}
+			}
+			bar, done := progress(int64(len(sizes)*len(ms)), "sweep")
+			step := int64(0)
+			t0 := time.Now()
+			o := pipeline.SweepOptions{Ns: sizes, D: d, Classes: classes, Seed: seed,
+				Compare: pipeline.CompareOptions{Methods: ms, Timeout: timeout, FloatSample: floatSample},
+				Progress: func(n int, m string) {
+					step++
+					if bar != nil {
+						bar(step)
+					} else {
+						fmt.Fprintf(os.Stderr, "[%d/%d] N=%d %s (%.0f s so far)\n", step, len(sizes)*len(ms), n, m, time.Since(t0).Seconds())
+					}
+				}}
+			rows := pipeline.Sweep(cmd.Context(), o)
+			done()
+			var buf bytes.Buffer
+			if err := pipeline.WriteSweepCSV(&buf, rows); err != nil {
+				return err
+			}
+			csvPath := filepath.Join(out, "sweep.csv")
+			if err := os.WriteFile(csvPath, buf.Bytes(), 0o644); err != nil {
+				return err
+			}
+			fmt.Printf("sweep: N = %v, d = %d, C = %d, seed %d: %d builds in %.1f s\n", sizes, d, classes, seed, len(rows), time.Since(t0).Seconds())
+			if err := pipeline.PrintCompare(os.Stdout, rows, pipeline.Text); err != nil {
+				return err
+			}
+			files, err := writeSweepPlots(rows, out)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("\nwrote %s", csvPath)
+			for _, f := range files {
+				fmt.Printf(", %s", f)
+			}
+			fmt.Println()
+			if !pipeline.AllExact(rows) {
+				return exitError{1}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&methods, "methods", "", "comma-separated methods (default: all)")
+	cmd.Flags().StringVar(&ns, "n", "100,1000,10000,100000", "comma-separated dataset sizes")
+	cmd.Flags().IntVar(&d, "d", 10, "input dimension")
+	cmd.Flags().IntVar(&classes, "classes", 10, "number of classes")
+	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for data and constructions")
+	cmd.Flags().StringVarP(&out, "out", "o", "sweep-out", "directory for sweep.csv and the plots")
+	cmd.Flags().DurationVar(&timeout, "timeout", 0, "time limit per method and N (0 = none)")
+	cmd.Flags().IntVar(&floatSample, "float-sample", 2000, "judge the float views on at most this many points per build (0 = all)")
+	return cmd
+}
+
+// sweepSeries groups exact rows by method into (N, value) series.
+func sweepSeries(rows []pipeline.CompareRow, value func(pipeline.CompareRow) float64) ([]plot.Series, []string) {
+	var order []string
+	by := map[string]*plot.Series{}
+	var notes []string
+	for _, r := range rows {
+		if r.Error != "" || !r.Exact {
+			notes = append(notes, fmt.Sprintf("%s at N=%d left out (not built exactly)", r.Method, r.N))
+			continue
+		}
+		s, ok := by[r.Method]
+		if !ok {
+			s = &plot.Series{Name: r.Method}
+			by[r.Method] = s
+			order = append(order, r.Method)
+		}
+		s.X = append(s.X, float64(r.N))
+		s.Y = append(s.Y, value(r))
+	}
+	var out []plot.Series
+	for _, m := range order {
+		out = append(out, *by[m])
+	}
+	return out, notes
+}
+
+// writeSweepPlots draws the sweep's plots into dir, prints the fits,
+// crossings and sub-N points, and returns the files written.
+func writeSweepPlots(rows []pipeline.CompareRow, dir string) ([]string, error) {
+	params, notes := sweepSeries(rows, func(r pipeline.CompareRow) float64 { return float64(r.Params) })
+	bits, _ := sweepSeries(rows, func(r pipeline.CompareRow) float64 { return float64(r.MaxWeightBits) })
+	ns := map[int]bool{}
+	for _, r := range rows {
+		ns[r.N] = true
+	}
+	var nsSorted []int
+	for n := range ns {
+		nsSorted = append(nsSorted, n)
+	}
+	sort.Ints(nsSorted)
+	vc := plot.Series{Name: "VC lower bound √N (rounded up)"}
+	for _, n := range nsSorted {
+		vc.X = append(vc.X, float64(n))
+		vc.Y = append(vc.Y, float64(ridge.VCLowerBound(n)))
+	}
+	pc := plot.Chart{Title: "nonzero parameters of the constructed networks", XLabel: "N (points)", YLabel: "parameters (nonzero weights + biases)",
+		LogY: true, FitLegend: true, RefSlopes: []float64{1, 2.0 / 3, 0.5}, Series: params, Floor: &vc}
+	p1, p2 := filepath.Join(dir, "params_vs_n.png"), filepath.Join(dir, "params_vs_n.svg")
+	n1, err := pc.Save(7.5, 5.5, p1, p2)
+	if err != nil {
+		return nil, err
+	}
+	bc := plot.Chart{Title: "largest weight's bit complexity", XLabel: "N (points)", YLabel: "max weight bits", LogY: true, FitLegend: true, Series: bits}
+	b1, b2 := filepath.Join(dir, "bits_vs_n.png"), filepath.Join(dir, "bits_vs_n.svg")
+	n2, err := bc.Save(7.5, 5.5, b1, b2)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range append(append(notes, n1...), n2...) {
+		fmt.Printf("note: %s\n", n)
+	}
+	// Fits, crossings, sub-N points.
+	fits := map[string]plot.Fit{}
+	fmt.Println("\nfitted exponents (params ≈ c·N^a, least squares on log-log):")
+	for _, s := range params {
+		f, ok := plot.FitPowerLaw(s)
+		if !ok {
+			fmt.Printf("  %-8s too few points to fit\n", s.Name)
+			continue
+		}
+		fits[s.Name] = f
+		below := "never below N in the sweep"
+		for i := range s.X {
+			if s.Y[i] < s.X[i] {
+				below = fmt.Sprintf("below N from N=%g in the sweep", s.X[i])
+				break
+			}
+		}
+		proj := ""
+		if f.Exponent < 0.8 {
+			proj = fmt.Sprintf("; fit crosses N at N≈%.3g", math.Pow(f.Coef, 1/(1-f.Exponent)))
+		}
+		bf, _ := plot.FitPowerLaw(bitsOf(bits, s.Name))
+		fmt.Printf("  %-8s a = %.3f, c = %.3g (%d points); %s%s; max bits ∝ N^%.2f\n", s.Name, f.Exponent, f.Coef, f.Points, below, proj, bf.Exponent)
+	}
+	var names []string
+	for m := range fits {
+		names = append(names, m)
+	}
+	sort.Strings(names)
+	lo, hi := float64(nsSorted[0]), float64(nsSorted[len(nsSorted)-1])
+	fmt.Println("crossings of the fitted lines:")
+	any := false
+	for i := range names {
+		for j := i + 1; j < len(names); j++ {
+			if x, ok := plot.Crossing(fits[names[i]], fits[names[j]]); ok {
+				where := "outside the sweep"
+				if x >= lo && x <= hi {
+					where = "inside the sweep"
+				}
+				fmt.Printf("  %s and %s at N≈%.3g (%s)\n", names[i], names[j], x, where)
+				any = true
+			}
+		}
+	}
+	if !any {
+		fmt.Println("  none")
+	}
+	return []string{p1, p2, b1, b2}, nil
+}
+
+func bitsOf(ss []plot.Series, name string) plot.Series {
+	for _, s := range ss {
+		if s.Name == name {
+			return s
+		}
+	}
+	return plot.Series{}
+}

@@ -1,0 +1,91 @@
+package zhang
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/memnet/memnet/construct"
+	"github.com/memnet/memnet/data"
+	"github.com/memnet/memnet/nn"
+)
+
+// randomDataset: n distinct points, d dims, m classes; lattice points
+// (integer coordinates, ties in integer projections) when lattice is set.
+func randomDataset(n, d, m int, lattice bool, seed uint64) *data.Dataset {
+	rng := rand.New(rand.NewPCG(seed, 11))
+	ds := &data.Dataset{Name: fmt.Sprintf("n=%d,d=%d,m=%d,lattice=%v,seed=%d", n, d, m, lattice, seed)}
+	for c := range m {
+		ds.Classes = append(ds.Classes, fmt.Sprint(c))
+	}
+	seen := map[string]bool{}
+	for len(ds.X) < n {
+		x := make([]float64, d)
+		for k := range x {
+			if lattice {
+				x[k] = float64(rng.IntN(4 + n))
+			} else {
+				x[k] = rng.NormFloat64()
+			}
+		}
+		if key := fmt.Sprint(x); !seen[key] {
+			seen[key] = true
+			ds.X = append(ds.X, x)
+			ds.Y = append(ds.Y, rng.IntN(m))
+		}
+	}
+	return ds
+}
+
+func TestProperty(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for trial := range 120 {
+		n, d, m := 1+rng.IntN(300), 1+rng.IntN(20), 1+rng.IntN(12)
+		ds := randomDataset(n, d, m, trial%3 == 0, uint64(trial))
+		for _, layout := range []string{"projected", "fused"} {
+			params := map[string]string{"layout": layout}
+			res, err := Method{}.Build(context.Background(), ds, construct.Options{Seed: int64(trial), Params: params})
+			if err != nil {
+				t.Fatalf("%s: %v", ds.Name, err)
+			}
+			rep, err := nn.Verify(res.Net, ds.X, ds.Y, m, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !rep.Exact || rep.ExactEqual != n {
+				t.Fatalf("%s %s: exact %v, %d/%d outputs equal to the label", ds.Name, layout, rep.Exact, rep.ExactEqual, n)
+			}
+			fast, err := Method{}.VerifyExact(res.Net, nil, ds.X, ds.Y, m, nil)
+			if err != nil || !fast.Exact || fast.ExactEqual != n || fast.ExactEvaluator == rep.ExactEvaluator {
+				t.Fatalf("%s %s: sweep verifier %+v %v", ds.Name, layout, fast, err)
+			}
+			st := res.Net.Stats()
+			if !st.Dyadic {
+				t.Errorf("%s: weights not dyadic", ds.Name)
+			}
+			c, _ := ParseConfig(construct.Options{Params: params})
+			depth, width, weights, p := c.Counts(n, d)
+			if st.Depth != depth || st.Width > width || st.WeightsNonzero > weights || st.Params > p {
+				t.Errorf("%s %s: depth %d width %d weights %d params %d exceed the predicted %d %d %d %d",
+					ds.Name, layout, st.Depth, st.Width, st.WeightsNonzero, st.Params, depth, width, weights, p)
+			}
+			pred, _ := Method{}.Predict(n, d, m, construct.Options{Params: params})
+			if pred.Bounds["params_construction"] != p {
+				t.Errorf("Predict disagrees with Counts")
+			}
+			if layout == "projected" && st.WeightsNonzero > int64(2*n+d) {
+				t.Errorf("%s: %d weights exceed Zhang's 2n+d = %d", ds.Name, st.WeightsNonzero, 2*n+d)
+			}
+		}
+	}
+}
+
+func TestBadOptions(t *testing.T) {
+	ds := randomDataset(5, 2, 2, false, 1)
+	for _, p := range []map[string]string{{"layout": "x"}, {"nope": "1"}, {"direction": "up"}, {"direction-bits": "0"}} {
+		if _, err := (Method{}).Build(context.Background(), ds, construct.Options{Params: p}); err == nil {
+			t.Errorf("%v accepted", p)
+		}
+	}
+}
