@@ -22,18 +22,17 @@ func demoCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ds := pipeline.DemoDataset()
-			rows := pipeline.Run(cmd.Context(), ds, splitList(methods), 1)
+			rows := pipeline.Compare(cmd.Context(), ds, pipeline.CompareOptions{Methods: splitList(methods), Seed: 1})
+			rows = append(rows, pipeline.VCRow(ds))
 			if asJSON {
 				return printJSON(os.Stdout, rows)
 			}
 			fmt.Printf("dataset: %s (N=%d, d=%d, M=%d)\n\n", ds.Name, ds.N(), ds.D(), ds.M())
-			if err := pipeline.PrintTable(os.Stdout, rows); err != nil {
+			if err := pipeline.PrintCompare(os.Stdout, rows, pipeline.Text); err != nil {
 				return err
 			}
-			for _, r := range rows {
-				if r.Error != "" || !r.Exact {
-					return exitError{1}
-				}
+			if !pipeline.AllExact(rows) {
+				return exitError{1}
 			}
 			fmt.Println("\nEvery network was checked on every point in exact arithmetic.")
 			if outDir != "" {
@@ -58,14 +57,14 @@ func benchCmd() *cobra.Command {
 		Short: "Time build and exact/float verification on random Gaussian data at several N",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var rows []pipeline.Row
+			var rows []pipeline.CompareRow
 			for _, s := range splitList(ns) {
 				n, err := strconv.Atoi(s)
 				if err != nil || n < 1 {
 					return fmt.Errorf("--n %q: want positive integers", s)
 				}
 				ds := data.Gaussian(n, d, classes, uint64(seed))
-				rows = append(rows, pipeline.Run(cmd.Context(), ds, splitList(methods), seed)...)
+				rows = append(rows, pipeline.Compare(cmd.Context(), ds, pipeline.CompareOptions{Methods: splitList(methods), Seed: seed})...)
 				if !asJSON {
 					fmt.Fprintf(os.Stderr, "N=%d done\n", n)
 				}
@@ -73,7 +72,7 @@ func benchCmd() *cobra.Command {
 			if asJSON {
 				return printJSON(os.Stdout, rows)
 			}
-			return pipeline.PrintTable(os.Stdout, rows)
+			return pipeline.PrintCompare(os.Stdout, rows, pipeline.Text)
 		},
 	}
 	cmd.Flags().StringVar(&methods, "methods", "", "comma-separated methods (default: all)")
