@@ -52,9 +52,7 @@ of --float-sample points (the exact verdict always covers every point).`,
 			}
 			ms := splitList(methods)
 			if len(ms) == 0 {
-				for _, m := range splitList(methodNames()) {
-					ms = append(ms, m)
-				}
+				ms = splitList(methodNames())
 			}
 			bar, done := progress(int64(len(sizes)*len(ms)), "sweep")
 			step := int64(0)

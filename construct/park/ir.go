@@ -160,11 +160,3 @@ func (p *program) fill(l *nn.Layer, j int, e expr, first bool, in int) error {
 	return nil
 }
 
-// maxWidth is the largest hidden layer.
-func (p *program) maxWidth() int {
-	w := 0
-	for _, us := range p.layers {
-		w = max(w, len(us))
-	}
-	return w
-}
