@@ -124,6 +124,14 @@ type Result struct {
 	Hints map[string]string
 }
 
+// RegressionVerifier is implemented by constructions that can memorize real
+// targets (option regression=true): it returns the largest |f(x_i) − t_i|
+// over the points, exactly or as a proven upper bound, and whether it is at
+// most eps.
+type RegressionVerifier interface {
+	VerifyRegression(net *nn.Network, xs [][]float64, targets []float64, eps float64) (maxErr float64, ok bool, err error)
+}
+
 // ExactVerifier is implemented by constructions that have a faster exact
 // evaluator for their own networks than the generic one. It must evaluate
 // the stored network (not re-derive outputs from the data) and judge outputs

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/big"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/memnet/memnet/construct"
@@ -66,6 +67,11 @@ type Verified struct {
 	FloatSeconds    float64      `json:"float_seconds"`
 	Evaluator       string       `json:"exact_evaluator"`
 	Wrong           []WrongPoint `json:"wrong,omitempty"`
+	// Regression networks (option regression=true) are judged by the largest
+	// |f(x) − target| instead of classes; Exact then says it is ≤ Eps.
+	Regression bool    `json:"regression,omitempty"`
+	MaxError   float64 `json:"max_error,omitempty"`
+	Eps        float64 `json:"eps,omitempty"`
 }
 
 // WrongPoint is a point the exact evaluation gets wrong.
@@ -100,6 +106,9 @@ func Verify(model *nn.Model, ds *data.Dataset, progress func(done int64)) (*Veri
 		return nil, fmt.Errorf("%s has %d features per point; the network reads %d", ds.Name, ds.D(), model.Net.InputDim)
 	}
 	t0 := time.Now()
+	if model.Options["regression"] == "true" {
+		return verifyRegression(model, ds, t0)
+	}
 	y := classIndex(model, ds)
 	r, err := verifyExact(model, ds.X, y, progress)
 	if err != nil {
@@ -131,6 +140,41 @@ func Verify(model *nn.Model, ds *data.Dataset, progress func(done int64)) (*Veri
 		}
 	}
 	v.Seconds = time.Since(t0).Seconds()
+	return v, nil
+}
+
+// verifyRegression judges a regression network: the data's labels are read
+// as real targets and the largest error is computed by the construction.
+func verifyRegression(model *nn.Model, ds *data.Dataset, t0 time.Time) (*Verified, error) {
+	m, err := construct.Lookup(model.Method)
+	if err != nil {
+		return nil, err
+	}
+	rv, ok := m.(construct.RegressionVerifier)
+	if !ok {
+		return nil, fmt.Errorf("method %s cannot verify regression networks", model.Method)
+	}
+	eps, err := strconv.ParseFloat(model.Options["eps"], 64)
+	if err != nil {
+		return nil, fmt.Errorf("network file: option eps=%q is not a number", model.Options["eps"])
+	}
+	ts := make([]float64, ds.N())
+	for i, y := range ds.Y {
+		if ts[i], err = strconv.ParseFloat(ds.Classes[y], 64); err != nil {
+			return nil, fmt.Errorf("%s: label %q is not a number (the network is a regression network)", ds.Name, ds.Classes[y])
+		}
+	}
+	maxErr, within, err := rv.VerifyRegression(model.Net, ds.X, ts, eps)
+	if err != nil {
+		return nil, err
+	}
+	secs := time.Since(t0).Seconds()
+	v := &Verified{Points: ds.N() + ds.Duplicates, DistinctPoints: ds.N(), Exact: within,
+		Regression: true, MaxError: maxErr, Eps: eps, Seconds: secs, ExactSeconds: secs,
+		Evaluator: "largest |f(x) − target| (exact for STEP/ReLU, proven bound for sigmoid)"}
+	if within {
+		v.ExactCorrect = ds.N()
+	}
 	return v, nil
 }
 
@@ -213,6 +257,13 @@ func Predict(model *nn.Model, xs [][]float64) ([]string, error) {
 		return nil, err
 	}
 	labels := make([]string, len(xs))
+	if model.Options["regression"] == "true" {
+		for i, o := range outs {
+			f, _ := o[0].Float64()
+			labels[i] = strconv.FormatFloat(f, 'g', -1, 64)
+		}
+		return labels, nil
+	}
 	for i, o := range outs {
 		k := nn.ClassOfRat(o, len(model.Classes))
 		if k < 0 {

@@ -76,12 +76,14 @@ var methodFlags = []struct{ flag, param, usage string }{
 	{"objective", "objective", "vardi: minimize params or depth"},
 	{"w", "w", "park: trade-off exponent in [2/3, 1] (Theorem 1)"},
 	{"activation", "activation", "park: step, relu or sigmoid"},
+	{"eps", "eps", "park with --regression: tolerance of the real targets"},
 }
 
 func addMethodFlags(cmd *cobra.Command, opts *[]string) {
 	for _, m := range methodFlags {
 		cmd.Flags().String(m.flag, "", m.usage)
 	}
+	cmd.Flags().Bool("regression", false, "park: memorize real targets in [0,1] (the labels) to within --eps")
 	cmd.Flags().StringArrayVar(opts, "opt", nil, "method option NAME=VALUE (repeatable)")
 }
 
@@ -92,6 +94,10 @@ func methodParams(cmd *cobra.Command, opts []string) (map[string]string, error) 
 			v, _ := cmd.Flags().GetString(m.flag)
 			p[m.param] = v
 		}
+	}
+	if cmd.Flags().Changed("regression") {
+		r, _ := cmd.Flags().GetBool("regression")
+		p["regression"] = fmt.Sprint(r)
 	}
 	for _, o := range opts {
 		k, v, ok := strings.Cut(o, "=")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -231,4 +232,38 @@ func mutateReadout(in, out string) error {
 		w.Neg(w)
 	}
 	return m.Save(out)
+}
+
+// TestRegression memorizes real targets with park's ε-classes and checks
+// that verify reports a largest error within eps, and fails for a smaller eps
+// than the network was built for.
+func TestRegression(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "r.csv")
+	var b strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&b, "%d,%d,%g\n", i%17, i/17, float64((i*7919)%1000)/1000)
+	}
+	if err := os.WriteFile(csv, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	net := filepath.Join(dir, "r.mnet")
+	if _, e, code := run(t, "build", "--method", "park", "--regression", "--eps", "1e-3", "--data", csv, "-o", net); code != 0 {
+		t.Fatal(e)
+	}
+	out, _, code := run(t, "verify", net, "--data", csv, "--json")
+	if code != 0 {
+		t.Fatalf("verify exit %d: %s", code, out)
+	}
+	var v struct {
+		Regression bool    `json:"regression"`
+		MaxError   float64 `json:"max_error"`
+		Exact      bool    `json:"exact"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatal(err)
+	}
+	if !v.Regression || !v.Exact || v.MaxError > 1e-3 {
+		t.Errorf("regression verdict %+v", v)
+	}
 }

@@ -38,6 +38,18 @@ func verifyCmd() *cobra.Command {
 					return err
 				}
 			} else {
+				if v.Regression {
+					verdict := "WITHIN EPS"
+					if !v.Exact {
+						verdict = "NOT WITHIN EPS"
+					}
+					fmt.Printf("%s: regression network, largest |f(x) − target| = %.6g over %d distinct points (eps %g)\n", verdict, v.MaxError, v.DistinctPoints, v.Eps)
+					fmt.Printf("  %s, %.3f s\n", v.Evaluator, v.Seconds)
+					if !v.Exact {
+						return exitError{1}
+					}
+					return nil
+				}
 				verdict := "EXACT: every distinct point is classified correctly in exact arithmetic"
 				if !v.Exact {
 					verdict = fmt.Sprintf("NOT EXACT: %d of %d distinct points wrong", v.DistinctPoints-v.ExactCorrect, v.DistinctPoints)

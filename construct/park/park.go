@@ -422,10 +422,11 @@ func parseOptions(opts construct.Options) (Config, float64, error) {
 		}
 		cfg.Widths = w
 	}
-	if r, err := opts.Bool("regression", false); err != nil {
+	if _, err := opts.Bool("regression", false); err != nil {
 		return cfg, 0, err
-	} else if r {
-		return cfg, 0, fmt.Errorf("option regression=true: numeric targets are not read by the loader yet; use park.BuildRegression (see docs/park.md)")
+	}
+	if _, err := opts.Float("eps", 0.01); err != nil {
+		return cfg, 0, err
 	}
 	switch g := opts.Param("grouping", "paper"); g {
 	case "paper":
@@ -451,6 +452,9 @@ func (method) Build(ctx context.Context, ds *data.Dataset, opts construct.Option
 	cfg, _, err := parseOptions(opts)
 	if err != nil {
 		return nil, err
+	}
+	if reg, _ := opts.Bool("regression", false); reg {
+		return buildRegression(ctx, ds, opts, cfg)
 	}
 	b, err := Build(ctx, ds.X, ds.Y, max(ds.M(), 1), cfg)
 	if err != nil {
