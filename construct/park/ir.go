@@ -159,4 +159,3 @@ func (p *program) fill(l *nn.Layer, j int, e expr, first bool, in int) error {
 	}
 	return nil
 }
-
