@@ -242,7 +242,8 @@ func build(ctx context.Context, s *ridge.Sorted, d, g, k int, progress func(done
 			}
 		}
 	}
-	if len(keep) == 0 {
+	constant := len(keep) == 0 // every label 0: the network is the constant 0
+	if constant {
 		keep = []int{0}
 	}
 	l2 := nn.NewLayer(len(betas), len(keep), nn.ReLU)
@@ -265,7 +266,7 @@ func build(ctx context.Context, s *ridge.Sorted, d, g, k int, progress func(done
 			ro.W[0][col].SetInt64(-1)
 		}
 	}
-	if len(keep) == 1 && lines[keep[0]][0].a.Sign() == 0 && lines[keep[0]][0].b.Sign() == 0 {
+	if constant {
 		ro.W[0][0].SetInt64(0)
 	}
 	net.Hidden = []nn.Layer{l1, l2}
