@@ -97,6 +97,7 @@ func StageI(ctx context.Context, xs [][]float64, seed int64, dirBits int) (*Stag
 			b = min(50, 2*bits.Len(uint(n))+bits.Len(uint(d))+16)
 		}
 		s.DirBits = b
+		colScale, _, _ := columnStats(d, xs)
 		for draw := 1; ; draw++ {
 			if err := ctx.Err(); err != nil {
 				return nil, err
@@ -108,7 +109,7 @@ func StageI(ctx context.Context, xs [][]float64, seed int64, dirBits int) (*Stag
 			for k := range w {
 				w[k] = math.Round(rng.NormFloat64()*math.Ldexp(1, b)) / math.Ldexp(1, b)
 			}
-			p := project.Along(xs, w)
+			p := alongExact(xs, w, colScale)
 			if g := p.MinGap(); g == nil || g.Sign() > 0 {
 				proj = p
 				s.Draws = draw

@@ -63,18 +63,27 @@ type program struct {
 	total    int
 	split    int // global layer index of the split layer
 	// per-split
-	tainted  []bool
-	shared0  []int // shared neurons of the split layer
-	point0   []int // per-point neurons of the split layer
-	sharedN  []int // shared neurons after the split layer, in order
-	pointN   []int // per-point neurons after the split layer, in order
-	iface    []int // shared neurons read by per-point ones (or outputs)
-	ifaceIdx map[int]int
-	outputs  []int
-	alias    []bool  // carrier neuron never evaluated (consumers read its root)
-	root     []int32 // root of each neuron's alias chain
-	small    []bool  // prefix neuron evaluated in 128 bits
-	needBig  []bool  // prefix neuron whose value is also needed as a big.Int
+	tainted      []bool
+	shared0      []int // shared neurons of the split layer
+	point0       []int // per-point neurons of the split layer
+	sharedN      []int // shared neurons after the split layer, in order
+	pointN       []int // per-point neurons after the split layer, in order
+	iface        []int // shared neurons read by per-point ones (or outputs)
+	ifaceIdx     map[int]int
+	outputs      []int
+	alias        []bool     // carrier neuron never evaluated (consumers read its root)
+	root         []int32    // root of each neuron's alias chain
+	small        []bool     // prefix neuron evaluated in 128 bits
+	dots         []*dotPlan // first-layer neurons with an exact accumulator (kulisch.go)
+	inputsNeeded bool       // some first-layer neuron reads the inputs as integers
+	unchecked    []int      // input coordinates read by no accumulator
+	prefix       []int32    // prefix neurons to evaluate in phase 1, in order (no carriers)
+	ops          []pop      // compact phase-1 program (fast128.go)
+	pterms       []pterm
+	bterms       []bterm
+	ops2, ops3   []pop  // phases 2 and 3
+	nslots       int    // 128-bit slots per point (assignSlots)
+	needBig      []bool // prefix neuron whose value is also needed as a big.Int
 }
 
 // compile builds the program for inputs with the given per-coordinate scales.
@@ -212,96 +221,34 @@ type wstate struct {
 	tmp  big.Int
 	zero big.Int
 	key  []byte
+	acc  [maxLimbs]uint64
 }
 
 func (p *program) newState() *wstate {
-	s := &wstate{val: make([]*big.Int, p.total), own: make([]big.Int, p.total), v128: make([]i128, p.layerEnd[p.split])}
+	s := &wstate{val: make([]*big.Int, p.total), own: make([]big.Int, p.total), v128: make([]i128, p.nslots)}
 	for i := range s.val {
 		s.val[i] = &s.zero
 	}
 	return s
 }
 
-// evalNode computes neuron id exactly, aliasing when the result equals one input.
-func (p *program) evalNode(id int, s *wstate) {
-	nd := &p.nodes[id-p.inDim]
-	// alias test: no bias, exactly one nonzero input, weight 1 at shift 0, value > 0
-	if nd.bias == nil && (nd.act == nn.ReLU || nd.act == nn.Identity) {
-		var only *vterm
-		cnt := 0
-		for k := range nd.terms {
-			if s.val[nd.terms[k].src].Sign() != 0 {
-				cnt++
-				only = &nd.terms[k]
-			}
-		}
-		if cnt == 0 {
-			s.val[id] = &s.zero
-			return
-		}
-		if cnt == 1 && only.unit == 1 && only.shift == 0 {
-			h := s.val[only.src]
-			if h.Sign() > 0 || nd.act == nn.Identity {
-				s.val[id] = h
-				return
-			}
-		}
-	}
-	z := &s.own[id]
-	if nd.bias != nil {
-		z.Set(nd.bias)
-	} else {
-		z.SetInt64(0)
-	}
-	tmp := &s.tmp
-	for k := range nd.terms {
-		t := &nd.terms[k]
-		h := s.val[t.src]
-		if h.Sign() == 0 {
-			continue
-		}
-		switch {
-		case t.unit != 0 && t.shift == 0:
-			if t.unit > 0 {
-				z.Add(z, h)
-			} else {
-				z.Sub(z, h)
-			}
-		case t.unit != 0:
-			tmp.Lsh(h, uint(t.shift))
-			if t.unit > 0 {
-				z.Add(z, tmp)
-			} else {
-				z.Sub(z, tmp)
-			}
-		default:
-			tmp.Mul(h, t.w)
-			if t.shift != 0 {
-				tmp.Lsh(tmp, uint(t.shift))
-			}
-			z.Add(z, tmp)
-		}
-	}
-	switch nd.act {
-	case nn.ReLU:
-		if z.Sign() <= 0 {
-			s.val[id] = &s.zero
-			return
-		}
-	case nn.Step:
-		if z.Sign() >= 0 {
-			z.SetInt64(1)
-		} else {
-			s.val[id] = &s.zero
-			return
-		}
-	}
-	s.val[id] = z
-}
-
 func (p *program) setInput(x []float64, s *wstate) error {
 	if len(x) != p.inDim {
 		return fmt.Errorf("input has %d coordinates, network wants %d", len(x), p.inDim)
+	}
+	if !p.inputsNeeded {
+		// the first layer reads the floats directly (kulisch.go); only check
+		// the coordinates that no accumulator reads
+		for _, i := range p.unchecked {
+			v := x[i]
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("input coordinate %d is %v", i, v)
+			}
+			if _, e := nn.FloatParts(v); e > p.inScale[i] {
+				return fmt.Errorf("input coordinate %d has more fractional bits than compiled for", i)
+			}
+		}
+		return nil
 	}
 	for i, v := range x {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -346,7 +293,8 @@ func EvalGrouped(net *nn.Network, lay *Layout, xs [][]float64, out func(i int, z
 			lay.PerPoint = append(lay.PerPoint, j)
 		}
 	}
-	p, err := compile(net, lay, nn.InputScales(net.InputDim, xs))
+	inScale, mn, mx := columnStats(net.InputDim, xs)
+	p, err := compile(net, lay, inScale)
 	if err != nil {
 		return nil, err
 	}
@@ -354,7 +302,7 @@ func EvalGrouped(net *nn.Network, lay *Layout, xs [][]float64, out func(i int, z
 	if n == 0 {
 		return &GroupedStats{}, nil
 	}
-	p.planSmall(inputRanges(xs, p.inScale))
+	p.planSmall(rangesAt(mn, mx, p.inScale))
 	// one state per worker goroutine, reused across chunks within a phase
 	var states sync.Pool
 	newPool := func() { states = sync.Pool{New: func() any { return p.newState() }} }
@@ -368,22 +316,26 @@ func EvalGrouped(net *nn.Network, lay *Layout, xs [][]float64, out func(i int, z
 	gid := make([]int32, n)
 	ptv := make([][]*big.Int, n)
 	err = parallel(n, func(lo, hi int) error {
-		s := states.Get().(*wstate)
-		defer states.Put(s)
+		var batch [prefixBatch]*wstate
+		for b := range batch {
+			batch[b] = states.Get().(*wstate)
+			defer states.Put(batch[b])
+		}
 		for i := lo; i < hi; i++ {
-			if err := p.setInput(xs[i], s); err != nil {
-				return fmt.Errorf("point %d: %w", i+1, err)
-			}
-			for id := p.inDim; id < p.layerEnd[p.split]; id++ {
-				if p.alias[id] {
-					continue
+			b := (i - lo) % prefixBatch
+			if b == 0 {
+				// evaluate the prefixes of points i..i+B−1 together
+				bn := min(prefixBatch, hi-i)
+				for k := range bn {
+					if err := p.setInput(xs[i+k], batch[k]); err != nil {
+						return fmt.Errorf("point %d: %w", i+k+1, err)
+					}
 				}
-				if p.small[id] {
-					p.evalSmall(id, s)
-				} else {
-					p.evalNode(id, s)
+				if k, err := p.evalPrefixBatch(xs[i:i+bn], batch[:bn]); err != nil {
+					return fmt.Errorf("point %d: %w", i+k+1, err)
 				}
 			}
+			s := batch[b]
 			key := s.key[:0]
 			for _, id := range p.shared0 {
 				v := s.val[id]
@@ -431,8 +383,8 @@ func EvalGrouped(net *nn.Network, lay *Layout, xs [][]float64, out func(i int, z
 			for k, id := range p.shared0 {
 				s.val[id] = reps[g][k]
 			}
-			for _, id := range p.sharedN {
-				p.evalNode(id, s)
+			for k := range p.ops2 {
+				p.evalBig(&p.ops2[k], s)
 			}
 			c := make([]*big.Int, len(p.iface))
 			for k, id := range p.iface {
@@ -463,8 +415,8 @@ func EvalGrouped(net *nn.Network, lay *Layout, xs [][]float64, out func(i int, z
 			for k, id := range p.iface {
 				s.val[id] = c[k]
 			}
-			for _, id := range p.pointN {
-				p.evalNode(id, s)
+			for k := range p.ops3 {
+				p.evalBig(&p.ops3[k], s)
 			}
 			out(i, s.val[outID], outScale)
 			ptv[i] = nil
@@ -543,6 +495,12 @@ func inputRanges(xs [][]float64, inScale []int) (lo, hi []*big.Int) {
 			mx[k] = max(mx[k], v)
 		}
 	}
+	return rangesAt(mn, mx, inScale)
+}
+
+// rangesAt returns the integers of the column minima and maxima at their scales.
+func rangesAt(mn, mx []float64, inScale []int) (lo, hi []*big.Int) {
+	d := len(inScale)
 	lo, hi = make([]*big.Int, d), make([]*big.Int, d)
 	conv := func(v float64, sc int) *big.Int {
 		m, e := nn.FloatParts(v)
