@@ -95,18 +95,11 @@ func parseConfig(opts construct.Options) (Config, error) {
 	default:
 		return c, fmt.Errorf("option weights=%q: want dyadic or rational", w)
 	}
-	c.Direction = opts.Param("direction", "auto")
-	switch c.Direction {
-	case "auto", "gaussian", "integer":
-	default:
-		return c, fmt.Errorf("option direction=%q: want auto, gaussian or integer", c.Direction)
-	}
-	if c.DirBits, err = opts.Int("direction-bits", 30); err != nil {
+	dir, err := project.ParseOptions(opts)
+	if err != nil {
 		return c, err
 	}
-	if c.DirBits < 1 || c.DirBits > 52 {
-		return c, fmt.Errorf("option direction-bits=%d: want 1..52", c.DirBits)
-	}
+	c.Direction, c.DirBits = dir.Direction, dir.Bits
 	if c.KappaBits, err = opts.Int("kappa-bits", 40); err != nil {
 		return c, err
 	}
@@ -205,10 +198,7 @@ func (mt Method) Build(ctx context.Context, ds *data.Dataset, opts construct.Opt
 		return res, nil
 	}
 	rng := rand.New(rand.NewPCG(uint64(opts.Seed), 0x687a32))
-	kind := project.Gaussian
-	if c.Direction == "integer" || (c.Direction == "auto" && project.AllIntegers(ds.X)) {
-		kind = project.Integer
-	}
+	kind := project.Options{Direction: c.Direction, Bits: c.DirBits}.Kind(ds.X)
 	proj, err := project.Draw(ctx, ds.X, kind, c.DirBits, rng, 100)
 	if err != nil {
 		return nil, fmt.Errorf("hz: %w", err)

@@ -216,3 +216,43 @@ func mantissa(v float64) (*big.Int, int) {
 	m, e := mantissa64(v)
 	return big.NewInt(m), e
 }
+
+// Options are the projection settings the constructions offer on the command
+// line: direction (auto, gaussian or integer; auto picks integer directions
+// for integer data) and direction-bits (the range of integer directions).
+type Options struct {
+	Direction string
+	Bits      int
+}
+
+// optionReader is what ParseOptions needs of construct.Options.
+type optionReader interface {
+	Param(name, def string) string
+	Int(name string, def int) (int, error)
+}
+
+// ParseOptions reads the direction and direction-bits options.
+func ParseOptions(o optionReader) (Options, error) {
+	p := Options{Direction: o.Param("direction", "auto")}
+	switch p.Direction {
+	case "auto", "gaussian", "integer":
+	default:
+		return p, fmt.Errorf("option direction=%q: want auto, gaussian or integer", p.Direction)
+	}
+	var err error
+	if p.Bits, err = o.Int("direction-bits", 30); err != nil {
+		return p, err
+	}
+	if p.Bits < 1 || p.Bits > 52 {
+		return p, fmt.Errorf("option direction-bits=%d: want 1..52", p.Bits)
+	}
+	return p, nil
+}
+
+// Kind is the kind of direction to draw for the points xs.
+func (p Options) Kind(xs [][]float64) Kind {
+	if p.Direction == "integer" || (p.Direction == "auto" && AllIntegers(xs)) {
+		return Integer
+	}
+	return Gaussian
+}

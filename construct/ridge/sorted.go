@@ -24,10 +24,7 @@ type Sorted struct {
 // for integer data when kind is "auto") and sorts the points along it.
 func Project(ctx context.Context, ds *data.Dataset, direction string, dirBits int, seed int64, stream uint64) (*Sorted, error) {
 	rng := rand.New(rand.NewPCG(uint64(seed), stream))
-	kind := project.Gaussian
-	if direction == "integer" || (direction == "auto" && project.AllIntegers(ds.X)) {
-		kind = project.Integer
-	}
+	kind := project.Options{Direction: direction, Bits: dirBits}.Kind(ds.X)
 	p, err := project.Draw(ctx, ds.X, kind, dirBits, rng, 100)
 	if err != nil {
 		return nil, err

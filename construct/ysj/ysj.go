@@ -36,6 +36,7 @@ import (
 	"math/big"
 
 	"github.com/memnet/memnet/construct"
+	"github.com/memnet/memnet/construct/project"
 	"github.com/memnet/memnet/construct/ridge"
 	"github.com/memnet/memnet/data"
 	"github.com/memnet/memnet/nn"
@@ -79,18 +80,11 @@ func ParseConfig(opts construct.Options) (Config, error) {
 	if c.Group < 0 {
 		return c, fmt.Errorf("option group=%d: want ≥ 0", c.Group)
 	}
-	c.Direction = opts.Param("direction", "auto")
-	switch c.Direction {
-	case "auto", "gaussian", "integer":
-	default:
-		return c, fmt.Errorf("option direction=%q: want auto, gaussian or integer", c.Direction)
-	}
-	if c.DirBits, err = opts.Int("direction-bits", 30); err != nil {
+	dir, err := project.ParseOptions(opts)
+	if err != nil {
 		return c, err
 	}
-	if c.DirBits < 1 || c.DirBits > 52 {
-		return c, fmt.Errorf("option direction-bits=%d: want 1..52", c.DirBits)
-	}
+	c.Direction, c.DirBits = dir.Direction, dir.Bits
 	return c, nil
 }
 

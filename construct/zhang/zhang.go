@@ -31,6 +31,7 @@ import (
 	"math/big"
 
 	"github.com/memnet/memnet/construct"
+	"github.com/memnet/memnet/construct/project"
 	"github.com/memnet/memnet/construct/ridge"
 	"github.com/memnet/memnet/data"
 	"github.com/memnet/memnet/nn"
@@ -74,19 +75,11 @@ func ParseConfig(opts construct.Options) (Config, error) {
 	default:
 		return c, fmt.Errorf("option layout=%q: want projected or fused", l)
 	}
-	c.Direction = opts.Param("direction", "auto")
-	switch c.Direction {
-	case "auto", "gaussian", "integer":
-	default:
-		return c, fmt.Errorf("option direction=%q: want auto, gaussian or integer", c.Direction)
-	}
-	var err error
-	if c.DirBits, err = opts.Int("direction-bits", 30); err != nil {
+	dir, err := project.ParseOptions(opts)
+	if err != nil {
 		return c, err
 	}
-	if c.DirBits < 1 || c.DirBits > 52 {
-		return c, fmt.Errorf("option direction-bits=%d: want 1..52", c.DirBits)
-	}
+	c.Direction, c.DirBits = dir.Direction, dir.Bits
 	return c, nil
 }
 
