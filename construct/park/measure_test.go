@@ -10,24 +10,25 @@ import (
 	"testing"
 	"time"
 
+	"github.com/memnet/memnet/data"
 	"github.com/memnet/memnet/nn"
 )
 
 // TestMeasure prints the figures of one configuration; it runs only when
-// PARK_MEASURE="N,d,C[,w][,relu][,generic][,search]" is set, e.g.
+// PARK_MEASURE="N,d,C[,w][,relu][,generic][,search][,digits|fashion][,noverify]" is set, e.g.
 //
 //	PARK_MEASURE=10000,10,10 go test ./construct/park -run Measure -v
 func TestMeasure(t *testing.T) {
 	spec := os.Getenv("PARK_MEASURE")
 	if spec == "" {
-		t.Skip("set PARK_MEASURE=N,d,C[,w=0.8][,relu|sigmoid][,generic][,search][,digits]")
+		t.Skip("set PARK_MEASURE=N,d,C[,w=0.8][,relu|sigmoid][,generic][,search][,digits|fashion][,noverify]")
 	}
 	f := strings.Split(spec, ",")
 	n, _ := strconv.Atoi(f[0])
 	d, _ := strconv.Atoi(f[1])
 	c, _ := strconv.Atoi(f[2])
 	cfg := Config{}
-	generic := false
+	generic, noVerify := false, false
 	var xs [][]float64
 	var ys []int
 	for _, o := range f[3:] {
@@ -38,11 +39,22 @@ func TestMeasure(t *testing.T) {
 			cfg.Activation = "sigmoid"
 		case o == "generic":
 			generic = true
+		case o == "noverify":
+			noVerify = true
 		case o == "search":
 			cfg.Grouping = GroupSearch
 		case o == "digits":
 			xs, ys = loadDigits(t)
 			n, d, c = len(xs), len(xs[0]), 10
+		case o == "fashion":
+			// the Fashion-MNIST test set (10000 images, 784 pixels)
+			dir := "/usr/share/datasets/fashion-mnist/"
+			ds, err := data.Load(data.LoadOptions{Path: dir + "t10k-images-idx3-ubyte.gz", Labels: dir + "t10k-labels-idx1-ubyte.gz"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			xs, ys = ds.X, ds.Y
+			n, d, c = len(xs), len(xs[0]), ds.M()
 		case strings.HasPrefix(o, "w="):
 			cfg.Theorem = 1
 			cfg.W, _ = strconv.ParseFloat(o[2:], 64)
@@ -50,6 +62,19 @@ func TestMeasure(t *testing.T) {
 	}
 	if xs == nil {
 		xs, ys = randomData(n, d, c, uint64(n)*31+uint64(d), false)
+	}
+	if cfg.Theorem == 1 {
+		// the dense weight matrices of the wide Theorem 1 layers are stored as
+		// big.Rats: refuse sizes that would not fit in memory
+		limit := int64(30_000_000)
+		if s := os.Getenv("PARK_MAXPARAMS"); s != "" {
+			limit, _ = strconv.ParseInt(s, 10, 64)
+		}
+		pr := predict(n, d, c, int64(n)*int64(n), cfg)
+		t.Logf("N=%d w=%g predicted: %v", n, cfg.W, pr.Bounds)
+		if pr.Bounds["params_bound"] > limit {
+			t.Skipf("predicted dense params %d > %d (PARK_MAXPARAMS)", pr.Bounds["params_bound"], limit)
+		}
 	}
 	t0 := time.Now()
 	b, err := Build(context.Background(), xs, ys, c, cfg)
@@ -71,13 +96,19 @@ func TestMeasure(t *testing.T) {
 		}
 		return
 	}
+	if noVerify {
+		t.Logf("N=%d d=%d C=%d cfg=%+v layers=%d width=%d dense=%d maxbits=%d build=%.2fs (not verified) A=%d B=%d R=%d",
+			n, d, c, cfg, st.Depth, st.Width, DenseParams(b.Net), st.MaxWeightBits, build, b.Sizes.A, b.Sizes.B, b.Sizes.R)
+		return
+	}
 	r, err := VerifyFast(b.Net, xs, ys, c, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fast := time.Since(t1).Seconds()
-	line := fmt.Sprintf("N=%d d=%d C=%d cfg=%+v layers=%d width=%d params=%d params/N^(2/3)=%.1f maxbits=%d build=%.2fs fastverify=%.2fs exact=%v (%d/%d) K0=%d V=%d A=%d B=%d R=%d layers=%v",
-		n, d, c, cfg, st.Depth, st.Width, st.Params, float64(st.Params)/math.Pow(float64(n), 2.0/3), st.MaxWeightBits, build, fast, r.Exact, r.ExactCorrect, n,
+	dp := DenseParams(b.Net)
+	line := fmt.Sprintf("N=%d d=%d C=%d cfg=%+v layers=%d width=%d params=%d dense=%d dense/N^(2/3)=%.1f maxbits=%d build=%.2fs fastverify=%.2fs exact=%v (%d/%d) K0=%d V=%d A=%d B=%d R=%d layers=%v",
+		n, d, c, cfg, st.Depth, st.Width, st.Params, dp, float64(dp)/math.Pow(float64(n), 2.0/3), st.MaxWeightBits, build, fast, r.Exact, r.ExactCorrect, n,
 		b.Sizes.K0, b.Sizes.V, b.Sizes.A, b.Sizes.B, b.Sizes.R, b.Sizes.Layers)
 	if generic {
 		t2 := time.Now()
