@@ -70,9 +70,18 @@ func (h *npyHeader) describe() string {
 // so buffers may be allocated at once. Errors are *Error values without a
 // file name.
 func readNPY(r io.Reader, avail int64, sized bool) (*npyArray, error) {
+	return readNPYMax(r, avail, sized, -1)
+}
+
+// readNPYMax is readNPY refusing arrays of more than maxItems items (no
+// bound when maxItems is negative) before reading their data.
+func readNPYMax(r io.Reader, avail int64, sized bool, maxItems int64) (*npyArray, error) {
 	h, used, err := readNPYHeader(r, avail)
 	if err != nil {
 		return nil, err
+	}
+	if maxItems >= 0 && h.nelems > maxItems {
+		return nil, newError("", 0, fmt.Sprintf("the header describes %s (%d items), more than the %d allowed", h.describe(), h.nelems, maxItems))
 	}
 	nbytes := h.nelems * int64(h.size)
 	if avail >= 0 && nbytes > avail-used {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/memnet/memnet/data"
 	"github.com/memnet/memnet/nn"
 )
 
@@ -175,7 +176,7 @@ func ReadSafetensors(b []byte, classes []string) (*nn.Model, error) {
 	if err := json.Unmarshal(b[8:8+n], &hdr); err != nil {
 		return nil, fmt.Errorf("not a safetensors file (header: %v)", err)
 	}
-	data := b[8+n:]
+	body := b[8+n:]
 	var meta map[string]string
 	if raw, ok := hdr["__metadata__"]; ok {
 		if err := json.Unmarshal(raw, &meta); err != nil {
@@ -195,26 +196,26 @@ func ReadSafetensors(b []byte, classes []string) (*nn.Model, error) {
 		if err := json.Unmarshal(raw, &e); err != nil {
 			return nil, fmt.Errorf("safetensors: tensor %q: %v", name, err)
 		}
-		kind, size := byte(0), 0
+		descr, size := "", 0 // the NumPy dtype of the items; "" for bfloat16
 		switch e.Dtype {
 		case "F64":
-			kind, size = 'f', 8
+			descr, size = "<f8", 8
 		case "F32":
-			kind, size = 'f', 4
+			descr, size = "<f4", 4
 		case "F16":
-			kind, size = 'f', 2
+			descr, size = "<f2", 2
 		case "BF16":
-			kind, size = 'B', 2
+			descr, size = "", 2
 		case "U8", "BOOL":
-			kind, size = 'u', 1
+			descr, size = "|u1", 1
 		case "I8":
-			kind, size = 'i', 1
+			descr, size = "|i1", 1
 		case "I16":
-			kind, size = 'i', 2
+			descr, size = "<i2", 2
 		case "I32":
-			kind, size = 'i', 4
+			descr, size = "<i4", 4
 		case "I64":
-			kind, size = 'i', 8
+			descr, size = "<i8", 8
 		default:
 			return nil, fmt.Errorf("safetensors: tensor %q has dtype %s; memnet reads float and integer tensors", name, e.Dtype)
 		}
@@ -227,22 +228,26 @@ func ReadSafetensors(b []byte, classes []string) (*nn.Model, error) {
 			cnt *= d
 			a.shape = append(a.shape, int(d))
 		}
-		if len(e.Offsets) != 2 || e.Offsets[0] < 0 || e.Offsets[1] < e.Offsets[0] || e.Offsets[1] > int64(len(data)) || e.Offsets[1]-e.Offsets[0] != cnt*int64(size) {
-			return nil, fmt.Errorf("safetensors: tensor %q: data offsets %v do not fit its shape %v and dtype %s in %d bytes of data", name, e.Offsets, e.Shape, e.Dtype, len(data))
+		if len(e.Offsets) != 2 || e.Offsets[0] < 0 || e.Offsets[1] < e.Offsets[0] || e.Offsets[1] > int64(len(body)) || e.Offsets[1]-e.Offsets[0] != cnt*int64(size) {
+			return nil, fmt.Errorf("safetensors: tensor %q: data offsets %v do not fit its shape %v and dtype %s in %d bytes of data", name, e.Offsets, e.Shape, e.Dtype, len(body))
 		}
-		raw2 := data[e.Offsets[0]:e.Offsets[1]]
-		a.nums = make([]float64, cnt)
-		for i := range a.nums {
-			if kind == 'B' {
+		raw2 := body[e.Offsets[0]:e.Offsets[1]]
+		if descr == "" {
+			a.nums = make([]float64, cnt)
+			for i := range a.nums {
 				a.nums[i] = float64(math.Float32frombits(uint32(binary.LittleEndian.Uint16(raw2[2*i:])) << 16))
-				continue
 			}
-			v, ok := decodeNumber(kind, size, binary.LittleEndian, raw2[int64(i)*int64(size):])
-			if !ok {
-				return nil, fmt.Errorf("safetensors: tensor %q: item %d is an integer too large to be exact in float64", name, i)
-			}
-			a.nums[i] = v
+			return a, nil
 		}
+		nums, err := data.DecodeNumbers(descr, raw2)
+		if err != nil {
+			var ie *data.InexactError
+			if errors.As(err, &ie) {
+				return nil, fmt.Errorf("safetensors: tensor %q: item %d is an integer too large to be exact in float64", name, ie.Index)
+			}
+			return nil, fmt.Errorf("safetensors: tensor %q: %v", name, err)
+		}
+		a.nums = nums
 		return a, nil
 	}
 	if classes == nil && meta["classes"] != "" {
