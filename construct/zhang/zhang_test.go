@@ -2,7 +2,6 @@ package zhang
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -11,31 +10,13 @@ import (
 	"github.com/memnet/memnet/nn"
 )
 
-// randomDataset: n distinct points, d dims, m classes; lattice points
-// (integer coordinates, ties in integer projections) when lattice is set.
+// randomDataset: n distinct Gaussian points in d dims with m classes, or
+// integer lattice points (ties in integer projections) when lattice is set.
 func randomDataset(n, d, m int, lattice bool, seed uint64) *data.Dataset {
-	rng := rand.New(rand.NewPCG(seed, 11))
-	ds := &data.Dataset{Name: fmt.Sprintf("n=%d,d=%d,m=%d,lattice=%v,seed=%d", n, d, m, lattice, seed)}
-	for c := range m {
-		ds.Classes = append(ds.Classes, fmt.Sprint(c))
+	if lattice {
+		return data.Lattice(n, d, m, seed)
 	}
-	seen := map[string]bool{}
-	for len(ds.X) < n {
-		x := make([]float64, d)
-		for k := range x {
-			if lattice {
-				x[k] = float64(rng.IntN(4 + n))
-			} else {
-				x[k] = rng.NormFloat64()
-			}
-		}
-		if key := fmt.Sprint(x); !seen[key] {
-			seen[key] = true
-			ds.X = append(ds.X, x)
-			ds.Y = append(ds.Y, rng.IntN(m))
-		}
-	}
-	return ds
+	return data.Gaussian(n, d, m, seed)
 }
 
 func TestProperty(t *testing.T) {
