@@ -6,6 +6,7 @@ package construct
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"sync"
@@ -23,6 +24,10 @@ type Options struct {
 	Params map[string]string
 	// Progress, when not nil, is called with the work done so far and the total.
 	Progress func(done, total int64)
+	// Geometry, when not nil, is the dataset's geometry (computed once by
+	// the caller) for the theorems' formulas; Build uses it when it matches
+	// the dataset.
+	Geometry *Geometry
 }
 
 // Param returns the named option or def when it is not set.
@@ -93,18 +98,59 @@ func (o Options) CheckParams(method string, known ...string) error {
 	return nil
 }
 
-// Prediction is what a theorem states about the network a construction builds
-// for given N, d and number of classes M.
-type Prediction struct {
-	// Theorem names the result, e.g. "Hernández–Zuazua (2024), Theorem 1".
-	Theorem string
-	// Bounds are the theorem's counts by name. Known keys: depth_bound,
-	// width_bound, params_bound, weights_bound, bits_bound, and
-	// vc_lower_bound (parameters any network needs to memorize N points).
-	// A count the theorem states only up to constants is given with the
-	// constants of our realisation and says so in Notes.
-	Bounds map[string]int64
-	Notes  []string
+// Prediction is what is known about a construction's network before it is
+// built: the theorem's own formulas (TheoremForm) and our construction's
+// exact worst-case counts (Realisation), never mixed. See nn.Theory and
+// docs/theory.md for the one counting convention.
+type Prediction = nn.Theory
+
+// Geometry are the quantities of a dataset the theorems read. Zero means
+// unknown (MinDist, Delta and MaxNorm cost time to compute; see data.Geometry).
+type Geometry struct {
+	N, D, C int
+	// MaxNorm is r = max ‖x_i‖, MinDist is δ = min ‖x_i − x_j‖, Delta is Δ =
+	// an upper bound on diam/δ (Park et al.'s Δ-separation, strict).
+	MaxNorm, MinDist, Delta float64
+}
+
+// Sizes is a Geometry with only N, d and C known.
+func Sizes(n, d, c int) Geometry { return Geometry{N: n, D: d, C: c} }
+
+// geometryWork is the largest N²·d for which GeometryOf computes δ and Δ
+// (about 2 s of CPU at N = 10⁴, d = 784); above it only r is computed.
+const geometryWork = 1e11
+
+// GeometryOf computes the geometry of ds (data.Geometry: O(N·d) for r, a
+// pruned sweep for δ, all pairs or a bound for the diameter). Δ is taken
+// from the diameter's upper bound, so it is a valid Δ for the theorems.
+// Above N²·d = 10¹¹ only r is computed (δ and Δ stay unknown, 0): run
+// memnet geometry for them.
+func GeometryOf(ds *data.Dataset) Geometry {
+	if n := float64(ds.N()); n*n*float64(ds.D()) > geometryWork {
+		out := Geometry{N: ds.N(), D: ds.D(), C: ds.M()}
+		for _, x := range ds.X {
+			s := 0.0
+			for _, v := range x {
+				s += v * v
+			}
+			out.MaxNorm = math.Max(out.MaxNorm, math.Sqrt(s))
+		}
+		return out
+	}
+	g := data.Geometry(ds)
+	out := Geometry{N: ds.N(), D: ds.D(), C: ds.M(), MaxNorm: g.MaxNorm, MinDist: g.MinDist}
+	if g.MinDist > 0 {
+		out.Delta = g.MaxDistUpper / g.MinDist
+	}
+	return out
+}
+
+// GeometryFor returns the geometry recorded in o, or the sizes of ds when none is.
+func (o Options) GeometryFor(ds *data.Dataset) Geometry {
+	if o.Geometry != nil && o.Geometry.N == ds.N() && o.Geometry.D == ds.D() {
+		return *o.Geometry
+	}
+	return Sizes(ds.N(), ds.D(), ds.M())
 }
 
 // Result is a built network with everything worth recording about it.
@@ -113,7 +159,8 @@ type Result struct {
 	// Options are the options actually used (defaults filled in), recorded in
 	// the network file so the build can be repeated.
 	Options map[string]string
-	// Prediction holds the theorem's counts for this dataset.
+	// Prediction holds the theorem's form and our realisation's worst case
+	// for this dataset.
 	Prediction Prediction
 	// Notes are observations made while building (redraws, ties, choices).
 	Notes []string
@@ -146,8 +193,9 @@ type Method interface {
 	Name() string
 	// Describe is a one-line description naming the paper and theorem.
 	Describe() string
-	// Predict returns the theorem's counts for n points in dimension d with m classes.
-	Predict(n, d, m int, opts Options) (Prediction, error)
+	// Predict returns the theorem's form and our realisation's worst-case
+	// counts for a dataset of the given geometry.
+	Predict(g Geometry, opts Options) (Prediction, error)
 	// Build constructs a network that maps every point of ds to its class index.
 	Build(ctx context.Context, ds *data.Dataset, opts Options) (*Result, error)
 }

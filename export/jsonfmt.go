@@ -33,6 +33,7 @@ type jsonModel struct {
 	Options   map[string]string `json:"options,omitempty"`
 	Hints     map[string]string `json:"hints,omitempty"`
 	Predicted map[string]int64  `json:"predicted,omitempty"`
+	Theory    *nn.Theory        `json:"theory,omitempty"`
 	Points    int               `json:"points"`
 	InputDim  int               `json:"input_dim"`
 	Classes   []string          `json:"classes"`
@@ -54,7 +55,7 @@ func JSONBytes(m *nn.Model) ([]byte, error) {
 	}
 	meta := newMeta(m, "exact", 0)
 	f := jsonModel{Format: JSONFormat, Version: 1, Method: m.Method, Theorem: m.Theorem, Options: m.Options,
-		Hints: m.Hints, Predicted: m.Predicted, Points: m.Points, InputDim: m.Net.InputDim,
+		Hints: m.Hints, Predicted: m.Predicted, Theory: m.Theory, Points: m.Points, InputDim: m.Net.InputDim,
 		Classes: m.Classes, Output: meta.Output}
 	for _, l := range m.Net.Layers() {
 		jl := jsonLayer{W: make([][]string, l.Out()), B: make([]string, l.Out())}
@@ -175,5 +176,5 @@ func ReadJSON(b []byte, classes []string) (*nn.Model, error) {
 		return nil, fmt.Errorf("json: the network has %d outputs (argmax) but %d classes are named", net.OutputDim(), len(classes))
 	}
 	return &nn.Model{Net: net, Method: f.Method, Options: f.Options, Classes: classes, Points: f.Points,
-		Theorem: f.Theorem, Predicted: f.Predicted, Hints: f.Hints}, nil
+		Theorem: f.Theorem, Predicted: f.Predicted, Theory: f.Theory, Hints: f.Hints}, nil
 }

@@ -32,8 +32,12 @@ type Model struct {
 	Points int
 	// Theorem names the result the prediction comes from.
 	Theorem string
-	// Predicted are the theorem's counts (depth_bound, ...).
+	// Predicted are the counts recorded by files written before the theory
+	// record existed (depth_bound, ...); read, never written.
 	Predicted map[string]int64
+	// Theory is the theorem's form and our realisation's worst case for the
+	// dataset the network was built for.
+	Theory *Theory
 	// Hints describe the network's structure for a construction's own
 	// exact verifier; they never decide correctness (see construct.Result).
 	Hints map[string]string
@@ -60,6 +64,7 @@ type fileModel struct {
 	Points    int               `json:"points"`
 	Theorem   string            `json:"theorem,omitempty"`
 	Predicted map[string]int64  `json:"predicted,omitempty"`
+	Theory    *Theory           `json:"theory,omitempty"`
 	Hints     map[string]string `json:"hints,omitempty"`
 	Layers    []fileLayer       `json:"layers"`
 	Readout   fileLayer         `json:"readout"`
@@ -126,7 +131,7 @@ func (m *Model) Encode(w io.Writer) error {
 	f := fileModel{
 		Format: "memnet", Version: FormatVersion, Method: m.Method, Options: m.Options,
 		InputDim: m.Net.InputDim, Classes: m.Classes, Points: m.Points,
-		Theorem: m.Theorem, Predicted: m.Predicted, Hints: m.Hints,
+		Theorem: m.Theorem, Predicted: m.Predicted, Theory: m.Theory, Hints: m.Hints,
 		Readout: toFileLayer(&m.Net.Readout),
 	}
 	if f.Options == nil {
@@ -185,7 +190,7 @@ func Decode(r io.Reader) (*Model, error) {
 		return nil, errors.New("network file lists no classes")
 	}
 	return &Model{Net: net, Method: f.Method, Options: f.Options, Classes: f.Classes,
-		Points: f.Points, Theorem: f.Theorem, Predicted: f.Predicted, Hints: f.Hints}, nil
+		Points: f.Points, Theorem: f.Theorem, Predicted: f.Predicted, Theory: f.Theory, Hints: f.Hints}, nil
 }
 
 // Save writes m to path atomically: to a temporary file in the same

@@ -100,15 +100,15 @@ func Candidates(n, d, m int, l Limits) []Candidate {
 	var cs []Candidate
 	for _, mt := range construct.Methods() {
 		for _, p := range optionSets(mt.Name(), n, l) {
-			pr, err := mt.Predict(n, d, m, construct.Options{Params: p})
+			pr, err := mt.Predict(construct.Sizes(n, d, m), construct.Options{Params: p})
 			c := Candidate{Method: mt.Name(), Params: p, Bits: -1}
 			if err != nil {
 				c.Why = "no prediction: " + err.Error()
 				cs = append(cs, c)
 				continue
 			}
-			c.Count, c.Width, c.Depth = PredictedCounts(pr.Bounds)
-			if b, ok := pr.Bounds["bits_bound"]; ok {
+			c.Count, c.Width, c.Depth = pr.Realisation["params"], pr.Realisation["width"], pr.Realisation["depth"]
+			if b, ok := pr.Realisation["bits"]; ok {
 				c.Bits = b
 			}
 			var why []string

@@ -33,61 +33,65 @@ type CompareOptions struct {
 	FloatSample int
 	// Progress, when not nil, is told which method starts.
 	Progress func(method string)
+	// Geometry is the dataset's geometry for the theorems' formulas
+	// (computed by Compare when nil).
+	Geometry *construct.Geometry
 }
 
 // CompareRow is one method built and verified on one dataset, beside the
-// theorem's predicted counts.
+// theorem's form of its counts, our realisation's worst case and the lower
+// bounds.
 type CompareRow struct {
-	Method          string           `json:"method"`
-	Dataset         string           `json:"dataset"`
-	N               int              `json:"n"`
-	D               int              `json:"d"`
-	M               int              `json:"classes"`
-	Width           int              `json:"width"`
-	Depth           int              `json:"depth"`
-	Params          int64            `json:"params"`
-	Edges           int64            `json:"edges"`
-	MaxWeightBits   int              `json:"max_weight_bits"`
-	Exact           bool             `json:"exact"`
-	ExactCorrect    int              `json:"exact_correct"`
-	Float64Correct  int              `json:"float64_correct"`
-	FloatChecked    int              `json:"float_checked"`
-	Float32Correct  int              `json:"float32_correct"`
-	BuildSeconds    float64          `json:"build_seconds"`
-	VerifySeconds   float64          `json:"verify_seconds"`
-	PredictedParams int64            `json:"predicted_params"`
-	PredictedWidth  int64            `json:"predicted_width,omitempty"`
-	PredictedDepth  int64            `json:"predicted_depth,omitempty"`
-	TheoremParams   int64            `json:"theorem_params,omitempty"`
-	Predicted       map[string]int64 `json:"predicted,omitempty"`
-	Theorem         string           `json:"theorem,omitempty"`
-	Evaluator       string           `json:"exact_evaluator,omitempty"`
-	Error           string           `json:"error,omitempty"`
-}
-
-// PredictedCounts picks from a prediction the counts to set beside a built
-// network: our realisation's count when the construction states one
-// (…_construction), the theorem's bound otherwise; 0 when neither is given.
-func PredictedCounts(b map[string]int64) (params, width, depth int64) {
-	pick := func(keys ...string) int64 {
-		for _, k := range keys {
-			if v, ok := b[k]; ok {
-				return v
-			}
-		}
-		return 0
-	}
-	return pick("params_construction", "params_bound", "edges_bound"),
-		pick("width_construction", "width_bound"),
-		pick("depth_construction", "depth_bound")
+	Method         string  `json:"method"`
+	Dataset        string  `json:"dataset"`
+	N              int     `json:"n"`
+	D              int     `json:"d"`
+	M              int     `json:"classes"`
+	Width          int     `json:"width"`
+	Depth          int     `json:"depth"`
+	Params         int64   `json:"params"`
+	Edges          int64   `json:"edges"`
+	MaxWeightBits  int     `json:"max_weight_bits"`
+	Exact          bool    `json:"exact"`
+	ExactCorrect   int     `json:"exact_correct"`
+	Float64Correct int     `json:"float64_correct"`
+	FloatChecked   int     `json:"float_checked"`
+	Float32Correct int     `json:"float32_correct"`
+	BuildSeconds   float64 `json:"build_seconds"`
+	VerifySeconds  float64 `json:"verify_seconds"`
+	// RealisationParams is our construction's worst-case params for this
+	// dataset (0: none stated).
+	RealisationParams int64 `json:"realisation_params,omitempty"`
+	// TheoremParams is the theorem's formula for params (0: the theorem
+	// states none); TheoremConstants says "paper" or "constants 1".
+	TheoremParams    float64 `json:"theorem_params,omitempty"`
+	TheoremConstants string  `json:"theorem_constants,omitempty"`
+	Theorem          string  `json:"theorem,omitempty"`
+	// Theory is the full record of a built network: every count against the
+	// theorem's form and the realisation, and the lower bounds.
+	Theory    *Accounting `json:"theory,omitempty"`
+	Evaluator string      `json:"exact_evaluator,omitempty"`
+	Error     string      `json:"error,omitempty"`
 }
 
 // VCRow is the last row of a comparison: the parameter count below which
-// no network memorizes every labelling of N points.
+// no network of any depth memorizes every labelling of N points.
 func VCRow(ds *data.Dataset) CompareRow {
 	v := ridge.VCLowerBound(ds.N())
-	return CompareRow{Method: "VC lower bound", Dataset: ds.Name, N: ds.N(), D: ds.D(), M: ds.M(), Params: v, PredictedParams: v,
-		Theorem: "Goldberg–Jerrum / Bartlett et al.: VC dimension O(W²) for W weights, so memorizing N points needs Ω(√N) parameters; shown as ⌈√N⌉"}
+	return CompareRow{Method: "VC lower bound", Dataset: ds.Name, N: ds.N(), D: ds.D(), M: ds.M(), Params: v,
+		Theorem: "Goldberg–Jerrum / Bartlett et al.: VC dimension O(W²) for W parameters at any depth, so memorizing N points needs Ω(√N) parameters; shown as ⌈√N⌉ (constants 1)"}
+}
+
+// lower returns the row's lower bound with the given key, if it has one.
+func (r CompareRow) lower(key string) (construct.LowerBound, bool) {
+	if r.Theory != nil {
+		for _, lb := range r.Theory.LowerBounds {
+			if lb.Key == key {
+				return lb, true
+			}
+		}
+	}
+	return construct.LowerBound{}, false
 }
 
 // Compare builds and verifies ds with every chosen method, one after the
@@ -100,6 +104,10 @@ func Compare(ctx context.Context, ds *data.Dataset, o CompareOptions) []CompareR
 			methods = append(methods, m.Name())
 		}
 	}
+	if o.Geometry == nil {
+		g := construct.GeometryOf(ds)
+		o.Geometry = &g
+	}
 	var rows []CompareRow
 	for _, name := range methods {
 		if o.Progress != nil {
@@ -110,14 +118,29 @@ func Compare(ctx context.Context, ds *data.Dataset, o CompareOptions) []CompareR
 	return rows
 }
 
+// setPrediction copies a prediction's params counts into the row.
+func (r *CompareRow) setPrediction(p *nn.Theory) {
+	if p == nil {
+		return
+	}
+	r.Theorem = p.Theorem
+	r.RealisationParams = p.Realisation["params"]
+	if f, ok := p.TheoremForm["params"]; ok {
+		r.TheoremParams, r.TheoremConstants = f.Value, f.Constants
+	}
+}
+
 func compareOne(ctx context.Context, ds *data.Dataset, name string, o CompareOptions) CompareRow {
 	row := CompareRow{Method: name, Dataset: ds.Name, N: ds.N(), D: ds.D(), M: ds.M()}
 	opts := construct.Options{Seed: o.Seed, Params: o.Params[name]}
+	if o.Geometry == nil {
+		g := construct.GeometryOf(ds)
+		o.Geometry = &g
+	}
+	opts.Geometry = o.Geometry
 	if m, err := construct.Lookup(name); err == nil {
-		if p, err := m.Predict(ds.N(), ds.D(), ds.M(), opts); err == nil {
-			row.Predicted, row.Theorem = p.Bounds, p.Theorem
-			row.PredictedParams, row.PredictedWidth, row.PredictedDepth = PredictedCounts(p.Bounds)
-			row.TheoremParams = p.Bounds["params_bound"]
+		if p, err := m.Predict(*o.Geometry, opts); err == nil {
+			row.setPrediction(&p)
 		}
 	}
 	cctx, cancel := ctx, context.CancelFunc(func() {})
@@ -147,11 +170,8 @@ func compareOne(ctx context.Context, ds *data.Dataset, name string, o CompareOpt
 		r.Width, r.Depth, r.Params, r.Edges, r.MaxWeightBits = st.Width, st.Depth, st.Params, st.WeightsNonzero, st.MaxWeightBits
 		r.BuildSeconds = b.Seconds
 		r.Theorem = b.Model.Theorem
-		if b.Model.Predicted != nil {
-			r.Predicted = b.Model.Predicted
-			r.PredictedParams, r.PredictedWidth, r.PredictedDepth = PredictedCounts(b.Model.Predicted)
-			r.TheoremParams = b.Model.Predicted["params_bound"]
-		}
+		r.setPrediction(b.Model.Theory)
+		r.Theory = Account(b.Model)
 		built := r
 		partial.Store(&built)
 		stage.Store("verification")
@@ -246,36 +266,149 @@ func count(v int64) string {
 	return fmt.Sprint(v)
 }
 
-// compareCells returns the header and one row of cells per row.
-func compareCells(rows []CompareRow) ([]string, [][]string) {
-	head := []string{"method", "N", "width", "depth", "params", "predicted", "theorem", "edges", "max bits", "float64", "build s", "verify s", "exact"}
-	var out [][]string
-	for _, r := range rows {
-		if r.Method == "VC lower bound" {
-			out = append(out, []string{r.Method + " ⌈√N⌉", fmt.Sprint(r.N), "", "", fmt.Sprint(r.Params), "", "", "", "", "", "", "", ""})
-			continue
+// lowerRatio prints params / a lower bound, "trivial" when the bound is 0
+// (e.g. the depth-aware VC bound for depth L ≥ N).
+func lowerRatio(lb construct.LowerBound, ok bool) string {
+	if ok && lb.Value <= 0 {
+		return "trivial"
+	}
+	return ratio(lb.Ratio, ok)
+}
+
+// ratio prints a ratio to two or three significant digits, "-" when missing.
+func ratio(v float64, ok bool) string {
+	if !ok || v <= 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+		return "-"
+	}
+	return fmt.Sprintf("%.3g", v)
+}
+
+// CompareColumn is one column of the comparison table: its header, its
+// cell for a row that was built (built), and its line in the legend. A row
+// that failed before building shows only the columns with Always set.
+type CompareColumn struct {
+	Head   string
+	Legend string
+	Cell   func(r CompareRow) string
+	// Always marks columns filled for rows without a network (method, N,
+	// the predictions).
+	Always bool
+}
+
+// CompareColumns are the table's columns in order; a column is added by
+// appending (or inserting) one entry, and the legend follows.
+var CompareColumns = []CompareColumn{
+	{Head: "method", Always: true, Legend: "construction (memnet methods)", Cell: func(r CompareRow) string { return r.Method }},
+	{Head: "N", Always: true, Legend: "distinct points", Cell: func(r CompareRow) string { return fmt.Sprint(r.N) }},
+	{Head: "width", Legend: "largest hidden layer", Cell: func(r CompareRow) string { return fmt.Sprint(r.Width) }},
+	{Head: "depth", Legend: "hidden layers", Cell: func(r CompareRow) string { return fmt.Sprint(r.Depth) }},
+	{Head: "params", Legend: "nonzero weights + nonzero biases of the built network (memnet's one count, docs/theory.md)", Cell: func(r CompareRow) string { return fmt.Sprint(r.Params) }},
+	{Head: "realisation", Always: true, Legend: "our construction's worst-case params for this N, d, C (built ≤ realisation)", Cell: func(r CompareRow) string { return count(r.RealisationParams) }},
+	{Head: "theorem", Always: true, Legend: "the theorem's params formula for this data (* = constants 1, the paper states only O(·); plain = the paper's constants)", Cell: func(r CompareRow) string {
+		if r.TheoremParams <= 0 {
+			return "-"
 		}
-		if r.Error != "" && r.Params == 0 {
-			out = append(out, []string{r.Method, fmt.Sprint(r.N), "", "", "", count(r.PredictedParams), count(r.TheoremParams), "", "", "", "", "", "FAILED: " + oneLine(r.Error)})
-			continue
+		s := num(math.Ceil(r.TheoremParams))
+		if r.TheoremConstants != "paper" {
+			s += "*"
 		}
-		if r.Error != "" { // built, not verified
-			out = append(out, []string{r.Method, fmt.Sprint(r.N), fmt.Sprint(r.Width), fmt.Sprint(r.Depth), fmt.Sprint(r.Params), count(r.PredictedParams), count(r.TheoremParams),
-				fmt.Sprint(r.Edges), fmt.Sprint(r.MaxWeightBits), "", fmt.Sprintf("%.3f", r.BuildSeconds), "", "NOT VERIFIED: " + oneLine(r.Error)})
-			continue
+		return s
+	}},
+	{Head: "built/thm", Legend: "params / theorem", Cell: func(r CompareRow) string {
+		return ratio(float64(r.Params)/r.TheoremParams, r.TheoremParams > 0)
+	}},
+	{Head: "/VC(L)", Legend: "params / depth-aware VC lower bound (N−L)/(L·log2(8e·U)) (Bartlett–Harvey–Liaw–Mehrabian 2019; L = depth, U = units; not for sigmoid); trivial = bound ≤ 0 (L ≥ N)", Cell: func(r CompareRow) string {
+		return lowerRatio(r.lower("vc_depth"))
+	}},
+	{Head: "/bits LB", Legend: "params / bit-complexity lower bound (N·log2 C − a·U)/(B + 1 + ⌈log2(B+1)⌉ + 2⌈log2(U+d+2)⌉) (Vardi–Yehudai–Shamir Thm 6.1 counting; B = max bits, a = activation bits per unit); trivial = bound ≤ 0", Cell: func(r CompareRow) string {
+		return lowerRatio(r.lower("bits"))
+	}},
+	{Head: "W²L²/NlgΔ", Legend: "width²·depth² / (N·log2(2r/δ)) (Yang & Yang 2026: O(N log δ⁻¹) suffices, Ω(N/log δ⁻¹) needed; constants 1)", Cell: func(r CompareRow) string {
+		if r.Theory == nil || r.Theory.WL2.Upper <= 0 {
+			return "-"
 		}
-		verdict := "yes"
-		if !r.Exact {
-			verdict = fmt.Sprintf("NO (%d/%d)", r.ExactCorrect, r.N)
+		return ratio(r.Theory.WL2.Product/r.Theory.WL2.Upper, true)
+	}},
+	{Head: "max bits", Legend: "largest bit length of a nonzero weight or bias", Cell: func(r CompareRow) string { return fmt.Sprint(r.MaxWeightBits) }},
+	{Head: "float64", Legend: "points float64 evaluation labels right / points checked (sample when fewer than N)", Cell: func(r CompareRow) string {
+		if r.FloatChecked == 0 {
+			return ""
 		}
 		f64 := fmt.Sprintf("%d/%d", r.Float64Correct, r.FloatChecked)
 		if r.FloatChecked < r.N {
 			f64 += " (sample)"
 		}
-		out = append(out, []string{r.Method, fmt.Sprint(r.N), fmt.Sprint(r.Width), fmt.Sprint(r.Depth), fmt.Sprint(r.Params), count(r.PredictedParams), count(r.TheoremParams),
-			fmt.Sprint(r.Edges), fmt.Sprint(r.MaxWeightBits), f64, fmt.Sprintf("%.3f", r.BuildSeconds), fmt.Sprintf("%.3f", r.VerifySeconds), verdict})
+		return f64
+	}},
+	{Head: "build s", Legend: "construction time", Cell: func(r CompareRow) string { return fmt.Sprintf("%.3f", r.BuildSeconds) }},
+	{Head: "verify s", Legend: "exact and float verification time", Cell: func(r CompareRow) string {
+		if r.Error != "" {
+			return ""
+		}
+		return fmt.Sprintf("%.3f", r.VerifySeconds)
+	}},
+	{Head: "exact", Always: true, Legend: "exact verdict on every point: yes, NO (right/N), NOT VERIFIED or FAILED with the reason", Cell: func(r CompareRow) string {
+		switch {
+		case r.Error != "" && r.Params == 0:
+			return "FAILED: " + oneLine(r.Error)
+		case r.Error != "":
+			return "NOT VERIFIED: " + oneLine(r.Error)
+		case !r.Exact:
+			return fmt.Sprintf("NO (%d/%d)", r.ExactCorrect, r.N)
+		}
+		return "yes"
+	}},
+}
+
+// compareCells returns the header and one row of cells per row.
+func compareCells(rows []CompareRow) ([]string, [][]string) {
+	var head []string
+	for _, c := range CompareColumns {
+		head = append(head, c.Head)
+	}
+	var out [][]string
+	for _, r := range rows {
+		cells := make([]string, len(CompareColumns))
+		for i, c := range CompareColumns {
+			switch {
+			case r.Method == "VC lower bound":
+				switch c.Head {
+				case "method":
+					cells[i] = r.Method + " ⌈√N⌉"
+				case "N":
+					cells[i] = fmt.Sprint(r.N)
+				case "params":
+					cells[i] = fmt.Sprint(r.Params)
+				}
+			case c.Always || !(r.Error != "" && r.Params == 0):
+				cells[i] = c.Cell(r)
+			}
+		}
+		out = append(out, cells)
 	}
 	return head, out
+}
+
+// PrintCompareLegend writes one line per column saying what it holds.
+func PrintCompareLegend(w io.Writer, f Format) {
+	lines := [][2]string{}
+	for _, c := range CompareColumns {
+		lines = append(lines, [2]string{c.Head, c.Legend})
+	}
+	lines = append(lines, [2]string{"VC lower bound ⌈√N⌉", "params no network of any depth can go below (VC dimension O(W²), constants 1)"})
+	if f == Markdown {
+		fmt.Fprint(w, "\nColumns:\n\n")
+		for _, l := range lines {
+			fmt.Fprintf(w, "- **%s**: %s\n", l[0], l[1])
+		}
+		return
+	}
+	fmt.Fprintln(w, "\ncolumns:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, l := range lines {
+		fmt.Fprintf(tw, "  %s\t%s\n", l[0], l[1])
+	}
+	tw.Flush()
 }
 
 func oneLine(s string) string {
@@ -287,9 +420,7 @@ func oneLine(s string) string {
 }
 
 // PrintCompare writes rows (the VC row included, if the caller appended it)
-// as a table. "predicted" is the construction's own count for our
-// realisation (or the theorem's when it states none), "theorem" the
-// theorem's params_bound.
+// as a table with CompareColumns, followed by its legend.
 func PrintCompare(w io.Writer, rows []CompareRow, f Format) error {
 	head, cells := compareCells(rows)
 	if f == Markdown {
@@ -305,6 +436,7 @@ func PrintCompare(w io.Writer, rows []CompareRow, f Format) error {
 		for _, c := range cells {
 			fmt.Fprintln(w, "| "+strings.Join(c, " | ")+" |")
 		}
+		PrintCompareLegend(w, Markdown)
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -312,7 +444,11 @@ func PrintCompare(w io.Writer, rows []CompareRow, f Format) error {
 	for _, c := range cells {
 		fmt.Fprintln(tw, strings.Join(c, "\t")+"\t")
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	PrintCompareLegend(w, Text)
+	return nil
 }
 
 // AllExact reports whether every method row (the VC row aside) is exact.
@@ -325,10 +461,10 @@ func AllExact(rows []CompareRow) bool {
 	return true
 }
 
-// Ratio is params/predicted, NaN when either is missing.
+// Ratio is params / the theorem's params formula, NaN when either is missing.
 func (r CompareRow) Ratio() float64 {
-	if r.PredictedParams <= 0 || r.Params <= 0 {
+	if r.TheoremParams <= 0 || r.Params <= 0 {
 		return math.NaN()
 	}
-	return float64(r.Params) / float64(r.PredictedParams)
+	return float64(r.Params) / r.TheoremParams
 }

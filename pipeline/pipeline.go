@@ -6,6 +6,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/big"
 	"sort"
 	"strconv"
@@ -32,21 +33,39 @@ func Build(ctx context.Context, ds *data.Dataset, method string, opts construct.
 	if err != nil {
 		return nil, err
 	}
+	if opts.Geometry == nil {
+		g := construct.GeometryOf(ds)
+		opts.Geometry = &g
+	}
 	t0 := time.Now()
 	res, err := m.Build(ctx, ds, opts)
 	if err != nil {
 		return nil, err
 	}
 	secs := time.Since(t0).Seconds()
+	recordGeometry(&res.Prediction, *opts.Geometry)
 	if err := res.Net.Check(); err != nil {
 		return nil, fmt.Errorf("%s built an invalid network: %v", method, err)
 	}
 	model := &nn.Model{
 		Net: res.Net, Method: method, Options: res.Options, Classes: ds.Classes,
-		Points: ds.N(), Theorem: res.Prediction.Theorem, Predicted: res.Prediction.Bounds,
+		Points: ds.N(), Theorem: res.Prediction.Theorem, Theory: &res.Prediction,
 		Hints: res.Hints,
 	}
 	return &Built{Model: model, Result: res, Stats: res.Net.Stats(), Seconds: secs}, nil
+}
+
+// recordGeometry puts the data's r, δ and Δ among the prediction's inputs
+// (the lower bounds read r and δ from there); unknown values are left out.
+func recordGeometry(p *construct.Prediction, g construct.Geometry) {
+	if p.Inputs == nil {
+		p.Inputs = map[string]float64{}
+	}
+	for k, v := range map[string]float64{"r": g.MaxNorm, "delta_min": g.MinDist, "Delta": g.Delta} {
+		if _, set := p.Inputs[k]; !set && v > 0 && !math.IsInf(v, 0) && v < math.MaxFloat64 {
+			p.Inputs[k] = v
+		}
+	}
 }
 
 // Verified is the outcome of Verify. Points counts data rows, DistinctPoints
@@ -205,35 +224,26 @@ func ratsString(o []*big.Rat) string {
 
 // Info describes a network file for `memnet inspect`.
 type Info struct {
-	Method    string            `json:"method"`
-	Theorem   string            `json:"theorem,omitempty"`
-	InputDim  int               `json:"input_dim"`
-	Classes   int               `json:"classes"`
-	Labels    []string          `json:"labels"`
-	Points    int               `json:"points"`
-	Options   map[string]string `json:"options"`
-	Predicted map[string]int64  `json:"predicted,omitempty"`
+	Method   string            `json:"method"`
+	Theorem  string            `json:"theorem,omitempty"`
+	InputDim int               `json:"input_dim"`
+	Classes  int               `json:"classes"`
+	Labels   []string          `json:"labels"`
+	Points   int               `json:"points"`
+	Options  map[string]string `json:"options"`
 	nn.Stats
-	DepthBound  *int64 `json:"depth_bound,omitempty"`
-	WidthBound  *int64 `json:"width_bound,omitempty"`
-	ParamsBound *int64 `json:"params_bound,omitempty"`
+	// Theory sets the counts beside the theorem's form, our realisation and
+	// the lower bounds.
+	Theory *Accounting `json:"theory"`
 }
 
 // Inspect describes model.
 func Inspect(model *nn.Model) *Info {
-	info := &Info{
+	return &Info{
 		Method: model.Method, Theorem: model.Theorem, InputDim: model.Net.InputDim,
 		Classes: len(model.Classes), Labels: model.Classes, Points: model.Points,
-		Options: model.Options, Predicted: model.Predicted, Stats: model.Net.Stats(),
+		Options: model.Options, Stats: model.Net.Stats(), Theory: Account(model),
 	}
-	get := func(k string) *int64 {
-		if v, ok := model.Predicted[k]; ok {
-			return &v
-		}
-		return nil
-	}
-	info.DepthBound, info.WidthBound, info.ParamsBound = get("depth_bound"), get("width_bound"), get("params_bound")
-	return info
 }
 
 // PredictedKeys returns the prediction's keys in a fixed order.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/memnet/memnet/construct"
 	"github.com/memnet/memnet/construct/ridge"
 	"github.com/memnet/memnet/data"
 )
@@ -43,8 +44,17 @@ func Sweep(ctx context.Context, o SweepOptions) []CompareRow {
 
 // SweepCSVHeader are the columns WriteSweepCSV writes.
 var SweepCSVHeader = []string{"method", "n", "d", "classes", "width", "depth", "params", "edges", "max_weight_bits",
-	"predicted_params", "theorem_params", "vc_lower_bound", "exact", "float64_correct", "float_checked",
+	"realisation_params", "theorem_params", "theorem_constants", "vc_lower_bound", "vc_depth_lower_bound", "bits_lower_bound",
+	"w2l2", "n_log_inv_delta", "n_over_log_inv_delta", "exact", "float64_correct", "float_checked",
 	"build_seconds", "verify_seconds", "error"}
+
+// lowerValue is the value of the row's lower bound key, "" when it has none.
+func lowerValue(r CompareRow, key string) string {
+	if lb, ok := r.lower(key); ok {
+		return strconv.FormatFloat(lb.Value, 'g', 6, 64)
+	}
+	return ""
+}
 
 // WriteSweepCSV writes rows as CSV with SweepCSVHeader.
 func WriteSweepCSV(w io.Writer, rows []CompareRow) error {
@@ -55,7 +65,10 @@ func WriteSweepCSV(w io.Writer, rows []CompareRow) error {
 	for _, r := range rows {
 		rec := []string{r.Method, strconv.Itoa(r.N), strconv.Itoa(r.D), strconv.Itoa(r.M), strconv.Itoa(r.Width), strconv.Itoa(r.Depth),
 			strconv.FormatInt(r.Params, 10), strconv.FormatInt(r.Edges, 10), strconv.Itoa(r.MaxWeightBits),
-			strconv.FormatInt(r.PredictedParams, 10), strconv.FormatInt(r.TheoremParams, 10), strconv.FormatInt(ridge.VCLowerBound(r.N), 10),
+			strconv.FormatInt(r.RealisationParams, 10), strconv.FormatFloat(r.TheoremParams, 'g', 6, 64), r.TheoremConstants,
+			strconv.FormatInt(ridge.VCLowerBound(r.N), 10), lowerValue(r, "vc_depth"), lowerValue(r, "bits"),
+			wl2Field(r, func(w construct.WL2) float64 { return w.Product }), wl2Field(r, func(w construct.WL2) float64 { return w.Upper }),
+			wl2Field(r, func(w construct.WL2) float64 { return w.Lower }),
 			strconv.FormatBool(r.Exact), strconv.Itoa(r.Float64Correct), strconv.Itoa(r.FloatChecked),
 			fmt.Sprintf("%.3f", r.BuildSeconds), fmt.Sprintf("%.3f", r.VerifySeconds), r.Error}
 		if err := cw.Write(rec); err != nil {
@@ -64,4 +77,12 @@ func WriteSweepCSV(w io.Writer, rows []CompareRow) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// wl2Field is one W²L² quantity of a built row, "" for a row without a network.
+func wl2Field(r CompareRow, f func(construct.WL2) float64) string {
+	if r.Theory == nil {
+		return ""
+	}
+	return strconv.FormatFloat(f(r.Theory.WL2), 'g', 6, 64)
 }

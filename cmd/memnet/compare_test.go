@@ -31,18 +31,37 @@ func TestCompareJSONAndMarkdown(t *testing.T) {
 		t.Fatalf("rows: %v", rows)
 	}
 	for _, r := range rows[:4] {
-		for _, k := range []string{"method", "width", "depth", "params", "max_weight_bits", "exact", "float64_correct", "build_seconds", "verify_seconds", "predicted_params"} {
+		for _, k := range []string{"method", "width", "depth", "params", "max_weight_bits", "exact", "float64_correct", "build_seconds", "verify_seconds", "realisation_params", "theorem_params", "theorem_constants", "theory"} {
 			if _, ok := r[k]; !ok {
 				t.Errorf("%v lacks %s", r["method"], k)
 			}
 		}
-		if r["exact"] != true || r["predicted_params"].(float64) < r["params"].(float64) {
-			t.Errorf("%v: exact %v, params %v above predicted %v", r["method"], r["exact"], r["params"], r["predicted_params"])
+		if r["exact"] != true || r["realisation_params"].(float64) < r["params"].(float64) {
+			t.Errorf("%v: exact %v, params %v above the realisation %v", r["method"], r["exact"], r["params"], r["realisation_params"])
+		}
+		th, _ := r["theory"].(map[string]any)
+		lbs, _ := th["lower_bounds"].([]any)
+		keys := map[string]bool{}
+		for _, lb := range lbs {
+			m := lb.(map[string]any)
+			keys[m["key"].(string)] = true
+			if m["value"].(float64) > 0 && m["ratio"].(float64) < 1 {
+				t.Errorf("%v: below its lower bound %v", r["method"], m)
+			}
+		}
+		if !keys["vc_depth"] || !keys["bits"] || !keys["width"] || !keys["wl2"] {
+			t.Errorf("%v: lower bounds %v", r["method"], keys)
 		}
 	}
 	out, _, code = run(t, "compare", "--data", iris, "--markdown", "--methods", "zhang,nosuch")
 	if code != 1 || !strings.Contains(out, "| zhang |") || !strings.Contains(out, "FAILED: unknown method") || !strings.Contains(out, "VC lower bound") {
 		t.Errorf("markdown with a bad method: exit %d\n%s", code, out)
+	}
+	// every column has a line in the legend
+	for _, h := range []string{"realisation", "theorem", "built/thm", "/VC(L)", "/bits LB", "W²L²/NlgΔ", "exact"} {
+		if !strings.Contains(out, "- **"+h+"**: ") {
+			t.Errorf("legend lacks %s:\n%s", h, out)
+		}
 	}
 }
 
@@ -78,7 +97,7 @@ func TestSweepWritesCSVAndPlots(t *testing.T) {
 	if err != nil || strings.Count(string(csv), "\n") != 10 || !strings.HasPrefix(string(csv), "method,n,d,classes,width") {
 		t.Fatalf("sweep.csv: %v\n%s", err, csv)
 	}
-	for _, f := range []string{"params_vs_n.png", "params_vs_n.svg", "bits_vs_n.png", "bits_vs_n.svg"} {
+	for _, f := range []string{"params_vs_n.png", "params_vs_n.svg", "bits_vs_n.png", "bits_vs_n.svg", "lower_bounds_vs_n.png", "wl2_vs_n.png", "wl2_vs_n.svg"} {
 		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() < 5000 {
 			t.Errorf("%s missing or tiny", f)
 		}

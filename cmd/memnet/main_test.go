@@ -95,8 +95,21 @@ func TestBuildVerifyInspectIris(t *testing.T) {
 	if info["width"] != 2.0 || info["method"] != "hz" || info["input_dim"] != 4.0 || info["classes"] != 3.0 || info["points"] != 149.0 {
 		t.Errorf("inspect: %v", info)
 	}
-	if d, b := info["depth"].(float64), info["depth_bound"].(float64); d > b || b != 2*149+4*3-1 {
-		t.Errorf("depth %v, bound %v", d, b)
+	// the theory record: HZ's depth 2N+4M−1 with the paper's constants, our
+	// realisation (2N−1+M with snap) kept apart, and the lower bounds
+	th := info["theory"].(map[string]any)
+	var depth map[string]any
+	for _, c := range th["counts"].([]any) {
+		if m := c.(map[string]any); m["count"] == "depth" {
+			depth = m
+		}
+	}
+	form, _ := depth["theorem"].(map[string]any)
+	if depth == nil || form["value"] != float64(2*149+4*3-1) || form["constants"] != "paper" || depth["realisation"] != float64(2*149-1+3) || depth["within_realisation"] != true {
+		t.Errorf("depth accounting %v", depth)
+	}
+	if lbs, _ := th["lower_bounds"].([]any); len(lbs) < 3 {
+		t.Errorf("lower bounds %v", th["lower_bounds"])
 	}
 	for _, k := range []string{"neurons", "weights_nonzero", "biases_nonzero", "params", "max_weight_bits", "total_weight_bits"} {
 		if _, ok := info[k]; !ok {

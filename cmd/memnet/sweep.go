@@ -165,7 +165,55 @@ func writeSweepPlots(rows []pipeline.CompareRow, dir string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, n := range append(append(notes, n1...), n2...) {
+	// Depth-aware VC lower bound (Bartlett et al. 2019) of each method's own
+	// network: the fewest params any network of that depth and size could
+	// have; and W²L² against N·log2(2r/δ) and N/log2(2r/δ) (Yang & Yang).
+	lowerOf := func(key string) func(pipeline.CompareRow) float64 {
+		return func(r pipeline.CompareRow) float64 {
+			if r.Theory != nil {
+				for _, lb := range r.Theory.LowerBounds {
+					if lb.Key == key {
+						return lb.Value
+					}
+				}
+			}
+			return 0
+		}
+	}
+	vcL, _ := sweepSeries(rows, lowerOf("vc_depth"))
+	for i := range vcL {
+		vcL[i].Name += ": (N−L)/(L·log2(8eU))"
+	}
+	lc := plot.Chart{Title: "depth-aware VC lower bound on params for each network's depth L and units U", XLabel: "N (points)",
+		YLabel: "parameters (built) and lower bounds", LogY: true, Series: append(params, vcL...), Floor: &vc}
+	l1, l2 := filepath.Join(dir, "lower_bounds_vs_n.png"), filepath.Join(dir, "lower_bounds_vs_n.svg")
+	n3, err := lc.Save(7.5, 5.5, l1, l2)
+	if err != nil {
+		return nil, err
+	}
+	wl2, _ := sweepSeries(rows, func(r pipeline.CompareRow) float64 {
+		if r.Theory == nil {
+			return 0
+		}
+		return r.Theory.WL2.Product
+	})
+	up, low := plot.Series{Name: "N·log2(2r/δ) (sufficient, constants 1)"}, plot.Series{Name: "N/log2(2r/δ) (necessary, constants 1)"}
+	seen := map[int]bool{}
+	for _, r := range rows {
+		if r.Theory != nil && !seen[r.N] {
+			seen[r.N] = true
+			up.X, up.Y = append(up.X, float64(r.N)), append(up.Y, r.Theory.WL2.Upper)
+			low.X, low.Y = append(low.X, float64(r.N)), append(low.Y, r.Theory.WL2.Lower)
+		}
+	}
+	wc := plot.Chart{Title: "width²·depth² against N·log(1/δ) (Yang & Yang 2026)", XLabel: "N (points)", YLabel: "W²L²",
+		LogY: true, FitLegend: true, Series: append(wl2, up), Floor: &low}
+	w1, w2 := filepath.Join(dir, "wl2_vs_n.png"), filepath.Join(dir, "wl2_vs_n.svg")
+	n4, err := wc.Save(7.5, 5.5, w1, w2)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range append(append(append(append(notes, n1...), n2...), n3...), n4...) {
 		fmt.Printf("note: %s\n", n)
 	}
 	// Fits, crossings, sub-N points.
@@ -215,7 +263,7 @@ func writeSweepPlots(rows []pipeline.CompareRow, dir string) ([]string, error) {
 	if !any {
 		fmt.Println("  none")
 	}
-	return []string{p1, p2, b1, b2}, nil
+	return []string{p1, p2, b1, b2, l1, l2, w1, w2}, nil
 }
 
 func bitsOf(ss []plot.Series, name string) plot.Series {

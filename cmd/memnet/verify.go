@@ -78,7 +78,7 @@ func inspectCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "inspect NET.mnet",
-		Short: "Describe a network: size, bits and the theorem's predicted counts",
+		Short: "Describe a network: size, bits, the theorem's form of its counts, our realisation's worst case and the lower bounds",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			model, err := nn.Load(args[0])
@@ -94,9 +94,7 @@ func inspectCmd() *cobra.Command {
 			fmt.Printf("  width %d, depth %d, neurons %d\n", info.Width, info.Depth, info.Neurons)
 			fmt.Printf("  params %d (%d weights + %d biases), max weight bits %d, total bits %d, dyadic %v\n",
 				info.Params, info.WeightsNonzero, info.BiasesNonzero, info.MaxWeightBits, info.TotalWeightBits, info.Dyadic)
-			for _, k := range pipeline.PredictedKeys(info.Predicted) {
-				fmt.Printf("  predicted %s = %d\n", k, info.Predicted[k])
-			}
+			pipeline.PrintAccounting(os.Stdout, info.Theory)
 			return nil
 		},
 	}

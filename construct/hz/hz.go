@@ -157,26 +157,37 @@ func (c Config) ParamsBound(n, d, m int) int64 {
 	return p
 }
 
-// Predict implements construct.Method.
-func (Method) Predict(n, d, m int, opts construct.Options) (construct.Prediction, error) {
+// Predict implements construct.Method. The theorem form is the paper's own
+// (Hernández–Zuazua 2024: width 2, depth ≤ 2N+4M−1, constants the paper's);
+// the paper states no parameter count, so the params of its architecture are
+// the count of a width-2 network of that depth (2(d+1) + 6(L−1) + 3 weights
+// and biases). The realisation is HZ2's own depth and nonzero count.
+func (Method) Predict(g construct.Geometry, opts construct.Options) (construct.Prediction, error) {
 	c, err := parseConfig(opts)
 	if err != nil {
 		return construct.Prediction{}, err
 	}
-	pad := c
-	pad.Pad = false
+	n, d, m := g.N, g.D, g.C
+	L := PaperDepth(n, m)
 	return construct.Prediction{
-		Theorem: Theorem,
-		Bounds: map[string]int64{
-			"depth_bound":         int64(PaperDepth(n, m)),
-			"width_bound":         2,
-			"depth_construction":  int64(c.Depth(n, m)),
-			"params_construction": c.ParamsBound(n, d, m),
+		Theorem:   Theorem,
+		Statement: "any N distinct points in R^d with M classes are memorized exactly by a ReLU network of width 2 and depth at most 2N+4M−1",
+		TheoremForm: map[string]nn.Formula{
+			"depth":  {Value: float64(L), Formula: "2N + 4M − 1", Constants: "paper"},
+			"width":  {Value: 2, Formula: "2", Constants: "paper"},
+			"params": {Value: float64(2*(d+1) + 6*(L-1) + 3), Formula: "2(d+1) + 6(L−1) + 3 with L = 2N+4M−1 (every weight and bias of the paper's width-2 architecture)", Constants: "paper"},
 		},
-		Notes: []string{
-			"depth_bound is the paper's 2N+4M−1; depth_construction is HZ2's 2N−1 (+M with the snap block)",
-			"params_construction counts HZ2's nonzero weights and biases; the paper states no parameter count",
+		Realisation: map[string]int64{
+			"depth":  int64(c.Depth(n, m)),
+			"width":  2,
+			"params": c.ParamsBound(n, d, m),
 		},
+		RealisationFormula: map[string]string{
+			"depth":  "HZ2: 2N − 1 (+M with the snap block; 2N+4M−1 with pad)",
+			"width":  "2",
+			"params": "2d+2 (first layer) + 7(N−1) (S, C pairs) + 3 (read-out) (+6M snap, +2 per pad layer)",
+		},
+		Inputs: map[string]float64{"N": float64(n), "d": float64(d), "C": float64(m)},
 	}, nil
 }
 
@@ -190,7 +201,7 @@ func (mt Method) Build(ctx context.Context, ds *data.Dataset, opts construct.Opt
 	if n == 0 {
 		return nil, fmt.Errorf("hz: empty dataset")
 	}
-	pred, _ := mt.Predict(n, d, m, opts)
+	pred, _ := mt.Predict(opts.GeometryFor(ds), opts)
 	res := &construct.Result{Options: c.params(opts.Seed), Prediction: pred}
 	if m == 1 {
 		res.Net = constantNetwork(d)

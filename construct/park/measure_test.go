@@ -70,10 +70,10 @@ func TestMeasure(t *testing.T) {
 		if s := os.Getenv("PARK_MAXPARAMS"); s != "" {
 			limit, _ = strconv.ParseInt(s, 10, 64)
 		}
-		pr := predict(n, d, c, int64(n)*int64(n), cfg)
-		t.Logf("N=%d w=%g predicted: %v", n, cfg.W, pr.Bounds)
-		if pr.Bounds["params_bound"] > limit {
-			t.Skipf("predicted dense params %d > %d (PARK_MAXPARAMS)", pr.Bounds["params_bound"], limit)
+		pr := predict(n, d, c, int64(n)*int64(n), 2, cfg)
+		t.Logf("N=%d w=%g realisation: %v", n, cfg.W, pr.Realisation)
+		if pr.Realisation["params"] > limit {
+			t.Skipf("realisation dense params %d > %d (PARK_MAXPARAMS)", pr.Realisation["params"], limit)
 		}
 	}
 	t0 := time.Now()
@@ -118,8 +118,8 @@ func TestMeasure(t *testing.T) {
 		}
 		line += fmt.Sprintf(" generic=%.2fs exact=%v float64correct=%d", time.Since(t2).Seconds(), g.Exact, g.Float64Correct)
 	}
-	pr := predict(n, d, c, b.Sizes.K0, cfg)
-	line += fmt.Sprintf(" bounds=%v", pr.Bounds)
+	pr := predict(n, d, c, b.Sizes.K0, 2, cfg)
+	line += fmt.Sprintf(" realisation=%v", pr.Realisation)
 	t.Log(line)
 	if !r.Exact {
 		t.Fatal("not exact")

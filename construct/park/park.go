@@ -210,7 +210,11 @@ func Build(ctx context.Context, xs [][]float64, ys []int, c int, cfg Config) (*B
 		r, w := p.rowSelect3(x, t, sc.Gamma)
 		out = p.bits3(r, w, t, sc.Gamma)
 	} else {
-		s.A, s.B, s.R = tableShape1(K, cfg.W)
+		// The table is shaped for the paper's V (Lemma 13: A = ⌈V^p⌉,
+		// B = ⌈V/A⌉), not for the measured range K ≤ V: ⌈K/⌈K^p⌉⌉ is not
+		// monotone in K, so a K-shaped table can need more slots (and
+		// layers) than the worst case V predicts.
+		s.A, s.B, s.R = tableShape1(V, cfg.W)
 		t, err := newTable(F, ys, s.A, s.B, D)
 		if err != nil {
 			return nil, err
@@ -285,26 +289,60 @@ func tableShape1(V int64, w float64) (A, B, R int64) {
 	return A, B, max(1, min(R, 16))
 }
 
-// Predict returns the counts of spec §9 for this construction's worst case.
-// The compression-1 term needs K0; with only (n, d) known it uses the
-// paper's worst case K0 = ⌈N²Δ√(πd/8)⌉ with Δ from option "delta" (default
-// 2, i.e. ⌈log2(2√(2πd))⌉ layers); Build's Result carries the prediction for
-// the measured K0 instead.
-func (method) Predict(n, d, m int, opts construct.Options) (construct.Prediction, error) {
+// Predict returns Park et al.'s theorem form and our realisation's worst
+// case for the geometry g. The compression-1 term of the realisation needs
+// K0; before the data is projected it uses the paper's worst case
+// K0 = ⌈N²Δ√(πd/8)⌉ with Δ the data's (g.Delta) or option "delta" (default
+// 2). Build's Result carries the realisation for the measured K0 instead.
+func (method) Predict(g construct.Geometry, opts construct.Options) (construct.Prediction, error) {
 	cfg, delta, err := parseOptions(opts)
 	if err != nil {
 		return construct.Prediction{}, err
 	}
-	N := float64(n)
-	K0 := int64(math.Min(math.Ceil(N*N*delta*math.Sqrt(math.Pi*float64(d)/8)), 1<<62))
-	if len(cfg.Widths) > 0 {
-		return predictArch(n, d, m, delta, cfg.Widths), nil
+	if g.Delta >= 1 {
+		if _, set := opts.Params["delta"]; !set {
+			delta = g.Delta
+		}
 	}
-	return predict(n, d, m, K0, cfg), nil
+	if len(cfg.Widths) > 0 {
+		return predictArch(g.N, g.D, g.C, delta, cfg.Widths, cfg.Activation), nil
+	}
+	N := float64(g.N)
+	K0 := int64(math.Min(math.Ceil(N*N*delta*math.Sqrt(math.Pi*float64(g.D)/8)), 1<<62))
+	return predict(g.N, g.D, max(g.C, 1), K0, delta, cfg), nil
 }
 
-// predict evaluates spec §9 for Theorem 2 (and the §9 assembly for Theorem 1).
-func predict(n, d, m int, K0 int64, cfg Config) construct.Prediction {
+// shape is one hidden layer of the STEP+ID construction: its identity and
+// STEP units. The ReLU form turns every STEP into two ReLUs (toReLU), the
+// sigmoid form keeps the architecture (toSigmoid).
+type shape struct{ ids, steps int64 }
+
+func (s shape) width(act string) int64 {
+	if act == "relu" {
+		return s.ids + 2*s.steps
+	}
+	return s.ids + s.steps
+}
+
+// denseCount is Σ_ℓ (w_{ℓ−1}+1)·w_ℓ + w_L + 1 with w_0 = d: every weight
+// and bias of the architecture, an upper bound on the nonzero ones.
+func denseCount(d int64, widths []int64) int64 {
+	P, prev := int64(0), d
+	for _, w := range widths {
+		P += (prev + 1) * w
+		prev = w
+	}
+	return P + prev + 1
+}
+
+// worstShapes is the worst-case architecture of this construction (spec §9):
+// for Theorem 2 the width-3 chains ([ID, STEP, STEP] at the start of every
+// chain and in compression 1, [ID, ID, STEP] inside), for Theorem 1 the
+// wide assembly (compression-1 width-3 layers; per compression-2 stage
+// (ID + 2G_i STEPs, ID); the table ID + (A−1) STEPs and Lemma 20's narrow
+// [ID, ID]; per extraction block (2 IDs + 2^r − 1 + |M| STEPs, 2 IDs + r STEPs)).
+// It also returns the parts' sizes for the notes.
+func worstShapes(n, d, m int, K0 int64, cfg Config) ([]shape, string) {
 	N := int64(n)
 	D := labelBits(m)
 	U := N*N/4 + 1
@@ -313,12 +351,6 @@ func predict(n, d, m int, K0 int64, cfg Config) construct.Prediction {
 		Lc1++
 	}
 	V := paperV(n, cfg.Theorem, cfg.W)
-	pr := construct.Prediction{Bounds: map[string]int64{}}
-	// VC lower bound: piecewise-linear networks of any depth with P
-	// parameters have VC dimension O(P²) (Goldberg–Jerrum; Bartlett et al.
-	// 2019), so memorizing N arbitrary binary labels needs Ω(√N) parameters;
-	// reported as ⌈√N⌉ (constant 1).
-	pr.Bounds["vc_lower_bound"] = int64(math.Ceil(math.Sqrt(float64(n))))
 	var stagesT []int64
 	for i := 1; V < U; i++ {
 		Ti := max(ceilDiv(U, int64(1)<<min(i, 62)), V)
@@ -327,67 +359,133 @@ func predict(n, d, m int, K0 int64, cfg Config) construct.Prediction {
 			break
 		}
 	}
+	var sh []shape
+	start, mid := shape{1, 2}, shape{2, 1}
+	for range Lc1 {
+		sh = append(sh, start)
+	}
 	if cfg.Theorem != 1 {
 		Lc2 := int64(0)
 		for _, T := range stagesT {
 			q := max(1, T/N)
-			Lc2 += int64(chainLayers(int(2 * ceilDiv(N, q))))
+			l := int64(chainLayers(int(2 * ceilDiv(N, q))))
+			Lc2 += l
+			for j := range l {
+				if j == 0 || j == l-1 {
+					sh = append(sh, start)
+				} else {
+					sh = append(sh, mid)
+				}
+			}
 		}
 		A, B := tableShape2(V, D)
 		Ltab := max(0, A-2)
 		if A == 2 {
 			Ltab = 1
 		}
+		for j := range Ltab {
+			if j == 0 {
+				sh = append(sh, start)
+			} else {
+				sh = append(sh, mid)
+			}
+		}
 		Lbits := (2*D+1)*B - 1
-		L := Lc1 + Lc2 + Ltab + Lbits
-		pr.Theorem = "Park, Lee, Yun, Shin (COLT 2021), Theorem 2 (width 3, Θ(N^{2/3} log C) layers)"
-		pr.Bounds["depth_bound"] = L
-		pr.Bounds["width_bound"] = 3
-		pr.Bounds["params_bound"] = 3*int64(d) + 12*L - 5
-		pr.Notes = append(pr.Notes,
-			fmt.Sprintf("worst case of this construction (spec §9): L = L_c1 + L_c2 + (A−2) + ((2D+1)B−1) = %d + %d + %d + %d with V = ⌈N^{4/3}⌉ = %d, A = %d, B = %d, D = %d", Lc1, Lc2, Ltab, Lbits, V, A, B, D),
-			"params_bound is the dense count of width-3 layers, 3·d + 12·L − 5; constants are this realisation's, the theorem states Θ(N^{2/3} log C)",
-			"compression-2 term: λ(2⌈N/⌊T_i/N⌋⌉) per stage (two indicators per group, Lemma 16 with the paper's group size); Lemma 16's group-count formula is reconstructed (spec §5)")
-		return pr
+		for range Lbits {
+			sh = append(sh, mid)
+		}
+		return sh, fmt.Sprintf("L = L_c1 + L_c2 + (A−2) + ((2D+1)B−1) = %d + %d + %d + %d with V = ⌈N^{4/3}⌉ = %d, A = %d, B = %d, D = %d", Lc1, Lc2, Ltab, Lbits, V, A, B, D)
 	}
-	// Theorem 1 (spec §9 assembly): widths 3×Lc1, (1+2G_i, 1) per stage,
-	// table layer A, then (2^r+1+|M|, r+2) per extraction block.
 	A, B, R := tableShape1(V, cfg.W)
-	widths := []int64{}
-	for range Lc1 {
-		widths = append(widths, 3)
-	}
 	for _, T := range stagesT {
 		G := ceilDiv(N, max(1, T/N))
-		widths = append(widths, 1+2*G, 1)
+		sh = append(sh, shape{1, 2 * G}, shape{1, 0})
 	}
 	if A > 1 {
-		widths = append(widths, A)
+		sh = append(sh, shape{1, A - 1}, shape{2, 0})
 	}
 	BD := B * D
 	for done := int64(0); done < BD; done += R {
 		r := min(R, BD-done)
 		M := ceilDiv(r, D) + 2
-		widths = append(widths, (int64(1)<<r)+1+M, r+2)
+		sh = append(sh, shape{2, (int64(1) << r) - 1 + M}, shape{2, r})
 	}
-	P := int64(0)
-	prev := int64(d)
-	for _, w := range widths {
-		P += (prev + 1) * w
-		prev = w
+	return sh, fmt.Sprintf("V = ⌈N^{2−w}⌉ = %d, A = ⌈V^p⌉ = %d, B = ⌈V/A⌉ = %d, R = %d, p = w/(2−w); %d compression-1 layers, %d compression-2 stages", V, A, B, R, Lc1, len(stagesT))
+}
+
+// paperDepth2 is Theorem 2's layer count as printed in the paper (spec §9,
+// partly OCR-reconstructed): ⌈log(Δ√(2πd))⌉ + Σ_{i=1}^{k−1}(⌈2N/⌊U/(2^i N)⌋⌉ − 1)
+// + (⌈2N/⌊V/N⌋⌉ − 1) + A + (2D+1)B with V = ⌈N^{4/3}⌉, k = ⌈log(U/V)⌉.
+func paperDepth2(n, d, m int, delta float64) float64 {
+	N := int64(n)
+	D := labelBits(m)
+	U := N*N/4 + 1
+	V := paperV(n, 2, 0)
+	L := math.Max(0, math.Ceil(math.Log2(delta*math.Sqrt(2*math.Pi*float64(d)))))
+	k := int64(0)
+	for int64(1)<<k*V < U {
+		k++
 	}
-	P += prev + 1
+	for i := int64(1); i < k; i++ {
+		q := max(1, U/(int64(1)<<i*N))
+		L += float64(ceilDiv(2*N, q) - 1)
+	}
+	if k > 0 {
+		L += float64(ceilDiv(2*N, max(1, V/N)) - 1)
+	}
+	A, B := tableShape2(V, D)
+	return L + float64(A+(2*D+1)*B)
+}
+
+// predict returns the theorem form (Theorem 2: the paper's printed layer
+// count and its width-3 architecture; Theorem 1: the O-forms with constants
+// 1) and our realisation's worst case (worstShapes) for the activation form.
+func predict(n, d, m int, K0 int64, delta float64, cfg Config) construct.Prediction {
+	sh, parts := worstShapes(n, d, m, K0, cfg)
+	act := cfg.Activation
+	if act == "" {
+		act = "step"
+	}
+	widths := make([]int64, len(sh))
 	W := int64(0)
-	for _, w := range widths {
-		W = max(W, w)
+	for i, s := range sh {
+		widths[i] = s.width(act)
+		W = max(W, widths[i])
 	}
-	pr.Theorem = fmt.Sprintf("Park, Lee, Yun, Shin (COLT 2021), Theorem 1 (w = %g: O(N^{2−2w}/(1+(1.5w−1)log N)·log C) layers, O(N^w + N^{1−w/2} log C) parameters)", cfg.W)
-	pr.Bounds["depth_bound"] = int64(len(widths))
-	pr.Bounds["width_bound"] = W
-	pr.Bounds["params_bound"] = P
-	pr.Notes = append(pr.Notes,
-		fmt.Sprintf("worst case of this construction (spec §9, Theorem 1 assembly): V = ⌈N^{2−w}⌉ = %d, A = ⌈V^p⌉ = %d, B = %d, R = %d, p = w/(2−w)", V, A, B, R),
-		"R = 1 + ⌊(p−½)·log2 V⌋ is reconstructed (the OCR reads 1 + (2p−1) log V, spec §7.2); params_bound is the dense count")
+	pr := construct.Prediction{
+		Realisation: map[string]int64{"depth": int64(len(sh)), "width": W, "params": denseCount(int64(d), widths)},
+		RealisationFormula: map[string]string{
+			"depth":  "worst-case layer count of our construction (spec §9): " + parts,
+			"width":  "largest worst-case layer (" + act + " form: " + map[string]string{"relu": "each STEP becomes two ReLUs", "step": "STEP and identity units", "sigmoid": "one sigmoid per unit"}[act] + ")",
+			"params": "every weight and bias of the worst-case architecture, Σ(w_{ℓ−1}+1)·w_ℓ + w_L + 1 with w_0 = d (bounds the nonzero count)",
+		},
+		Inputs: map[string]float64{"N": float64(n), "d": float64(d), "C": float64(m), "Delta": delta},
+	}
+	logC := math.Max(1, math.Log2(float64(m)))
+	N := float64(n)
+	if cfg.Theorem != 1 {
+		L := paperDepth2(n, d, m, delta)
+		pr.Theorem = "Park, Lee, Yun, Shin (COLT 2021), Theorem 2"
+		pr.Statement = "for any C, N, d, Δ ≥ 1 a width-3 network with Θ(N^{2/3} log C) hidden layers memorizes any Δ-separated set of N points with C classes (STEP+ID, hence ReLU and sigmoidal)"
+		pr.TheoremForm = map[string]nn.Formula{
+			"depth":  {Value: L, Formula: "⌈log(Δ√(2πd))⌉ + Σ_{i<k}(⌈2N/⌊U/(2^i N)⌋⌉ − 1) + (⌈2N/⌊V/N⌋⌉ − 1) + A + (2D+1)B (printed count, partly OCR-reconstructed, spec §9)", Constants: "paper"},
+			"width":  {Value: 3, Formula: "3", Constants: "paper"},
+			"params": {Value: 3*float64(d) + 12*L - 5, Formula: "3d + 12L − 5: every weight and bias of the width-3 architecture of that depth", Constants: "paper"},
+		}
+		if act == "relu" {
+			pr.Notes = append(pr.Notes, "ReLU form: the theorem's width 3 is for STEP+ID (and hard-tanh) units; our exact ReLU conversion keeps the depth and has width ≤ 5 (a paper-style width-3 ReLU form would double the depth)")
+		}
+		return pr
+	}
+	w := cfg.W
+	depthForm := math.Log2(float64(max(d, 2))) + math.Log2(delta) + math.Pow(N, 2-2*w)/(1+(1.5*w-1)*math.Log2(math.Max(N, 2)))*logC
+	pr.Theorem = fmt.Sprintf("Park, Lee, Yun, Shin (COLT 2021), Theorem 1 (w = %g)", w)
+	pr.Statement = "for w ∈ [2/3, 1] a network with O(log d + log Δ + N^{2−2w}/(1+(1.5w−1)log N)·log C) hidden layers and O(d + log Δ + N^w + N^{1−w/2}·log C) parameters memorizes any Δ-separated set of N points with C classes"
+	pr.TheoremForm = map[string]nn.Formula{
+		"depth":  {Value: depthForm, Formula: "log d + log Δ + N^{2−2w}/(1 + (1.5w−1)·log N)·log C", Constants: "constants 1"},
+		"params": {Value: float64(d) + math.Log2(delta) + math.Pow(N, w) + math.Pow(N, 1-w/2)*logC, Formula: "d + log Δ + N^w + N^{1−w/2}·log C", Constants: "constants 1"},
+	}
+	pr.Notes = append(pr.Notes, "R = 1 + ⌊(p−½)·log2 V⌋ is reconstructed (the OCR reads 1 + (2p−1) log V, spec §7.2)")
 	return pr
 }
 
@@ -449,7 +547,7 @@ func parseOptions(opts construct.Options) (Config, float64, error) {
 }
 
 func (method) Build(ctx context.Context, ds *data.Dataset, opts construct.Options) (*construct.Result, error) {
-	cfg, _, err := parseOptions(opts)
+	cfg, delta, err := parseOptions(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -464,12 +562,16 @@ func (method) Build(ctx context.Context, ds *data.Dataset, opts construct.Option
 	if cfg.Theorem == 1 {
 		used["w"] = fmt.Sprint(cfg.W)
 	}
-	pred := predict(ds.N(), ds.D(), max(ds.M(), 1), b.Sizes.K0, cfg)
+	g := opts.GeometryFor(ds)
+	if g.Delta < 1 {
+		g.Delta = delta
+	}
+	pred := predict(ds.N(), ds.D(), max(ds.M(), 1), b.Sizes.K0, g.Delta, cfg)
 	if len(cfg.Widths) > 0 {
 		used["widths"] = criteria.FormatWidths(cfg.Widths)
 		delete(used, "grouping")
 		g := data.Geometry(ds)
-		pred = predictArch(ds.N(), ds.D(), max(ds.M(), 1), math.Max(1, math.Nextafter(g.Delta, math.Inf(1))), cfg.Widths)
+		pred = predictArch(ds.N(), ds.D(), max(ds.M(), 1), math.Max(1, math.Nextafter(g.Delta, math.Inf(1))), cfg.Widths, cfg.Activation)
 	}
 	res := &construct.Result{Net: b.Net, Options: used, Prediction: pred}
 	if b.Witness != nil {
@@ -480,7 +582,7 @@ func (method) Build(ctx context.Context, ds *data.Dataset, opts construct.Option
 			si.OutTol, si.Log2StepSlopeMin, si.Log2StepSlopeMax, si.Log2IDKappaMin, si.Log2IDKappaMax, si.Log2BudgetMin))
 	}
 	s := b.Sizes
-	res.Prediction.Notes = append(res.Prediction.Notes, fmt.Sprintf("compression-1 term uses the measured K0 = %d (worst case ⌈N²Δ√(πd/8)⌉)", s.K0))
+	res.Prediction.Notes = append(res.Prediction.Notes, fmt.Sprintf("realisation: compression-1 term uses the measured K0 = %d (worst case ⌈N²Δ√(πd/8)⌉)", s.K0))
 	res.Notes = append(res.Notes,
 		fmt.Sprintf("projection: %d draw(s), K0 = %d, margin γ = %.3g; U = %d, V = %d, final range %d", s.ProjectDraws, s.K0, s.Gamma, s.U, s.V, s.KFinal),
 		fmt.Sprintf("table A×B = %d×%d, D = %d label bits, B·D = %d bits per row constant", s.A, s.B, s.LabelBits, s.MaxLabelBits),
@@ -489,19 +591,35 @@ func (method) Build(ctx context.Context, ds *data.Dataset, opts construct.Option
 }
 
 // predictArch is Theorem 3's prediction for a given width list: the
-// architecture's own depth, width and dense count, with the checker's
-// verdict (for the data's Δ) in the notes.
-func predictArch(n, d, m int, delta float64, widths []int) construct.Prediction {
-	pr := construct.Prediction{Bounds: map[string]int64{}}
-	pr.Theorem = "Park, Lee, Yun, Shin (COLT 2021), Theorem 3 (criteria on the widths)"
+// theorem states no count, only the criteria, so its form is the given
+// architecture (depth, width, every weight and bias) with the checker's
+// verdict for Δ in the notes; the realisation is that architecture in the
+// activation form built (ReLU: each STEP becomes two ReLUs, at most twice
+// the width).
+func predictArch(n, d, m int, delta float64, widths []int, act string) construct.Prediction {
+	pr := construct.Prediction{Theorem: "Park, Lee, Yun, Shin (COLT 2021), Theorem 3 (criteria on the widths)",
+		Statement: "a STEP+ID network with hidden widths d_1..d_L memorizes every Δ-separated set of N points with C classes if its widths meet the four criteria (spec §7.3)"}
 	W := 0
 	for _, w := range widths {
 		W = max(W, w)
 	}
-	pr.Bounds["depth_bound"] = int64(len(widths))
-	pr.Bounds["width_bound"] = int64(W)
-	pr.Bounds["params_bound"] = criteria.DenseParams(widths, d)
-	pr.Bounds["vc_lower_bound"] = int64(math.Ceil(math.Sqrt(float64(n))))
+	dense := criteria.DenseParams(widths, d)
+	pr.TheoremForm = map[string]nn.Formula{
+		"depth":  {Value: float64(len(widths)), Formula: "L, the given widths' count", Constants: "paper"},
+		"width":  {Value: float64(W), Formula: "max d_ℓ of the given widths", Constants: "paper"},
+		"params": {Value: float64(dense), Formula: "Σ(d_{ℓ−1}+1)·d_ℓ + d_L + 1 of the given widths", Constants: "paper"},
+	}
+	rw := make([]int64, len(widths))
+	k := int64(1)
+	if act == "relu" {
+		k = 2
+	}
+	for i, w := range widths {
+		rw[i] = k * int64(w)
+	}
+	pr.Realisation = map[string]int64{"depth": int64(len(widths)), "width": k * int64(W), "params": denseCount(int64(d), rw)}
+	pr.RealisationFormula = map[string]string{"depth": "the given L", "width": "max d_ℓ (×2 for the ReLU form)", "params": "every weight and bias of the (ReLU-widened) architecture"}
+	pr.Inputs = map[string]float64{"N": float64(n), "d": float64(d), "C": float64(m), "Delta": delta}
 	if r, err := criteria.Check(widths, criteria.Problem{N: n, C: m, Dx: max(d, 1), Delta: delta}); err == nil {
 		pr.Notes = append(pr.Notes, fmt.Sprintf("Theorem 3 criteria with Δ = %.4g: ok = %v, failing conditions %v", delta, r.OK, r.Failed()))
 	}

@@ -3,6 +3,7 @@ package park
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/memnet/memnet/construct"
@@ -45,7 +46,8 @@ func buildRegression(ctx context.Context, ds *data.Dataset, opts construct.Optio
 		return nil, err
 	}
 	used := map[string]string{"activation": cfg.Activation, "regression": "true", "eps": strconv.FormatFloat(eps, 'g', -1, 64)}
-	pred := predict(ds.N(), ds.D(), max(2, r.Classes), b.Sizes.K0, cfg)
+	g := opts.GeometryFor(ds)
+	pred := predict(ds.N(), ds.D(), max(2, r.Classes), b.Sizes.K0, math.Max(2, g.Delta), cfg)
 	res := &construct.Result{Net: b.Net, Options: used, Prediction: pred}
 	res.Notes = append(res.Notes, fmt.Sprintf("regression: %d ε-classes of width 2^-%d; outputs are class centres, so |f(x) − y| ≤ %g on the data", r.Classes, r.E, r.Step/2))
 	return res, nil

@@ -17,16 +17,33 @@ func (p *program) applyShiftWide(name string, x expr, sm shiftMap, gamma *big.Ra
 	for _, th := range sm.Theta {
 		us = append(us, stepUnit(x.plusConst(rat(-th)), gamma))
 	}
-	h := p.emit(name, us...)
-	out := h[0]
-	for j, J := range sm.Jump {
-		out = out.add(h[1+j], rat(J))
+	p.emit(name, us...)
+	ws := []*big.Rat{rat(1)}
+	for _, J := range sm.Jump {
+		ws = append(ws, rat(J))
 	}
-	return p.emit(name, idUnit(out))[0]
+	return p.emit(name, idUnit(linear(new(big.Rat), ws)))[0]
 }
 
-// rowSelectWide is Lemma 20's one-layer row selection x ↦ (x mod B,
-// w_⌊x/B⌋): [ID(x), STEP(x−B), …, STEP(x−(A−1)B)], both outputs affine in it.
+// linear returns c + Σ_k w[k]·h_k over the neurons h of the layer just
+// emitted (zero coefficients dropped), in time linear in len(w).
+func linear(c *big.Rat, w []*big.Rat) expr {
+	e := expr{c: new(big.Rat).Set(c)}
+	for k, wk := range w {
+		if wk.Sign() != 0 {
+			e.idx = append(e.idx, k)
+			e.w = append(e.w, new(big.Rat).Set(wk))
+		}
+	}
+	return e
+}
+
+// rowSelectWide is Lemma 20's row selection x ↦ (x mod B, w_⌊x/B⌋): a wide
+// layer [ID(x), STEP(x−B), …, STEP(x−(A−1)B)] of A neurons, followed by the
+// narrow layer [ID(x mod B), ID(w)] of 2 neurons (A + 2 neurons in all, the
+// paper's count). The narrow layer is what keeps the parameters additive:
+// without it every neuron of the first extraction layer (2^R + O(R) of them)
+// would read all A table neurons, A·2^R weights instead of 2A + 2·2^R.
 func (p *program) rowSelectWide(x expr, t *table, gamma *big.Rat) (r, w expr) {
 	w = konst(t.w(0))
 	if t.A == 1 {
@@ -36,13 +53,17 @@ func (p *program) rowSelectWide(x expr, t *table, gamma *big.Rat) (r, w expr) {
 	for k := int64(1); k < t.A; k++ {
 		us = append(us, stepUnit(x.plusConst(rat(-k*t.B)), gamma))
 	}
-	h := p.emit("table", us...)
-	r = h[0]
+	p.emit("table", us...)
+	// Both outputs are written out term by term (neuron k of the layer just
+	// emitted is index k): summing A refs with expr.add would be O(A²).
+	rs, ws := make([]*big.Rat, t.A), make([]*big.Rat, t.A)
+	rs[0], ws[0] = rat(1), new(big.Rat)
 	for k := int64(1); k < t.A; k++ {
-		r = r.add(h[k], rat(-t.B))
-		w = w.add(h[k], t.dw(k))
+		rs[k], ws[k] = rat(-t.B), t.dw(k)
 	}
-	return r, w
+	r, w = linear(new(big.Rat), rs), linear(t.w(0), ws)
+	n := p.emit("table", idUnit(r), idUnit(w))
+	return n[0], n[1]
 }
 
 // bitsWide is the wide bit extraction of Lemmas 21–22 (spec §6.4): R label

@@ -134,52 +134,111 @@ func EstimateRho(n, d int) int {
 	return int(math.Ceil(math.Log2(float64(n)*float64(n)*math.Sqrt(float64(d))))) + 2
 }
 
-// prediction turns a plan into the theorem's counts for this N.
-func prediction(p Plan, layer1Bits int, rhoMeasured bool) construct.Prediction {
+// theoremOf names the theorem a configuration instantiates: 5.1 with a
+// depth limit or fixed blocks, 6.2 with a bit limit, 3.1 otherwise.
+func theoremOf(p Plan) string {
+	switch {
+	case (p.MaxDepth > 0 || p.FixedBlock) && p.MaxBits > 0:
+		return "Vardi–Yehudai–Shamir (ICLR 2022), Theorems 5.1 and 6.2 (depth- and bit-limited)"
+	case p.MaxDepth > 0 || p.FixedBlock:
+		return "Vardi–Yehudai–Shamir (ICLR 2022), Theorem 5.1 (depth-limited)"
+	case p.MaxBits > 0:
+		return "Vardi–Yehudai–Shamir (ICLR 2022), Theorem 6.2 (bounded bit complexity)"
+	}
+	return Theorem
+}
+
+// prediction turns a plan into the theorem's form for the data's geometry g
+// and our realisation's exact counts (spec §9.1) for this plan.
+//
+// Theorem forms (constants 1, the paper states only O(·) and Õ(·)):
+//   - 3.1: depth √(N log N) + √(N/log N)·max(log R, log C), width 12 (the
+//     paper's), bits log d + √(N/log N)·max(log R, log C), params = that depth
+//   - d (width is a constant); R = 10·r·N²·√(πd)/δ (spec §1, constant from
+//     memory, [P?]); with r or δ unknown, log2 R is estimated by ρ.
+//   - 5.1 (depth budget L): depth L, width N/L², params N/L (log factors dropped).
+//   - 6.2 (bit budget B): bits B, depth N/B, params N/B (log factors dropped).
+func prediction(p Plan, g construct.Geometry, layer1Bits int, rhoMeasured bool) construct.Prediction {
 	n := float64(p.N)
 	logN := math.Max(1, math.Log2(n))
-	form := math.Sqrt(n*logN) + math.Sqrt(n/logN)*float64(max(p.Rho, labelBits(p.Classes)))
-	b := map[string]int64{
-		"depth_bound":         int64(p.Depth),
-		"width_bound":         int64(p.Width),
-		"params_bound":        p.Params(),
-		"edges_bound":         p.Edges,
-		"bits_bound":          int64(max(p.CraftBits, layer1Bits)),
-		"vc_lower_bound":      int64(math.Ceil(math.Sqrt(n))),
-		"depth_theorem_form":  int64(math.Ceil(form)),
-		"rho":                 int64(p.Rho),
-		"points_per_interval": int64(p.NPer),
-		"intervals":           int64(p.M),
-		"blocks":              int64(p.P),
+	logC := math.Log2(float64(max(p.Classes, 2)))
+	in := map[string]float64{"N": n, "d": float64(p.D), "C": float64(p.Classes), "rho": float64(p.Rho)}
+	logR, rNote := float64(p.Rho), "log2 R estimated by ρ (r or δ unknown)"
+	if g.MaxNorm > 0 && g.MinDist > 0 {
+		logR = math.Log2(10 * g.MaxNorm * n * n * math.Sqrt(math.Pi*float64(p.D)) / g.MinDist)
+		rNote = "R = 10·r·N²·√(πd)/δ from the data's r and δ"
+		in["r"], in["delta_min"] = g.MaxNorm, g.MinDist
+	}
+	in["log2_R"] = logR
+	mx := math.Max(logR, logC)
+	depth31 := math.Sqrt(n*logN) + math.Sqrt(n/logN)*mx
+	c1 := "constants 1"
+	form := map[string]nn.Formula{}
+	th := theoremOf(p)
+	switch {
+	case p.MaxDepth > 0 || p.FixedBlock || p.MaxBits > 0:
+		if p.MaxDepth > 0 || p.FixedBlock {
+			L := float64(p.MaxDepth)
+			if L <= 0 {
+				L = float64(p.Depth)
+			}
+			form["depth"] = nn.Formula{Value: L, Formula: "L (depth budget), Õ(L)", Constants: c1 + ", log factors dropped"}
+			form["width"] = nn.Formula{Value: n / (L * L), Formula: "N/L²", Constants: c1}
+			form["params"] = nn.Formula{Value: n / L, Formula: "N/L, Õ(N/L)", Constants: c1 + ", log factors dropped"}
+		}
+		if p.MaxBits > 0 {
+			B := float64(p.MaxBits)
+			form["bits"] = nn.Formula{Value: B, Formula: "B (bit budget), Õ(B)", Constants: c1 + ", log factors dropped"}
+			if _, ok := form["depth"]; !ok {
+				form["depth"] = nn.Formula{Value: n / B, Formula: "N/B, Õ(N/B)", Constants: c1 + ", log factors dropped"}
+				form["params"] = nn.Formula{Value: n / B, Formula: "N/B, Õ(N/B)", Constants: c1 + ", log factors dropped"}
+			}
+		}
+	default:
+		form["depth"] = nn.Formula{Value: depth31, Formula: "√(N log N) + √(N/log N)·max(log R, log C)", Constants: c1}
+		form["width"] = nn.Formula{Value: 12, Formula: "12", Constants: "paper"}
+		form["bits"] = nn.Formula{Value: math.Log2(float64(max(p.D, 2))) + math.Sqrt(n/logN)*mx, Formula: "log d + √(N/log N)·max(log R, log C)", Constants: c1}
+		form["params"] = nn.Formula{Value: depth31 + float64(p.D), Formula: "√(N log N) + √(N/log N)·max(log R, log C) + d (width 12 is a constant)", Constants: c1}
 	}
 	rhoNote := "ρ (bits per packed point value) is measured on the data by Stage I"
 	if !rhoMeasured {
-		rhoNote = fmt.Sprintf("ρ = %d is estimated as ⌈log2(N²√d)⌉+2 (typical of the adaptive Stage I); the build measures it", p.Rho)
+		rhoNote = fmt.Sprintf("ρ = %d is estimated as ⌈log2(N²√d)⌉+2 (typical of the adaptive Stage I); the build measures it, so the realisation of a build can differ", p.Rho)
 	}
 	return construct.Prediction{
-		Theorem: Theorem,
-		Bounds:  b,
-		Notes: []string{
-			"the paper states its counts only up to constants; the bounds here are the exact counts of our realisation (spec §9.1) with n, m, ρ, c of this plan: depth_bound = 1 + (m+2) + n(max(ρ,c)+2) hidden layers (paper's depth = that + 1), width_bound = 1 + 11·blocks (≤ 12 for one block), edges_bound = nonzero weights (the paper's parameter count, exact given d'), params_bound = edges + an upper bound on nonzero biases, bits_bound = max(n·max(ρ,c)+3, layer-1 bits)",
-			"depth_theorem_form = √(N log2 N) + √(N/log2 N)·max(ρ, c): Theorem 3.1's depth with every constant set to 1 and log R ≈ ρ",
-			"vc_lower_bound = ⌈√N⌉: networks with W weights have VC dimension O(W²) (Goldberg–Jerrum), so memorizing every labelling of N points needs Ω(√N) weights; the constant 1 is ours",
-			rhoNote,
+		Theorem:     th,
+		Statement:   "N points with ‖x_i‖ ≤ r and pairwise distances ≥ δ are memorized by a ReLU network of width 12, depth O(√(N log N) + √(N/log N)·max{log R, log C}) and bit complexity O(log d + √(N/log N)·max{log R, log C}) (Thm 3.1); Thm 5.1 trades depth L for width O(N/L²) and Õ(N/L) params, Thm 6.2 bits B for depth and params Õ(N/B)",
+		TheoremForm: form,
+		Realisation: map[string]int64{
+			"depth":  int64(p.Depth),
+			"width":  int64(p.Width),
+			"params": p.Params(),
+			"edges":  p.Edges,
+			"bits":   int64(max(p.CraftBits, layer1Bits)),
 		},
+		RealisationFormula: map[string]string{
+			"depth":  fmt.Sprintf("1 + (m+2) + n(max(ρ,c)+2) hidden layers with n = %d, m = %d, ρ = %d, c = %d (spec §9.1)", p.NPer, p.M, p.Rho, p.C),
+			"width":  fmt.Sprintf("1 + 11·blocks (%d block(s))", p.P),
+			"params": "exact nonzero weights (spec §9.1) + an upper bound on nonzero biases",
+			"edges":  "exact nonzero weights, the paper's parameter count",
+			"bits":   "max(n·max(ρ,c) + 3, layer-1 bits)",
+		},
+		Inputs: in,
+		Notes:  []string{rNote, rhoNote},
 	}
 }
 
 // Predict implements construct.Method. It estimates ρ (EstimateRho), since
 // the exact ρ depends on the data.
-func (Method) Predict(n, d, m int, opts construct.Options) (construct.Prediction, error) {
+func (Method) Predict(g construct.Geometry, opts construct.Options) (construct.Prediction, error) {
 	c, err := ParseConfig(opts)
 	if err != nil {
 		return construct.Prediction{}, err
 	}
-	p, err := NewPlan(n, d, d, EstimateRho(n, d), int64(m), c)
+	p, err := NewPlan(g.N, g.D, g.D, EstimateRho(g.N, g.D), int64(g.C), c)
 	if err != nil {
 		return construct.Prediction{}, err
 	}
-	return prediction(p, 0, false), nil
+	return prediction(p, g, 0, false), nil
 }
 
 // Built is a built network with its plan, Stage-I data and layout.
@@ -206,15 +265,25 @@ func (mt Method) Build(ctx context.Context, ds *data.Dataset, opts construct.Opt
 		l1 = max(l1, nn.Bits(w))
 	}
 	l1 = max(l1, nn.Bits(b.Net.Hidden[0].B[0]))
-	res.Prediction = prediction(b.Plan, l1, true)
+	res.Prediction = prediction(b.Plan, opts.GeometryFor(ds), l1, true)
 	p := b.Plan
 	res.Notes = append(res.Notes,
 		fmt.Sprintf("Stage I: %s direction (%d bits), %d draw(s), scale 2^%d, ρ = %d bits per point value, c = %d bits per label",
 			map[bool]string{true: "integer", false: "rounded Gaussian"}[b.Stage1.Integer], b.Stage1.DirBits, b.Stage1.Draws, b.Stage1.Sigma, p.Rho, p.C),
 		fmt.Sprintf("Stage II/III: %d block(s) × %d intervals × %d points per interval (objective %s); crafted integers of %d bits",
 			p.P, p.M, p.NPer, p.Objective, p.NPer*p.L()+1),
-		"exact verification: construct/vardi.Verify is a grouped exact evaluator for these networks (spec §12); float64 cannot evaluate them beyond a few hundred points (weights of hundreds of bits)")
+		"exact verification: construct/vardi.Verify is a grouped exact evaluator for these networks (spec §12)",
+		floatNote(b.Net.Stats().MaxWeightBits))
 	return res, nil
+}
+
+// floatNote says what the network's largest weight means for float64,
+// from its actual bit length (nn.Bits).
+func floatNote(bits int) string {
+	if bits <= 53 {
+		return fmt.Sprintf("float64: every weight has at most %d bits and is stored exactly in float64's 53-bit significand (whether float64 evaluation is right is what verify measures)", bits)
+	}
+	return fmt.Sprintf("float64: the largest weight has %d bits, more than float64's 53-bit significand, so float64 rounds it and evaluation is not exact", bits)
 }
 
 // BuildNetwork builds the network for ds (see the package documentation).

@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/memnet/memnet/construct"
@@ -61,21 +62,21 @@ func randomDataset(n, d, c int, kind string, seed uint64) *data.Dataset {
 func checkBuilt(t *testing.T, name string, b *Built, ds *data.Dataset, maxWidth int) {
 	t.Helper()
 	st := b.Net.Stats()
-	pr := prediction(b.Plan, 0, true)
+	pr := prediction(b.Plan, construct.Sizes(ds.N(), ds.D(), ds.M()), 0, true)
 	if st.Width > maxWidth {
 		t.Errorf("%s: width %d > %d", name, st.Width, maxWidth)
 	}
-	if int64(st.Depth) != pr.Bounds["depth_bound"] || st.Depth != b.Plan.Depth {
-		t.Errorf("%s: depth %d, predicted %d", name, st.Depth, pr.Bounds["depth_bound"])
+	if int64(st.Depth) != pr.Realisation["depth"] || st.Depth != b.Plan.Depth {
+		t.Errorf("%s: depth %d, realisation %d", name, st.Depth, pr.Realisation["depth"])
 	}
-	if int64(st.Width) != pr.Bounds["width_bound"] {
-		t.Errorf("%s: width %d, predicted %d", name, st.Width, pr.Bounds["width_bound"])
+	if int64(st.Width) != pr.Realisation["width"] {
+		t.Errorf("%s: width %d, realisation %d", name, st.Width, pr.Realisation["width"])
 	}
-	if st.WeightsNonzero != pr.Bounds["edges_bound"] {
-		t.Errorf("%s: %d nonzero weights, predicted exactly %d", name, st.WeightsNonzero, pr.Bounds["edges_bound"])
+	if st.WeightsNonzero != pr.Realisation["edges"] {
+		t.Errorf("%s: %d nonzero weights, realisation exactly %d", name, st.WeightsNonzero, pr.Realisation["edges"])
 	}
-	if st.Params > pr.Bounds["params_bound"] {
-		t.Errorf("%s: params %d > bound %d", name, st.Params, pr.Bounds["params_bound"])
+	if st.Params > pr.Realisation["params"] {
+		t.Errorf("%s: params %d > realisation %d", name, st.Params, pr.Realisation["params"])
 	}
 	l1 := 0
 	for _, w := range append([]*big.Rat{b.Net.Hidden[0].B[0]}, b.Net.Hidden[0].W[0]...) {
@@ -417,25 +418,37 @@ func TestMethod(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pr, err := m.Predict(10000, 10, 10, construct.Options{})
+	pr, err := m.Predict(construct.Sizes(10000, 10, 10), construct.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"depth_bound", "width_bound", "params_bound", "bits_bound", "vc_lower_bound"} {
-		if pr.Bounds[k] <= 0 {
-			t.Errorf("bound %s missing: %v", k, pr.Bounds)
+	for _, k := range []string{"depth", "width", "params", "bits"} {
+		if pr.Realisation[k] <= 0 || pr.TheoremForm[k].Value <= 0 {
+			t.Errorf("count %s missing: %v %v", k, pr.Realisation, pr.TheoremForm)
 		}
 	}
-	if pr.Bounds["width_bound"] != 12 || pr.Bounds["vc_lower_bound"] != 100 {
-		t.Errorf("bounds %v", pr.Bounds)
+	if pr.Realisation["width"] != 12 || pr.TheoremForm["width"].Value != 12 || pr.TheoremForm["depth"].Constants != "constants 1" {
+		t.Errorf("prediction %v %v", pr.Realisation, pr.TheoremForm)
+	}
+	// Theorem 3.1's depth form with log R estimated by ρ = ⌈log2(N²√10)⌉+2 = 31:
+	// √(N log N) + √(N/log N)·31 for N = 10⁴.
+	ln := math.Log2(10000)
+	if want := math.Sqrt(10000*ln) + math.Sqrt(10000/ln)*31; math.Abs(pr.TheoremForm["depth"].Value-want) > 1e-9 {
+		t.Errorf("depth form %v, want %v", pr.TheoremForm["depth"].Value, want)
+	}
+	for opt, th := range map[string]string{"max-depth": "Theorem 5.1", "max-bits": "Theorem 6.2"} {
+		p, err := m.Predict(construct.Sizes(10000, 10, 10), construct.Options{Params: map[string]string{opt: "200"}})
+		if err != nil || !strings.Contains(p.Theorem, th) || p.TheoremForm["params"].Value != 10000.0/200 {
+			t.Errorf("%s=200: theorem %q, params form %v (%v)", opt, p.Theorem, p.TheoremForm["params"], err)
+		}
 	}
 	ds := randomDataset(300, 5, 3, "gauss", 4)
 	res, err := m.Build(context.Background(), ds, construct.Options{Seed: 3, Params: map[string]string{"objective": "depth"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Options["objective"] != "depth" || res.Prediction.Bounds["depth_bound"] != int64(len(res.Net.Hidden)) {
-		t.Errorf("result %v %v", res.Options, res.Prediction.Bounds)
+	if res.Options["objective"] != "depth" || res.Prediction.Realisation["depth"] != int64(len(res.Net.Hidden)) {
+		t.Errorf("result %v %v", res.Options, res.Prediction.Realisation)
 	}
 	for _, bad := range []map[string]string{{"objective": "x"}, {"nope": "1"}, {"max-depth": "-1"}, {"max-depth": "100", "blocks": "2"}} {
 		if _, err := m.Build(context.Background(), ds, construct.Options{Params: bad}); err == nil {

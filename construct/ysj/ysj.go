@@ -106,37 +106,38 @@ func (c Config) Counts(n, d int) (d1, d2 int, params int64) {
 	return d1, d2, params
 }
 
-// Predict implements construct.Method.
-func (Method) Predict(n, d, m int, opts construct.Options) (construct.Prediction, error) {
+// Predict implements construct.Method. Theorem form: Proposition 3.2 with
+// d1 = d2 = w and one output, the smallest w with 4⌊w/4⌋² ≥ N (our reading;
+// the paper's constants), and that dense architecture's weights and biases.
+// Realisation: Counts (nonzero weights and biases of our network).
+func (Method) Predict(g construct.Geometry, opts construct.Options) (construct.Prediction, error) {
 	c, err := ParseConfig(opts)
 	if err != nil {
 		return construct.Prediction{}, err
 	}
+	n, d := g.N, g.D
 	d1, d2, params := c.Counts(n, d)
-	// Proposition 3.2 with d1 = d2 = w and one output: 4⌊w/4⌋² ≥ N.
 	a := int64(math.Ceil(math.Sqrt(float64(n) / 4)))
 	for 4*a*a < int64(n) {
 		a++
 	}
 	w := 4 * a
-	g, k := c.Sizes(n)
+	gs, k := c.Sizes(n)
 	return construct.Prediction{
-		Theorem: Theorem,
-		Bounds: map[string]int64{
-			"depth_bound":         2,
-			"width_bound":         w,
-			"params_bound":        int64(d)*w + w + w*w + w + w + 1,
-			"depth_construction":  2,
-			"width_construction":  int64(max(d1, d2)),
-			"params_construction": params,
-			"vc_lower_bound":      ridge.VCLowerBound(n),
-			"groups":              int64(k),
-			"group_size":          int64(g),
+		Theorem:   Theorem,
+		Statement: "a ReLU network with two hidden layers of widths d1, d2 and 4⌊d1/4⌋⌊d2/4⌋ ≥ N memorizes any N points (Proposition 3.2, one output)",
+		TheoremForm: map[string]nn.Formula{
+			"depth":  {Value: 2, Formula: "2 hidden layers", Constants: "paper"},
+			"width":  {Value: float64(w), Formula: "smallest w with 4⌊w/4⌋² ≥ N", Constants: "paper"},
+			"params": {Value: float64(int64(d)*w + w + w*w + w + w + 1), Formula: "(d+1)w + (w+1)w + w + 1 (dense, d1 = d2 = w)", Constants: "paper"},
 		},
-		Notes: []string{
-			"width_bound is the smallest w with 4⌊w/4⌋² ≥ N (our reading of Proposition 3.2 for d1 = d2, one output); params_bound is that dense architecture's weight and bias count",
-			"params_construction bounds our network's nonzero weights and biases: (2K−1)(d+1) + 2G·2K + 2G with G points per group and K groups",
+		Realisation: map[string]int64{"depth": 2, "width": int64(max(d1, d2)), "params": params},
+		RealisationFormula: map[string]string{
+			"params": fmt.Sprintf("(2K−1)(d+1) + 2G·2K + 2G with G = %d points per group, K = %d groups", gs, k),
+			"width":  "max(2K−1, 2G)",
+			"depth":  "2",
 		},
+		Inputs: map[string]float64{"N": float64(n), "d": float64(d), "C": float64(g.C), "G": float64(gs), "K": float64(k)},
 	}, nil
 }
 
@@ -146,11 +147,11 @@ func (mt Method) Build(ctx context.Context, ds *data.Dataset, opts construct.Opt
 	if err != nil {
 		return nil, err
 	}
-	n, d, m := ds.N(), ds.D(), ds.M()
+	n, d := ds.N(), ds.D()
 	if n == 0 {
 		return nil, fmt.Errorf("ysj: empty dataset")
 	}
-	pred, _ := mt.Predict(n, d, m, opts)
+	pred, _ := mt.Predict(opts.GeometryFor(ds), opts)
 	res := &construct.Result{Options: map[string]string{"group": fmt.Sprint(c.Group), "direction": c.Direction, "direction-bits": fmt.Sprint(c.DirBits), "seed": fmt.Sprint(opts.Seed)}, Prediction: pred}
 	s, err := ridge.Project(ctx, ds, c.Direction, c.DirBits, opts.Seed, 0x79736a)
 	if err != nil {

@@ -52,9 +52,12 @@ func TestProperty(t *testing.T) {
 				ds.Name, params, st.Dyadic, st.Depth, res.Net.Hidden[0].Out(), res.Net.Hidden[1].Out(), st.Params, d1, d2, p)
 		}
 		if len(params) == 0 {
-			pred, _ := Method{}.Predict(n, d, m, construct.Options{})
-			if st.Width > int(pred.Bounds["width_bound"])+2 {
-				t.Errorf("%s: width %d far above the theorem's %d", ds.Name, st.Width, pred.Bounds["width_bound"])
+			pred, _ := Method{}.Predict(construct.Sizes(n, d, m), construct.Options{})
+			if st.Width > int(pred.TheoremForm["width"].Value)+2 {
+				t.Errorf("%s: width %d far above the theorem's %v", ds.Name, st.Width, pred.TheoremForm["width"])
+			}
+			if int64(st.Width) > pred.Realisation["width"] || st.Params > pred.Realisation["params"] {
+				t.Errorf("%s: width %d params %d above the realisation %v", ds.Name, st.Width, st.Params, pred.Realisation)
 			}
 		}
 	}

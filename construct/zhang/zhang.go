@@ -100,31 +100,33 @@ func (c Config) Counts(n, d int) (depth, width int, weights, params int64) {
 	return 2, int(k), int64(d) + 2*k, int64(d) + 3*k + 2
 }
 
-// Predict implements construct.Method.
-func (Method) Predict(n, d, m int, opts construct.Options) (construct.Prediction, error) {
+// Predict implements construct.Method. Theorem form: Zhang et al.'s 2n+d
+// weights, n hidden ReLUs, one hidden layer (the paper's constants; the
+// paper counts weights only). Realisation: Counts, in memnet's convention
+// (nonzero weights and biases; the projected layout counts the projection
+// neuron as a hidden layer).
+func (Method) Predict(g construct.Geometry, opts construct.Options) (construct.Prediction, error) {
 	c, err := ParseConfig(opts)
 	if err != nil {
 		return construct.Prediction{}, err
 	}
-	depth, width, weights, params := c.Counts(n, d)
+	n, d := g.N, g.D
+	depth, width, _, params := c.Counts(n, d)
 	return construct.Prediction{
-		Theorem: Theorem,
-		Bounds: map[string]int64{
-			"depth_bound":            1,
-			"width_bound":            int64(n),
-			"params_bound":           int64(2*n + d),
-			"depth_construction":     int64(depth),
-			"width_construction":     int64(width),
-			"weights_construction":   weights,
-			"params_construction":    params,
-			"vc_lower_bound":         ridge.VCLowerBound(n),
-			"hidden_neurons_theorem": int64(n),
+		Theorem:   Theorem,
+		Statement: "a depth-2 ReLU network (one hidden layer of n units) with 2n + d weights represents any function on a sample of n points in R^d",
+		TheoremForm: map[string]nn.Formula{
+			"params": {Value: float64(2*n + d), Formula: "2n + d (weights; the shared direction a counted once)", Constants: "paper"},
+			"width":  {Value: float64(n), Formula: "n", Constants: "paper"},
+			"depth":  {Value: 1, Formula: "1 hidden layer", Constants: "paper"},
 		},
-		Notes: []string{
-			"params_bound is the theorem's 2n+d (the shared direction a counted once, n kinks b_j, n output weights)",
-			"params_construction bounds our nonzero weights and biases: projected layout d+1 (projection neuron) + 2 per kink + read-out bias; fused layout repeats a in every neuron",
-			"depth_construction counts the projection neuron as a layer in the projected layout (memnet counts hidden layers)",
+		Realisation: map[string]int64{"depth": int64(depth), "width": int64(width), "params": params},
+		RealisationFormula: map[string]string{
+			"params": "projected layout: d+1 (projection neuron) + 2(N−1) kinks + N−1 read-out + 1; fused: (N−1)(d+2) + 1",
+			"depth":  "2 (projection neuron, kinks) projected, 1 fused",
+			"width":  "N − 1",
 		},
+		Inputs: map[string]float64{"N": float64(n), "d": float64(d), "C": float64(g.C)},
 	}, nil
 }
 
@@ -134,11 +136,11 @@ func (mt Method) Build(ctx context.Context, ds *data.Dataset, opts construct.Opt
 	if err != nil {
 		return nil, err
 	}
-	n, d, m := ds.N(), ds.D(), ds.M()
+	n, d := ds.N(), ds.D()
 	if n == 0 {
 		return nil, fmt.Errorf("zhang: empty dataset")
 	}
-	pred, _ := mt.Predict(n, d, m, opts)
+	pred, _ := mt.Predict(opts.GeometryFor(ds), opts)
 	res := &construct.Result{Options: c.params(opts.Seed), Prediction: pred}
 	s, err := ridge.Project(ctx, ds, c.Direction, c.DirBits, opts.Seed, 0x7a68616e67)
 	if err != nil {

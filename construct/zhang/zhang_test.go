@@ -51,8 +51,8 @@ func TestProperty(t *testing.T) {
 				t.Errorf("%s %s: depth %d width %d weights %d params %d exceed the predicted %d %d %d %d",
 					ds.Name, layout, st.Depth, st.Width, st.WeightsNonzero, st.Params, depth, width, weights, p)
 			}
-			pred, _ := Method{}.Predict(n, d, m, construct.Options{Params: params})
-			if pred.Bounds["params_construction"] != p {
+			pred, _ := Method{}.Predict(construct.Sizes(n, d, m), construct.Options{Params: params})
+			if pred.Realisation["params"] != p || pred.TheoremForm["params"].Value != float64(2*n+d) {
 				t.Errorf("Predict disagrees with Counts")
 			}
 			if layout == "projected" && st.WeightsNonzero > int64(2*n+d) {
