@@ -77,6 +77,7 @@ var methodFlags = []struct{ flag, param, usage string }{
 	{"w", "w", "park: trade-off exponent in [2/3, 1] (Theorem 1)"},
 	{"activation", "activation", "park: step, relu or sigmoid"},
 	{"eps", "eps", "park with --regression: tolerance of the real targets"},
+	{"sigmoid-eps", "sigmoid-eps", "park with --activation sigmoid: output error ε in (0, 1/2) the slopes are budgeted for (default 0.25)"},
 }
 
 func addMethodFlags(cmd *cobra.Command, opts *[]string) {

@@ -177,7 +177,7 @@ func BuildArch(ctx context.Context, xs [][]float64, ys []int, c int, widths []in
 	case "relu":
 		p, err = toReLU(p)
 	case "sigmoid":
-		p, s.Sigmoid, err = toSigmoid(p, sigmoidOutTol)
+		p, s.Sigmoid, err = toSigmoid(p, cfg.sigmoidEps())
 	}
 	if err != nil {
 		return nil, err

@@ -21,6 +21,7 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"github.com/memnet/memnet/construct"
@@ -49,6 +50,10 @@ type Config struct {
 	// conversion, toReLU) or "sigmoid" (Lemma 12 with an explicit budget,
 	// toSigmoid; checked by VerifyInterval).
 	Activation string
+	// SigmoidEps is the output error ε the sigmoid form is budgeted for
+	// (label units, 0 < ε < ½; 0 means ¼): every STEP slope and identity
+	// scale is derived from it (toSigmoid, spec §8).
+	SigmoidEps float64
 	// Widths, when set, asks for Theorem 3's generic architecture: BuildArch
 	// with these hidden widths (Theorem and W are then ignored).
 	Widths []int
@@ -86,6 +91,14 @@ type Built struct {
 	// Witness is Theorem 3's split used by BuildArch (nil for Build).
 	Witness *criteria.Witness
 	prog    *program
+}
+
+// sigmoidEps is the sigmoid form's output error ε (¼ when unset).
+func (c Config) sigmoidEps() float64 {
+	if c.SigmoidEps > 0 {
+		return c.SigmoidEps
+	}
+	return sigmoidOutTol
 }
 
 // labelBits is D = max(1, ⌈log2 C⌉).
@@ -231,7 +244,7 @@ func Build(ctx context.Context, xs [][]float64, ys []int, c int, cfg Config) (*B
 	case "relu":
 		p, err = toReLU(p)
 	case "sigmoid":
-		p, s.Sigmoid, err = toSigmoid(p, sigmoidOutTol)
+		p, s.Sigmoid, err = toSigmoid(p, cfg.sigmoidEps())
 	}
 	if err != nil {
 		return nil, err
@@ -494,7 +507,7 @@ func predict(n, d, m int, K0 int64, delta float64, cfg Config) construct.Predict
 // delta (Δ used by Predict).
 func parseOptions(opts construct.Options) (Config, float64, error) {
 	var cfg Config
-	if err := opts.CheckParams("park", "w", "activation", "grouping", "delta", "widths", "regression", "eps"); err != nil {
+	if err := opts.CheckParams("park", "w", "activation", "grouping", "delta", "widths", "regression", "eps", "sigmoid-eps"); err != nil {
 		return cfg, 0, err
 	}
 	cfg.Theorem = 2
@@ -513,6 +526,17 @@ func parseOptions(opts construct.Options) (Config, float64, error) {
 	if cfg.Activation != "step" && cfg.Activation != "relu" && cfg.Activation != "sigmoid" {
 		return cfg, 0, fmt.Errorf("option activation=%q: want step, relu or sigmoid", cfg.Activation)
 	}
+	eps, err := opts.Float("sigmoid-eps", sigmoidOutTol)
+	if err != nil {
+		return cfg, 0, err
+	}
+	if !(eps > 0 && eps < 0.5) {
+		return cfg, 0, fmt.Errorf("option sigmoid-eps=%g: want a number in (0, 1/2) (outputs within ε of the label round to it)", eps)
+	}
+	if _, set := opts.Params["sigmoid-eps"]; set && cfg.Activation != "sigmoid" {
+		return cfg, 0, fmt.Errorf("option sigmoid-eps applies to activation=sigmoid only")
+	}
+	cfg.SigmoidEps = eps
 	if ws := opts.Param("widths", ""); ws != "" {
 		w, err := criteria.ParseWidths(ws)
 		if err != nil {
@@ -559,6 +583,9 @@ func (method) Build(ctx context.Context, ds *data.Dataset, opts construct.Option
 		return nil, err
 	}
 	used := map[string]string{"activation": cfg.Activation, "grouping": cfg.Grouping.String()}
+	if cfg.Activation == "sigmoid" {
+		used["sigmoid-eps"] = strconv.FormatFloat(cfg.SigmoidEps, 'g', -1, 64)
+	}
 	if cfg.Theorem == 1 {
 		used["w"] = fmt.Sprint(cfg.W)
 	}
@@ -578,7 +605,7 @@ func (method) Build(ctx context.Context, ds *data.Dataset, opts construct.Option
 		res.Notes = append(res.Notes, fmt.Sprintf("Theorem 3 split used: K = %d, L_1..L_K = %v, A = %d, B = %d", b.Witness.K, b.Witness.L, b.Witness.A, b.Witness.B))
 	}
 	if si := b.Sizes.Sigmoid; si != nil {
-		res.Notes = append(res.Notes, fmt.Sprintf("sigmoid form: output budget %g; STEP slopes 2^%d..2^%d; identity κ 2^%d..2^%d; smallest unit budget 2^%.1f",
+		res.Notes = append(res.Notes, fmt.Sprintf("sigmoid form (Lemma 12, budget derived backwards from ε): output error ε = %g; STEP slopes λ = 2^%d..2^%d; identity κ 2^%d..2^%d; smallest unit budget 2^%.1f",
 			si.OutTol, si.Log2StepSlopeMin, si.Log2StepSlopeMax, si.Log2IDKappaMin, si.Log2IDKappaMax, si.Log2BudgetMin))
 	}
 	s := b.Sizes

@@ -129,3 +129,31 @@ func TestSigmoid(t *testing.T) {
 	}
 	t.Log(rep.ExactEvaluator)
 }
+
+// TestSigmoidEps: the output error ε is an option; the proven error stays
+// within it (sigCheck), and the budget is derived from ε (Lemma 12, spread
+// backwards from the output): a smaller ε never loosens a unit's budget or
+// its identity scale κ, and ε = 0.001 tightens both against ε = 0.4.
+func TestSigmoidEps(t *testing.T) {
+	xs, ys := randomData(40, 3, 4, 9, false)
+	var infos []SigmoidInfo
+	for _, eps := range []float64{0.4, 0.1, 0.001} {
+		b := sigCheck(t, xs, ys, 4, Config{SigmoidEps: eps})
+		s := *b.Sizes.Sigmoid
+		if s.OutTol != eps {
+			t.Errorf("ε = %g recorded as %g", eps, s.OutTol)
+		}
+		if k := len(infos); k > 0 && (s.Log2BudgetMin > infos[k-1].Log2BudgetMin || s.Log2IDKappaMax > infos[k-1].Log2IDKappaMax) {
+			t.Errorf("ε = %g loosened the budget: %+v after %+v", eps, s, infos[k-1])
+		}
+		infos = append(infos, s)
+	}
+	if f, l := infos[0], infos[len(infos)-1]; l.Log2BudgetMin >= f.Log2BudgetMin || l.Log2IDKappaMax >= f.Log2IDKappaMax {
+		t.Errorf("ε = 0.001 budget %+v not tighter than ε = 0.4's %+v", l, f)
+	}
+	for _, bad := range []map[string]string{{"activation": "sigmoid", "sigmoid-eps": "0.5"}, {"activation": "sigmoid", "sigmoid-eps": "0"}, {"sigmoid-eps": "0.1"}} {
+		if _, _, err := parseOptions(construct.Options{Params: bad}); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
