@@ -2,9 +2,12 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -88,24 +91,93 @@ func geometryCmd() *cobra.Command {
 	var df dataFlags
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "geometry --data FILE",
-		Short: "Report N, d, M, the norm bound r, the minimum distance δ and Δ of a dataset",
-		Args:  cobra.NoArgs,
+		Use:   "geometry --data FILE [--json]",
+		Short: "Report the quantities the theorems read: N, d, M, r, δ, Δ, log R, log Δ",
+		Long: `geometry prints the dataset's size and the geometric quantities the theorems'
+bounds read: r = the largest norm ‖x_i‖, δ = the smallest distance between two
+points, the diameter, Δ = diameter/δ (Park et al.'s Δ-separation; a Δ above
+this ratio is valid), log2 Δ (Park's compression-1 term ⌈log2(Δ√(2πd))⌉),
+R = 10·r·N²·√(πd)/δ with log2 R (Vardi et al.'s range, constant as in
+shared/papers/vardi-optimal.md), and log2(2r/δ) (the W²L² comparison).
+Distances are computed in float64; the minimum distance is exact, the
+diameter exact up to N²·d = 2·10⁹ and bounded above that.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ds, err := df.load()
 			if err != nil {
 				return err
 			}
 			g := data.Geometry(ds)
+			q := theoryQuantities(g)
 			if asJSON {
-				return printJSON(os.Stdout, g)
+				return printJSON(os.Stdout, struct {
+					data.GeometryReport
+					Theory geometryTheory `json:"theory"`
+				}{g, q})
 			}
-			return printJSON(os.Stdout, g)
+			printGeometry(os.Stdout, ds.Name, g, q)
+			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
 	df.add(cmd, true)
 	return cmd
+}
+
+// geometryTheory are the derived quantities the theorems read (0 when δ is 0).
+type geometryTheory struct {
+	DeltaUpper   float64 `json:"delta_upper"`
+	Log2Delta    float64 `json:"log2_delta"`
+	ParkC1Layers float64 `json:"park_compression1_layers"`
+	Log2R        float64 `json:"log2_R"`
+	Log2InvDelta float64 `json:"log2_2r_over_delta"`
+}
+
+func theoryQuantities(g data.GeometryReport) geometryTheory {
+	var q geometryTheory
+	if g.MinDist <= 0 || g.N < 2 {
+		return q
+	}
+	q.DeltaUpper = g.MaxDistUpper / g.MinDist
+	q.Log2Delta = math.Log2(math.Max(1, q.DeltaUpper))
+	q.ParkC1Layers = math.Max(0, math.Ceil(math.Log2(math.Max(1, q.DeltaUpper)*math.Sqrt(2*math.Pi*float64(g.D)))))
+	n := float64(g.N)
+	if g.MaxNorm > 0 {
+		q.Log2R = math.Log2(10 * g.MaxNorm * n * n * math.Sqrt(math.Pi*float64(g.D)) / g.MinDist)
+		q.Log2InvDelta = math.Max(1, math.Log2(2*g.MaxNorm/g.MinDist))
+	}
+	return q
+}
+
+func printGeometry(w io.Writer, name string, g data.GeometryReport, q geometryTheory) {
+	fmt.Fprintf(w, "dataset %s: N = %d distinct points, d = %d, M = %d classes\n", name, g.N, g.D, g.M)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  r\tlargest norm ‖x_i‖\t%.6g\n", g.MaxNorm)
+	if g.N < 2 || g.MinDist <= 0 {
+		tw.Flush()
+		fmt.Fprintln(w, "  (fewer than two distinct points: no distances)")
+		return
+	}
+	fmt.Fprintf(tw, "  δ\tsmallest distance (exact)\t%.6g\n", g.MinDist)
+	if g.MaxDistExact {
+		fmt.Fprintf(tw, "  diam\tlargest distance (exact)\t%.6g\n", g.MaxDist)
+		fmt.Fprintf(tw, "  Δ\tdiam/δ\t%.6g\n", g.Delta)
+	} else {
+		fmt.Fprintf(tw, "  diam\tlargest distance (bounds)\t%.6g .. %.6g\n", g.MaxDist, g.MaxDistUpper)
+		fmt.Fprintf(tw, "  Δ\tdiam/δ (the theorems use the upper value)\t%.6g .. %.6g\n", g.Delta, q.DeltaUpper)
+	}
+	fmt.Fprintf(tw, "  log2 Δ\t\t%.3f\n", q.Log2Delta)
+	fmt.Fprintf(tw, "  log2 R\tR = 10·r·N²·√(πd)/δ\t%.3f\n", q.Log2R)
+	fmt.Fprintf(tw, "  log2(2r/δ)\t\t%.3f\n", q.Log2InvDelta)
+	tw.Flush()
+	fmt.Fprintln(w, "which theorem reads what:")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  park (Park et al. Thms 1–3)\tlog Δ: ⌈log2(Δ·√(2πd))⌉ = %.0f compression-1 layers in the worst case\n", q.ParkC1Layers)
+	fmt.Fprintln(tw, "  vardi (Vardi et al. Thm 3.1)\tlog R: depth √(N log N) + √(N/log N)·max(log R, log C)")
+	fmt.Fprintln(tw, "  W²L² column of compare\tlog2(2r/δ): N·log(1/δ) sufficient, N/log(1/δ) necessary (Yang & Yang)")
+	fmt.Fprintln(tw, "  hz, zhang, ysj\tN, d, M only")
+	tw.Flush()
+	fmt.Fprintf(w, "method: %s\n", g.Method)
 }
 
 func methodsCmd() *cobra.Command {
