@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 
 	"github.com/memnet/memnet/construct"
@@ -44,7 +45,7 @@ func Sweep(ctx context.Context, o SweepOptions) []CompareRow {
 
 // SweepCSVHeader are the columns WriteSweepCSV writes.
 var SweepCSVHeader = []string{"method", "n", "d", "classes", "width", "depth", "params", "edges", "max_weight_bits",
-	"realisation_params", "theorem_params", "theorem_constants", "vc_lower_bound", "vc_depth_lower_bound", "bits_lower_bound",
+	"realisation_params", "theorem_params", "theorem_constants", "params_over_theorem", "vc_lower_bound", "vc_depth_lower_bound", "bits_lower_bound",
 	"w2l2", "n_log_inv_delta", "n_over_log_inv_delta", "exact", "float64_correct", "float_checked",
 	"build_seconds", "verify_seconds", "error"}
 
@@ -65,7 +66,7 @@ func WriteSweepCSV(w io.Writer, rows []CompareRow) error {
 	for _, r := range rows {
 		rec := []string{r.Method, strconv.Itoa(r.N), strconv.Itoa(r.D), strconv.Itoa(r.M), strconv.Itoa(r.Width), strconv.Itoa(r.Depth),
 			strconv.FormatInt(r.Params, 10), strconv.FormatInt(r.Edges, 10), strconv.Itoa(r.MaxWeightBits),
-			strconv.FormatInt(r.RealisationParams, 10), strconv.FormatFloat(r.TheoremParams, 'g', 6, 64), r.TheoremConstants,
+			strconv.FormatInt(r.RealisationParams, 10), strconv.FormatFloat(r.TheoremParams, 'g', 6, 64), r.TheoremConstants, ratioField(r),
 			strconv.FormatInt(ridge.VCLowerBound(r.N), 10), lowerValue(r, "vc_depth"), lowerValue(r, "bits"),
 			wl2Field(r, func(w construct.WL2) float64 { return w.Product }), wl2Field(r, func(w construct.WL2) float64 { return w.Upper }),
 			wl2Field(r, func(w construct.WL2) float64 { return w.Lower }),
@@ -85,4 +86,12 @@ func wl2Field(r CompareRow, f func(construct.WL2) float64) string {
 		return ""
 	}
 	return strconv.FormatFloat(f(r.Theory.WL2), 'g', 6, 64)
+}
+
+// ratioField is params / the theorem's params formula, "" when either is missing.
+func ratioField(r CompareRow) string {
+	if v := r.Ratio(); !math.IsNaN(v) {
+		return strconv.FormatFloat(v, 'g', 4, 64)
+	}
+	return ""
 }

@@ -25,13 +25,29 @@ func compareCmd() *cobra.Command {
 		Use:   "compare --data FILE [--methods a,b,...] [--json | --markdown]",
 		Short: "Build every construction on the same data, verify each exactly, and tabulate sizes against the theorems",
 		Long: `compare builds each construction (or the chosen ones) on the data, verifies it on
-every point in exact arithmetic, and prints one row per method: width, depth,
-nonzero parameters beside the predicted count ("predicted": our realisation's
-count, or the theorem's when it states none; "theorem": the theorem's
-params_bound), nonzero weights, the largest weight's bits, the float64 verdict,
-build and verification seconds, and the exact verdict. The last row is the VC
-lower bound ⌈√N⌉. A method that fails or runs past --timeout is reported in its
-row and the others go on; the exit status is 1 unless every method is exact.`,
+every point in exact arithmetic, and prints one row per method, then the VC row
+⌈√N⌉ and a legend. Columns:
+
+  width, depth  largest hidden layer; hidden layers
+  params        nonzero weights + nonzero biases of the built network
+  realisation   our construction's worst-case params for this N, d, C (built ≤ it)
+  theorem       the theorem's params formula for this data; * = constants 1
+                (the paper states only O(·)), plain = the paper's constants
+  built/thm     params / theorem
+  /VC(L)        params / depth-aware VC lower bound (N−L)/(L·log2(8e·U))
+                (Bartlett–Harvey–Liaw–Mehrabian 2019; L depth, U units)
+  /bits LB      params / bit-complexity lower bound (Vardi et al. Thm 6.1
+                counting) for the network's largest weight bits
+  W²L²/NlgΔ     width²·depth² / (N·log2(2r/δ)) (Yang & Yang: O(N log 1/δ)
+                suffices, Ω(N/log 1/δ) needed; constants 1)
+  max bits      largest bit length of a nonzero weight or bias
+  float64       points float64 evaluation gets right / points checked
+  build s, verify s, exact   times and the exact verdict on every point
+
+"trivial" marks a lower bound ≤ 0. --json gives every count of every row against
+the theorem's form, our realisation and the lower bounds (docs/theory.md). A
+method that fails or runs past --timeout is reported in its row and the others
+go on; the exit status is 1 unless every method is exact.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if asJSON && markdown {
