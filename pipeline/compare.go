@@ -323,6 +323,9 @@ var CompareColumns = []CompareColumn{
 	{Head: "/bits LB", Legend: "params / bit-complexity lower bound (N·log2 C − a·U)/(B + 1 + ⌈log2(B+1)⌉ + 2⌈log2(U+d+2)⌉) (Vardi–Yehudai–Shamir Thm 6.1 counting; B = max bits, a = activation bits per unit); trivial = bound ≤ 0", Cell: func(r CompareRow) string {
 		return lowerRatio(r.lower("bits"))
 	}},
+	{Head: "w/2", Legend: "width / 2, the smallest width that memorizes every dataset (Hernández–Zuazua: width-1 ReLU chains are monotone along a line)", Cell: func(r CompareRow) string {
+		return lowerRatio(r.lower("width"))
+	}},
 	{Head: "W²L²/NlgΔ", Legend: "width²·depth² / (N·log2(2r/δ)) (Yang & Yang 2026: O(N log δ⁻¹) suffices, Ω(N/log δ⁻¹) needed; constants 1)", Cell: func(r CompareRow) string {
 		if r.Theory == nil || r.Theory.WL2.Upper <= 0 {
 			return "-"

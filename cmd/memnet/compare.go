@@ -38,6 +38,7 @@ every point in exact arithmetic, and prints one row per method, then the VC row
                 (Bartlett–Harvey–Liaw–Mehrabian 2019; L depth, U units)
   /bits LB      params / bit-complexity lower bound (Vardi et al. Thm 6.1
                 counting) for the network's largest weight bits
+  w/2           width / 2, the smallest width for every dataset (Hernández–Zuazua)
   W²L²/NlgΔ     width²·depth² / (N·log2(2r/δ)) (Yang & Yang: O(N log 1/δ)
                 suffices, Ω(N/log 1/δ) needed; constants 1)
   max bits      largest bit length of a nonzero weight or bias

@@ -58,7 +58,7 @@ func TestCompareJSONAndMarkdown(t *testing.T) {
 		t.Errorf("markdown with a bad method: exit %d\n%s", code, out)
 	}
 	// every column has a line in the legend
-	for _, h := range []string{"realisation", "theorem", "built/thm", "/VC(L)", "/bits LB", "W²L²/NlgΔ", "exact"} {
+	for _, h := range []string{"realisation", "theorem", "built/thm", "/VC(L)", "/bits LB", "w/2", "W²L²/NlgΔ", "exact"} {
 		if !strings.Contains(out, "- **"+h+"**: ") {
 			t.Errorf("legend lacks %s:\n%s", h, out)
 		}
