@@ -32,7 +32,8 @@ func (l Limits) String() string {
 	return strings.Join(p, ", ")
 }
 
-// Candidate is one construction with options, judged by its predicted counts.
+// Candidate is one construction with options, judged by its predicted counts
+// (our realisation's worst case for the sizes, construct.Prediction.Realisation).
 type Candidate struct {
 	Method string            `json:"method"`
 	Params map[string]string `json:"options,omitempty"`

@@ -63,7 +63,7 @@ func buildAuto(cmd *cobra.Command, ds *data.Dataset, params map[string]string, s
 	if c.Bits >= 0 {
 		bits = fmt.Sprint(c.Bits)
 	}
-	fmt.Printf("  why: the fewest predicted parameters (%d) among the candidates whose predicted width %d, depth %d and bits %s fit the limits\n", c.Count, c.Width, c.Depth, bits)
+	fmt.Printf("  why: the fewest parameters in our realisations' worst case (%d) among the candidates whose worst-case width %d, depth %d and bits %s fit the limits\n", c.Count, c.Width, c.Depth, bits)
 	for _, s := range res.Log {
 		fmt.Println("  passed over: " + s)
 	}
@@ -76,7 +76,7 @@ func buildAuto(cmd *cobra.Command, ds *data.Dataset, params map[string]string, s
 }
 
 func printCandidates(cs []pipeline.Candidate) {
-	fmt.Println("  candidates (predicted counts):")
+	fmt.Println("  candidates (our realisations' worst-case counts, docs/theory.md):")
 	for _, c := range cs {
 		verdict := "fits"
 		if !c.Fits {

@@ -57,6 +57,11 @@ func sigCheck(t *testing.T, xs [][]float64, ys []int, c int, cfg Config) *Built 
 			}
 		}
 	}
+	// the sigmoid form keeps the STEP+ID architecture: width 3 for Theorem 2
+	pr := predict(len(xs), len(xs[0]), c, b.Sizes.K0, 2, cfg)
+	if st := b.Net.Stats(); int64(st.Width) > pr.Realisation["width"] || int64(st.Depth) > pr.Realisation["depth"] || (cfg.Theorem != 1 && len(cfg.Widths) == 0 && st.Width > 3) {
+		t.Errorf("sigmoid form: width %d depth %d, realisation %v", st.Width, st.Depth, pr.Realisation)
+	}
 	r, err := VerifyInterval(b.Net, xs, ys, nil, 0)
 	if err != nil {
 		t.Fatal(err)
