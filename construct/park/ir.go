@@ -63,6 +63,36 @@ func (e expr) add(f expr, s *big.Rat) expr {
 	return out
 }
 
+// substitute returns e with every reference h_i replaced by the expression
+// img[i] (e over the new layer's neurons), in time linear in the terms;
+// terms keep first-seen order as with add, and zero coefficients are dropped.
+func (e expr) substitute(img []expr) expr {
+	acc := map[int]*big.Rat{}
+	var order []int
+	c := new(big.Rat).Set(e.c)
+	for k, i := range e.idx {
+		f, w := img[i], e.w[k]
+		c.Add(c, new(big.Rat).Mul(f.c, w))
+		for m, j := range f.idx {
+			t := new(big.Rat).Mul(f.w[m], w)
+			if a, ok := acc[j]; ok {
+				a.Add(a, t)
+			} else {
+				acc[j] = t
+				order = append(order, j)
+			}
+		}
+	}
+	out := expr{c: c}
+	for _, j := range order {
+		if acc[j].Sign() != 0 {
+			out.idx = append(out.idx, j)
+			out.w = append(out.w, acc[j])
+		}
+	}
+	return out
+}
+
 // plusConst returns e + r.
 func (e expr) plusConst(r *big.Rat) expr { return e.add(konst(r), rat(1)) }
 

@@ -38,11 +38,7 @@ func toReLU(p *program) (*program, error) {
 		if prev == nil {
 			return e
 		}
-		out := konst(e.c)
-		for k, i := range e.idx {
-			out = out.add(prev[i], e.w[k])
-		}
-		return out
+		return e.substitute(prev)
 	}
 	for li, us := range p.layers {
 		var nus []unit

@@ -183,11 +183,7 @@ func toSigmoid(p *program, outTol float64) (*program, *SigmoidInfo, error) {
 		if prev == nil {
 			return e
 		}
-		out := konst(e.c)
-		for k, i := range e.idx {
-			out = out.add(prev[i], e.w[k])
-		}
-		return out
+		return e.substitute(prev)
 	}
 	for li, us := range p.layers {
 		nus := make([]unit, len(us))
