@@ -47,11 +47,12 @@ type Model struct {
 // the gzip header, so equal networks give equal bytes):
 //
 //	{"format":"memnet","version":1,"method":...,"options":{...},
-//	 "input_dim":d,"classes":[...],"points":N,"theorem":...,"predicted":{...},
+//	 "input_dim":d,"classes":[...],"points":N,"theorem":...,"theory":{...},
 //	 "layers":[{"act":"RR","w":[["1","-3/4"],...],"b":["0",...]}, ...],
 //	 "readout":{...}}
 //
-// Every number is an exact rational written as "p" or "p/q" in lowest terms
+// ("predicted":{...} in files written before the theory record.) Every
+// weight is an exact rational written as "p" or "p/q" in lowest terms
 // (big.Rat's RatString). "act" has one letter per neuron: R ReLU, S STEP,
 // I identity, G sigmoid. JSON object keys are written in a fixed order.
 type fileModel struct {
