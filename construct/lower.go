@@ -109,8 +109,12 @@ func LowerBounds(net *nn.Network, n, d, c int, r, delta float64) []LowerBound {
 			Of: "width", Formula: "2 (width-1 ReLU chains are monotone along a line; worst case over datasets)", Value: 2, Actual: float64(st.Width)})
 	}
 	w := NewWL2(st.Width, st.Depth, n, r, delta)
+	lg := fmt.Sprintf("log2(2r/δ) = %.3g", w.LogInvDelta)
+	if r <= 0 || delta <= 0 {
+		lg = "r or δ unknown, log2(2r/δ) taken as 1"
+	}
 	add(LowerBound{Key: "wl2", Source: "Yang & Yang (2026), W²L² = Ω(N / log δ⁻¹) (constants 1)",
-		Of: "width²·depth²", Formula: fmt.Sprintf("N/log2(2r/δ) with log2(2r/δ) = %.3g", w.LogInvDelta), Value: w.Lower, Actual: w.Product,
+		Of: "width²·depth²", Formula: "N/log2(2r/δ) with " + lg, Value: w.Lower, Actual: w.Product,
 		Note: fmt.Sprintf("sufficient form N·log2(2r/δ) = %.4g, ratio %.3g", w.Upper, w.Product/w.Upper)})
 	return out
 }

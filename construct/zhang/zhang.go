@@ -116,7 +116,7 @@ func (Method) Predict(g construct.Geometry, opts construct.Options) (construct.P
 		Theorem:   Theorem,
 		Statement: "a depth-2 ReLU network (one hidden layer of n units) with 2n + d weights represents any function on a sample of n points in R^d",
 		TheoremForm: map[string]nn.Formula{
-			"params": {Value: float64(2*n + d), Formula: "2n + d (weights; the shared direction a counted once)", Constants: "paper"},
+			"params": {Value: float64(2*n + d), Formula: "2n + d (a ∈ R^d shared by all units, b and w ∈ R^n; biases b counted, a counted once)", Constants: "paper"},
 			"width":  {Value: float64(n), Formula: "n", Constants: "paper"},
 			"depth":  {Value: 1, Formula: "1 hidden layer", Constants: "paper"},
 		},
