@@ -48,10 +48,13 @@ func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	return o.String(), e.String(), code
 }
 
+// shared returns the path of a small real dataset kept in the repository's
+// testdata (copies of ../shared/data), so the tests never need ../shared.
 func shared(t *testing.T, name string) string {
-	p := filepath.Join("..", "..", "..", "shared", "data", name)
+	t.Helper()
+	p := filepath.Join("..", "..", "testdata", name)
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("%s not found (../shared is not beside the repository)", p)
+		t.Fatalf("%s: %v", p, err)
 	}
 	return p
 }
