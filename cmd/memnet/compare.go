@@ -46,10 +46,10 @@ row and the others go on; the exit status is 1 unless every method is exact.`,
 				return err
 			}
 			o := pipeline.CompareOptions{Methods: splitList(methods), Seed: seed, Params: params, Timeout: timeout, FloatSample: floatSample}
-			if !asJSON {
-				o.Progress = func(m string) { fmt.Fprintf(os.Stderr, "%s: building and verifying...\n", m) }
-			}
+			start, done := steps(len(orAll(o.Methods)), "compare")
+			o.Progress = func(m string) { start(m + " (build + exact verify)") }
 			rows := pipeline.Compare(cmd.Context(), ds, o)
+			done()
 			rows = append(rows, pipeline.VCRow(ds))
 			switch {
 			case asJSON:

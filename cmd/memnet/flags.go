@@ -7,9 +7,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/memnet/memnet/data"
 )
@@ -45,24 +43,6 @@ func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-// progress returns a callback drawing a progress bar on standard error when
-// it is a terminal, and nil (no output) otherwise.
-func progress(total int64, what string) (func(done int64), func()) {
-	if !term.IsTerminal(int(os.Stderr.Fd())) || total < 1 {
-		return nil, func() {}
-	}
-	bar := progressbar.NewOptions64(total,
-		progressbar.OptionSetWriter(os.Stderr),
-		progressbar.OptionSetDescription(what),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionThrottle(100_000_000),
-		progressbar.OptionClearOnFinish(),
-	)
-	return func(done int64) { _ = bar.Set64(done) }, func() { _ = bar.Finish() }
 }
 
 // methodFlags maps command-line flags to method options; only flags the user
