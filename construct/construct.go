@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/memnet/memnet/data"
@@ -167,18 +168,18 @@ func Register(m Method) {
 	registry[m.Name()] = m
 }
 
-// Lookup returns the method called name.
+// Lookup returns the method called name, in any case ("HZ" is hz).
 func Lookup(name string) (Method, error) {
 	mu.Lock()
 	defer mu.Unlock()
-	m, ok := registry[name]
+	m, ok := registry[strings.ToLower(name)]
 	if !ok {
 		names := make([]string, 0, len(registry))
 		for n := range registry {
 			names = append(names, n)
 		}
 		sort.Strings(names)
-		return nil, fmt.Errorf("unknown method %q (known: %v)", name, names)
+		return nil, fmt.Errorf("unknown method %q (known: %s)", name, strings.Join(names, ", "))
 	}
 	return m, nil
 }

@@ -32,6 +32,7 @@ func Build(ctx context.Context, ds *data.Dataset, method string, opts construct.
 	if err != nil {
 		return nil, err
 	}
+	method = m.Name()
 	t0 := time.Now()
 	res, err := m.Build(ctx, ds, opts)
 	if err != nil {

@@ -29,7 +29,7 @@ func buildAuto(cmd *cobra.Command, ds *data.Dataset, params map[string]string, s
 		}
 	}
 	if len(params) > 0 {
-		return fmt.Errorf("--method auto chooses the options itself; drop %v", params)
+		return fmt.Errorf("--method auto chooses the options itself; drop %s", formatOptions(params))
 	}
 	bar, done := progress(int64(ds.N()), "building")
 	var pr func(d, t int64)
@@ -58,12 +58,12 @@ func buildAuto(cmd *cobra.Command, ds *data.Dataset, params map[string]string, s
 		}{out, res, pipeline.Inspect(res.Built.Model)})
 	}
 	c := res.Chosen
-	fmt.Printf("auto: limits %s; chose %s\n", l, c.Label())
-	bits := "not predicted (checked after the build)"
+	fmt.Printf("auto: %s; chose %s\n", limitsPhrase(l), c.Label())
+	bits := "bits not predicted, checked after the build"
 	if c.Bits >= 0 {
-		bits = fmt.Sprint(c.Bits)
+		bits = fmt.Sprintf("largest weight %d bits", c.Bits)
 	}
-	fmt.Printf("  why: the fewest predicted parameters (%d) among the candidates whose predicted width %d, depth %d and bits %s fit the limits\n", c.Count, c.Width, c.Depth, bits)
+	fmt.Printf("  why: the fewest predicted parameters (%d) among the candidates that fit the limits (predicted width %d, depth %d, %s)\n", c.Count, c.Width, c.Depth, bits)
 	for _, s := range res.Log {
 		fmt.Println("  passed over: " + s)
 	}
@@ -75,8 +75,23 @@ func buildAuto(cmd *cobra.Command, ds *data.Dataset, params map[string]string, s
 	return nil
 }
 
+// limitsPhrase is "limits width ≤ 3, depth ≤ 2000", or "no limits given".
+func limitsPhrase(l pipeline.Limits) string {
+	if l == (pipeline.Limits{}) {
+		return "no limits given"
+	}
+	return "limits " + l.String()
+}
+
+// candidatesLegend explains the columns of the candidates table.
+const candidatesLegend = `    (params: the theorem's or our realisation's predicted nonzero weights + biases;
+     width, depth: predicted; bits: predicted largest weight's bits, ? = known only after building;
+     fits / excluded: the prediction against --max-width, --max-depth, --max-bits)
+`
+
 func printCandidates(cs []pipeline.Candidate) {
 	fmt.Println("  candidates (predicted counts):")
+	defer fmt.Print(candidatesLegend)
 	for _, c := range cs {
 		verdict := "fits"
 		if !c.Fits {

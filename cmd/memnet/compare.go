@@ -45,7 +45,7 @@ row and the others go on; the exit status is 1 unless every method is exact.`,
 			if err != nil {
 				return err
 			}
-			o := pipeline.CompareOptions{Methods: splitList(methods), Seed: seed, Params: params, Timeout: timeout, FloatSample: floatSample}
+			o := pipeline.CompareOptions{Methods: methodList(methods), Seed: seed, Params: params, Timeout: timeout, FloatSample: floatSample}
 			start, done := steps(len(orAll(o.Methods)), "compare")
 			o.Progress = func(m string) { start(m + " (build + exact verify)") }
 			rows := pipeline.Compare(cmd.Context(), ds, o)

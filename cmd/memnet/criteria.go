@@ -126,6 +126,14 @@ computed by memnet geometry's method); flags given explicitly override it.`,
 	return cmd
 }
 
+// criteriaLegend explains the terms of criteria's report.
+const criteriaLegend = `
+(dense parameters: Σ (d_{ℓ−1}+1)·d_ℓ + d_L + 1 with d_0 = d_x — every weight and bias of fully
+ connected layers of these widths and a scalar read-out; split: the K phases Theorem 3 lets one
+ choose, L_k the last layer of phase k (the best split found is shown); "short by 2^x": the
+ condition's left side must grow 2^x-fold to hold; the status is 0 when accepted, 1 when rejected)
+`
+
 func printCriteria(o criteriaOutcome) {
 	p := o.Problem
 	fmt.Printf("problem: N = %d, C = %d, d_x = %d, Δ = %.6g (%s)\n", p.N, p.C, p.Dx, p.Delta, o.DeltaFrom)
@@ -152,6 +160,7 @@ func printCriteria(o criteriaOutcome) {
 			fmt.Printf("note: %s\n", n)
 		}
 	}
+	defer fmt.Print(criteriaLegend)
 	if s := o.Suggestion; s != nil {
 		fmt.Printf("suggested: %s (%d layers, %d dense parameters), split K = %d, L = %v\n", s.Widths, s.Layers, s.Params, s.Check.Witness.K, s.Check.Witness.L)
 		fmt.Printf("  family: %s\n", s.Family)

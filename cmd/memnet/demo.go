@@ -22,7 +22,7 @@ func demoCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ds := pipeline.DemoDataset()
-			rows := pipeline.Compare(cmd.Context(), ds, pipeline.CompareOptions{Methods: splitList(methods), Seed: 1})
+			rows := pipeline.Compare(cmd.Context(), ds, pipeline.CompareOptions{Methods: methodList(methods), Seed: 1})
 			rows = append(rows, pipeline.VCRow(ds))
 			if asJSON {
 				if err := printJSON(os.Stdout, rows); err != nil {
@@ -30,7 +30,7 @@ func demoCmd() *cobra.Command {
 				}
 				if outDir != "" {
 					// The JSON stays alone on standard output.
-					return writeDemoPlots(cmd.Context(), os.Stderr, outDir, ds, splitList(methods))
+					return writeDemoPlots(cmd.Context(), os.Stderr, outDir, ds, methodList(methods))
 				}
 				return nil
 			}
@@ -43,7 +43,7 @@ func demoCmd() *cobra.Command {
 			}
 			fmt.Println("\nEvery network was checked on every point in exact arithmetic.")
 			if outDir != "" {
-				if err := writeDemoPlots(cmd.Context(), os.Stdout, outDir, ds, splitList(methods)); err != nil {
+				if err := writeDemoPlots(cmd.Context(), os.Stdout, outDir, ds, methodList(methods)); err != nil {
 					return err
 				}
 			}
@@ -87,7 +87,7 @@ func benchCmd() *cobra.Command {
 				}
 				sizes = append(sizes, n)
 			}
-			ms := splitList(methods)
+			ms := methodList(methods)
 			start, done := steps(len(sizes)*len(orAll(ms)), "bench")
 			for _, n := range sizes {
 				ds := data.Gaussian(n, d, classes, uint64(seed))
@@ -153,6 +153,12 @@ func orAll(methods []string) []string {
 		return methods
 	}
 	return splitList(methodNames())
+}
+
+// methodList is a comma-separated --methods list in lower case (method
+// names are case-insensitive).
+func methodList(s string) []string {
+	return splitList(strings.ToLower(s))
 }
 
 func splitList(s string) []string {

@@ -149,3 +149,91 @@ func TestSweepCrossingsOnlyInsideRange(t *testing.T) {
 		t.Errorf("an extrapolated crossing with N is printed:\n%s", out)
 	}
 }
+
+// TestMethodNames checks that method names are case-insensitive and that an
+// unknown one is reported, with every name there is, before data is read.
+func TestMethodNames(t *testing.T) {
+	dir := t.TempDir()
+	_, e, code := run(t, "build", "--method", "nosuch", "--data", filepath.Join(dir, "missing.csv"), "-o", filepath.Join(dir, "x.mnet"))
+	if want := "memnet: unknown method \"nosuch\": give one of hz, park, vardi, ysj, zhang, or auto\n"; code != 1 || e != want {
+		t.Errorf("exit %d, stderr %q, want %q", code, e, want)
+	}
+	train := writeCSV(t, "d.csv", "0,0,a\n1,0,b\n0,1,b\n1,1,a\n")
+	net := filepath.Join(dir, "d.mnet")
+	out, e, code := run(t, "build", "--method", "HZ", "--data", train, "-o", net)
+	if code != 0 || !strings.HasPrefix(out, "hz network for ") {
+		t.Fatalf("--method HZ: exit %d %s %s", code, out, e)
+	}
+	out, _, _ = run(t, "inspect", net)
+	if want := "  input dim 2, classes 2, built for 4 points, options direction=auto, direction-bits=30, kappa-bits=40, pad=false, seed=1, snap=true, weights=dyadic\n"; !strings.Contains(out, want) || strings.Contains(out, "map[") {
+		t.Errorf("inspect prints a raw map or other options:\n%s", out)
+	}
+	out, _, code = run(t, "compare", "--data", train, "--methods", "ZHANG,nosuch", "--markdown")
+	if code != 1 || !strings.Contains(out, "| zhang |") || !strings.Contains(out, `unknown method "nosuch" (known: hz, park, vardi, ysj, zhang)`) {
+		t.Errorf("compare with ZHANG,nosuch: exit %d\n%s", code, out)
+	}
+}
+
+// TestParkNotesHaveNoGoMaps checks park's build notes.
+func TestParkNotesHaveNoGoMaps(t *testing.T) {
+	net := filepath.Join(t.TempDir(), "p.mnet")
+	out, e, code := run(t, "build", "--method", "park", "--data", shared(t, "iris.csv"), "-o", net)
+	if code != 0 || !strings.Contains(out, "note: layers by part: compress1 ") || strings.Contains(out, "map[") {
+		t.Errorf("exit %d:\n%s%s", code, out, e)
+	}
+}
+
+// TestBuildHelpShowsDefaults checks that every string flag of build says
+// its default, and that --max-depth is not described as vardi's alone.
+func TestBuildHelpShowsDefaults(t *testing.T) {
+	out, _, code := run(t, "build", "--help")
+	if code != 0 {
+		t.Fatal(out)
+	}
+	for _, want := range []string{
+		"--snap string[=\"true\"]   hz: append the exact output snap block: true or false (default true)\n",
+		"--weights string         hz: dyadic or rational weights (default dyadic)\n",
+		"--direction string       hz, zhang, ysj: projection direction: auto, gaussian or integer (default auto)\n",
+		"--max-depth string       vardi and auto: depth limit (vardi: Theorem 5.1; default none)\n",
+		"--max-bits string        vardi and auto: limit on a weight's bits (vardi: Theorem 6.2; default none)\n",
+		"--objective string       vardi: minimize params or depth (default params)\n",
+		"--w string               park: trade-off exponent in [2/3, 1] (Theorem 1; default 2/3)\n",
+		"--activation string      park: step, relu or sigmoid (default step)\n",
+		"--eps string             park with --regression: tolerance of the real targets (default 0.01)\n",
+		"(default \"hz\")\n",
+		"-o, --out string             network file to write (.mnet) (required)\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("build --help lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "vardi: depth limit") {
+		t.Error("--max-depth is described as vardi's only")
+	}
+}
+
+// TestAutoOutputAndLegend checks auto's first line without limits and the
+// candidates table's legend.
+func TestAutoOutputAndLegend(t *testing.T) {
+	train := writeCSV(t, "d.csv", "0,0,a\n1,0,b\n0,1,b\n1,1,a\n")
+	out, e, code := run(t, "build", "--method", "auto", "--data", train, "-o", filepath.Join(t.TempDir(), "a.mnet"))
+	if code != 0 {
+		t.Fatal(e)
+	}
+	if !strings.HasPrefix(out, "auto: no limits given; chose ") || strings.Contains(out, "limits no limits") || !strings.Contains(out, candidatesLegend) {
+		t.Errorf("auto output:\n%s", out)
+	}
+}
+
+// TestCriteriaJSONAndLegend checks that criteria's JSON keeps "<" as is and
+// that the text report ends with its legend.
+func TestCriteriaJSONAndLegend(t *testing.T) {
+	out, _, _ := run(t, "criteria", "--widths", "3x5", "--n", "1000", "--classes", "10", "--delta", "60", "--json")
+	if strings.Contains(out, `\u003c`) || !strings.Contains(out, "<") {
+		t.Errorf("criteria --json escapes <:\n%s", out)
+	}
+	out, _, _ = run(t, "criteria", "--widths", "3x5", "--n", "1000", "--classes", "10", "--delta", "60")
+	if !strings.HasSuffix(out, criteriaLegend) {
+		t.Errorf("criteria does not end with its legend:\n%s", out)
+	}
+}

@@ -51,7 +51,7 @@ of --float-sample points (the exact verdict always covers every point).`,
 			if err := os.MkdirAll(out, 0o755); err != nil {
 				return err
 			}
-			ms := orAll(splitList(methods))
+			ms := orAll(methodList(methods))
 			start, done := steps(len(sizes)*len(ms), "sweep")
 			t0 := time.Now()
 			o := pipeline.SweepOptions{Ns: sizes, D: d, Classes: classes, Seed: seed,

@@ -135,7 +135,7 @@ func inspectCmd() *cobra.Command {
 				return printJSON(os.Stdout, info)
 			}
 			fmt.Printf("method %s (%s)\n", info.Method, info.Theorem)
-			fmt.Printf("  input dim %d, classes %d, built for %d points, options %v\n", info.InputDim, info.Classes, info.Points, info.Options)
+			fmt.Printf("  input dim %d, classes %d, built for %d points, options %s\n", info.InputDim, info.Classes, info.Points, formatOptions(info.Options))
 			fmt.Printf("  width %d, depth %d, neurons %d\n", info.Width, info.Depth, info.Neurons)
 			fmt.Printf("  params %d (%d weights + %d biases), max weight bits %d, total bits %d, dyadic %v\n",
 				info.Params, info.WeightsNonzero, info.BiasesNonzero, info.MaxWeightBits, info.TotalWeightBits, info.Dyadic)

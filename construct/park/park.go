@@ -21,6 +21,9 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"slices"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/memnet/memnet/construct"
@@ -484,8 +487,32 @@ func (method) Build(ctx context.Context, ds *data.Dataset, opts construct.Option
 	res.Notes = append(res.Notes,
 		fmt.Sprintf("projection: %d draw(s), K0 = %d, margin γ = %.3g; U = %d, V = %d, final range %d", s.ProjectDraws, s.K0, s.Gamma, s.U, s.V, s.KFinal),
 		fmt.Sprintf("table A×B = %d×%d, D = %d label bits, B·D = %d bits per row constant", s.A, s.B, s.LabelBits, s.MaxLabelBits),
-		fmt.Sprintf("layers by part: %v; indicators: %v; compression-2 groups %d; shift tries %d", s.Layers, s.Thresholds, s.GroupsC2, s.ShiftTries))
+		fmt.Sprintf("layers by part: %s; indicators: %s; compression-2 groups %d; shift tries %d", partCounts(s.Layers), partCounts(s.Thresholds), s.GroupsC2, s.ShiftTries))
 	return res, nil
+}
+
+// partCounts writes counts by pipeline part in the pipeline's order
+// ("compress1 8, compress2 146, table 442, bits 449"), other parts after
+// them by name.
+func partCounts(m map[string]int) string {
+	order := []string{"compress1", "compress2", "table", "bits"}
+	var rest []string
+	for k := range m {
+		if !slices.Contains(order, k) {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	var out []string
+	for _, k := range append(order, rest...) {
+		if v, ok := m[k]; ok {
+			out = append(out, fmt.Sprintf("%s %d", k, v))
+		}
+	}
+	if len(out) == 0 {
+		return "none"
+	}
+	return strings.Join(out, ", ")
 }
 
 // predictArch is Theorem 3's prediction for a given width list: the
@@ -503,7 +530,11 @@ func predictArch(n, d, m int, delta float64, widths []int) construct.Prediction 
 	pr.Bounds["params_bound"] = criteria.DenseParams(widths, d)
 	pr.Bounds["vc_lower_bound"] = int64(math.Ceil(math.Sqrt(float64(n))))
 	if r, err := criteria.Check(widths, criteria.Problem{N: n, C: m, Dx: max(d, 1), Delta: delta}); err == nil {
-		pr.Notes = append(pr.Notes, fmt.Sprintf("Theorem 3 criteria with Δ = %.4g: ok = %v, failing conditions %v", delta, r.OK, r.Failed()))
+		verdict := "all four conditions hold"
+		if f := r.Failed(); len(f) > 0 {
+			verdict = fmt.Sprintf("condition(s) %s fail", strings.Join(strings.Fields(strings.Trim(fmt.Sprint(f), "[]")), ", "))
+		}
+		pr.Notes = append(pr.Notes, fmt.Sprintf("Theorem 3 criteria with Δ = %.4g: %s", delta, verdict))
 	}
 	return pr
 }

@@ -77,3 +77,15 @@ func loadDigits(t testing.TB) ([][]float64, []int) {
 	}
 	return xs, ys
 }
+
+// TestPartCounts checks the note's counts by part: pipeline order, no Go map
+// syntax.
+func TestPartCounts(t *testing.T) {
+	got := partCounts(map[string]int{"bits": 449, "table": 442, "compress1": 8, "compress2": 146, "extra": 1})
+	if want := "compress1 8, compress2 146, table 442, bits 449, extra 1"; got != want {
+		t.Errorf("partCounts = %q, want %q", got, want)
+	}
+	if got := partCounts(map[string]int{}); got != "none" {
+		t.Errorf("empty: %q", got)
+	}
+}
