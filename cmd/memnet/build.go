@@ -33,6 +33,9 @@ func buildCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if n := realLabelsNote(ds); n != "" && params["regression"] != "true" {
+				fmt.Fprintln(os.Stderr, "note: "+n)
+			}
 			if method == "auto" {
 				return buildAuto(cmd, ds, params, seed, out, asJSON)
 			}

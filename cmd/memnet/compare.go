@@ -45,6 +45,9 @@ row and the others go on; the exit status is 1 unless every method is exact.`,
 			if err != nil {
 				return err
 			}
+			if n := realLabelsNote(ds); n != "" {
+				fmt.Fprintln(os.Stderr, "note: "+n)
+			}
 			o := pipeline.CompareOptions{Methods: methodList(methods), Seed: seed, Params: params, Timeout: timeout, FloatSample: floatSample}
 			start, done := steps(len(orAll(o.Methods)), "compare")
 			o.Progress = func(m string) { start(m + " (build + exact verify)") }

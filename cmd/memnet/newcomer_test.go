@@ -237,3 +237,29 @@ func TestCriteriaJSONAndLegend(t *testing.T) {
 		t.Errorf("criteria does not end with its legend:\n%s", out)
 	}
 }
+
+// TestRealLabels checks that real-valued labels taken as classes are
+// reported with the way to memorize them as targets, and that --regression
+// names the file and row of a target outside [0, 1].
+func TestRealLabels(t *testing.T) {
+	dir := t.TempDir()
+	reals := writeCSV(t, "r.csv", "0,0,0.5\n1,0,0.7\n0,1,0.25\n1,1,0.125\n")
+	_, e, code := run(t, "build", "--method", "park", "--data", reals, "-o", filepath.Join(dir, "c.mnet"))
+	want := "note: " + reals + ": the labels are real numbers (e.g. 0.125), taken here as 4 classes, one per distinct value; to memorize them as real targets in [0, 1], use --method park --regression\n"
+	if code != 0 || e != want {
+		t.Errorf("exit %d, stderr %q, want %q", code, e, want)
+	}
+	if _, e, code := run(t, "build", "--method", "park", "--regression", "--data", reals, "-o", filepath.Join(dir, "r.mnet")); code != 0 || e != "" {
+		t.Errorf("--regression: exit %d, stderr %q", code, e)
+	}
+	ints := writeCSV(t, "i.csv", "0,0,1\n1,0,2\n0,1,3\n")
+	if _, e, _ := run(t, "build", "--data", ints, "-o", filepath.Join(dir, "i.mnet")); e != "" {
+		t.Errorf("whole-number labels noted: %q", e)
+	}
+	out := writeCSV(t, "o.csv", "x,y,t\n0,0,0.5\n1,0,1.5\n0,1,0.25\n")
+	_, e, code = run(t, "build", "--method", "park", "--regression", "--data", out, "-o", filepath.Join(dir, "o.mnet"))
+	want = "memnet: " + out + ": row 3: label \"1.5\" is not a number in [0, 1] (--regression reads the labels as real targets in [0, 1])\n"
+	if code != 1 || !strings.HasSuffix(e, want) {
+		t.Errorf("exit %d, stderr %q, want it to end with %q", code, e, want)
+	}
+}
