@@ -90,6 +90,23 @@ func TestProgressBars(t *testing.T) {
 	if strings.Contains(e, "verifying") || strings.Contains(e, "%") {
 		t.Errorf("a bar was drawn on a pipe: %q", e)
 	}
+	// compare, bench and sweep draw one bar over their builds, not lines.
+	for _, args := range [][]string{
+		{"compare", "--data", iris, "--methods", "zhang"},
+		{"bench", "--n", "50", "--methods", "zhang"},
+		{"sweep", "--n", "50,100", "--methods", "zhang", "--out", t.TempDir()},
+	} {
+		_, e, code := runEnv(t, []string{"MEMNET_PROGRESS=1"}, args...)
+		if code != 0 || !strings.Contains(e, args[0]+"   0% |") {
+			t.Errorf("%s: no bar (exit %d): %q", args[0], code, e)
+		}
+		_, e, _ = run(t, args...)
+		for _, l := range strings.Split(strings.TrimSpace(e), "\n") {
+			if l != "" && !strings.HasPrefix(l, "note: ") {
+				t.Errorf("%s on a pipe wrote more than notes to stderr: %q", args[0], e)
+			}
+		}
+	}
 }
 
 // TestDemoEndsWithNextStepsAndJSONHonoursOut checks that the demo ends with
