@@ -88,7 +88,7 @@ func (o Options) CheckParams(method string, known ...string) error {
 			}
 		}
 		if !found {
-			return fmt.Errorf("method %s has no option %q (it has: %v)", method, k, known)
+			return fmt.Errorf("method %s has no option %q (it has: %s)", method, k, strings.Join(known, ", "))
 		}
 	}
 	return nil

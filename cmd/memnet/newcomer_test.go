@@ -118,12 +118,12 @@ func TestDemoEndsWithNextStepsAndJSONHonoursOut(t *testing.T) {
 		t.Errorf("demo (exit %d) does not end with what to try next:\n%s%s", code, out, e)
 	}
 	dir := filepath.Join(t.TempDir(), "demo")
-	out, e, code = run(t, "demo", "--methods", "hz,zhang", "--json", "--out", dir)
+	out, e, code = run(t, "demo", "--methods", "zhang", "--json", "--out", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, e)
 	}
 	var rows []map[string]any
-	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 3 {
+	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 2 {
 		t.Errorf("stdout is not the rows as JSON (%v):\n%s", err, out)
 	}
 	for _, f := range []string{"sweep.csv", "params_vs_n.png", "bits_vs_n.png", "trajectories.png"} {
@@ -180,6 +180,10 @@ func TestMethodNames(t *testing.T) {
 	out, e, code := run(t, "build", "--method", "HZ", "--data", train, "-o", net)
 	if code != 0 || !strings.HasPrefix(out, "hz network for ") {
 		t.Fatalf("--method HZ: exit %d %s %s", code, out, e)
+	}
+	_, e, _ = run(t, "build", "--max-depth", "3", "--data", train, "-o", filepath.Join(dir, "q.mnet"))
+	if want := "memnet: method hz has no option \"max-depth\" (it has: snap, weights, direction, direction-bits, kappa-bits, pad)\n"; e != want {
+		t.Errorf("stderr %q, want %q", e, want)
 	}
 	out, _, _ = run(t, "inspect", net)
 	if want := "  input dim 2, classes 2, built for 4 points, options direction=auto, direction-bits=30, kappa-bits=40, pad=false, seed=1, snap=true, weights=dyadic\n"; !strings.Contains(out, want) || strings.Contains(out, "map[") {

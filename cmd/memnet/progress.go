@@ -30,9 +30,10 @@ func progressOn() bool {
 // bar is one progress bar; a nil *bar draws nothing, so callers need no
 // checks.
 type bar struct {
-	pb   *progressbar.ProgressBar
-	stop chan struct{}
-	once sync.Once
+	pb      *progressbar.ProgressBar
+	stop    chan struct{} // closed by finish
+	stopped chan struct{} // closed when the redraw ticker has stopped
+	once    sync.Once
 }
 
 // newBar starts a bar counting to total, described by what, or returns nil
@@ -42,7 +43,7 @@ func newBar(total int64, what string) *bar {
 	if !progressOn() || total < 1 {
 		return nil
 	}
-	b := &bar{stop: make(chan struct{})}
+	b := &bar{stop: make(chan struct{}), stopped: make(chan struct{})}
 	b.pb = progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(os.Stderr),
 		progressbar.OptionSetDescription(what),
@@ -56,6 +57,7 @@ func newBar(total int64, what string) *bar {
 	go func() {
 		t := time.NewTicker(500 * time.Millisecond)
 		defer t.Stop()
+		defer close(b.stopped)
 		for {
 			select {
 			case <-b.stop:
@@ -89,6 +91,7 @@ func (b *bar) finish() {
 	}
 	b.once.Do(func() {
 		close(b.stop)
+		<-b.stopped
 		_ = b.pb.Finish()
 	})
 }
