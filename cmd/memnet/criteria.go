@@ -144,7 +144,7 @@ func printCriteria(o criteriaOutcome) {
 		}
 		fmt.Printf("widths %s: %d layers, %d dense parameters: %s\n", r.Widths, r.Layers, r.Params, verdict)
 		if w := r.Witness; w != nil {
-			fmt.Printf("split: K = %d, L_1..L_K = %v\n", w.K, w.L)
+			fmt.Printf("split: K = %d, L_1..L_K = %s\n", w.K, joinInts(w.L))
 		}
 		for _, c := range r.Conditions {
 			mark := "holds"
@@ -162,7 +162,7 @@ func printCriteria(o criteriaOutcome) {
 	}
 	defer fmt.Print(criteriaLegend)
 	if s := o.Suggestion; s != nil {
-		fmt.Printf("suggested: %s (%d layers, %d dense parameters), split K = %d, L = %v\n", s.Widths, s.Layers, s.Params, s.Check.Witness.K, s.Check.Witness.L)
+		fmt.Printf("suggested: %s (%d layers, %d dense parameters), split K = %d, L_1..L_K = %s\n", s.Widths, s.Layers, s.Params, s.Check.Witness.K, joinInts(s.Check.Witness.L))
 		fmt.Printf("  family: %s\n", s.Family)
 	}
 }

@@ -476,7 +476,7 @@ func (method) Build(ctx context.Context, ds *data.Dataset, opts construct.Option
 	}
 	res := &construct.Result{Net: b.Net, Options: used, Prediction: pred}
 	if b.Witness != nil {
-		res.Notes = append(res.Notes, fmt.Sprintf("Theorem 3 split used: K = %d, L_1..L_K = %v, A = %d, B = %d", b.Witness.K, b.Witness.L, b.Witness.A, b.Witness.B))
+		res.Notes = append(res.Notes, fmt.Sprintf("Theorem 3 split used: K = %d, L_1..L_K = %s, A = %d, B = %d", b.Witness.K, intList(b.Witness.L), b.Witness.A, b.Witness.B))
 	}
 	if si := b.Sizes.Sigmoid; si != nil {
 		res.Notes = append(res.Notes, fmt.Sprintf("sigmoid form: output budget %g; STEP slopes 2^%d..2^%d; identity κ 2^%d..2^%d; smallest unit budget 2^%.1f",
@@ -515,6 +515,15 @@ func partCounts(m map[string]int) string {
 	return strings.Join(out, ", ")
 }
 
+// intList writes integers as "1, 2, 3".
+func intList(xs []int) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = fmt.Sprint(x)
+	}
+	return strings.Join(s, ", ")
+}
+
 // predictArch is Theorem 3's prediction for a given width list: the
 // architecture's own depth, width and dense count, with the checker's
 // verdict (for the data's Δ) in the notes.
@@ -532,7 +541,7 @@ func predictArch(n, d, m int, delta float64, widths []int) construct.Prediction 
 	if r, err := criteria.Check(widths, criteria.Problem{N: n, C: m, Dx: max(d, 1), Delta: delta}); err == nil {
 		verdict := "all four conditions hold"
 		if f := r.Failed(); len(f) > 0 {
-			verdict = fmt.Sprintf("condition(s) %s fail", strings.Join(strings.Fields(strings.Trim(fmt.Sprint(f), "[]")), ", "))
+			verdict = fmt.Sprintf("condition(s) %s fail", intList(f))
 		}
 		pr.Notes = append(pr.Notes, fmt.Sprintf("Theorem 3 criteria with Δ = %.4g: %s", delta, verdict))
 	}

@@ -89,3 +89,9 @@ func TestPartCounts(t *testing.T) {
 		t.Errorf("empty: %q", got)
 	}
 }
+
+func TestIntList(t *testing.T) {
+	if got := intList([]int{8, 40, 104}); got != "8, 40, 104" {
+		t.Errorf("intList = %q", got)
+	}
+}
