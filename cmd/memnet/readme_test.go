@@ -21,6 +21,10 @@ type readmeCommand struct {
 
 var exitStatusComment = regexp.MustCompile(`exit status (\d+)`)
 
+// goSyntax matches Go's printing of a map or a slice ("map[a:1]", "[a b c]"),
+// which no message should show.
+var goSyntax = regexp.MustCompile(`map\[|\[\w+( \w+)+\]`)
+
 // readmeCommands extracts every command of the ```sh blocks of path.
 func readmeCommands(t *testing.T, path string) []readmeCommand {
 	t.Helper()
@@ -86,7 +90,8 @@ func readmeCommands(t *testing.T, path string) []readmeCommand {
 // first; the second writes outside the temporary directory), and commands
 // reading Fashion-MNIST are skipped, with a log line, where
 // /usr/share/datasets is absent. A command fails the test when its exit
-// status differs from the one its comment states (0 when none).
+// status differs from the one its comment states (0 when none), or when
+// its output shows a Go map or slice.
 func TestReadme(t *testing.T) {
 	cmds := readmeCommands(t, filepath.Join("..", "..", "README.md"))
 	if len(cmds) < 20 {
@@ -138,6 +143,9 @@ func TestReadme(t *testing.T) {
 			code = ee.ExitCode()
 		} else if err != nil {
 			t.Fatal(err)
+		}
+		if m := goSyntax.Find(out); m != nil {
+			t.Errorf("README.md:%d: %s\nprints Go syntax %q:\n%s", c.line, c.cmd, m, tail(string(out), 15))
 		}
 		if code != c.want {
 			t.Errorf("README.md:%d: %s\nexit status %d, want %d; output:\n%s", c.line, c.cmd, code, c.want, tail(string(out), 15))
