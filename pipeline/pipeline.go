@@ -340,10 +340,16 @@ func PredictedKeys(p map[string]int64) []string {
 // Predict returns, for each row of xs, the original label the network's exact
 // output stands for, or "?" when it stands for none.
 func Predict(model *nn.Model, xs [][]float64) ([]string, error) {
+	return PredictProgress(model, xs, nil)
+}
+
+// PredictProgress is Predict reporting the rows done to progress (when not
+// nil).
+func PredictProgress(model *nn.Model, xs [][]float64, progress func(done int64)) ([]string, error) {
 	if len(xs) > 0 && len(xs[0]) != model.Net.InputDim {
 		return nil, fmt.Errorf("the data has %d features per point; the network reads %d", len(xs[0]), model.Net.InputDim)
 	}
-	outs, err := nn.EvalExact(model.Net, xs, nil)
+	outs, err := nn.EvalExact(model.Net, xs, progress)
 	if err != nil {
 		return nil, err
 	}

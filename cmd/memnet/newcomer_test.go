@@ -90,7 +90,11 @@ func TestProgressBars(t *testing.T) {
 	if strings.Contains(e, "verifying") || strings.Contains(e, "%") {
 		t.Errorf("a bar was drawn on a pipe: %q", e)
 	}
-	// compare, bench and sweep draw one bar over their builds, not lines.
+	// predict draws a bar over the rows; compare, bench and sweep one bar
+	// over their builds, not lines.
+	if _, e, _ := runEnv(t, []string{"MEMNET_PROGRESS=1"}, "predict", net, "--data", iris); !strings.Contains(e, "predicting   0% |") {
+		t.Errorf("predict: no bar: %q", e)
+	}
 	for _, args := range [][]string{
 		{"compare", "--data", iris, "--methods", "zhang"},
 		{"bench", "--n", "50", "--methods", "zhang"},

@@ -164,7 +164,9 @@ func predictCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			labels, err := pipeline.Predict(model, xs)
+			bar, done := progress(int64(len(xs)), "predicting")
+			labels, err := pipeline.PredictProgress(model, xs, bar)
+			done()
 			if err != nil {
 				return err
 			}
