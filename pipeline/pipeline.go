@@ -136,13 +136,13 @@ const (
 // (phase, points done, points in all) for the exact phase (PhaseExact) and
 // then the float phase (PhaseFloat).
 func VerifyPhases(model *nn.Model, ds *data.Dataset, report func(phase string, done, total int64)) (*Verified, error) {
+	if ds.D() != model.Net.InputDim {
+		return nil, fmt.Errorf("%s has %d features per point; the network reads %d", ds.Name, ds.D(), model.Net.InputDim)
+	}
 	var progress func(done int64)
 	if report != nil {
 		report(PhaseExact, 0, int64(ds.N()))
 		progress = func(done int64) { report(PhaseExact, done, int64(ds.N())) }
-	}
-	if ds.D() != model.Net.InputDim {
-		return nil, fmt.Errorf("%s has %d features per point; the network reads %d", ds.Name, ds.D(), model.Net.InputDim)
 	}
 	t0 := time.Now()
 	if model.Options["regression"] == "true" {

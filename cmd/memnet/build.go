@@ -80,14 +80,14 @@ func buildCmd() *cobra.Command {
 // case-insensitive), or an error listing the names there are; it runs
 // before any data is read.
 func checkMethod(name string) (string, error) {
-	name = strings.ToLower(name)
-	if name == "auto" {
-		return name, nil
+	lower := strings.ToLower(name)
+	if lower == "auto" {
+		return lower, nil
 	}
-	if _, err := construct.Lookup(name); err != nil {
+	if _, err := construct.Lookup(lower); err != nil {
 		return "", fmt.Errorf("unknown method %q: give one of %s, or auto", name, methodNames())
 	}
-	return name, nil
+	return lower, nil
 }
 
 func methodNames() string {
