@@ -39,7 +39,9 @@ status 0 when all hold and 1 when any fails. Condition 4 is the reconstructed
 form A·B ≥ ⌈U/2^{K−2}⌉ (see docs/park.md).
 
 --suggest prints the architecture with the fewest dense parameters that the
-criteria accept (within the family described in docs/park.md).
+criteria accept (within the family described in docs/park.md). Dense
+parameters count every weight and bias of fully connected layers of the given
+widths with input d_x and a scalar read-out.
 
 With --data the dataset gives N, C, d and Δ (Δ just above max/min distance,
 computed by memnet geometry's method); flags given explicitly override it.`,

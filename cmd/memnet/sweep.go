@@ -32,8 +32,9 @@ func sweepCmd() *cobra.Command {
 dataset at each N, writes DIR/sweep.csv, DIR/params_vs_n.png and .svg (log-log, one
 line per method with its fitted exponent in the legend, dashed reference slopes N,
 N^(2/3), √N and the VC floor ⌈√N⌉) and DIR/bits_vs_n.png and .svg (largest weight's
-bits against N), and prints the fitted exponents, where the fitted lines cross and
-where each method drops below N parameters. The float views are judged on a sample
+bits against N), and prints the fitted exponents (params ≈ c·N^a), where the fitted
+lines cross inside the measured N range (never extrapolated beyond it) and where
+each method drops below N parameters. The float views are judged on a sample
 of --float-sample points (the exact verdict always covers every point).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
