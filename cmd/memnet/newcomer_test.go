@@ -288,3 +288,23 @@ func TestRealLabels(t *testing.T) {
 		t.Errorf("exit %d, stderr %q, want it to end with %q", code, e, want)
 	}
 }
+
+// TestVerifyExplainsFloatCounts checks that float counts below the number
+// of points come with the note that they do not touch the exact verdict.
+func TestVerifyExplainsFloatCounts(t *testing.T) {
+	iris := shared(t, "iris.csv")
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		method string
+		note   bool
+	}{{"vardi", true}, {"hz", false}} {
+		net := filepath.Join(dir, tc.method+".mnet")
+		if _, e, code := run(t, "build", "--method", tc.method, "--data", iris, "-o", net); code != 0 {
+			t.Fatal(e)
+		}
+		out, _, code := run(t, "verify", net, "--data", iris)
+		if code != 0 || strings.Contains(out, floatNote) != tc.note {
+			t.Errorf("%s: exit %d, note shown %v, want %v:\n%s", tc.method, code, !tc.note, tc.note, out)
+		}
+	}
+}

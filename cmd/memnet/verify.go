@@ -63,6 +63,9 @@ func verifyCmd() *cobra.Command {
 				}
 				fmt.Printf("  float64 correct %d/%d (bit-exact %d), float32 correct %d/%d\n",
 					v.Float64Correct, v.DistinctPoints, v.Float64BitExact, v.Float32Correct, v.DistinctPoints)
+				if v.Float64Correct < v.DistinctPoints || v.Float32Correct < v.DistinctPoints {
+					fmt.Println(floatNote)
+				}
 				phase := "exact"
 				if interval {
 					phase = "interval check"
@@ -82,6 +85,11 @@ func verifyCmd() *cobra.Command {
 	df.add(cmd, true)
 	return cmd
 }
+
+// floatNote explains float counts below the number of points, which do not
+// contradict an exact verdict.
+const floatNote = "  (float64/float32: the same weights rounded to that type and evaluated as a framework would;\n" +
+	"   points they get wrong do not change the verdict above, which is about the network's exact weights)"
 
 // verifyHeadline is the first line of verify's verdict. Networks with
 // sigmoid activations are judged by interval arithmetic (a sound enclosure
