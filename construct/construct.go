@@ -9,6 +9,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/memnet/memnet/data"
@@ -92,7 +93,7 @@ func (o Options) CheckParams(method string, known ...string) error {
 			}
 		}
 		if !found {
-			return fmt.Errorf("method %s has no option %q (it has: %v)", method, k, known)
+			return fmt.Errorf("method %s has no option %q (it has: %s)", method, k, strings.Join(known, ", "))
 		}
 	}
 	return nil
@@ -215,18 +216,18 @@ func Register(m Method) {
 	registry[m.Name()] = m
 }
 
-// Lookup returns the method called name.
+// Lookup returns the method called name, in any case ("HZ" is hz).
 func Lookup(name string) (Method, error) {
 	mu.Lock()
 	defer mu.Unlock()
-	m, ok := registry[name]
+	m, ok := registry[strings.ToLower(name)]
 	if !ok {
 		names := make([]string, 0, len(registry))
 		for n := range registry {
 			names = append(names, n)
 		}
 		sort.Strings(names)
-		return nil, fmt.Errorf("unknown method %q (known: %v)", name, names)
+		return nil, fmt.Errorf("unknown method %q (known: %s)", name, strings.Join(names, ", "))
 	}
 	return m, nil
 }

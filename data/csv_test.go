@@ -249,20 +249,15 @@ func TestLoadMissingFile(t *testing.T) {
 	}
 }
 
-const sharedData = "../../shared/data"
-
-// sharedFile returns the path of a reference data file, skipping the test
-// when it is not there.
+// sharedFile returns the path of a reference data file kept in the
+// repository's testdata (copies of ../shared/data).
 func sharedFile(t *testing.T, name string) string {
 	t.Helper()
-	for _, dir := range []string{sharedData, "/work/shared/data"} {
-		p := filepath.Join(dir, name)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
+	p := filepath.Join("..", "testdata", name)
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("%s: %v", p, err)
 	}
-	t.Skipf("reference data %s not found", name)
-	return ""
+	return p
 }
 
 func TestIris(t *testing.T) {

@@ -18,10 +18,13 @@ import (
 	"github.com/memnet/memnet/pipeline"
 )
 
+// shared returns the path of a small real dataset kept in the repository's
+// testdata (copies of ../shared/data).
 func shared(t testing.TB, name string) string {
-	p := filepath.Join("..", "..", "shared", "data", name)
+	t.Helper()
+	p := filepath.Join("..", "testdata", name)
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("%s not found (../shared is not beside the repository)", p)
+		t.Fatalf("%s: %v", p, err)
 	}
 	return p
 }

@@ -33,6 +33,7 @@ func Build(ctx context.Context, ds *data.Dataset, method string, opts construct.
 	if err != nil {
 		return nil, err
 	}
+	method = m.Name()
 	if opts.Geometry == nil {
 		g := construct.GeometryOf(ds)
 		opts.Geometry = &g
@@ -86,6 +87,13 @@ type Verified struct {
 	FloatSeconds    float64      `json:"float_seconds"`
 	Evaluator       string       `json:"exact_evaluator"`
 	Wrong           []WrongPoint `json:"wrong,omitempty"`
+	// Proof is how the verdict was reached: "exact arithmetic", or
+	// "interval arithmetic" for networks with sigmoid activations (a sound
+	// enclosure of every output, not an exact value).
+	Proof string `json:"proof"`
+	// UnknownLabels are labels of the data the network has no class for
+	// (their points are counted wrong).
+	UnknownLabels []string `json:"unknown_labels,omitempty"`
 	// Regression networks (option regression=true) are judged by the largest
 	// |f(x) − target| instead of classes; Exact then says it is ≤ Eps.
 	Regression bool    `json:"regression,omitempty"`
@@ -93,11 +101,16 @@ type Verified struct {
 	Eps        float64 `json:"eps,omitempty"`
 }
 
-// WrongPoint is a point the exact evaluation gets wrong.
+// WrongPoint is a point the exact evaluation gets wrong: its data row, its
+// label, the label the network gives it ("?" when the output stands for no
+// class; empty for interval-verified networks, which have no exact output)
+// and the exact output. UnknownLabel says the network has no class Label.
 type WrongPoint struct {
-	Row    int    `json:"row"`
-	Label  string `json:"label"`
-	Output string `json:"exact_output"`
+	Row          int    `json:"row"`
+	Label        string `json:"label"`
+	Predicted    string `json:"predicted"`
+	Output       string `json:"exact_output,omitempty"`
+	UnknownLabel bool   `json:"unknown_label,omitempty"`
 }
 
 // classIndex maps the dataset's classes onto the model's by label text;
@@ -121,8 +134,34 @@ func classIndex(model *nn.Model, ds *data.Dataset) []int {
 // Verify checks model on every distinct point of ds in exact arithmetic and
 // counts what float64 and float32 get right.
 func Verify(model *nn.Model, ds *data.Dataset, progress func(done int64)) (*Verified, error) {
+	var report func(string, int64, int64)
+	if progress != nil {
+		report = func(phase string, done, _ int64) {
+			if phase == PhaseExact {
+				progress(done)
+			}
+		}
+	}
+	return VerifyPhases(model, ds, report)
+}
+
+// The phases VerifyPhases reports.
+const (
+	PhaseExact = "exact"
+	PhaseFloat = "float64/float32"
+)
+
+// VerifyPhases is Verify reporting its progress, when report is not nil, as
+// (phase, points done, points in all) for the exact phase (PhaseExact) and
+// then the float phase (PhaseFloat).
+func VerifyPhases(model *nn.Model, ds *data.Dataset, report func(phase string, done, total int64)) (*Verified, error) {
 	if ds.D() != model.Net.InputDim {
 		return nil, fmt.Errorf("%s has %d features per point; the network reads %d", ds.Name, ds.D(), model.Net.InputDim)
+	}
+	var progress func(done int64)
+	if report != nil {
+		report(PhaseExact, 0, int64(ds.N()))
+		progress = func(done int64) { report(PhaseExact, done, int64(ds.N())) }
 	}
 	t0 := time.Now()
 	if model.Options["regression"] == "true" {
@@ -133,33 +172,81 @@ func Verify(model *nn.Model, ds *data.Dataset, progress func(done int64)) (*Veri
 	if err != nil {
 		return nil, err
 	}
-	r.AddFloat(model.Net, ds.X, y, len(model.Classes))
+	addFloat(r, model.Net, ds.X, y, len(model.Classes), report)
 	v := &Verified{
 		Points: ds.N() + ds.Duplicates, DistinctPoints: ds.N(),
 		ExactCorrect: r.ExactCorrect, ExactEqual: r.ExactEqual, Exact: r.Exact,
 		Float64Correct: r.Float64Correct, Float32Correct: r.Float32Correct, Float64BitExact: r.Float64BitExact,
 		Float64: r.Float64Correct == ds.N(), Float32: r.Float32Correct == ds.N(),
 		ExactSeconds: r.ExactSeconds, FloatSeconds: r.FloatSeconds, Evaluator: r.ExactEvaluator,
+		Proof: "exact arithmetic",
 	}
-	if len(r.Wrong) > 0 {
-		xs := make([][]float64, len(r.Wrong))
-		for k, i := range r.Wrong {
-			xs[k] = ds.X[i]
+	interval := model.Net.HasActivation(nn.Sigmoid)
+	if interval {
+		v.Proof = "interval arithmetic"
+	}
+	unknown := map[string]bool{}
+	for i, k := range y {
+		if l := ds.Classes[ds.Y[i]]; k < 0 && !unknown[l] {
+			unknown[l] = true
+			v.UnknownLabels = append(v.UnknownLabels, l)
 		}
-		outs, err := nn.EvalExact(model.Net, xs, nil)
-		if err != nil {
-			return nil, err
+	}
+	sort.Strings(v.UnknownLabels)
+	if len(r.Wrong) > 0 {
+		var outs [][]*big.Rat
+		if !interval {
+			xs := make([][]float64, len(r.Wrong))
+			for k, i := range r.Wrong {
+				xs[k] = ds.X[i]
+			}
+			if outs, err = nn.EvalExact(model.Net, xs, nil); err != nil {
+				return nil, err
+			}
 		}
 		for k, i := range r.Wrong {
 			row := i + 1
 			if len(ds.Rows) == ds.N() {
 				row = ds.Rows[i]
 			}
-			v.Wrong = append(v.Wrong, WrongPoint{Row: row, Label: ds.Classes[ds.Y[i]], Output: ratsString(outs[k])})
+			w := WrongPoint{Row: row, Label: ds.Classes[ds.Y[i]], UnknownLabel: y[i] < 0}
+			if outs != nil {
+				w.Output = ratsString(outs[k])
+				w.Predicted = "?"
+				if c := nn.ClassOfRat(outs[k], len(model.Classes)); c >= 0 {
+					w.Predicted = model.Classes[c]
+				}
+			}
+			v.Wrong = append(v.Wrong, w)
 		}
 	}
+	sort.Slice(v.Wrong, func(a, b int) bool { return v.Wrong[a].Row < v.Wrong[b].Row })
 	v.Seconds = time.Since(t0).Seconds()
 	return v, nil
+}
+
+// addFloat is r.AddFloat; with report set it counts in chunks (about 20)
+// and reports each, so a long float phase shows progress.
+func addFloat(r *nn.Report, net *nn.Network, xs [][]float64, y []int, m int, report func(string, int64, int64)) {
+	if report == nil {
+		r.AddFloat(net, xs, y, m)
+		return
+	}
+	t0 := time.Now()
+	n := len(xs)
+	chunk := max(2048, (n+19)/20)
+	var sum nn.FloatResult
+	report(PhaseFloat, 0, int64(n))
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(n, lo+chunk)
+		c := nn.FloatCounts(net, xs[lo:hi], y[lo:hi], m)
+		sum.Float64Correct += c.Float64Correct
+		sum.Float32Correct += c.Float32Correct
+		sum.Float64BitExact += c.Float64BitExact
+		report(PhaseFloat, int64(hi), int64(n))
+	}
+	r.Float64Correct, r.Float32Correct, r.Float64BitExact = sum.Float64Correct, sum.Float32Correct, sum.Float64BitExact
+	r.FloatSeconds = time.Since(t0).Seconds()
 }
 
 // verifyRegression judges a regression network: the data's labels are read
@@ -191,6 +278,10 @@ func verifyRegression(model *nn.Model, ds *data.Dataset, t0 time.Time) (*Verifie
 	v := &Verified{Points: ds.N() + ds.Duplicates, DistinctPoints: ds.N(), Exact: within,
 		Regression: true, MaxError: maxErr, Eps: eps, Seconds: secs, ExactSeconds: secs,
 		Evaluator: "largest |f(x) − target| (exact for STEP/ReLU, proven bound for sigmoid)"}
+	v.Proof = "exact arithmetic"
+	if model.Net.HasActivation(nn.Sigmoid) {
+		v.Proof = "interval arithmetic"
+	}
 	if within {
 		v.ExactCorrect = ds.N()
 	}
@@ -259,10 +350,16 @@ func PredictedKeys(p map[string]int64) []string {
 // Predict returns, for each row of xs, the original label the network's exact
 // output stands for, or "?" when it stands for none.
 func Predict(model *nn.Model, xs [][]float64) ([]string, error) {
+	return PredictProgress(model, xs, nil)
+}
+
+// PredictProgress is Predict reporting the rows done to progress (when not
+// nil).
+func PredictProgress(model *nn.Model, xs [][]float64, progress func(done int64)) ([]string, error) {
 	if len(xs) > 0 && len(xs[0]) != model.Net.InputDim {
 		return nil, fmt.Errorf("the data has %d features per point; the network reads %d", len(xs[0]), model.Net.InputDim)
 	}
-	outs, err := nn.EvalExact(model.Net, xs, nil)
+	outs, err := nn.EvalExact(model.Net, xs, progress)
 	if err != nil {
 		return nil, err
 	}

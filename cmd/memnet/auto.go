@@ -29,7 +29,7 @@ func buildAuto(cmd *cobra.Command, ds *data.Dataset, params map[string]string, s
 		}
 	}
 	if len(params) > 0 {
-		return fmt.Errorf("--method auto chooses the options itself; drop %v", params)
+		return fmt.Errorf("--method auto chooses the options itself; drop %s", formatOptions(params))
 	}
 	bar, done := progress(int64(ds.N()), "building")
 	var pr func(d, t int64)
@@ -58,10 +58,10 @@ func buildAuto(cmd *cobra.Command, ds *data.Dataset, params map[string]string, s
 		}{out, res, pipeline.Inspect(res.Built.Model)})
 	}
 	c := res.Chosen
-	fmt.Printf("auto: limits %s; chose %s\n", l, c.Label())
-	bits := "not predicted (checked after the build)"
+	fmt.Printf("auto: %s; chose %s\n", limitsPhrase(l), c.Label())
+	bits := "bits not predicted, checked after the build"
 	if c.Bits >= 0 {
-		bits = fmt.Sprint(c.Bits)
+		bits = fmt.Sprintf("largest weight %d bits", c.Bits)
 	}
 	fmt.Printf("  why: the fewest parameters in our realisations' worst case (%d) among the candidates whose worst-case width %d, depth %d and bits %s fit the limits\n", c.Count, c.Width, c.Depth, bits)
 	for _, s := range res.Log {
@@ -75,8 +75,23 @@ func buildAuto(cmd *cobra.Command, ds *data.Dataset, params map[string]string, s
 	return nil
 }
 
+// limitsPhrase is "limits width ≤ 3, depth ≤ 2000", or "no limits given".
+func limitsPhrase(l pipeline.Limits) string {
+	if l == (pipeline.Limits{}) {
+		return "no limits given"
+	}
+	return "limits " + l.String()
+}
+
+// candidatesLegend explains the columns of the candidates table.
+const candidatesLegend = `    (params: our realisation's worst-case nonzero weights + biases;
+     width, depth: predicted; bits: predicted largest weight's bits, ? = known only after building;
+     fits / excluded: the prediction against --max-width, --max-depth, --max-bits)
+`
+
 func printCandidates(cs []pipeline.Candidate) {
 	fmt.Println("  candidates (our realisations' worst-case counts, docs/theory.md):")
+	defer fmt.Print(candidatesLegend)
 	for _, c := range cs {
 		verdict := "fits"
 		if !c.Fits {

@@ -26,9 +26,15 @@ func buildCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if method, err = checkMethod(method); err != nil {
+				return err
+			}
 			ds, err := df.load()
 			if err != nil {
 				return err
+			}
+			if n := realLabelsNote(ds); n != "" && params["regression"] != "true" {
+				fmt.Fprintln(os.Stderr, "note: "+n)
 			}
 			if method == "auto" {
 				return buildAuto(cmd, ds, params, seed, out, asJSON)
@@ -61,13 +67,27 @@ func buildCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&method, "method", "hz", "construction: "+methodNames()+", or auto (fewest predicted parameters within --max-width, --max-depth, --max-bits)")
 	cmd.Flags().Int("max-width", 0, "auto: width limit (0 = none)")
-	cmd.Flags().StringVarP(&out, "out", "o", "", "network file to write (.mnet)")
+	cmd.Flags().StringVarP(&out, "out", "o", "", "network file to write (.mnet) (required)")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for the construction's random choices")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
 	df.add(cmd, true)
 	addMethodFlags(cmd, &opts)
 	_ = cmd.MarkFlagRequired("out")
 	return cmd
+}
+
+// checkMethod returns --method's name in lower case (names are
+// case-insensitive), or an error listing the names there are; it runs
+// before any data is read.
+func checkMethod(name string) (string, error) {
+	lower := strings.ToLower(name)
+	if lower == "auto" {
+		return lower, nil
+	}
+	if _, err := construct.Lookup(lower); err != nil {
+		return "", fmt.Errorf("unknown method %q: give one of %s, or auto", name, methodNames())
+	}
+	return lower, nil
 }
 
 func methodNames() string {

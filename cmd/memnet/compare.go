@@ -62,11 +62,14 @@ go on; the exit status is 1 unless every method is exact.`,
 			if err != nil {
 				return err
 			}
-			o := pipeline.CompareOptions{Methods: splitList(methods), Seed: seed, Params: params, Timeout: timeout, FloatSample: floatSample}
-			if !asJSON {
-				o.Progress = func(m string) { fmt.Fprintf(os.Stderr, "%s: building and verifying...\n", m) }
+			if n := realLabelsNote(ds); n != "" {
+				fmt.Fprintln(os.Stderr, "note: "+n)
 			}
+			o := pipeline.CompareOptions{Methods: methodList(methods), Seed: seed, Params: params, Timeout: timeout, FloatSample: floatSample}
+			start, done := steps(len(orAll(o.Methods)), "compare")
+			o.Progress = func(m string) { start(m + " (build + exact verify)") }
 			rows := pipeline.Compare(cmd.Context(), ds, o)
+			done()
 			rows = append(rows, pipeline.VCRow(ds))
 			switch {
 			case asJSON:

@@ -39,7 +39,9 @@ status 0 when all hold and 1 when any fails. Condition 4 is the reconstructed
 form A·B ≥ ⌈U/2^{K−2}⌉ (see docs/park.md).
 
 --suggest prints the architecture with the fewest dense parameters that the
-criteria accept (within the family described in docs/park.md).
+criteria accept (within the family described in docs/park.md). Dense
+parameters count every weight and bias of fully connected layers of the given
+widths with input d_x and a scalar read-out.
 
 With --data the dataset gives N, C, d and Δ (Δ just above max/min distance,
 computed by memnet geometry's method); flags given explicitly override it.`,
@@ -126,6 +128,14 @@ computed by memnet geometry's method); flags given explicitly override it.`,
 	return cmd
 }
 
+// criteriaLegend explains the terms of criteria's report.
+const criteriaLegend = `
+(dense parameters: Σ (d_{ℓ−1}+1)·d_ℓ + d_L + 1 with d_0 = d_x — every weight and bias of fully
+ connected layers of these widths and a scalar read-out; split: the K phases Theorem 3 lets one
+ choose, L_k the last layer of phase k (the best split found is shown); "short by 2^x": the
+ condition's left side must grow 2^x-fold to hold; the status is 0 when accepted, 1 when rejected)
+`
+
 func printCriteria(o criteriaOutcome) {
 	p := o.Problem
 	fmt.Printf("problem: N = %d, C = %d, d_x = %d, Δ = %.6g (%s)\n", p.N, p.C, p.Dx, p.Delta, o.DeltaFrom)
@@ -136,7 +146,7 @@ func printCriteria(o criteriaOutcome) {
 		}
 		fmt.Printf("widths %s: %d layers, %d dense parameters: %s\n", r.Widths, r.Layers, r.Params, verdict)
 		if w := r.Witness; w != nil {
-			fmt.Printf("split: K = %d, L_1..L_K = %v\n", w.K, w.L)
+			fmt.Printf("split: K = %d, L_1..L_K = %s\n", w.K, joinInts(w.L))
 		}
 		for _, c := range r.Conditions {
 			mark := "holds"
@@ -152,8 +162,9 @@ func printCriteria(o criteriaOutcome) {
 			fmt.Printf("note: %s\n", n)
 		}
 	}
+	defer fmt.Print(criteriaLegend)
 	if s := o.Suggestion; s != nil {
-		fmt.Printf("suggested: %s (%d layers, %d dense parameters), split K = %d, L = %v\n", s.Widths, s.Layers, s.Params, s.Check.Witness.K, s.Check.Witness.L)
+		fmt.Printf("suggested: %s (%d layers, %d dense parameters), split K = %d, L_1..L_K = %s\n", s.Widths, s.Layers, s.Params, s.Check.Witness.K, joinInts(s.Check.Witness.L))
 		fmt.Printf("  family: %s\n", s.Family)
 	}
 }

@@ -7,9 +7,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/memnet/memnet/data"
 )
@@ -21,7 +19,11 @@ type dataFlags struct {
 }
 
 func (f *dataFlags) add(cmd *cobra.Command, required bool) {
-	cmd.Flags().StringVar(&f.path, "data", "", "data file: CSV/CSV.gz (label last), .npz (arrays x, y), .npy (with --labels), or IDX images (with --labels)")
+	usage := "data file: CSV/CSV.gz (label last), .npz (arrays x, y), .npy (with --labels), or IDX images (with --labels)"
+	if required {
+		usage += " (required)"
+	}
+	cmd.Flags().StringVar(&f.path, "data", "", usage)
 	cmd.Flags().StringVar(&f.labels, "labels", "", "label file for .npy features or IDX images")
 	cmd.Flags().IntVar(&f.labelCol, "label-col", 0, "CSV label column, 1-based (0 = last; negative counts from the end)")
 	cmd.Flags().StringVar(&f.format, "format", "", "force the data format: csv, npy, npz or idx (default: from the file)")
@@ -44,39 +46,22 @@ func (f *dataFlags) load() (*data.Dataset, error) {
 func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // "<" stays "<", not \u003c
 	return enc.Encode(v)
-}
-
-// progress returns a callback drawing a progress bar on standard error when
-// it is a terminal, and nil (no output) otherwise.
-func progress(total int64, what string) (func(done int64), func()) {
-	if !term.IsTerminal(int(os.Stderr.Fd())) || total < 1 {
-		return nil, func() {}
-	}
-	bar := progressbar.NewOptions64(total,
-		progressbar.OptionSetWriter(os.Stderr),
-		progressbar.OptionSetDescription(what),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionThrottle(100_000_000),
-		progressbar.OptionClearOnFinish(),
-	)
-	return func(done int64) { _ = bar.Set64(done) }, func() { _ = bar.Finish() }
 }
 
 // methodFlags maps command-line flags to method options; only flags the user
 // set are passed on, so each method's own defaults apply.
 var methodFlags = []struct{ flag, param, usage string }{
-	{"snap", "snap", "hz: append the exact output snap block (true/false)"},
-	{"weights", "weights", "hz: dyadic or rational weights"},
-	{"direction", "direction", "projection direction: auto, gaussian or integer"},
-	{"max-depth", "max-depth", "vardi: depth limit (Theorem 5.1)"},
-	{"max-bits", "max-bits", "vardi: weight bit limit (Theorem 6.2)"},
-	{"objective", "objective", "vardi: minimize params or depth"},
-	{"w", "w", "park: trade-off exponent in [2/3, 1] (Theorem 1)"},
-	{"activation", "activation", "park: step, relu or sigmoid"},
-	{"eps", "eps", "park with --regression: tolerance of the real targets"},
+	{"snap", "snap", "hz: append the exact output snap block: true or false (default true)"},
+	{"weights", "weights", "hz: dyadic or rational weights (default dyadic)"},
+	{"direction", "direction", "hz, zhang, ysj: projection direction: auto, gaussian or integer (default auto)"},
+	{"max-depth", "max-depth", "vardi and auto: depth limit (vardi: Theorem 5.1; default none)"},
+	{"max-bits", "max-bits", "vardi and auto: limit on a weight's bits (vardi: Theorem 6.2; default none)"},
+	{"objective", "objective", "vardi: minimize params or depth (default params)"},
+	{"w", "w", "park: trade-off exponent in [2/3, 1] (Theorem 1; default 2/3)"},
+	{"activation", "activation", "park: step, relu or sigmoid (default step)"},
+	{"eps", "eps", "park with --regression: tolerance of the real targets (default 0.01)"},
 	{"sigmoid-eps", "sigmoid-eps", "park with --activation sigmoid: output error ε in (0, 1/2) the slopes are budgeted for (default 0.25)"},
 }
 
@@ -84,6 +69,7 @@ func addMethodFlags(cmd *cobra.Command, opts *[]string) {
 	for _, m := range methodFlags {
 		cmd.Flags().String(m.flag, "", m.usage)
 	}
+	cmd.Flags().Lookup("snap").NoOptDefVal = "true" // --snap alone means --snap=true
 	cmd.Flags().Bool("regression", false, "park: memorize real targets in [0,1] (the labels) to within --eps")
 	cmd.Flags().StringArrayVar(opts, "opt", nil, "method option NAME=VALUE (repeatable)")
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -50,8 +51,8 @@ without class names gets "0", "1", ... or needs --classes.`,
 					*pipeline.Info
 				}{out, format, info})
 			}
-			fmt.Printf("imported %s (%s): input dim %d, %d hidden layers, width %d, %d output(s), classes %v\n",
-				args[0], format, info.InputDim, info.Depth, info.Width, model.Net.OutputDim(), model.Classes)
+			fmt.Printf("imported %s (%s): input dim %d, %d hidden layers, width %d, %d output(s), classes %s\n",
+				args[0], format, info.InputDim, info.Depth, info.Width, model.Net.OutputDim(), strings.Join(model.Classes, ", "))
 			fmt.Printf("  params %d (%d weights + %d biases), max weight bits %d, dyadic %v\n",
 				info.Params, info.WeightsNonzero, info.BiasesNonzero, info.MaxWeightBits, info.Dyadic)
 			fmt.Printf("wrote %s (method %s)\n", out, model.Method)

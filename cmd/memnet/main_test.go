@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -33,25 +32,16 @@ func TestMain(m *testing.M) {
 
 func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	default:
-		t.Fatal(err)
-	}
-	return o.String(), e.String(), code
+	return runEnv(t, nil, args...)
 }
 
+// shared returns the path of a small real dataset kept in the repository's
+// testdata (copies of ../shared/data), so the tests never need ../shared.
 func shared(t *testing.T, name string) string {
-	p := filepath.Join("..", "..", "..", "shared", "data", name)
+	t.Helper()
+	p := filepath.Join("..", "..", "testdata", name)
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("%s not found (../shared is not beside the repository)", p)
+		t.Fatalf("%s: %v", p, err)
 	}
 	return p
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -95,27 +96,20 @@ func modelClasses(model *nn.Model, ds *data.Dataset) ([]int, []string) {
 	return y, classes
 }
 
-// TrajectoryDemoDataset is 30 points in the plane in 3 classes (three
-// interleaved spiral arms), for the trajectory picture of `memnet demo`.
-func trajectoryDemoDataset() *data.Dataset {
-	sp := data.Spirals(30, 3)
-	ds := &data.Dataset{Name: "30 spiral points, 3 classes", Classes: []string{"0", "1", "2"}}
-	for i, x := range sp.X {
-		ds.X = append(ds.X, x)
-		ds.Y = append(ds.Y, i%3)
-	}
-	return ds
-}
-
 // writeDemoPlots writes the demo's pictures into dir: a small sweep's
 // sweep.csv, params_vs_n and bits_vs_n (.png, .svg), and trajectories.png of
-// an hz network on 30 points in 3 classes.
-func writeDemoPlots(ctx context.Context, dir string) error {
+// an hz network on the demo's own dataset ds (the two spirals), 300 of its
+// points drawn; the sweep builds methods (all when empty). Its report (fits, crossings, files written) goes to w.
+func writeDemoPlots(ctx context.Context, w io.Writer, dir string, ds *data.Dataset, methods []string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	rows := pipeline.Sweep(ctx, pipeline.SweepOptions{Ns: []int{100, 300, 1000, 3000}, D: 10, Classes: 10, Seed: 1,
-		Compare: pipeline.CompareOptions{FloatSample: 500}})
+	ns := []int{100, 300, 1000, 3000}
+	start, done := steps(len(ns)*len(orAll(methods)), "demo sweep")
+	rows := pipeline.Sweep(ctx, pipeline.SweepOptions{Ns: ns, D: 10, Classes: 10, Seed: 1,
+		Compare:  pipeline.CompareOptions{Methods: methods, FloatSample: 500},
+		Progress: func(n int, m string) { start(fmt.Sprintf("N=%d %s", n, m)) }})
+	done()
 	f, err := os.Create(filepath.Join(dir, "sweep.csv"))
 	if err != nil {
 		return err
@@ -127,23 +121,24 @@ func writeDemoPlots(ctx context.Context, dir string) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	fmt.Printf("\nsweep on random data (d=10, C=10), N = 100..3000:\n")
-	files, err := writeSweepPlots(rows, dir)
+	fmt.Fprintf(w, "\nsweep on random Gaussian data (d=10, C=10), N = 100, 300, 1000, 3000:\n")
+	files, err := writeSweepPlots(w, rows, dir)
 	if err != nil {
 		return err
 	}
-	ds := trajectoryDemoDataset()
 	b, err := pipeline.Build(ctx, ds, "hz", construct.Options{Seed: 1})
 	if err != nil {
 		return err
 	}
+	const drawn = 300
 	traj := filepath.Join(dir, "trajectories.png")
-	if _, err := plot.Trajectories(b.Model.Net, ds.X, ds.Y, ds.Classes, plot.TrajOptions{Title: "hz on 30 points, 3 classes: states after each layer"}, traj); err != nil {
+	title := fmt.Sprintf("hz on the demo's two spirals (%d of N=%d points drawn): states after each layer", drawn, ds.N())
+	if _, err := plot.Trajectories(b.Model.Net, ds.X, ds.Y, ds.Classes, plot.TrajOptions{MaxPoints: drawn, Title: title}, traj); err != nil {
 		return err
 	}
-	fmt.Printf("wrote %s, %s\n", filepath.Join(dir, "sweep.csv"), traj)
+	fmt.Fprintf(w, "wrote %s\nwrote %s (%s)\n", filepath.Join(dir, "sweep.csv"), traj, title)
 	for _, f := range files {
-		fmt.Printf("wrote %s\n", f)
+		fmt.Fprintf(w, "wrote %s\n", f)
 	}
 	return nil
 }

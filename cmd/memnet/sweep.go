@@ -3,11 +3,12 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"math"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -31,8 +32,9 @@ func sweepCmd() *cobra.Command {
 dataset at each N, writes DIR/sweep.csv, DIR/params_vs_n.png and .svg (log-log, one
 line per method with its fitted exponent in the legend, dashed reference slopes N,
 N^(2/3), √N and the VC floor ⌈√N⌉) and DIR/bits_vs_n.png and .svg (largest weight's
-bits against N), and prints the fitted exponents, where the fitted lines cross and
-where each method drops below N parameters. The float views are judged on a sample
+bits against N), and prints the fitted exponents (params ≈ c·N^a), where the fitted
+lines cross inside the measured N range (never extrapolated beyond it) and where
+each method drops below N parameters. The float views are judged on a sample
 of --float-sample points (the exact verdict always covers every point).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -50,23 +52,12 @@ of --float-sample points (the exact verdict always covers every point).`,
 			if err := os.MkdirAll(out, 0o755); err != nil {
 				return err
 			}
-			ms := splitList(methods)
-			if len(ms) == 0 {
-				ms = splitList(methodNames())
-			}
-			bar, done := progress(int64(len(sizes)*len(ms)), "sweep")
-			step := int64(0)
+			ms := orAll(methodList(methods))
+			start, done := steps(len(sizes)*len(ms), "sweep")
 			t0 := time.Now()
 			o := pipeline.SweepOptions{Ns: sizes, D: d, Classes: classes, Seed: seed,
-				Compare: pipeline.CompareOptions{Methods: ms, Timeout: timeout, FloatSample: floatSample},
-				Progress: func(n int, m string) {
-					step++
-					if bar != nil {
-						bar(step)
-					} else {
-						fmt.Fprintf(os.Stderr, "[%d/%d] N=%d %s (%.0f s so far)\n", step, len(sizes)*len(ms), n, m, time.Since(t0).Seconds())
-					}
-				}}
+				Compare:  pipeline.CompareOptions{Methods: ms, Timeout: timeout, FloatSample: floatSample},
+				Progress: func(n int, m string) { start(fmt.Sprintf("N=%d %s", n, m)) }}
 			rows := pipeline.Sweep(cmd.Context(), o)
 			done()
 			var buf bytes.Buffer
@@ -77,11 +68,11 @@ of --float-sample points (the exact verdict always covers every point).`,
 			if err := os.WriteFile(csvPath, buf.Bytes(), 0o644); err != nil {
 				return err
 			}
-			fmt.Printf("sweep: N = %v, d = %d, C = %d, seed %d: %d builds in %.1f s\n", sizes, d, classes, seed, len(rows), time.Since(t0).Seconds())
+			fmt.Printf("sweep: N = %s, d = %d, C = %d, seed %d: %d builds in %.1f s\n", joinInts(sizes), d, classes, seed, len(rows), time.Since(t0).Seconds())
 			if err := pipeline.PrintCompare(os.Stdout, rows, pipeline.Text); err != nil {
 				return err
 			}
-			files, err := writeSweepPlots(rows, out)
+			files, err := writeSweepPlots(os.Stdout, rows, out)
 			if err != nil {
 				return err
 			}
@@ -134,8 +125,8 @@ func sweepSeries(rows []pipeline.CompareRow, value func(pipeline.CompareRow) flo
 }
 
 // writeSweepPlots draws the sweep's plots into dir, prints the fits,
-// crossings and sub-N points, and returns the files written.
-func writeSweepPlots(rows []pipeline.CompareRow, dir string) ([]string, error) {
+// crossings and sub-N points to w, and returns the files written.
+func writeSweepPlots(w io.Writer, rows []pipeline.CompareRow, dir string) ([]string, error) {
 	params, notes := sweepSeries(rows, func(r pipeline.CompareRow) float64 { return float64(r.Params) })
 	bits, _ := sweepSeries(rows, func(r pipeline.CompareRow) float64 { return float64(r.MaxWeightBits) })
 	ns := map[int]bool{}
@@ -214,15 +205,15 @@ func writeSweepPlots(rows []pipeline.CompareRow, dir string) ([]string, error) {
 		return nil, err
 	}
 	for _, n := range append(append(append(append(notes, n1...), n2...), n3...), n4...) {
-		fmt.Printf("note: %s\n", n)
+		fmt.Fprintf(w, "note: %s\n", n)
 	}
-	// Fits, crossings, sub-N points.
+	lo, hi := float64(nsSorted[0]), float64(nsSorted[len(nsSorted)-1])
 	fits := map[string]plot.Fit{}
-	fmt.Println("\nfitted exponents (params ≈ c·N^a, least squares on log-log):")
+	fmt.Fprintln(w, "\nfitted exponents (params ≈ c·N^a, least squares on log-log):")
 	for _, s := range params {
 		f, ok := plot.FitPowerLaw(s)
 		if !ok {
-			fmt.Printf("  %-8s too few points to fit\n", s.Name)
+			fmt.Fprintf(w, "  %-8s too few points to fit\n", s.Name)
 			continue
 		}
 		fits[s.Name] = f
@@ -233,37 +224,40 @@ func writeSweepPlots(rows []pipeline.CompareRow, dir string) ([]string, error) {
 				break
 			}
 		}
-		proj := ""
-		if f.Exponent < 0.8 {
-			proj = fmt.Sprintf("; fit crosses N at N≈%.3g", math.Pow(f.Coef, 1/(1-f.Exponent)))
-		}
 		bf, _ := plot.FitPowerLaw(bitsOf(bits, s.Name))
-		fmt.Printf("  %-8s a = %.3f, c = %.3g (%d points); %s%s; max bits ∝ N^%.2f\n", s.Name, f.Exponent, f.Coef, f.Points, below, proj, bf.Exponent)
+		fmt.Fprintf(w, "  %-8s a = %.3f, c = %.3g (%d points); %s; max bits ∝ N^%.2f\n", s.Name, f.Exponent, f.Coef, f.Points, below, bf.Exponent)
 	}
+	fmt.Fprintln(w, "  (a: growth exponent of the nonzero parameters with N — 1 linear, 0.667 for N^(2/3), 0.5 for √N;")
+	fmt.Fprintln(w, "   c: the fitted constant; points: sizes N fitted; \"below N\": the first measured N where params < N;")
+	fmt.Fprintln(w, "   max bits ∝ N^b: the same fit for the largest weight's bits)")
 	var names []string
 	for m := range fits {
 		names = append(names, m)
 	}
 	sort.Strings(names)
-	lo, hi := float64(nsSorted[0]), float64(nsSorted[len(nsSorted)-1])
-	fmt.Println("crossings of the fitted lines:")
-	any := false
+	fmt.Fprintf(w, "crossings of the fitted lines inside the measured range N = %g..%g (a fit says nothing outside it):\n", lo, hi)
+	found := false
 	for i := range names {
 		for j := i + 1; j < len(names); j++ {
-			if x, ok := plot.Crossing(fits[names[i]], fits[names[j]]); ok {
-				where := "outside the sweep"
-				if x >= lo && x <= hi {
-					where = "inside the sweep"
-				}
-				fmt.Printf("  %s and %s at N≈%.3g (%s)\n", names[i], names[j], x, where)
-				any = true
+			if x, ok := plot.Crossing(fits[names[i]], fits[names[j]]); ok && x >= lo && x <= hi {
+				fmt.Fprintf(w, "  %s and %s at N≈%.3g\n", names[i], names[j], x)
+				found = true
 			}
 		}
 	}
-	if !any {
-		fmt.Println("  none")
+	if !found {
+		fmt.Fprintln(w, "  none")
 	}
 	return []string{p1, p2, b1, b2, l1, l2, w1, w2}, nil
+}
+
+// joinInts is "1, 2, 3".
+func joinInts(xs []int) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ", ")
 }
 
 func bitsOf(ss []plot.Series, name string) plot.Series {

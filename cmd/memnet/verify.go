@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -27,8 +28,8 @@ func verifyCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			bar, done := progress(int64(ds.N()), "verifying")
-			v, err := pipeline.Verify(model, ds, bar)
+			report, done := phases("verifying")
+			v, err := pipeline.VerifyPhases(model, ds, report)
 			done()
 			if err != nil {
 				return err
@@ -50,17 +51,28 @@ func verifyCmd() *cobra.Command {
 					}
 					return nil
 				}
-				verdict := "EXACT: every distinct point is classified correctly in exact arithmetic"
-				if !v.Exact {
-					verdict = fmt.Sprintf("NOT EXACT: %d of %d distinct points wrong", v.DistinctPoints-v.ExactCorrect, v.DistinctPoints)
+				fmt.Println(verifyHeadline(v))
+				if len(v.UnknownLabels) > 0 {
+					fmt.Printf("  labels the network has no class for: %s (the network's classes: %s)\n", strings.Join(v.UnknownLabels, ", "), strings.Join(model.Classes, ", "))
 				}
-				fmt.Println(verdict)
-				fmt.Printf("  points %d (distinct %d), exact outputs equal to the label: %d\n", v.Points, v.DistinctPoints, v.ExactEqual)
+				interval := v.Proof == "interval arithmetic"
+				if interval {
+					fmt.Printf("  points %d (distinct %d)\n", v.Points, v.DistinctPoints)
+				} else {
+					fmt.Printf("  points %d (distinct %d), exact outputs equal to the label: %d\n", v.Points, v.DistinctPoints, v.ExactEqual)
+				}
 				fmt.Printf("  float64 correct %d/%d (bit-exact %d), float32 correct %d/%d\n",
 					v.Float64Correct, v.DistinctPoints, v.Float64BitExact, v.Float32Correct, v.DistinctPoints)
-				fmt.Printf("  exact %.3f s (%s), float %.3f s\n", v.ExactSeconds, v.Evaluator, v.FloatSeconds)
+				if v.Float64Correct < v.DistinctPoints || v.Float32Correct < v.DistinctPoints {
+					fmt.Println(floatNote)
+				}
+				phase := "exact"
+				if interval {
+					phase = "interval check"
+				}
+				fmt.Printf("  %s %.3f s (%s), float %.3f s\n", phase, v.ExactSeconds, v.Evaluator, v.FloatSeconds)
 				for _, w := range v.Wrong {
-					fmt.Printf("  wrong: row %d label %s exact output %s\n", w.Row, w.Label, w.Output)
+					fmt.Println("  " + wrongLine(w))
 				}
 			}
 			if !v.Exact {
@@ -72,6 +84,47 @@ func verifyCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the verdict as JSON")
 	df.add(cmd, true)
 	return cmd
+}
+
+// floatNote explains float counts below the number of points, which do not
+// contradict an exact verdict.
+const floatNote = "  (float64/float32: the same weights rounded to that type and evaluated as a framework would;\n" +
+	"   points they get wrong do not change the verdict above, which is about the network's exact weights)"
+
+// verifyHeadline is the first line of verify's verdict. Networks with
+// sigmoid activations are judged by interval arithmetic (a sound enclosure
+// of each output), which proves the classification but computes no exact
+// output, and the headline says so.
+func verifyHeadline(v *pipeline.Verified) string {
+	wrong := v.DistinctPoints - v.ExactCorrect
+	if v.Proof == "interval arithmetic" {
+		if v.Exact {
+			return "PROVEN (interval arithmetic): every distinct point is classified correctly"
+		}
+		return fmt.Sprintf("NOT PROVEN (interval arithmetic): %d of %d distinct points not proven right", wrong, v.DistinctPoints)
+	}
+	if v.Exact {
+		return "EXACT: every distinct point is classified correctly in exact arithmetic"
+	}
+	return fmt.Sprintf("NOT EXACT: %d of %d distinct points wrong", wrong, v.DistinctPoints)
+}
+
+// wrongLine describes one wrong point: its row, its label, the label the
+// network gives it and the exact output.
+func wrongLine(w pipeline.WrongPoint) string {
+	s := fmt.Sprintf("wrong: row %d: label %q", w.Row, w.Label)
+	if w.UnknownLabel {
+		s += " (not a class of the network)"
+	}
+	switch {
+	case w.Output == "":
+		s += ", output not proven to round to it"
+	case w.Predicted == "?":
+		s += fmt.Sprintf(", the network's output %s stands for no class", w.Output)
+	default:
+		s += fmt.Sprintf(", the network says %q (exact output %s)", w.Predicted, w.Output)
+	}
+	return s
 }
 
 func inspectCmd() *cobra.Command {
@@ -90,7 +143,7 @@ func inspectCmd() *cobra.Command {
 				return printJSON(os.Stdout, info)
 			}
 			fmt.Printf("method %s (%s)\n", info.Method, info.Theorem)
-			fmt.Printf("  input dim %d, classes %d, built for %d points, options %v\n", info.InputDim, info.Classes, info.Points, info.Options)
+			fmt.Printf("  input dim %d, classes %d, built for %d points, options %s\n", info.InputDim, info.Classes, info.Points, formatOptions(info.Options))
 			fmt.Printf("  width %d, depth %d, neurons %d\n", info.Width, info.Depth, info.Neurons)
 			fmt.Printf("  params %d (%d weights + %d biases), max weight bits %d, total bits %d, dyadic %v\n",
 				info.Params, info.WeightsNonzero, info.BiasesNonzero, info.MaxWeightBits, info.TotalWeightBits, info.Dyadic)
@@ -117,7 +170,9 @@ func predictCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			labels, err := pipeline.Predict(model, xs)
+			bar, done := progress(int64(len(xs)), "predicting")
+			labels, err := pipeline.PredictProgress(model, xs, bar)
+			done()
 			if err != nil {
 				return err
 			}

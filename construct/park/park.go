@@ -21,7 +21,10 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"slices"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/memnet/memnet/construct"
@@ -602,7 +605,7 @@ func (method) Build(ctx context.Context, ds *data.Dataset, opts construct.Option
 	}
 	res := &construct.Result{Net: b.Net, Options: used, Prediction: pred}
 	if b.Witness != nil {
-		res.Notes = append(res.Notes, fmt.Sprintf("Theorem 3 split used: K = %d, L_1..L_K = %v, A = %d, B = %d", b.Witness.K, b.Witness.L, b.Witness.A, b.Witness.B))
+		res.Notes = append(res.Notes, fmt.Sprintf("Theorem 3 split used: K = %d, L_1..L_K = %s, A = %d, B = %d", b.Witness.K, intList(b.Witness.L), b.Witness.A, b.Witness.B))
 	}
 	if si := b.Sizes.Sigmoid; si != nil {
 		res.Notes = append(res.Notes, fmt.Sprintf("sigmoid form (Lemma 12, budget derived backwards from ε): output error ε = %g; STEP slopes λ = 2^%d..2^%d; identity κ 2^%d..2^%d; smallest unit budget 2^%.1f",
@@ -613,8 +616,41 @@ func (method) Build(ctx context.Context, ds *data.Dataset, opts construct.Option
 	res.Notes = append(res.Notes,
 		fmt.Sprintf("projection: %d draw(s), K0 = %d, margin γ = %.3g; U = %d, V = %d, final range %d", s.ProjectDraws, s.K0, s.Gamma, s.U, s.V, s.KFinal),
 		fmt.Sprintf("table A×B = %d×%d, D = %d label bits, B·D = %d bits per row constant", s.A, s.B, s.LabelBits, s.MaxLabelBits),
-		fmt.Sprintf("layers by part: %v; indicators: %v; compression-2 groups %d; shift tries %d", s.Layers, s.Thresholds, s.GroupsC2, s.ShiftTries))
+		fmt.Sprintf("layers by part: %s; indicators: %s; compression-2 groups %d; shift tries %d", partCounts(s.Layers), partCounts(s.Thresholds), s.GroupsC2, s.ShiftTries))
 	return res, nil
+}
+
+// partCounts writes counts by pipeline part in the pipeline's order
+// ("compress1 8, compress2 146, table 442, bits 449"), other parts after
+// them by name.
+func partCounts(m map[string]int) string {
+	order := []string{"compress1", "compress2", "table", "bits"}
+	var rest []string
+	for k := range m {
+		if !slices.Contains(order, k) {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	var out []string
+	for _, k := range append(order, rest...) {
+		if v, ok := m[k]; ok {
+			out = append(out, fmt.Sprintf("%s %d", k, v))
+		}
+	}
+	if len(out) == 0 {
+		return "none"
+	}
+	return strings.Join(out, ", ")
+}
+
+// intList writes integers as "1, 2, 3".
+func intList(xs []int) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = fmt.Sprint(x)
+	}
+	return strings.Join(s, ", ")
 }
 
 // predictArch is Theorem 3's prediction for a given width list: the
@@ -648,7 +684,11 @@ func predictArch(n, d, m int, delta float64, widths []int, act string) construct
 	pr.RealisationFormula = map[string]string{"depth": "the given L", "width": "max d_ℓ (×2 for the ReLU form)", "params": "every weight and bias of the (ReLU-widened) architecture"}
 	pr.Inputs = map[string]float64{"N": float64(n), "d": float64(d), "C": float64(m), "Delta": delta}
 	if r, err := criteria.Check(widths, criteria.Problem{N: n, C: m, Dx: max(d, 1), Delta: delta}); err == nil {
-		pr.Notes = append(pr.Notes, fmt.Sprintf("Theorem 3 criteria with Δ = %.4g: ok = %v, failing conditions %v", delta, r.OK, r.Failed()))
+		verdict := "all four conditions hold"
+		if f := r.Failed(); len(f) > 0 {
+			verdict = fmt.Sprintf("condition(s) %s fail", intList(f))
+		}
+		pr.Notes = append(pr.Notes, fmt.Sprintf("Theorem 3 criteria with Δ = %.4g: %s", delta, verdict))
 	}
 	return pr
 }

@@ -39,12 +39,12 @@ func randomData(n, d, c int, seed uint64, integer bool) ([][]float64, []int) {
 	return xs, ys
 }
 
-// loadDigits reads shared/data/digits.csv.gz (64 pixel columns, label last),
-// dropping repeated points.
+// loadDigits reads testdata/digits.csv.gz (a copy of shared/data; 64 pixel
+// columns, label last), dropping repeated points.
 func loadDigits(t testing.TB) ([][]float64, []int) {
-	f, err := os.Open("../../../shared/data/digits.csv.gz")
+	f, err := os.Open("../../testdata/digits.csv.gz")
 	if err != nil {
-		t.Skip("digits not available:", err)
+		t.Fatal(err)
 	}
 	defer f.Close()
 	zr, err := gzip.NewReader(f)
@@ -76,4 +76,22 @@ func loadDigits(t testing.TB) ([][]float64, []int) {
 		ys = append(ys, y)
 	}
 	return xs, ys
+}
+
+// TestPartCounts checks the note's counts by part: pipeline order, no Go map
+// syntax.
+func TestPartCounts(t *testing.T) {
+	got := partCounts(map[string]int{"bits": 449, "table": 442, "compress1": 8, "compress2": 146, "extra": 1})
+	if want := "compress1 8, compress2 146, table 442, bits 449, extra 1"; got != want {
+		t.Errorf("partCounts = %q, want %q", got, want)
+	}
+	if got := partCounts(map[string]int{}); got != "none" {
+		t.Errorf("empty: %q", got)
+	}
+}
+
+func TestIntList(t *testing.T) {
+	if got := intList([]int{8, 40, 104}); got != "8, 40, 104" {
+		t.Errorf("intList = %q", got)
+	}
 }

@@ -12,18 +12,26 @@ import (
 )
 
 // Targets reads a dataset's labels as real regression targets in [0, 1]
-// (the loader keeps every label's text, so "0.25" stays 0.25).
+// (the loader keeps every label's text, so "0.25" stays 0.25). A label that
+// is not such a number is reported as "FILE: row R: ..." for the first row
+// that carries it.
 func Targets(ds *data.Dataset) ([]float64, error) {
 	vals := make([]float64, len(ds.Classes))
+	bad := make([]bool, len(ds.Classes))
 	for k, c := range ds.Classes {
 		v, err := strconv.ParseFloat(c, 64)
-		if err != nil || v < 0 || v > 1 {
-			return nil, fmt.Errorf("regression: label %q is not a number in [0, 1]", c)
-		}
+		bad[k] = err != nil || !(v >= 0 && v <= 1)
 		vals[k] = v
 	}
 	ts := make([]float64, ds.N())
 	for i, y := range ds.Y {
+		if bad[y] {
+			row := i + 1
+			if len(ds.Rows) == ds.N() {
+				row = ds.Rows[i]
+			}
+			return nil, fmt.Errorf("%s: row %d: label %q is not a number in [0, 1] (--regression reads the labels as real targets in [0, 1])", ds.Name, row, ds.Classes[y])
+		}
 		ts[i] = vals[y]
 	}
 	return ts, nil

@@ -9,13 +9,14 @@ import (
 	"github.com/memnet/memnet/data"
 )
 
-const digitsPath = "../../../shared/data/digits.csv.gz"
+// digitsPath is the repository's copy of shared/data/digits.csv.gz.
+const digitsPath = "../../testdata/digits.csv.gz"
 
 // TestDigits memorizes the scikit-learn digits (1797 × 64, 10 classes).
 func TestDigits(t *testing.T) {
 	fh, err := os.Open(digitsPath)
 	if err != nil {
-		t.Skip("digits data not available:", err)
+		t.Fatal(err)
 	}
 	defer fh.Close()
 	ds, err := data.ReadCSV(fh, "digits", -1)
