@@ -217,6 +217,8 @@ type Info struct {
 	DepthBound  *int64 `json:"depth_bound,omitempty"`
 	WidthBound  *int64 `json:"width_bound,omitempty"`
 	ParamsBound *int64 `json:"params_bound,omitempty"`
+	// Phases are the construction's phases and their layer ranges, when it records them.
+	Phases []Phase `json:"phases,omitempty"`
 }
 
 // Inspect describes model.
@@ -233,6 +235,7 @@ func Inspect(model *nn.Model) *Info {
 		return nil
 	}
 	info.DepthBound, info.WidthBound, info.ParamsBound = get("depth_bound"), get("width_bound"), get("params_bound")
+	info.Phases = Phases(model)
 	return info
 }
 

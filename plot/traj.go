@@ -4,16 +4,11 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"os"
-	"path/filepath"
-	"strings"
 
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/memnet/memnet/nn"
 )
@@ -256,41 +251,11 @@ func Trajectories(net *nn.Network, xs [][]float64, y []int, classes []string, o 
 			}
 		}
 	}
-	w, h := vg.Length(cols)*2.6*vg.Inch, vg.Length(rows)*2.6*vg.Inch+0.4*vg.Inch
-	var canvas vg.CanvasWriterTo
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".svg":
-		canvas = vgsvg.New(w, h)
-	default:
-		canvas = vgimg.PngCanvas{Canvas: vgimg.New(w, h)}
-	}
-	dc := draw.New(canvas)
 	title := o.Title
 	if title == "" {
 		title = "states of the points after each layer (width-2 network)"
 	}
-	top := draw.Crop(dc, 0, 0, 0, -0.4*vg.Inch)
-	head := draw.Crop(dc, 0, 0, h-0.4*vg.Inch, 0)
-	fnt := gplot.DefaultFont
-	fnt.Size = vg.Points(13)
-	ts := draw.TextStyle{Color: color.Black, Font: fnt, XAlign: draw.XCenter, YAlign: draw.YCenter, Handler: gplot.New().Title.TextStyle.Handler}
-	head.FillText(ts, vg.Point{X: w / 2, Y: h - 0.2*vg.Inch}, title)
-	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Millimeter * 2, PadY: vg.Millimeter * 2, PadTop: vg.Millimeter, PadBottom: vg.Millimeter, PadLeft: vg.Millimeter, PadRight: vg.Millimeter * 2}
-	cv := gplot.Align(plots, tiles, top)
-	for r := range plots {
-		for c := range plots[r] {
-			plots[r][c].Draw(cv[r][c])
-		}
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return notes, err
-	}
-	if _, err := canvas.WriteTo(f); err != nil {
-		f.Close()
-		return notes, err
-	}
-	return notes, f.Close()
+	return notes, saveTiles(title, plots, 2.6, 2.6, path)
 }
 
 func finite2(s [2]float64) bool {

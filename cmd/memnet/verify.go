@@ -97,6 +97,7 @@ func inspectCmd() *cobra.Command {
 			for _, k := range pipeline.PredictedKeys(info.Predicted) {
 				fmt.Printf("  predicted %s = %d\n", k, info.Predicted[k])
 			}
+			printInspectExtra(model, info)
 			return nil
 		},
 	}

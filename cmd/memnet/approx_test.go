@@ -1,0 +1,67 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestApproxJSONAndFiles(t *testing.T) {
+	dir := t.TempDir()
+	net, pic := filepath.Join(dir, "g.mnet"), filepath.Join(dir, "g.png")
+	out, errOut, code := run(t, "approx", "--function", "kink", "--n", "8", "--json", "-o", net, "--plot", pic)
+	if code != 0 {
+		t.Fatalf("approx exit %d: %s %s", code, out, errOut)
+	}
+	var r map[string]any
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"width", "depth", "params", "l1_error", "l2_error", "norm_l2_squared", "norm_max"} {
+		if _, ok := r[k]; !ok {
+			t.Errorf("approx JSON lacks %s", k)
+		}
+	}
+	if r["width"] != 3.0 || r["depth"] != float64(2*8+2*64-1) {
+		t.Errorf("width %v depth %v", r["width"], r["depth"])
+	}
+	if st, err := os.Stat(pic); err != nil || st.Size() == 0 {
+		t.Errorf("no picture: %v", err)
+	}
+	out, _, code = run(t, "inspect", net)
+	if code != 0 || !strings.Contains(out, "phase") || !strings.Contains(out, "flatten") || !strings.Contains(out, "‖θ‖") {
+		t.Errorf("inspect of an approx network: %s", out)
+	}
+	// a user grid, text report
+	g := filepath.Join(dir, "g.csv")
+	os.WriteFile(g, []byte("x,f\n0,1\n0.5,3\n1,2\n"), 0o644)
+	out, errOut, code = run(t, "approx", "--grid", g, "--n", "4")
+	if code != 0 || !strings.Contains(out, "EXACT") || !strings.Contains(out, "d·n + 2n^d − 1 = 11") {
+		t.Errorf("grid: %d %s %s", code, out, errOut)
+	}
+}
+
+func TestApproxBadInput(t *testing.T) {
+	for _, c := range [][]string{
+		{"--function", "gauss", "--n", "4", "--box", "0:1,2:2"},
+		{"--function", "gauss", "--n", "4", "--p", "0.5"},
+		{"--function", "gauss", "--eps", "1e-9"},
+		{"--function", "nope", "--n", "4"},
+		{"--n", "4"},
+	} {
+		out, errOut, code := run(t, append([]string{"approx"}, c...)...)
+		if code == 0 || strings.Count(strings.TrimSpace(errOut), "\n") > 0 || !strings.HasPrefix(errOut, "memnet: ") || strings.Contains(errOut, "building") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q: want a one-line error before any work", c, code, out, errOut)
+		}
+	}
+}
+
+func TestApproxScaling(t *testing.T) {
+	pic := filepath.Join(t.TempDir(), "s.png")
+	out, errOut, code := run(t, "approx", "scaling", "--functions", "kink", "--dims", "1", "--points", "3", "-o", pic)
+	if code != 0 || !strings.Contains(out, "slope") {
+		t.Fatalf("%d %s %s", code, out, errOut)
+	}
+}
