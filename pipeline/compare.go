@@ -63,6 +63,9 @@ type CompareRow struct {
 	Theorem         string           `json:"theorem,omitempty"`
 	Evaluator       string           `json:"exact_evaluator,omitempty"`
 	Error           string           `json:"error,omitempty"`
+	// NormL2Squared and NormMax are ‖θ‖₂² and ‖θ‖_∞ of the built network.
+	NormL2Squared float64 `json:"norm_l2_squared,omitempty"`
+	NormMax       float64 `json:"norm_max,omitempty"`
 }
 
 // PredictedCounts picks from a prediction the counts to set beside a built
@@ -145,6 +148,7 @@ func compareOne(ctx context.Context, ds *data.Dataset, name string, o CompareOpt
 		}
 		st := b.Stats
 		r.Width, r.Depth, r.Params, r.Edges, r.MaxWeightBits = st.Width, st.Depth, st.Params, st.WeightsNonzero, st.MaxWeightBits
+		r.NormL2Squared, r.NormMax = st.NormL2Squared, st.NormMax
 		r.BuildSeconds = b.Seconds
 		r.Theorem = b.Model.Theorem
 		if b.Model.Predicted != nil {
@@ -275,7 +279,7 @@ func compareCells(rows []CompareRow) ([]string, [][]string) {
 		out = append(out, []string{r.Method, fmt.Sprint(r.N), fmt.Sprint(r.Width), fmt.Sprint(r.Depth), fmt.Sprint(r.Params), count(r.PredictedParams), count(r.TheoremParams),
 			fmt.Sprint(r.Edges), fmt.Sprint(r.MaxWeightBits), f64, fmt.Sprintf("%.3f", r.BuildSeconds), fmt.Sprintf("%.3f", r.VerifySeconds), verdict})
 	}
-	return head, out
+	return addNormCells(head, out, rows)
 }
 
 func oneLine(s string) string {

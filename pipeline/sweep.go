@@ -44,7 +44,7 @@ func Sweep(ctx context.Context, o SweepOptions) []CompareRow {
 // SweepCSVHeader are the columns WriteSweepCSV writes.
 var SweepCSVHeader = []string{"method", "n", "d", "classes", "width", "depth", "params", "edges", "max_weight_bits",
 	"predicted_params", "theorem_params", "vc_lower_bound", "exact", "float64_correct", "float_checked",
-	"build_seconds", "verify_seconds", "error"}
+	"build_seconds", "verify_seconds", "error", "norm_l2_squared", "norm_max"}
 
 // WriteSweepCSV writes rows as CSV with SweepCSVHeader.
 func WriteSweepCSV(w io.Writer, rows []CompareRow) error {
@@ -57,7 +57,8 @@ func WriteSweepCSV(w io.Writer, rows []CompareRow) error {
 			strconv.FormatInt(r.Params, 10), strconv.FormatInt(r.Edges, 10), strconv.Itoa(r.MaxWeightBits),
 			strconv.FormatInt(r.PredictedParams, 10), strconv.FormatInt(r.TheoremParams, 10), strconv.FormatInt(ridge.VCLowerBound(r.N), 10),
 			strconv.FormatBool(r.Exact), strconv.Itoa(r.Float64Correct), strconv.Itoa(r.FloatChecked),
-			fmt.Sprintf("%.3f", r.BuildSeconds), fmt.Sprintf("%.3f", r.VerifySeconds), r.Error}
+			fmt.Sprintf("%.3f", r.BuildSeconds), fmt.Sprintf("%.3f", r.VerifySeconds), r.Error,
+			strconv.FormatFloat(r.NormL2Squared, 'g', 6, 64), strconv.FormatFloat(r.NormMax, 'g', 6, 64)}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

@@ -221,3 +221,24 @@ func DepthVsEps(title string, series []Series, refs []float64, path string) ([]s
 	p.Legend.Add("dashed: reference slope ε^{−d} through the first point")
 	return notes, p.Save(8*vg.Inch, 6*vg.Inch, path)
 }
+
+// withLayers adds the 1-based layers extra (those within depth) to the
+// 0-based panel layers ls, sorted and without repeats.
+func withLayers(ls, extra []int, depth int) []int {
+	set := map[int]bool{}
+	for _, l := range ls {
+		set[l] = true
+	}
+	for _, l := range extra {
+		if l >= 1 && l <= depth {
+			set[l-1] = true
+		}
+	}
+	out := make([]int, 0, len(set))
+	for l := range depth {
+		if set[l] {
+			out = append(out, l)
+		}
+	}
+	return out
+}

@@ -22,6 +22,10 @@ type TrajOptions struct {
 	Panels int
 	// Title heads the picture.
 	Title string
+	// Layers are layers (1-based) always shown, e.g. the ends of a
+	// construction's phases; LayerNotes adds a line to their panel titles.
+	Layers     []int
+	LayerNotes map[int]string
 }
 
 // classColors are distinguishable colours for classes (cycled past 10).
@@ -180,7 +184,7 @@ func Trajectories(net *nn.Network, xs [][]float64, y []int, classes []string, o 
 	if err != nil {
 		return nil, err
 	}
-	layers := panelLayers(len(st), o.Panels)
+	layers := withLayers(panelLayers(len(st), o.Panels), o.Layers, len(st))
 	cols := int(math.Ceil(math.Sqrt(float64(len(layers)))))
 	rows := (len(layers) + cols - 1) / cols
 	plots := make([][]*gplot.Plot, rows)
@@ -191,6 +195,9 @@ func Trajectories(net *nn.Network, xs [][]float64, y []int, classes []string, o 
 	for pi, k := range layers {
 		p := gplot.New()
 		p.Title.Text = fmt.Sprintf("after layer %d of %d", k+1, len(st))
+		if note, ok := o.LayerNotes[k+1]; ok {
+			p.Title.Text += "\n" + note
+		}
 		p.X.Label.Text = "h1"
 		p.Y.Label.Text = "h2"
 		p.Add(plotter.NewGrid())

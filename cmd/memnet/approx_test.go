@@ -65,3 +65,34 @@ func TestApproxScaling(t *testing.T) {
 		t.Fatalf("%d %s %s", code, out, errOut)
 	}
 }
+
+// The phases variant: inspect shows its phases with their layer ranges, and
+// compare shows it beside the sweep.
+func TestPhasesInspectCompare(t *testing.T) {
+	iris := filepath.Join("..", "..", "construct", "hz", "testdata", "iris.csv")
+	dir := t.TempDir()
+	net := filepath.Join(dir, "p.mnet")
+	if out, e, code := run(t, "build", "--data", iris, "--variant", "phases", "-o", net); code != 0 {
+		t.Fatal(out, e)
+	}
+	out, _, code := run(t, "inspect", net)
+	if code != 0 || !strings.Contains(out, "sorting into label order") || !strings.Contains(out, "depth 305 = 297 + 3 + 5 + 0") {
+		t.Errorf("inspect: %s", out)
+	}
+	out, _, code = run(t, "inspect", net, "--json")
+	var info map[string]any
+	if err := json.Unmarshal([]byte(out), &info); err != nil || code != 0 {
+		t.Fatal(err, out)
+	}
+	if ph, _ := info["phases"].([]any); len(ph) != 4 || info["norm_l2_squared"] == nil || info["norm_max"] == nil {
+		t.Errorf("inspect JSON: phases %v, norms %v %v", info["phases"], info["norm_l2_squared"], info["norm_max"])
+	}
+	pic := filepath.Join(dir, "t.png")
+	if _, e, code := run(t, "plot", "trajectories", net, "--data", iris, "-o", pic); code != 0 {
+		t.Error(e)
+	}
+	out, _, code = run(t, "compare", "--data", iris, "--methods", "hz,hz-phases")
+	if code != 0 || !strings.Contains(out, "hz-phases") || !strings.Contains(out, "‖θ‖₂²") {
+		t.Errorf("compare: %s", out)
+	}
+}

@@ -29,7 +29,8 @@ every point in exact arithmetic, and prints one row per method: width, depth,
 nonzero parameters beside the predicted count ("predicted": our realisation's
 count, or the theorem's when it states none; "theorem": the theorem's
 params_bound), nonzero weights, the largest weight's bits, the float64 verdict,
-build and verification seconds, and the exact verdict. The last row is the VC
+build and verification seconds, the exact verdict, and the parameter norms
+‖θ‖₂² and ‖θ‖∞ over every weight and bias. The last row is the VC
 lower bound ⌈√N⌉. A method that fails or runs past --timeout is reported in its
 row and the others go on; the exit status is 1 unless every method is exact.`,
 		Args: cobra.NoArgs,

@@ -70,6 +70,7 @@ func progress(total int64, what string) (func(done int64), func()) {
 var methodFlags = []struct{ flag, param, usage string }{
 	{"snap", "snap", "hz: append the exact output snap block (true/false)"},
 	{"weights", "weights", "hz: dyadic or rational weights"},
+	{"variant", "variant", "hz: sweep (HZ2, default) or phases (compress, collapse, sort, assign labels)"},
 	{"direction", "direction", "projection direction: auto, gaussian or integer"},
 	{"max-depth", "max-depth", "vardi: depth limit (Theorem 5.1)"},
 	{"max-bits", "max-bits", "vardi: weight bit limit (Theorem 6.2)"},

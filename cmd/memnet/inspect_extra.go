@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/memnet/memnet/nn"
 	"github.com/memnet/memnet/pipeline"
@@ -11,15 +13,50 @@ import (
 // parameter norms, and the construction's phases with their layer ranges.
 func printInspectExtra(model *nn.Model, info *pipeline.Info) {
 	fmt.Printf("  ‖θ‖₂² = %.6g, ‖θ‖_∞ = %.6g (every weight and bias), largest weight %d bits\n", info.NormL2Squared, info.NormMax, info.MaxWeightBits)
-	for _, k := range []string{"norm_l2_squared_bound", "norm_max_bound"} {
-		if v, ok := model.Hints[k]; ok {
-			fmt.Printf("  %s = %s (%s)\n", k, v, model.Hints[k+"_source"])
-		}
+	for _, k := range normHintKeys(model.Hints) {
+		fmt.Printf("  %s = %s (%s)\n", k, model.Hints[k], model.Hints[k+"_source"])
 	}
 	if len(info.Phases) > 0 {
+		terms := make([]string, len(info.Phases))
+		for i, p := range info.Phases {
+			terms[i] = fmt.Sprint(p.Last - p.First + 1)
+		}
+		bound := ""
+		if info.DepthBound != nil {
+			bound = fmt.Sprintf(" ≤ the theorem's depth_bound %d", *info.DepthBound)
+		}
+		fmt.Printf("  depth %d = %s, phase by phase%s\n", info.Depth, strings.Join(terms, " + "), bound)
 		fmt.Println("  phases (hidden layers, 1-based, inclusive):")
 		for _, p := range info.Phases {
 			fmt.Printf("    %-55s %d–%d (%d layers)\n", p.Name, p.First, p.Last, p.Last-p.First+1)
 		}
 	}
+}
+
+// normHintKeys are the hints holding a norm value or bound stated by the
+// construction's specification (keys norm_*, without their _source notes).
+func normHintKeys(h map[string]string) []string {
+	var ks []string
+	for k := range h {
+		if strings.HasPrefix(k, "norm_") && !strings.HasSuffix(k, "_source") {
+			ks = append(ks, k)
+		}
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// phaseEnds are the last layers of the model's recorded phases, which the
+// trajectory picture always shows, with "end: PHASE" notes for their panels.
+func phaseEnds(model *nn.Model) ([]int, map[int]string) {
+	var ends []int
+	notes := map[int]string{}
+	for _, p := range pipeline.Phases(model) {
+		if p.Last >= p.First {
+			ends = append(ends, p.Last)
+			name, _, _ := strings.Cut(p.Name, ",")
+			notes[p.Last] = "end: " + name
+		}
+	}
+	return ends, notes
 }

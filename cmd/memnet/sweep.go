@@ -31,7 +31,7 @@ func sweepCmd() *cobra.Command {
 dataset at each N, writes DIR/sweep.csv, DIR/params_vs_n.png and .svg (log-log, one
 line per method with its fitted exponent in the legend, dashed reference slopes N,
 N^(2/3), √N and the VC floor ⌈√N⌉) and DIR/bits_vs_n.png and .svg (largest weight's
-bits against N), and prints the fitted exponents, where the fitted lines cross and
+bits against N), DIR/norm_vs_n.png and .svg (‖θ‖₂² against N), and prints the fitted exponents, where the fitted lines cross and
 where each method drops below N parameters. The float views are judged on a sample
 of --float-sample points (the exact verdict always covers every point).`,
 		Args: cobra.NoArgs,
@@ -165,7 +165,11 @@ func writeSweepPlots(rows []pipeline.CompareRow, dir string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, n := range append(append(notes, n1...), n2...) {
+	normFiles, n3, err := writeNormPlot(rows, dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range append(append(append(notes, n1...), n2...), n3...) {
 		fmt.Printf("note: %s\n", n)
 	}
 	// Fits, crossings, sub-N points.
@@ -215,7 +219,7 @@ func writeSweepPlots(rows []pipeline.CompareRow, dir string) ([]string, error) {
 	if !any {
 		fmt.Println("  none")
 	}
-	return []string{p1, p2, b1, b2}, nil
+	return append([]string{p1, p2, b1, b2}, normFiles...), nil
 }
 
 func bitsOf(ss []plot.Series, name string) plot.Series {
