@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,7 +48,7 @@ func TestPrototypeGauss2D(t *testing.T) {
 		if !cc.Exact || cc.Points < 3*n*n-n*n || cc.Cells != n*n {
 			t.Fatalf("n=%d: core check %+v", n, cc)
 		}
-		e, err := Measure(context.Background(), a, f, 4, []float64{1, 2})
+		e, err := Measure(context.Background(), a, f, 4, []float64{1, 2}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +84,7 @@ func TestAllFunctionsAllDims(t *testing.T) {
 			if err != nil || !cc.Exact {
 				t.Fatalf("%s d=%d: cores %+v %v", name, d, cc, err)
 			}
-			e, err := Measure(context.Background(), a, f, 2, []float64{1, 2})
+			e, err := Measure(context.Background(), a, f, 2, []float64{1, 2}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -294,6 +295,28 @@ func TestBadInput(t *testing.T) {
 		os.WriteFile(p, []byte(body), 0o644)
 		if _, err := LoadGrid(p, 1); err == nil || !strings.Contains(err.Error(), p) {
 			t.Errorf("%s: error %v, want one naming the file", name, err)
+		}
+	}
+}
+
+// The exact core check catches a changed weight in either block.
+func TestCheckCoresCatchesMutation(t *testing.T) {
+	for _, layer := range []string{"memorize", "flatten"} {
+		a, _ := build(t, "kink", 2, 6, 1.0/16)
+		switch layer {
+		case "memorize": // κ of lattice point 10 in C_11
+			w := a.Net.Hidden[a.Flat+2*10].W[1][0]
+			w.Add(w, big.NewRat(1, 1<<20))
+		case "flatten": // the flatten threshold of core 3 on axis 0
+			b := a.Net.Hidden[3].B[0]
+			b.Add(b, big.NewRat(1, 1<<30))
+		}
+		cc, err := CheckCores(a, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cc.Exact || cc.FirstWrong == "" {
+			t.Errorf("%s mutation not caught: %+v", layer, cc)
 		}
 	}
 }

@@ -42,7 +42,7 @@ func benchBuilt(b *testing.B, ns []int, op func(a *Approx, f Target) error) {
 // BenchmarkMeasure measures L1 and L2 errors (4 nodes per axis per piece).
 func BenchmarkMeasure(b *testing.B) {
 	benchBuilt(b, []int{8, 16, 32}, func(a *Approx, f Target) error {
-		_, err := Measure(context.Background(), a, f, 4, []float64{1, 2})
+		_, err := Measure(context.Background(), a, f, 4, []float64{1, 2}, nil)
 		return err
 	})
 }

@@ -38,7 +38,6 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
-	"sync/atomic"
 
 	"github.com/memnet/memnet/nn"
 )
@@ -421,32 +420,67 @@ type CoreCheck struct {
 	FirstWrong string `json:"first_wrong,omitempty"`
 }
 
-// CheckCores evaluates the network in exact arithmetic (nn.EvalExact) at
-// the sample points of every cell core and checks that the output equals
-// the cell mean c_j exactly, as the construction promises.
+// CheckCores checks, in exact arithmetic (nn.EvalExact), that the network
+// outputs the cell mean c_j exactly at the sample points of every cell core
+// (Cores). It evaluates the d·n flatten layers at every sample point and
+// checks that the points of one core reach exactly the same state, then
+// evaluates the whole network at one point per core (equal states give
+// equal outputs) and compares with c_j.
 func CheckCores(a *Approx, progress func(done int64)) (*CoreCheck, error) {
 	xs, cell := a.Geom.Cores()
-	outs, err := nn.EvalExact(a.Net, xs, progress)
+	cc := &CoreCheck{Points: len(xs), Cells: a.Geom.Cells()}
+	w := a.Net.Hidden[a.Flat-1].Out()
+	prefix := &nn.Network{InputDim: a.Net.InputDim, Hidden: a.Net.Hidden[:a.Flat], Readout: nn.NewLayer(w, w, nn.Identity)}
+	for i := range w {
+		prefix.Readout.W[i][i].SetInt64(1)
+	}
+	states, err := nn.EvalExact(prefix, xs, nil)
 	if err != nil {
 		return nil, err
 	}
-	cc := &CoreCheck{Points: len(xs), Cells: a.Geom.Cells()}
-	var equal atomic.Int64
-	for i, o := range outs {
-		ok := true
+	var first []int // one sample point per cell
+	same := make([]bool, len(xs))
+	start := 0
+	for i := range xs {
+		if i == 0 || cell[i] != cell[i-1] {
+			start = i
+			first = append(first, i)
+		}
+		same[i] = true
+		for k := range states[i] {
+			if states[i][k].Cmp(states[start][k]) != 0 {
+				same[i] = false
+			}
+		}
+	}
+	pts := make([][]float64, len(first))
+	for k, i := range first {
+		pts[k] = xs[i]
+	}
+	outs, err := nn.EvalExact(a.Net, pts, progress)
+	if err != nil {
+		return nil, err
+	}
+	ok := map[int]bool{}
+	for k, i := range first {
+		good := true
 		for r := range a.M {
-			if o[r].Cmp(new(big.Rat).SetFloat64(a.Mean(cell[i], r))) != 0 {
-				ok = false
+			if outs[k][r].Cmp(new(big.Rat).SetFloat64(a.Mean(cell[i], r))) != 0 {
+				good = false
 				if cc.FirstWrong == "" {
-					cc.FirstWrong = fmt.Sprintf("x=%v (cell %d) output %s, cell mean %g", xs[i], cell[i], o[r].FloatString(12), a.Mean(cell[i], r))
+					cc.FirstWrong = fmt.Sprintf("x=%v (cell %d) output %s, cell mean %g", xs[i], cell[i], outs[k][r].FloatString(12), a.Mean(cell[i], r))
 				}
 			}
 		}
-		if ok {
-			equal.Add(1)
+		ok[cell[i]] = good
+	}
+	for i := range xs {
+		if same[i] && ok[cell[i]] {
+			cc.Equal++
+		} else if !same[i] && cc.FirstWrong == "" {
+			cc.FirstWrong = fmt.Sprintf("x=%v (cell %d) leaves the flatten layers in another state than the core's first sample point", xs[i], cell[i])
 		}
 	}
-	cc.Equal = int(equal.Load())
 	cc.Exact = cc.Equal == cc.Points
 	return cc, nil
 }

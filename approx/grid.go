@@ -33,7 +33,7 @@ func (g *Grid) Name() string {
 	for k, a := range g.Axes {
 		sz[k] = strconv.Itoa(len(a))
 	}
-	return fmt.Sprintf("grid %s (%s samples, m=%d)", filepath.Base(g.File), strings.Join(sz, "×"), g.M)
+	return fmt.Sprintf("grid %s (%s samples, multilinear), d=%d, m=%d", filepath.Base(g.File), strings.Join(sz, "×"), len(g.Axes), g.M)
 }
 
 // Dim implements Target.

@@ -175,7 +175,8 @@ func (a *Approx) PhiBound() (qmax, b float64) {
 // Measure evaluates the network in float64 at every quadrature node (k
 // Gauss–Legendre nodes per axis on each of the 2^d core and strip pieces of
 // every cell) and returns ‖f − Φ‖_p, ‖f − f_n‖_p and ‖f_n − Φ‖_p for each p.
-func Measure(ctx context.Context, a *Approx, f Target, k int, ps []float64) (*Errors, error) {
+// progress, when not nil, is called with the number of cells done.
+func Measure(ctx context.Context, a *Approx, f Target, k int, ps []float64, progress func(done int64)) (*Errors, error) {
 	g, m := a.Geom, a.M
 	if k <= 0 {
 		k = 4
@@ -186,10 +187,15 @@ func Measure(ctx context.Context, a *Approx, f Target, k int, ps []float64) (*Er
 		StripBound: make([]float64, np), NodesPerPiece: k, StripMeasure: g.StripMeasure()}
 	var mu sync.Mutex
 	var nodes atomic.Int64
-	err := nn.Parallel(g.Cells(), func(lo, hi int, _ *atomic.Int64) error {
+	err := nn.Parallel(g.Cells(), func(lo, hi int, cellsDone *atomic.Int64) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		defer func() {
+			if progress != nil {
+				progress(cellsDone.Add(int64(hi - lo)))
+			}
+		}()
 		j := make([]int, g.D)
 		a0, b0 := make([]float64, g.D), make([]float64, g.D)
 		pl, ph := make([]float64, g.D), make([]float64, g.D)

@@ -81,6 +81,10 @@ func (r *Request) Validate() error {
 	return nil
 }
 
+// Bar returns a progress callback for a stage of total steps and a
+// function to call when the stage ends (nil callback: no progress shown).
+type Bar func(what string, total int64) (func(done int64), func())
+
 // Report is what Run measured, as `memnet approx --json` prints it.
 type Report struct {
 	Function string       `json:"function"`
@@ -129,15 +133,14 @@ type Report struct {
 
 // Run validates r, chooses n (and θ) from Eps when asked, builds the
 // network, measures its L^1, L^2 (and L^p) errors and checks Φ = c_j
-// exactly on the cores. Stage names are passed to stage, when not nil.
-func Run(ctx context.Context, r *Request, stage func(string)) (*Report, *Approx, error) {
+// exactly on the cores. bar, when not nil, is asked for a progress
+// callback (and its finish function) for each long stage.
+func Run(ctx context.Context, r *Request, bar Bar) (*Report, *Approx, error) {
 	if err := r.Validate(); err != nil {
 		return nil, nil, err
 	}
-	say := func(s string) {
-		if stage != nil {
-			stage(s)
-		}
+	if bar == nil {
+		bar = func(string, int64) (func(int64), func()) { return nil, func() {} }
 	}
 	f := r.Target
 	d := len(r.Box)
@@ -155,7 +158,6 @@ func Run(ctx context.Context, r *Request, stage func(string)) (*Report, *Approx,
 	if theta == 0 {
 		theta = math.Ldexp(1, -12)
 	}
-	say("building")
 	a, err := Build(ctx, f, Config{N: n, Theta: theta, Box: r.Box, Signed: r.Signed}, nil)
 	if err != nil {
 		return nil, nil, err
@@ -180,13 +182,14 @@ func Run(ctx context.Context, r *Request, stage func(string)) (*Report, *Approx,
 	rep.Width, rep.Depth, rep.Params, rep.MaxWeightBits = st.Width, st.Depth, st.Params, st.MaxWeightBits
 	rep.NormL2Squared, rep.NormMax = st.NormL2Squared, st.NormMax
 	rep.DepthFormula, rep.DepthFlatten, rep.DepthMemorize = Depth(n, d), a.Flat, st.Depth-a.Flat
-	say("measuring the error")
 	t1 := time.Now()
 	ps := []float64{1, 2}
 	if r.P != 1 && r.P != 2 {
 		ps = append(ps, r.P)
 	}
-	e, err := Measure(ctx, a, f, r.Quad, ps)
+	tick, done := bar("measuring the error", int64(g.Cells()))
+	e, err := Measure(ctx, a, f, r.Quad, ps, tick)
+	done()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -211,9 +214,10 @@ func Run(ctx context.Context, r *Request, stage func(string)) (*Report, *Approx,
 		}
 	}
 	if !r.NoCheck {
-		say("checking Φ = c_j exactly on the cores")
 		t2 := time.Now()
-		cc, err := CheckCores(a, nil)
+		tick, done := bar("exact check on the cores", int64(g.Cells()))
+		cc, err := CheckCores(a, tick)
+		done()
 		if err != nil {
 			return nil, nil, err
 		}

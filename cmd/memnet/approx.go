@@ -89,12 +89,8 @@ any work.`,
 				return err
 			}
 			req.Target, req.Box = t, box
-			stage := func(s string) {
-				if !asJSON {
-					fmt.Fprintf(os.Stderr, "%s...\n", s)
-				}
-			}
-			rep, a, err := approx.Run(cmd.Context(), &req, stage)
+			bars := func(what string, total int64) (func(int64), func()) { return progress(total, what) }
+			rep, a, err := approx.Run(cmd.Context(), &req, bars)
 			if err != nil {
 				return err
 			}
@@ -148,10 +144,10 @@ any work.`,
 }
 
 func printApprox(r *approx.Report) {
-	fmt.Printf("approx: %s, m=%d, box %v\n", r.Function, r.M, r.Box)
+	fmt.Printf("approx: %s, box %v\n", r.Function, r.Box)
 	fmt.Printf("  grid: n=%d cells per axis (%d cells), strip fraction θ_k = δ_k/h_k = %.3g", r.N, r.Cells, r.Theta)
 	if r.Shift != 0 {
-		fmt.Printf(", f shifted by +%g (undone in the read-out)", r.Shift)
+		fmt.Printf(", f shifted by +%.6g (undone in the read-out)", r.Shift)
 	}
 	fmt.Println()
 	fmt.Printf("  network: width %d (d+1 = %d, m+1 = %d), depth %d = %d flatten + %d memorization; spec §3: d·n + 2n^d − 1 = %d\n",

@@ -98,7 +98,7 @@ func approxScalingCmd() *cobra.Command {
 approx --eps does) and plots the depth d·n + 2n^d − 1 of the network approx builds for it
 against ε on log-log axes, per function and dimension, with the fitted slope beside the
 −d the summary's ‖f‖^d ε^{−d} form predicts for f ∈ W^{1,p}. The ε range spans n ≈ 8 to
-512 for d = 1, 8 to 64 for d = 2 and 6 to 20 for d = 3 (--n-min, --n-max).`,
+512 for d = 1, 16 to 128 for d = 2 and 6 to 20 for d = 3 (--n-min, --n-max).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := plot.CheckPath(out); err != nil {
@@ -115,8 +115,8 @@ against ε on log-log axes, per function and dimension, with the fitted slope be
 				}
 				ds = append(ds, d)
 			}
-			nLo := map[int]int{1: 8, 2: 8, 3: 6}
-			nHi := map[int]int{1: 512, 2: 64, 3: 20}
+			nLo := map[int]int{1: 8, 2: 16, 3: 6}
+			nHi := map[int]int{1: 512, 2: 128, 3: 20}
 			if nMin > 0 {
 				nLo = map[int]int{1: nMin, 2: nMin, 3: nMin}
 			}
@@ -184,8 +184,8 @@ against ε on log-log axes, per function and dimension, with the fitted slope be
 	cmd.Flags().StringVar(&dims, "dims", "1,2,3", "dimensions")
 	cmd.Flags().Float64Var(&p, "p", 2, "the p of L^p")
 	cmd.Flags().IntVar(&points, "points", 8, "number of ε values per line")
-	cmd.Flags().IntVar(&nMin, "n-min", 0, "the largest ε is 2‖f − f_n‖ at this n (default 8, 8, 6 for d = 1, 2, 3)")
-	cmd.Flags().IntVar(&nMax, "n-max", 0, "the smallest ε is 2‖f − f_n‖ at this n (default 512, 64, 20 for d = 1, 2, 3)")
+	cmd.Flags().IntVar(&nMin, "n-min", 0, "the largest ε is 2‖f − f_n‖ at this n (default 8, 16, 6 for d = 1, 2, 3)")
+	cmd.Flags().IntVar(&nMax, "n-max", 0, "the smallest ε is 2‖f − f_n‖ at this n (default 512, 128, 20 for d = 1, 2, 3)")
 	cmd.Flags().Int64Var(&maxDepth, "max-depth", 1_000_000, "refuse ε whose depth exceeds this")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the points as JSON")
 	cmd.Flags().StringVarP(&out, "out", "o", "depth_vs_eps.png", "picture (.png or .svg)")

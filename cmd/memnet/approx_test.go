@@ -96,3 +96,15 @@ func TestPhasesInspectCompare(t *testing.T) {
 		t.Errorf("compare: %s", out)
 	}
 }
+
+// The README's grid example: signed samples need --signed, and the shift is reported.
+func TestApproxReadmeGrid(t *testing.T) {
+	g := filepath.Join("..", "..", "approx", "testdata", "bump.csv")
+	if _, e, code := run(t, "approx", "--grid", g, "--n", "16"); code == 0 || !strings.Contains(e, "--signed") {
+		t.Errorf("negative samples without --signed: %d %s", code, e)
+	}
+	out, e, code := run(t, "approx", "--grid", g, "--n", "16", "--signed")
+	if code != 0 || !strings.Contains(out, "shifted by +0.199") || !strings.Contains(out, "EXACT") {
+		t.Errorf("%d %s %s", code, out, e)
+	}
+}
