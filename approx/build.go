@@ -6,7 +6,9 @@
 // depth of order ‖f‖_{W^{1,p}}^d ε^{−d} for f ∈ W^{1,p} (the depth form is
 // the third-party summary's). The paper's proof and constants could not be
 // read; this package implements the specification's reconstruction
-// (shared/papers/hz-width2.md §3), which follows the summary's outline:
+// (shared/papers/hz-width2.md §3) of the outline the third-party summary
+// gives (simple function on hyperrectangles, collapse each hyperrectangle to
+// a point, memorize the values); every formula below is ours:
 //
 //  1. f_n = Σ_j c_j 1_{Q_j}: the cell means of f on an n^d grid of the box.
 //  2. d·n "flatten" layers of width d + 1: for axis k and core j, the layer

@@ -7,12 +7,21 @@
 // all explicit.
 //
 // The paper's proof sections and weight formulas could not be recovered (see
-// shared/papers/hz-width2.md §0). This package implements the specification's
-// construction HZ2, which follows the paper's phases — projection to one
-// dimension, then alternating compression and structuring layers that send
-// every point of class m to the same state (0, m) — but is our own
-// reconstruction, proved in the specification §2.4 and checked here in exact
-// arithmetic on every point:
+// shared/papers/hz-width2.md §0). This package implements two
+// reconstructions of our own, neither a transcription of the paper:
+//
+//   - variant sweep (default): the specification's construction HZ2 — a
+//     projection to one dimension, then alternating compression and
+//     structuring layers that send every point of class m straight to the
+//     state (0, m). It merges the paper's compression, sorting and label
+//     phases into one sweep (specification §2.5); proved in the
+//     specification §2.4 and checked here in exact arithmetic on every point;
+//   - variant phases (phases.go, also registered as method hz-phases): the
+//     summary's four phases as separate blocks of layers — projection,
+//     compression of each class onto one representative, sorting of the M
+//     representatives, label assignment — built from the same sweep.
+//
+// The sweep:
 //
 //	C_1      u = σ(w·x − τ_1),            v = σ(κ_1 (w·x − τ_0))
 //	S_i      u = σ(u),                    v = σ(v − λ_i u)          i = 1..N−1
