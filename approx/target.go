@@ -33,7 +33,7 @@ type named struct {
 	box        float64 // domain [−box, box]^d
 }
 
-func (t *named) Name() string                  { return fmt.Sprintf("%s (%s), d=%d", t.name, t.desc, t.d) }
+func (t *named) Name() string                  { return fmt.Sprintf("%s (%s), d=%d, m=1", t.name, t.desc, t.d) }
 func (t *named) Dim() int                      { return t.d }
 func (t *named) Outputs() int                  { return 1 }
 func (t *named) Eval(x []float64, o []float64) { o[0] = t.f(x) }

@@ -50,3 +50,18 @@ func Phases(m *nn.Model) []Phase {
 	}
 	return out
 }
+
+// NormSpec returns the model's hints that state a norm value or bound of its
+// construction's specification (keys norm_*, with their _source notes).
+func NormSpec(m *nn.Model) map[string]string {
+	var out map[string]string
+	for k, v := range m.Hints {
+		if strings.HasPrefix(k, "norm_") {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[k] = v
+		}
+	}
+	return out
+}

@@ -219,6 +219,9 @@ type Info struct {
 	ParamsBound *int64 `json:"params_bound,omitempty"`
 	// Phases are the construction's phases and their layer ranges, when it records them.
 	Phases []Phase `json:"phases,omitempty"`
+	// NormSpec are the norm values and bounds the construction's
+	// specification states (hints norm_*), to set beside the measured norms.
+	NormSpec map[string]string `json:"norm_spec,omitempty"`
 }
 
 // Inspect describes model.
@@ -236,6 +239,7 @@ func Inspect(model *nn.Model) *Info {
 	}
 	info.DepthBound, info.WidthBound, info.ParamsBound = get("depth_bound"), get("width_bound"), get("params_bound")
 	info.Phases = Phases(model)
+	info.NormSpec = NormSpec(model)
 	return info
 }
 

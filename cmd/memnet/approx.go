@@ -88,6 +88,9 @@ any work.`,
 			if err != nil {
 				return err
 			}
+			if plotPath != "" && t.Dim() > 2 {
+				return fmt.Errorf("--plot: pictures are drawn for d = 1 (graphs) and d = 2 (heat maps), not d = %d", t.Dim())
+			}
 			req.Target, req.Box = t, box
 			bars := func(what string, total int64) (func(int64), func()) { return progress(total, what) }
 			rep, a, err := approx.Run(cmd.Context(), &req, bars)
