@@ -79,13 +79,13 @@ func buildPhases(ctx context.Context, ds *data.Dataset, proj *project.Projection
 	sortEnd := len(net.Hidden)
 	phases := fmt.Sprintf("compression sweep, projection fused in (2N−1):1-%d;"+
 		"collapse onto the M representatives, snap (M):%d-%d;"+
-		"sorting into label order, HZ2 on M points (2M−1):%d-%d;"+
-		"label assignment, affine read-out (0):%d-%d",
-		2*n-1, 2*n, compressEnd, compressEnd+1, sortEnd, sortEnd+1, sortEnd)
+		"sorting into label order, HZ2 on M points (2M−1):%d-%d;",
+		2*n-1, 2*n, compressEnd, compressEnd+1, sortEnd)
 	if c.Pad {
 		pad(net, PaperDepth(n, m))
-		phases += fmt.Sprintf(";identity padding to 2N+4M−1:%d-%d", sortEnd+1, len(net.Hidden))
+		phases += fmt.Sprintf("identity padding to 2N+4M−1:%d-%d;", sortEnd+1, len(net.Hidden))
 	}
+	phases += fmt.Sprintf("label assignment, affine read-out (0):%d-%d", len(net.Hidden)+1, len(net.Hidden))
 	ro := nn.NewLayer(2, 1, nn.Identity)
 	ro.W[0][1].SetInt64(1)
 	net.Readout = ro
