@@ -12,6 +12,19 @@ import (
 	"github.com/memnet/memnet/nn"
 )
 
+// MeanNodes is the default number of Gauss–Legendre nodes per axis for the
+// cell means: 8, fewer in high dimension so that a cell has at most 4096.
+func MeanNodes(d int) int { return max(2, min(8, int(math.Pow(2, 12/float64(d))))) }
+
+// ErrorNodes is the default number of nodes per axis on each of the 2^d
+// core and strip pieces of a cell for Measure: 4, fewer in high dimension
+// so that a cell has at most 1024 nodes.
+func ErrorNodes(d int) int { return max(1, min(4, int(math.Pow(1024, 1/float64(d)))/2)) }
+
+// MaxWork bounds the layer evaluations of one error measurement (n^d cells
+// times (2k)^d nodes times the depth); Run refuses more before any work.
+const MaxWork = 4e9
+
 // gauss returns the k Gauss–Legendre nodes and weights on [lo, hi].
 func gauss(k int, lo, hi float64) (x, w []float64) {
 	x, w = make([]float64, k), make([]float64, k)
@@ -61,7 +74,7 @@ func (g *Geometry) cellBox(t int, j []int, lo, hi []float64) {
 }
 
 // CellMeans computes c_j, the mean of f over every cell, with a tensor
-// Gauss–Legendre rule of q nodes per axis on each cell (default 8).
+// Gauss–Legendre rule of q nodes per axis on each cell (q ≤ 0: MeanNodes(d)).
 func CellMeans(ctx context.Context, f Target, g *Geometry, q int) ([]float64, error) {
 	means, _, err := meansAndError(ctx, f, g, q, 0)
 	return means, err
@@ -71,7 +84,7 @@ func CellMeans(ctx context.Context, f Target, g *Geometry, q int) ([]float64, er
 // the same nodes.
 func meansAndError(ctx context.Context, f Target, g *Geometry, q int, p float64) ([]float64, float64, error) {
 	if q <= 0 {
-		q = 8
+		q = MeanNodes(g.D)
 	}
 	m := f.Outputs()
 	cells := g.Cells()
@@ -342,11 +355,16 @@ func ThetaFor(eps, p float64, qmax, b float64, m, d int, vol float64) float64 {
 }
 
 // SobolevNorm estimates ‖f‖_{W^{1,p}} = (‖f‖_p^p + Σ_k ‖∂_k f‖_p^p)^{1/p} on
-// box with a 3-node Gauss rule on a grid of c^d cells and central
+// box with a 3-node Gauss rule on a grid of c^d cells (c ≤ 0: 24 per axis,
+// fewer in high dimension so that f is evaluated at most 2·10⁶ times) and central
 // differences (step 10⁻⁶·ℓ_k). It returns NaN for f not in W^{1,p}.
 func SobolevNorm(f Target, box Box, p float64, c int) float64 {
 	if !f.Sobolev() {
 		return math.NaN()
+	}
+	if c <= 0 {
+		d := float64(len(box))
+		c = max(1, min(24, int(math.Pow(2e6/(math.Pow(3, d)*(1+2*d)), 1/d))))
 	}
 	d, m := len(box), f.Outputs()
 	g, err := NewGeometry(box, c, 0.25)

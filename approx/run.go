@@ -19,7 +19,7 @@ type Request struct {
 	// that makes the strip bound ≤ Eps/2 with Eps given.
 	Theta    float64
 	Signed   bool  // allow negative f (shift reported)
-	Quad     int   // Gauss nodes per axis on each core/strip piece for the error (default 4)
+	Quad     int   // Gauss nodes per axis on each core/strip piece for the error (default ErrorNodes(d))
 	MaxDepth int64 // size limit (default DefaultMaxDepth)
 	NoCheck  bool  // skip the exact core check
 }
@@ -73,10 +73,27 @@ func (r *Request) Validate() error {
 		return fmt.Errorf("%s: sample values go down to %g: f must be nonnegative (values live in ReLU channels); use --signed to shift f by a constant", g.File, g.Min)
 	}
 	if r.Quad == 0 {
-		r.Quad = 4
+		r.Quad = ErrorNodes(len(r.Box))
 	}
 	if r.Quad < 1 || r.Quad > 32 {
 		return fmt.Errorf("--quad %d: want 1..32 nodes per axis", r.Quad)
+	}
+	if r.N > 0 {
+		return r.checkNodes(r.N)
+	}
+	return nil
+}
+
+// checkNodes refuses an error measurement of more than MaxWork layer
+// evaluations (quadrature nodes times depth).
+func (r *Request) checkNodes(n int) error {
+	nodes := 1.0
+	for range len(r.Box) {
+		nodes *= float64(n) * float64(2*r.Quad)
+	}
+	if work := nodes * float64(Depth(n, len(r.Box))); work > MaxWork {
+		return fmt.Errorf("n=%d with --quad %d in d=%d: the error measurement would take %.3g quadrature nodes × depth %d = %.2g layer evaluations, over the limit %.0g (lower --quad or n)",
+			n, r.Quad, len(r.Box), nodes, Depth(n, len(r.Box)), work, float64(MaxWork))
 	}
 	return nil
 }
@@ -150,8 +167,11 @@ func Run(ctx context.Context, r *Request, bar Bar) (*Report, *Approx, error) {
 	t0 := time.Now()
 	if n == 0 {
 		var err error
-		n, rep.FnChoiceError, err = ChooseN(ctx, f, r.Box, r.Eps, r.P, 8, r.MaxDepth)
+		n, rep.FnChoiceError, err = ChooseN(ctx, f, r.Box, r.Eps, r.P, 0, r.MaxDepth)
 		if err != nil {
+			return nil, nil, err
+		}
+		if err := r.checkNodes(n); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -203,7 +223,7 @@ func Run(ctx context.Context, r *Request, bar Bar) (*Report, *Approx, error) {
 		rep.LpError = e.Total[0]
 	}
 	rep.Quadrature = fmt.Sprintf("Gauss–Legendre, %d nodes per axis on each of the 2^%d core/strip pieces of every cell: %d nodes (%d per cell); Φ evaluated in float64", r.Quad, d, e.Nodes, e.Nodes/int64(g.Cells()))
-	if s := SobolevNorm(f, r.Box, r.P, 24); !math.IsNaN(s) {
+	if s := SobolevNorm(f, r.Box, r.P, 0); !math.IsNaN(s) {
 		rep.Sobolev = s
 		eps := r.Eps
 		if eps == 0 {
@@ -239,11 +259,11 @@ type ScalePoint struct {
 // 2‖f − f_{nLo}‖_p and 2‖f − f_{nHi}‖_p, so that ChooseN lands on n from
 // about nLo to nHi.
 func EpsRange(ctx context.Context, f Target, box Box, p float64, nLo, nHi, count int) ([]float64, error) {
-	hi, err := FnError(ctx, f, box, nLo, p, 8)
+	hi, err := FnError(ctx, f, box, nLo, p, 0)
 	if err != nil {
 		return nil, err
 	}
-	lo, err := FnError(ctx, f, box, nHi, p, 8)
+	lo, err := FnError(ctx, f, box, nHi, p, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +281,7 @@ func EpsRange(ctx context.Context, f Target, box Box, p float64, nLo, nHi, count
 func Scaling(ctx context.Context, f Target, box Box, p float64, eps []float64, maxDepth int64) ([]ScalePoint, error) {
 	var pts []ScalePoint
 	for _, e := range eps {
-		n, fe, err := ChooseN(ctx, f, box, e, p, 8, maxDepth)
+		n, fe, err := ChooseN(ctx, f, box, e, p, 0, maxDepth)
 		if err != nil {
 			return pts, err
 		}

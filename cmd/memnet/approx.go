@@ -136,7 +136,7 @@ any work.`,
 	cmd.Flags().Float64Var(&req.P, "p", 2, "the p of L^p (1 ≤ p < ∞) used with --eps; L^1 and L^2 are always reported")
 	cmd.Flags().Float64Var(&req.Theta, "theta", 0, "strip fraction θ ∈ (0, 1/2) (default 2^-12 with --n, from the bound with --eps)")
 	cmd.Flags().BoolVar(&req.Signed, "signed", false, "allow negative f: shift the cell means by a constant (reported), undone in the read-out")
-	cmd.Flags().IntVar(&req.Quad, "quad", 4, "Gauss–Legendre nodes per axis on each core and strip piece for the error")
+	cmd.Flags().IntVar(&req.Quad, "quad", 0, "Gauss–Legendre nodes per axis on each core and strip piece for the error (default 4, fewer for d ≥ 4)")
 	cmd.Flags().Int64Var(&req.MaxDepth, "max-depth", approx.DefaultMaxDepth, "refuse networks deeper than this")
 	cmd.Flags().BoolVar(&req.NoCheck, "no-check", false, "skip the exact check Φ = c_j on the cores")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
