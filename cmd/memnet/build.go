@@ -90,6 +90,9 @@ func printSummary(name string, n, dups, d, m int, b *pipeline.Built) {
 	fmt.Printf("  params %d (%d weights + %d biases), max weight bits %d, total bits %d, dyadic %v\n",
 		st.Params, st.WeightsNonzero, st.BiasesNonzero, st.MaxWeightBits, st.TotalWeightBits, st.Dyadic)
 	fmt.Printf("  ‖θ‖₂² = %.6g, ‖θ‖_∞ = %.6g\n", st.NormL2Squared, st.NormMax)
+	for _, k := range normHintKeys(b.Result.Hints) {
+		fmt.Printf("  %s = %s (%s)\n", k, b.Result.Hints[k], b.Result.Hints[k+"_source"])
+	}
 	for _, k := range pipeline.PredictedKeys(b.Model.Predicted) {
 		fmt.Printf("  predicted %s = %d\n", k, b.Model.Predicted[k])
 	}

@@ -10,7 +10,7 @@ import (
 // TestMeasurePhasesFashion checks the phases variant on the Fashion-MNIST
 // test set (N = 10000, d = 784, M = 10; Debian's dataset-fashion-mnist) the
 // same way as the property tests: exact on every point, depth term by term,
-// the phase ranges contiguous. It takes about a minute, so it runs only when
+// the phase ranges contiguous. It takes one to three minutes, so it runs only when
 // HZ_MEASURE=fashion:
 //
 //	HZ_MEASURE=fashion go test ./construct/hz -run MeasurePhases -v
