@@ -186,22 +186,33 @@ func (PhasesMethod) Describe() string {
 	return "Hernández–Zuazua (2024), phases variant: compress, collapse, sort, assign labels; width 2, depth 2N+3M−2 ≤ 2N+4M−1 (= hz --variant phases)"
 }
 
-func withPhases(opts construct.Options) construct.Options {
+func withPhases(opts construct.Options) (construct.Options, error) {
+	if v, ok := opts.Params["variant"]; ok && v != "phases" {
+		return opts, fmt.Errorf("method hz-phases is hz with variant=phases; for variant=%s use --method hz", v)
+	}
 	p := map[string]string{}
 	for k, v := range opts.Params {
 		p[k] = v
 	}
 	p["variant"] = "phases"
 	opts.Params = p
-	return opts
+	return opts, nil
 }
 
 // Predict implements construct.Method.
 func (PhasesMethod) Predict(n, d, m int, opts construct.Options) (construct.Prediction, error) {
-	return Method{}.Predict(n, d, m, withPhases(opts))
+	o, err := withPhases(opts)
+	if err != nil {
+		return construct.Prediction{}, err
+	}
+	return Method{}.Predict(n, d, m, o)
 }
 
 // Build implements construct.Method.
 func (PhasesMethod) Build(ctx context.Context, ds *data.Dataset, opts construct.Options) (*construct.Result, error) {
-	return Method{}.Build(ctx, ds, withPhases(opts))
+	o, err := withPhases(opts)
+	if err != nil {
+		return nil, err
+	}
+	return Method{}.Build(ctx, ds, o)
 }

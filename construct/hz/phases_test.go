@@ -141,6 +141,9 @@ func TestPhasesMethod(t *testing.T) {
 			t.Errorf("%v accepted", p)
 		}
 	}
+	if _, err := (PhasesMethod{}).Build(context.Background(), ds, construct.Options{Params: map[string]string{"variant": "sweep"}}); err == nil {
+		t.Error("hz-phases accepted variant=sweep")
+	}
 	if a.Hints["norm_l2_squared_spec"] == "" || a.Hints["norm_lambda_max_bound"] == "" {
 		t.Errorf("no §2.6 norm hints: %v", a.Hints)
 	}
