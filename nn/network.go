@@ -225,6 +225,8 @@ type Stats struct {
 	MaxWeightBits   int   `json:"max_weight_bits"`
 	TotalWeightBits int64 `json:"total_weight_bits"`
 	Dyadic          bool  `json:"dyadic"`
+	// Norms are ‖θ‖₂² and ‖θ‖_∞ over every weight and bias (nn/norms.go).
+	Norms
 }
 
 // Stats counts the network. Bits are over every nonzero weight and bias,
@@ -257,5 +259,6 @@ func (n *Network) Stats() Stats {
 		}
 	}
 	s.Params = s.WeightsNonzero + s.BiasesNonzero
+	s.Norms = n.Norms()
 	return s
 }

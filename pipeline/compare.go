@@ -72,6 +72,9 @@ type CompareRow struct {
 	Theory    *Accounting `json:"theory,omitempty"`
 	Evaluator string      `json:"exact_evaluator,omitempty"`
 	Error     string      `json:"error,omitempty"`
+	// NormL2Squared and NormMax are ‖θ‖₂² and ‖θ‖_∞ of the built network.
+	NormL2Squared float64 `json:"norm_l2_squared,omitempty"`
+	NormMax       float64 `json:"norm_max,omitempty"`
 }
 
 // VCRow is the last row of a comparison: the parameter count below which
@@ -168,6 +171,7 @@ func compareOne(ctx context.Context, ds *data.Dataset, name string, o CompareOpt
 		}
 		st := b.Stats
 		r.Width, r.Depth, r.Params, r.Edges, r.MaxWeightBits = st.Width, st.Depth, st.Params, st.WeightsNonzero, st.MaxWeightBits
+		r.NormL2Squared, r.NormMax = st.NormL2Squared, st.NormMax
 		r.BuildSeconds = b.Seconds
 		r.Theorem = b.Model.Theorem
 		r.setPrediction(b.Model.Theory)

@@ -326,6 +326,11 @@ type Info struct {
 	// Theory sets the counts beside the theorem's form, our realisation and
 	// the lower bounds.
 	Theory *Accounting `json:"theory"`
+	// Phases are the construction's phases and their layer ranges, when it records them.
+	Phases []Phase `json:"phases,omitempty"`
+	// NormSpec are the norm values and bounds the construction's
+	// specification states (hints norm_*), to set beside the measured norms.
+	NormSpec map[string]string `json:"norm_spec,omitempty"`
 }
 
 // Inspect describes model.
@@ -334,6 +339,7 @@ func Inspect(model *nn.Model) *Info {
 		Method: model.Method, Theorem: model.Theorem, InputDim: model.Net.InputDim,
 		Classes: len(model.Classes), Labels: model.Classes, Points: model.Points,
 		Options: model.Options, Stats: model.Net.Stats(), Theory: Account(model),
+		Phases: Phases(model), NormSpec: NormSpec(model),
 	}
 }
 

@@ -47,7 +47,7 @@ func Sweep(ctx context.Context, o SweepOptions) []CompareRow {
 var SweepCSVHeader = []string{"method", "n", "d", "classes", "width", "depth", "params", "edges", "max_weight_bits",
 	"realisation_params", "theorem_params", "theorem_constants", "params_over_theorem", "vc_lower_bound", "vc_depth_lower_bound", "bits_lower_bound",
 	"w2l2", "n_log_inv_delta", "n_over_log_inv_delta", "exact", "float64_correct", "float_checked",
-	"build_seconds", "verify_seconds", "error"}
+	"build_seconds", "verify_seconds", "error", "norm_l2_squared", "norm_max"}
 
 // lowerValue is the value of the row's lower bound key, "" when it has none.
 func lowerValue(r CompareRow, key string) string {
@@ -71,7 +71,8 @@ func WriteSweepCSV(w io.Writer, rows []CompareRow) error {
 			wl2Field(r, func(w construct.WL2) float64 { return w.Product }), wl2Field(r, func(w construct.WL2) float64 { return w.Upper }),
 			wl2Field(r, func(w construct.WL2) float64 { return w.Lower }),
 			strconv.FormatBool(r.Exact), strconv.Itoa(r.Float64Correct), strconv.Itoa(r.FloatChecked),
-			fmt.Sprintf("%.3f", r.BuildSeconds), fmt.Sprintf("%.3f", r.VerifySeconds), r.Error}
+			fmt.Sprintf("%.3f", r.BuildSeconds), fmt.Sprintf("%.3f", r.VerifySeconds), r.Error,
+			strconv.FormatFloat(r.NormL2Squared, 'g', 6, 64), strconv.FormatFloat(r.NormMax, 'g', 6, 64)}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

@@ -4,16 +4,11 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"os"
-	"path/filepath"
-	"strings"
 
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/memnet/memnet/nn"
 )
@@ -27,6 +22,10 @@ type TrajOptions struct {
 	Panels int
 	// Title heads the picture.
 	Title string
+	// Layers are layers (1-based) always shown, e.g. the ends of a
+	// construction's phases; LayerNotes adds a line to their panel titles.
+	Layers     []int
+	LayerNotes map[int]string
 }
 
 // classColors are distinguishable colours for classes (cycled past 10).
@@ -185,7 +184,7 @@ func Trajectories(net *nn.Network, xs [][]float64, y []int, classes []string, o 
 	if err != nil {
 		return nil, err
 	}
-	layers := panelLayers(len(st), o.Panels)
+	layers := withLayers(panelLayers(len(st), o.Panels), o.Layers, len(st))
 	cols := int(math.Ceil(math.Sqrt(float64(len(layers)))))
 	rows := (len(layers) + cols - 1) / cols
 	plots := make([][]*gplot.Plot, rows)
@@ -196,6 +195,9 @@ func Trajectories(net *nn.Network, xs [][]float64, y []int, classes []string, o 
 	for pi, k := range layers {
 		p := gplot.New()
 		p.Title.Text = fmt.Sprintf("after layer %d of %d", k+1, len(st))
+		if note, ok := o.LayerNotes[k+1]; ok {
+			p.Title.Text += "\n" + note
+		}
 		p.X.Label.Text = "h1"
 		p.Y.Label.Text = "h2"
 		p.Add(plotter.NewGrid())
@@ -256,41 +258,11 @@ func Trajectories(net *nn.Network, xs [][]float64, y []int, classes []string, o 
 			}
 		}
 	}
-	w, h := vg.Length(cols)*2.6*vg.Inch, vg.Length(rows)*2.6*vg.Inch+0.4*vg.Inch
-	var canvas vg.CanvasWriterTo
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".svg":
-		canvas = vgsvg.New(w, h)
-	default:
-		canvas = vgimg.PngCanvas{Canvas: vgimg.New(w, h)}
-	}
-	dc := draw.New(canvas)
 	title := o.Title
 	if title == "" {
 		title = "states of the points after each layer (width-2 network)"
 	}
-	top := draw.Crop(dc, 0, 0, 0, -0.4*vg.Inch)
-	head := draw.Crop(dc, 0, 0, h-0.4*vg.Inch, 0)
-	fnt := gplot.DefaultFont
-	fnt.Size = vg.Points(13)
-	ts := draw.TextStyle{Color: color.Black, Font: fnt, XAlign: draw.XCenter, YAlign: draw.YCenter, Handler: gplot.New().Title.TextStyle.Handler}
-	head.FillText(ts, vg.Point{X: w / 2, Y: h - 0.2*vg.Inch}, title)
-	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Millimeter * 2, PadY: vg.Millimeter * 2, PadTop: vg.Millimeter, PadBottom: vg.Millimeter, PadLeft: vg.Millimeter, PadRight: vg.Millimeter * 2}
-	cv := gplot.Align(plots, tiles, top)
-	for r := range plots {
-		for c := range plots[r] {
-			plots[r][c].Draw(cv[r][c])
-		}
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return notes, err
-	}
-	if _, err := canvas.WriteTo(f); err != nil {
-		f.Close()
-		return notes, err
-	}
-	return notes, f.Close()
+	return notes, saveTiles(title, plots, 2.6, 2.6, path)
 }
 
 func finite2(s [2]float64) bool {

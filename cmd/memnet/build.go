@@ -109,6 +109,10 @@ func printSummary(name string, n, dups, d, m int, b *pipeline.Built) {
 	fmt.Printf("  width %d, depth %d, neurons %d\n", st.Width, st.Depth, st.Neurons)
 	fmt.Printf("  params %d (%d weights + %d biases), max weight bits %d, total bits %d, dyadic %v\n",
 		st.Params, st.WeightsNonzero, st.BiasesNonzero, st.MaxWeightBits, st.TotalWeightBits, st.Dyadic)
+	fmt.Printf("  ‖θ‖₂² = %.6g, ‖θ‖_∞ = %.6g\n", st.NormL2Squared, st.NormMax)
+	for _, k := range normHintKeys(b.Result.Hints) {
+		fmt.Printf("  %s = %s (%s)\n", k, b.Result.Hints[k], b.Result.Hints[k+"_source"])
+	}
 	pipeline.PrintAccounting(os.Stdout, pipeline.Account(b.Model))
 	for _, note := range b.Result.Notes {
 		fmt.Printf("  note: %s\n", note)

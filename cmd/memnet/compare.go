@@ -44,6 +44,7 @@ every point in exact arithmetic, and prints one row per method, then the VC row
   max bits      largest bit length of a nonzero weight or bias
   float64       points float64 evaluation gets right / points checked
   build s, verify s, exact   times and the exact verdict on every point
+  ‖θ‖₂², ‖θ‖∞   squared L2 norm and largest magnitude over every weight and bias
 
 "trivial" marks a lower bound ≤ 0. --json gives every count of every row against
 the theorem's form, our realisation and the lower bounds (docs/theory.md). A

@@ -55,6 +55,7 @@ func printJSON(w io.Writer, v any) error {
 var methodFlags = []struct{ flag, param, usage string }{
 	{"snap", "snap", "hz: append the exact output snap block: true or false (default true)"},
 	{"weights", "weights", "hz: dyadic or rational weights (default dyadic)"},
+	{"variant", "variant", "hz: sweep (HZ2, default) or phases (compress, collapse, sort, assign labels)"},
 	{"direction", "direction", "hz, zhang, ysj: projection direction: auto, gaussian or integer (default auto)"},
 	{"max-depth", "max-depth", "vardi and auto: depth limit (vardi: Theorem 5.1; default none)"},
 	{"max-bits", "max-bits", "vardi and auto: limit on a weight's bits (vardi: Theorem 6.2; default none)"},

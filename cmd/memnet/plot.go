@@ -51,10 +51,11 @@ computed in float64 (for drawing only). Large datasets are sampled (--max-points
 				return fmt.Errorf("%s has %d features per point; the network reads %d", ds.Name, ds.D(), model.Net.InputDim)
 			}
 			y, classes := modelClasses(model, ds)
+			ends, endNotes := phaseEnds(model)
 			if title == "" {
 				title = fmt.Sprintf("%s network (depth %d) on %s: states after each layer", model.Method, len(model.Net.Hidden), filepath.Base(ds.Name))
 			}
-			notes, err := plot.Trajectories(model.Net, ds.X, y, classes, plot.TrajOptions{MaxPoints: maxPoints, Panels: panels, Title: title}, out)
+			notes, err := plot.Trajectories(model.Net, ds.X, y, classes, plot.TrajOptions{MaxPoints: maxPoints, Panels: panels, Title: title, Layers: ends, LayerNotes: endNotes}, out)
 			for _, n := range notes {
 				fmt.Fprintf(os.Stderr, "note: %s\n", n)
 			}

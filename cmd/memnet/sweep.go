@@ -32,7 +32,7 @@ func sweepCmd() *cobra.Command {
 dataset at each N, writes DIR/sweep.csv, DIR/params_vs_n.png and .svg (log-log, one
 line per method with its fitted exponent in the legend, dashed reference slopes N,
 N^(2/3), √N and the VC floor ⌈√N⌉) and DIR/bits_vs_n.png and .svg (largest weight's
-bits against N), and prints the fitted exponents (params ≈ c·N^a), where the fitted
+bits against N), DIR/norm_vs_n.png and .svg (‖θ‖₂² against N), and prints the fitted exponents (params ≈ c·N^a), where the fitted
 lines cross inside the measured N range (never extrapolated beyond it) and where
 each method drops below N parameters. The float views are judged on a sample
 of --float-sample points (the exact verdict always covers every point).`,
@@ -156,6 +156,11 @@ func writeSweepPlots(w io.Writer, rows []pipeline.CompareRow, dir string) ([]str
 	if err != nil {
 		return nil, err
 	}
+	normFiles, nNorm, err := writeNormPlot(rows, dir)
+	if err != nil {
+		return nil, err
+	}
+	notes = append(notes, nNorm...)
 	// Depth-aware VC lower bound (Bartlett et al. 2019) of each method's own
 	// network: the fewest params any network of that depth and size could
 	// have; and W²L² against N·log2(2r/δ) and N/log2(2r/δ) (Yang & Yang).
@@ -248,7 +253,7 @@ func writeSweepPlots(w io.Writer, rows []pipeline.CompareRow, dir string) ([]str
 	if !found {
 		fmt.Fprintln(w, "  none")
 	}
-	return []string{p1, p2, b1, b2, l1, l2, w1, w2}, nil
+	return append([]string{p1, p2, b1, b2, l1, l2, w1, w2}, normFiles...), nil
 }
 
 // joinInts is "1, 2, 3".

@@ -148,6 +148,7 @@ func inspectCmd() *cobra.Command {
 			fmt.Printf("  params %d (%d weights + %d biases), max weight bits %d, total bits %d, dyadic %v\n",
 				info.Params, info.WeightsNonzero, info.BiasesNonzero, info.MaxWeightBits, info.TotalWeightBits, info.Dyadic)
 			pipeline.PrintAccounting(os.Stdout, info.Theory)
+			printInspectExtra(model, info)
 			return nil
 		},
 	}

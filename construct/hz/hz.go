@@ -7,12 +7,21 @@
 // all explicit.
 //
 // The paper's proof sections and weight formulas could not be recovered (see
-// shared/papers/hz-width2.md §0). This package implements the specification's
-// construction HZ2, which follows the paper's phases — projection to one
-// dimension, then alternating compression and structuring layers that send
-// every point of class m to the same state (0, m) — but is our own
-// reconstruction, proved in the specification §2.4 and checked here in exact
-// arithmetic on every point:
+// shared/papers/hz-width2.md §0). This package implements two
+// reconstructions of our own, neither a transcription of the paper:
+//
+//   - variant sweep (default): the specification's construction HZ2 — a
+//     projection to one dimension, then alternating compression and
+//     structuring layers that send every point of class m straight to the
+//     state (0, m). It merges the paper's compression, sorting and label
+//     phases into one sweep (specification §2.5); proved in the
+//     specification §2.4 and checked here in exact arithmetic on every point;
+//   - variant phases (phases.go, also registered as method hz-phases): the
+//     summary's four phases as separate blocks of layers — projection,
+//     compression of each class onto one representative, sorting of the M
+//     representatives, label assignment — built from the same sweep.
+//
+// The sweep:
 //
 //	C_1      u = σ(w·x − τ_1),            v = σ(κ_1 (w·x − τ_0))
 //	S_i      u = σ(u),                    v = σ(v − λ_i u)          i = 1..N−1
@@ -64,7 +73,7 @@ func (Method) Describe() string {
 // Theorem is the result the construction instantiates.
 const Theorem = "Hernández–Zuazua (2024), width-2 memorization: depth ≤ 2N+4M−1"
 
-var optionNames = []string{"snap", "weights", "direction", "direction-bits", "kappa-bits", "pad"}
+var optionNames = []string{"snap", "weights", "direction", "direction-bits", "kappa-bits", "pad", "variant"}
 
 // Config are HZ2's options, parsed.
 type Config struct {
@@ -74,6 +83,7 @@ type Config struct {
 	DirBits   int    // range of integer directions: entries in [−2^DirBits, 2^DirBits]
 	KappaBits int    // significant bits of the dyadic κ_i and λ_i
 	Pad       bool   // pad with identity layers to the paper's depth 2N+4M−1
+	Phases    bool   // variant phases: compress, collapse, sort, assign labels (phases.go)
 }
 
 func parseConfig(opts construct.Options) (Config, error) {
@@ -95,6 +105,16 @@ func parseConfig(opts construct.Options) (Config, error) {
 	default:
 		return c, fmt.Errorf("option weights=%q: want dyadic or rational", w)
 	}
+	switch v := opts.Param("variant", "sweep"); v {
+	case "sweep":
+	case "phases":
+		c.Phases = true
+		if !c.Snap {
+			return c, fmt.Errorf("option snap=false: the phases variant needs the snap block (it is the exact collapse of each class onto its representative)")
+		}
+	default:
+		return c, fmt.Errorf("option variant=%q: want sweep (HZ2) or phases", v)
+	}
 	dir, err := project.ParseOptions(opts)
 	if err != nil {
 		return c, err
@@ -114,8 +134,12 @@ func (c Config) params(seed int64) map[string]string {
 	if c.Rational {
 		w = "rational"
 	}
+	v := "sweep"
+	if c.Phases {
+		v = "phases"
+	}
 	return map[string]string{
-		"snap": fmt.Sprint(c.Snap), "weights": w, "direction": c.Direction,
+		"variant": v, "snap": fmt.Sprint(c.Snap), "weights": w, "direction": c.Direction,
 		"direction-bits": fmt.Sprint(c.DirBits), "kappa-bits": fmt.Sprint(c.KappaBits),
 		"pad": fmt.Sprint(c.Pad), "seed": fmt.Sprint(seed),
 	}
@@ -128,6 +152,9 @@ func (c Config) Depth(n, m int) int {
 	}
 	if c.Pad {
 		return PaperDepth(n, m)
+	}
+	if c.Phases {
+		return PhasesDepth(n, m)
 	}
 	d := 2*n - 1
 	if c.Snap {
@@ -151,6 +178,9 @@ func (c Config) ParamsBound(n, d, m int) int64 {
 	if c.Snap {
 		p += 6 * int64(m)
 	}
+	if c.Phases {
+		p += 6 + 7*int64(m-1) // sorting: C'_1 (≤ 4 weights, 2 biases), then (S', C') pairs
+	}
 	if c.Pad {
 		p += 2 * int64(PaperDepth(n, m)-(2*n-1))
 	}
@@ -169,7 +199,7 @@ func (Method) Predict(g construct.Geometry, opts construct.Options) (construct.P
 	}
 	n, d, m := g.N, g.D, g.C
 	L := PaperDepth(n, m)
-	return construct.Prediction{
+	p := construct.Prediction{
 		Theorem:   Theorem,
 		Statement: "any N distinct points in R^d with M classes are memorized exactly by a ReLU network of width 2 and depth at most 2N+4M−1",
 		TheoremForm: map[string]nn.Formula{
@@ -188,7 +218,12 @@ func (Method) Predict(g construct.Geometry, opts construct.Options) (construct.P
 			"params": "2d+2 (first layer) + 7(N−1) (S, C pairs) + 3 (read-out) (+6M snap, +2 per pad layer)",
 		},
 		Inputs: map[string]float64{"N": float64(n), "d": float64(d), "C": float64(m)},
-	}, nil
+	}
+	if c.Phases && m > 1 {
+		p.RealisationFormula["depth"] = "phases: (2N−1+M) compression and collapse + (2M−1) sorting + 0 label layers = 2N+3M−2 (2N+4M−1 with pad)"
+		p.RealisationFormula["params"] = "phases variant: counted from the phase blocks (docs/hz.md)"
+	}
+	return p, nil
 }
 
 // Build implements construct.Method.
@@ -217,11 +252,23 @@ func (mt Method) Build(ctx context.Context, ds *data.Dataset, opts construct.Opt
 	if proj.Draws > 1 {
 		res.Notes = append(res.Notes, fmt.Sprintf("projection: %d directions drawn (ties on the earlier ones)", proj.Draws))
 	}
-	net, err := build(ctx, ds, proj, c, opts.Progress)
-	if err != nil {
-		return nil, err
+	if c.Phases {
+		net, phases, err := buildPhases(ctx, ds, proj, c, opts.Progress)
+		if err != nil {
+			return nil, err
+		}
+		res.Net = net
+		res.Hints = map[string]string{"phases": phases}
+		res.Notes = append(res.Notes, "phases variant (our reconstruction of the paper's four phases; see docs/hz.md): depth "+
+			fmt.Sprintf("(2N−1+M) + (2M−1) + 0 = %d + %d + 0 = %d ≤ 2N+4M−1 = %d", 2*n-1+m, 2*m-1, c.Depth(n, m), PaperDepth(n, m)))
+	} else {
+		net, err := build(ctx, ds, proj, c, opts.Progress)
+		if err != nil {
+			return nil, err
+		}
+		res.Net = net
 	}
-	res.Net = net
+	addNormHints(res, ds, proj, c)
 	return res, nil
 }
 
@@ -231,14 +278,43 @@ func constantNetwork(d int) *nn.Network {
 }
 
 // build lays out C_1, S_1, C_2, …, S_{N−1}, C_N (§2.3), then the snap block
-// (§2.7) and the read-out.
+// (§2.7), the padding and the read-out.
 func build(ctx context.Context, ds *data.Dataset, proj *project.Projection, c Config, progress func(done, total int64)) (*nn.Network, error) {
+	n, m := ds.N(), ds.M()
+	net, alpha, beta, err := sweep(ctx, ds, proj, c, func(i int) int { return ds.Y[i] }, progress)
+	if err != nil {
+		return nil, err
+	}
+	if c.Pad {
+		pad(net, PaperDepth(n, m))
+	}
+	ro := nn.NewLayer(2, 1, nn.Identity)
+	ro.W[0][0], ro.W[0][1], ro.B[0] = beta[0], beta[1], alpha
+	net.Readout = ro
+	return net, nil
+}
+
+// pad appends identity layers (exact on the nonnegative states) up to depth.
+func pad(net *nn.Network, depth int) {
+	for len(net.Hidden) < depth {
+		id := nn.NewLayer(2, 2, nn.ReLU)
+		id.W[0][0].SetInt64(1)
+		id.W[1][1].SetInt64(1)
+		net.Hidden = append(net.Hidden, id)
+	}
+}
+
+// sweep lays out C_1, S_1, …, C_N sending point i to the height
+// heights(i) ∈ {0..M−1}, then (with c.Snap) the snap block, and returns the
+// network without read-out and the affine form α + β·h of the last layer's
+// neurons that equals the height (exactly with snap or rational weights).
+func sweep(ctx context.Context, ds *data.Dataset, proj *project.Projection, c Config, heights func(i int) int, progress func(done, total int64)) (*nn.Network, *big.Rat, [2]*big.Rat, error) {
 	n, d, m := ds.N(), ds.D(), ds.M()
 	unit := new(big.Rat).SetFrac(big.NewInt(1), new(big.Int).Lsh(big.NewInt(1), uint(proj.Scale))) // 2^-S
 	tau := func(k int) *big.Rat {                                                                  // τ of the k-th smallest point, k = 1..N
 		return new(big.Rat).Mul(new(big.Rat).SetInt(proj.Tau[proj.Order[k-1]]), unit)
 	}
-	q := func(k int) *big.Rat { return new(big.Rat).SetInt64(int64(ds.Y[proj.Order[k-1]])) }
+	q := func(k int) *big.Rat { return new(big.Rat).SetInt64(int64(heights(proj.Order[k-1]))) }
 	// gaps g_k = τ_{k+1} − τ_k for k = 1..N−1 and the phantom g_0.
 	g := make([]*big.Rat, n)
 	for k := 1; k < n; k++ {
@@ -286,7 +362,7 @@ func build(ctx context.Context, ds *data.Dataset, proj *project.Projection, c Co
 	for k := 1; k < n; k++ {
 		if k%1024 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return nil, nil, [2]*big.Rat{}, err
 			}
 			if progress != nil {
 				progress(int64(k), int64(n))
@@ -331,19 +407,8 @@ func build(ctx context.Context, ds *data.Dataset, proj *project.Projection, c Co
 		beta[0].Mul(beta[0], two)
 		beta[1].Mul(beta[1], two)
 	}
-	if c.Pad {
-		for len(net.Hidden) < PaperDepth(n, m) {
-			id := nn.NewLayer(2, 2, nn.ReLU)
-			id.W[0][0].Set(one)
-			id.W[1][1].Set(one)
-			net.Hidden = append(net.Hidden, id)
-		}
-	}
-	ro := nn.NewLayer(2, 1, nn.Identity)
-	ro.W[0][0], ro.W[0][1], ro.B[0] = beta[0], beta[1], alpha
-	net.Readout = ro
 	if progress != nil {
 		progress(int64(n), int64(n))
 	}
-	return net, nil
+	return net, alpha, beta, nil
 }

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/spf13/cobra"
+
+	"github.com/memnet/memnet/approx"
+	"github.com/memnet/memnet/nn"
+	"github.com/memnet/memnet/plot"
+)
+
+func plotCheckPath(p string) error { return plot.CheckPath(p) }
+
+// approxPlot draws the d=1 graphs of f, f_n and Φ, or the d=2 heat maps of
+// f, Φ and |f − Φ| (first component), Φ evaluated in float64.
+func approxPlot(a *approx.Approx, f approx.Target, path string) ([]string, error) {
+	g := a.Geom
+	f64 := a.Net.Float64()
+	val := make([]float64, a.M)
+	cellOf := func(x []float64) int {
+		t, stride := 0, 1
+		for k := range g.D {
+			j := int(math.Floor((x[k] - g.A[k]) / g.H[k]))
+			j = min(max(j, 0), g.N-1)
+			t += j * stride
+			stride *= g.N
+		}
+		return t
+	}
+	switch g.D {
+	case 1:
+		const samples = 4000
+		fs, fn, phi := plot.Series{Name: "f"}, plot.Series{Name: "f_n (cell means)"}, plot.Series{Name: "Φ (network, float64)"}
+		lo, hi := g.A[0], g.A[0]+float64(g.N)*g.H[0]
+		for i := range samples {
+			x := []float64{lo + (hi-lo)*float64(i)/float64(samples-1)}
+			out := make([]float64, a.M)
+			f.Eval(x, val)
+			if err := f64.Eval(x, out); err != nil {
+				return nil, err
+			}
+			fs.X, fs.Y = append(fs.X, x[0]), append(fs.Y, val[0])
+			fn.X, fn.Y = append(fn.X, x[0]), append(fn.Y, a.Mean(cellOf(x), 0))
+			phi.X, phi.Y = append(phi.X, x[0]), append(phi.Y, out[0])
+		}
+		title := fmt.Sprintf("%s: n=%d, depth %d, width %d", f.Name(), g.N, len(a.Net.Hidden), a.Net.Stats().Width)
+		return nil, plot.Graph1D(title, "x", []plot.Series{fs, fn, phi}, path)
+	case 2:
+		const res = 240
+		mk := func(name string) plot.Field {
+			v := make([][]float64, res)
+			for r := range v {
+				v[r] = make([]float64, res)
+			}
+			return plot.Field{Name: name, X0: g.A[0], X1: g.A[0] + float64(g.N)*g.H[0], Y0: g.A[1], Y1: g.A[1] + float64(g.N)*g.H[1], V: v}
+		}
+		ff, fp, fe := mk("f"), mk("Φ (network, float64)"), mk("|f − Φ|")
+		xs := make([][]float64, 0, res*res)
+		for r := range res {
+			for c := range res {
+				xs = append(xs, []float64{ff.X(c), ff.Y(r)})
+			}
+		}
+		outs := make([][]float64, len(xs))
+		for i := range outs {
+			outs[i] = make([]float64, a.M)
+		}
+		_ = nn.Parallel(len(xs), func(lo, hi int, _ *atomic.Int64) error {
+			return f64.EvalBatch(xs[lo:hi], outs[lo:hi])
+		})
+		for i, x := range xs {
+			r, c := i/res, i%res
+			f.Eval(x, val)
+			ff.V[r][c], fp.V[r][c], fe.V[r][c] = val[0], outs[i][0], math.Abs(val[0]-outs[i][0])
+		}
+		title := fmt.Sprintf("%s: n=%d (%d cells), depth %d, width %d; %d×%d pixel centres", f.Name(), g.N, g.Cells(), len(a.Net.Hidden), a.Net.Stats().Width, res, res)
+		return []string{"heat maps show the first component"}, plot.HeatMaps(title, []plot.Field{ff, fp, fe}, path)
+	}
+	return nil, fmt.Errorf("--plot: pictures are drawn for d = 1 (graphs) and d = 2 (heat maps), not d = %d", g.D)
+}
+
+func approxScalingCmd() *cobra.Command {
+	var functions, dims, out string
+	var p float64
+	var points, nMin, nMax int
+	var asJSON bool
+	var maxDepth int64
+	cmd := &cobra.Command{
+		Use:   "scaling [--functions gauss,kink,osc] [--dims 1,2,3] [--p P] -o depth_vs_eps.png",
+		Short: "Depth of the width-(d+1) network against ε (log-log, fitted slope beside −d)",
+		Long: `scaling chooses, for a range of ε, the smallest n with ‖f − f_n‖_p ≤ ε/2 (as
+approx --eps does) and plots the depth d·n + 2n^d − 1 of the network approx builds for it
+against ε on log-log axes, per function and dimension, with the fitted slope beside the
+−d the summary's ‖f‖^d ε^{−d} form predicts for f ∈ W^{1,p}. The ε range spans n ≈ 8 to
+512 for d = 1, 16 to 128 for d = 2 and 6 to 20 for d = 3 (--n-min, --n-max).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := plot.CheckPath(out); err != nil {
+				return err
+			}
+			if !(p >= 1) || math.IsInf(p, 0) {
+				return fmt.Errorf("--p %v: want 1 ≤ p < ∞", p)
+			}
+			var ds []int
+			for _, s := range splitList(dims) {
+				d, err := strconv.Atoi(s)
+				if err != nil || d < 1 || d > 3 {
+					return fmt.Errorf("--dims %q: want dimensions 1, 2 or 3", s)
+				}
+				ds = append(ds, d)
+			}
+			nLo := map[int]int{1: 8, 2: 16, 3: 6}
+			nHi := map[int]int{1: 512, 2: 128, 3: 20}
+			if nMin > 0 {
+				nLo = map[int]int{1: nMin, 2: nMin, 3: nMin}
+			}
+			if nMax > 0 {
+				nHi = map[int]int{1: nMax, 2: nMax, 3: nMax}
+			}
+			type row struct {
+				Function string              `json:"function"`
+				D        int                 `json:"d"`
+				Slope    float64             `json:"slope"`
+				Points   []approx.ScalePoint `json:"points"`
+			}
+			var rows []row
+			var series []plot.Series
+			var refs []float64
+			for _, name := range splitList(functions) {
+				for _, d := range ds {
+					f, err := approx.Named(name, d)
+					if err != nil {
+						return err
+					}
+					eps, err := approx.EpsRange(cmd.Context(), f, f.Box(), p, nLo[d], nHi[d], points)
+					if err != nil {
+						return err
+					}
+					pts, err := approx.Scaling(cmd.Context(), f, f.Box(), p, eps, maxDepth)
+					if err != nil {
+						return err
+					}
+					s := plot.Series{Name: fmt.Sprintf("%s, d=%d", name, d)}
+					for _, pt := range pts {
+						s.X, s.Y = append(s.X, pt.Eps), append(s.Y, float64(pt.Depth))
+					}
+					fit, _ := plot.FitPowerLaw(s)
+					rows = append(rows, row{name, d, fit.Exponent, pts})
+					series = append(series, s)
+					refs = append(refs, -float64(d))
+				}
+			}
+			title := fmt.Sprintf("depth against ε in L^%g (n: smallest with ‖f − f_n‖ ≤ ε/2)", p)
+			notes, err := plot.DepthVsEps(title, series, refs, out)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(os.Stdout, rows)
+			}
+			fmt.Printf("depth against ε (L^%g); slope = least-squares fit of log depth on log ε, theory −d:\n", p)
+			fmt.Printf("  %-10s %-3s %-8s %s\n", "function", "d", "slope", "ε → n (depth)")
+			for _, r := range rows {
+				var parts []string
+				for _, pt := range r.Points {
+					parts = append(parts, fmt.Sprintf("%.3g→%d (%d)", pt.Eps, pt.N, pt.Depth))
+				}
+				fmt.Printf("  %-10s %-3d %-8.3f %s\n", r.Function, r.D, r.Slope, strings.Join(parts, ", "))
+			}
+			for _, n := range notes {
+				fmt.Printf("note: %s\n", n)
+			}
+			fmt.Printf("wrote %s\n", out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&functions, "functions", "gauss,kink,osc", "built-in functions (comma-separated)")
+	cmd.Flags().StringVar(&dims, "dims", "1,2,3", "dimensions")
+	cmd.Flags().Float64Var(&p, "p", 2, "the p of L^p")
+	cmd.Flags().IntVar(&points, "points", 8, "number of ε values per line")
+	cmd.Flags().IntVar(&nMin, "n-min", 0, "the largest ε is 2‖f − f_n‖ at this n (default 8, 16, 6 for d = 1, 2, 3)")
+	cmd.Flags().IntVar(&nMax, "n-max", 0, "the smallest ε is 2‖f − f_n‖ at this n (default 512, 128, 20 for d = 1, 2, 3)")
+	cmd.Flags().Int64Var(&maxDepth, "max-depth", 1_000_000, "refuse ε whose depth exceeds this")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the points as JSON")
+	cmd.Flags().StringVarP(&out, "out", "o", "depth_vs_eps.png", "picture (.png or .svg)")
+	return cmd
+}
