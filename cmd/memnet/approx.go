@@ -147,8 +147,8 @@ any work.`,
 }
 
 func printApprox(r *approx.Report) {
-	fmt.Printf("approx: %s, box %v\n", r.Function, r.Box)
-	fmt.Printf("  grid: n=%d cells per axis (%d cells), strip fraction θ_k = δ_k/h_k = %.3g", r.N, r.Cells, r.Theta)
+	fmt.Printf("approx: %s, box %s\n", r.Function, boxString(r.Box))
+	fmt.Printf("  grid: n=%d cells per axis (%d cells), strip fraction θ_k = δ_k/h_k = %s", r.N, r.Cells, floatList(r.Theta))
 	if r.Shift != 0 {
 		fmt.Printf(", f shifted by +%.6g (undone in the read-out)", r.Shift)
 	}
@@ -212,4 +212,22 @@ func outputNames(m int) []string {
 		ns[i] = fmt.Sprintf("f%d", i+1)
 	}
 	return ns
+}
+
+// boxString writes a box as "[0, 2] × [−1, 1]".
+func boxString(b [][2]float64) string {
+	parts := make([]string, len(b))
+	for i, iv := range b {
+		parts[i] = fmt.Sprintf("[%g, %g]", iv[0], iv[1])
+	}
+	return strings.Join(parts, " × ")
+}
+
+// floatList writes numbers as "0.000244, 0.000244".
+func floatList(xs []float64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprintf("%.3g", x)
+	}
+	return strings.Join(parts, ", ")
 }

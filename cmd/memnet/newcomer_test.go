@@ -176,7 +176,7 @@ func TestSweepCrossingsOnlyInsideRange(t *testing.T) {
 func TestMethodNames(t *testing.T) {
 	dir := t.TempDir()
 	_, e, code := run(t, "build", "--method", "nosuch", "--data", filepath.Join(dir, "missing.csv"), "-o", filepath.Join(dir, "x.mnet"))
-	if want := "memnet: unknown method \"nosuch\": give one of hz, park, vardi, ysj, zhang, or auto\n"; code != 1 || e != want {
+	if want := "memnet: unknown method \"nosuch\": give one of hz, hz-phases, park, vardi, ysj, zhang, or auto\n"; code != 1 || e != want {
 		t.Errorf("exit %d, stderr %q, want %q", code, e, want)
 	}
 	train := writeCSV(t, "d.csv", "0,0,a\n1,0,b\n0,1,b\n1,1,a\n")
@@ -186,15 +186,15 @@ func TestMethodNames(t *testing.T) {
 		t.Fatalf("--method HZ: exit %d %s %s", code, out, e)
 	}
 	_, e, _ = run(t, "build", "--max-depth", "3", "--data", train, "-o", filepath.Join(dir, "q.mnet"))
-	if want := "memnet: method hz has no option \"max-depth\" (it has: snap, weights, direction, direction-bits, kappa-bits, pad)\n"; e != want {
+	if want := "memnet: method hz has no option \"max-depth\" (it has: snap, weights, direction, direction-bits, kappa-bits, pad, variant)\n"; e != want {
 		t.Errorf("stderr %q, want %q", e, want)
 	}
 	out, _, _ = run(t, "inspect", net)
-	if want := "  input dim 2, classes 2, built for 4 points, options direction=auto, direction-bits=30, kappa-bits=40, pad=false, seed=1, snap=true, weights=dyadic\n"; !strings.Contains(out, want) || strings.Contains(out, "map[") {
+	if want := "  input dim 2, classes 2, built for 4 points, options direction=auto, direction-bits=30, kappa-bits=40, pad=false, seed=1, snap=true, variant=sweep, weights=dyadic\n"; !strings.Contains(out, want) || strings.Contains(out, "map[") {
 		t.Errorf("inspect prints a raw map or other options:\n%s", out)
 	}
 	out, _, code = run(t, "compare", "--data", train, "--methods", "ZHANG,nosuch", "--markdown")
-	if code != 1 || !strings.Contains(out, "| zhang |") || !strings.Contains(out, `unknown method "nosuch" (known: hz, park, vardi, ysj, zhang)`) {
+	if code != 1 || !strings.Contains(out, "| zhang |") || !strings.Contains(out, `unknown method "nosuch" (known: hz, hz-phases, park, vardi, ysj, zhang)`) {
 		t.Errorf("compare with ZHANG,nosuch: exit %d\n%s", code, out)
 	}
 }
