@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/memnet/memnet/limits"
 )
 
 // FormatVersion is the version of the .mnet file format written by Save.
@@ -93,9 +95,9 @@ func fromFileLayer(f fileLayer, k string) (Layer, error) {
 	}
 	l := Layer{W: make([][]*big.Rat, n), B: make([]*big.Rat, n), Act: make([]Activation, n)}
 	parse := func(s string) (*big.Rat, error) {
-		r, ok := new(big.Rat).SetString(s)
-		if !ok || strings.ContainsAny(s, ".eE") {
-			return nil, fmt.Errorf("%s: %q is not an exact rational p or p/q", k, s)
+		r, err := ParseRat(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", k, err)
 		}
 		return r, nil
 	}
@@ -149,18 +151,46 @@ func (m *Model) Encode(w io.Writer) error {
 	return zw.Close()
 }
 
+// ErrNotNetwork marks input that is not a .mnet file at all (not gzip).
+var ErrNotNetwork = errors.New("not a memnet network (.mnet)")
+
+// bytesPerNumber bounds the memory one decoded number string costs: the
+// string (header and bytes), the *big.Rat it becomes, and the slice slot.
+const bytesPerNumber = 112
+
 // Decode reads a model in the .mnet format and checks it.
+//
+// The file is untrusted: the decompressed text is cut off at
+// limits.NetworkBytes, the memory its numbers will take is estimated from
+// the text (one big.Rat per quoted string) and checked against
+// limits.Memory before any is parsed, and every number must be a decimal
+// integer p or fraction p/q (see ParseRat).
 func Decode(r io.Reader) (*Model, error) {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
-		return nil, fmt.Errorf("not a memnet network file (gzip: %v)", err)
+		return nil, ErrNotNetwork
+	}
+	raw, err := io.ReadAll(limits.Reader(zr, limits.NetworkBytes(), "the network file (decompressed)", limits.NetworkBytesFlag))
+	if err != nil {
+		if limits.IsLimit(err) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("not a memnet network file: %v", err)
+	}
+	strs := int64(bytes.Count(raw, []byte{'"'}) / 2)
+	if err := limits.CheckMemory("decoding the network file", limits.Add(2*int64(len(raw)), limits.Mul(strs, bytesPerNumber))); err != nil {
+		return nil, err
 	}
 	var f fileModel
-	dec := json.NewDecoder(zr)
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("not a memnet network file: %v", err)
 	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("not a memnet network file: data after the network")
+	}
+	raw = nil
 	if f.Format != "memnet" {
 		return nil, fmt.Errorf("not a memnet network file (format %q)", f.Format)
 	}
@@ -184,6 +214,9 @@ func Decode(r io.Reader) (*Model, error) {
 	if len(f.Classes) < 1 {
 		return nil, errors.New("network file lists no classes")
 	}
+	if err := CheckClasses(f.Classes); err != nil {
+		return nil, fmt.Errorf("network file: %v", err)
+	}
 	return &Model{Net: net, Method: f.Method, Options: f.Options, Classes: f.Classes,
 		Points: f.Points, Theorem: f.Theorem, Predicted: f.Predicted, Hints: f.Hints}, nil
 }
@@ -198,30 +231,142 @@ func (m *Model) Save(path string) error {
 	return WriteFileAtomic(path, buf.Bytes())
 }
 
-// WriteFileAtomic writes data to path through a temporary file and a rename.
+// WriteFileAtomic writes data to path through a temporary file in the same
+// directory and a rename, so the file is either the old one or the whole new
+// one. An existing file keeps its permissions (a new one gets 0644); a
+// symbolic link at path is written through (its target is replaced, the link
+// stays); a directory, a non-regular file or a dangling link is refused.
+// Errors name path as the caller gave it, never the temporary file.
 func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if path == "" {
+		return errors.New("no output file given (the path is empty)")
+	}
+	target, mode := path, os.FileMode(0o644)
+	if fi, err := os.Lstat(path); err == nil {
+		if fi.Mode()&os.ModeSymlink != 0 {
+			t, err := filepath.EvalSymlinks(path)
+			if err != nil {
+				return fmt.Errorf("cannot write %s: it is a symbolic link to a missing file", path)
+			}
+			target = t
+			if fi, err = os.Stat(t); err != nil {
+				return fmt.Errorf("cannot write %s: %v", path, pathErr(err))
+			}
+		}
+		if fi.IsDir() {
+			return fmt.Errorf("cannot write %s: it is a directory", path)
+		}
+		if !fi.Mode().IsRegular() {
+			return fmt.Errorf("cannot write %s: it is not a regular file", path)
+		}
+		mode = fi.Mode().Perm()
+	}
+	dir := filepath.Dir(target)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("cannot write %s: the directory %s does not exist", path, dir)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp*")
 	if err != nil {
-		return err
+		return fmt.Errorf("cannot write %s: %v", path, pathErr(err))
 	}
 	name := tmp.Name()
-	if _, err := tmp.Write(data); err != nil {
+	fail := func(err error) error {
 		tmp.Close()
 		os.Remove(name)
-		return err
+		return fmt.Errorf("cannot write %s: %v", path, pathErr(err))
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		return fail(err)
 	}
 	if err := tmp.Close(); err != nil {
 		os.Remove(name)
-		return err
+		return fmt.Errorf("cannot write %s: %v", path, pathErr(err))
 	}
-	if err := os.Chmod(name, 0o644); err != nil {
+	if err := os.Rename(name, target); err != nil {
 		os.Remove(name)
-		return err
+		return fmt.Errorf("cannot write %s: %v", path, pathErr(err))
 	}
-	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
-		return err
+	return nil
+}
+
+// pathErr drops the path (possibly a temporary file's) from a file-system error.
+func pathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
+}
+
+// ParseRat reads an exact rational as the .mnet format writes it: a decimal
+// integer p or a fraction p/q of decimal integers, an optional minus sign
+// before p, q > 0. Nothing else is accepted (no '+', spaces, decimal points,
+// exponents, underscores, or the octal, hexadecimal and binary-exponent forms
+// big.Rat.SetString would read).
+func ParseRat(s string) (*big.Rat, error) {
+	bad := func() (*big.Rat, error) {
+		return nil, fmt.Errorf("%q is not an exact rational p or p/q in decimal", abbrev(s, 40))
+	}
+	num, den, frac := strings.Cut(s, "/")
+	if !decimalDigits(strings.TrimPrefix(num, "-")) || (frac && !decimalDigits(den)) {
+		return bad()
+	}
+	p, ok := new(big.Int).SetString(num, 10)
+	if !ok {
+		return bad()
+	}
+	r := new(big.Rat).SetInt(p)
+	if frac {
+		q, ok := new(big.Int).SetString(den, 10)
+		if !ok {
+			return bad()
+		}
+		if q.Sign() == 0 {
+			return nil, fmt.Errorf("%q has a zero denominator", abbrev(s, 40))
+		}
+		r.SetFrac(p, q)
+	}
+	return r, nil
+}
+
+func decimalDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func abbrev(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// CheckClasses refuses class labels that cannot be told apart or printed one
+// per line: an empty list, a label given twice, or a label with a line break.
+func CheckClasses(classes []string) error {
+	seen := make(map[string]bool, len(classes))
+	for i, c := range classes {
+		if strings.ContainsAny(c, "\n\r") {
+			return fmt.Errorf("class %d (%q) contains a line break", i, abbrev(c, 40))
+		}
+		if seen[c] {
+			return fmt.Errorf("class %q is named twice", abbrev(c, 40))
+		}
+		seen[c] = true
 	}
 	return nil
 }
@@ -233,7 +378,13 @@ func Load(path string) (*Model, error) {
 		return nil, err
 	}
 	defer fh.Close()
+	if st, err := fh.Stat(); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s is a directory, not a memnet network (.mnet)", path)
+	}
 	m, err := Decode(bufio.NewReader(fh))
+	if errors.Is(err, ErrNotNetwork) {
+		return nil, fmt.Errorf("%s is not a memnet network (.mnet)", path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -25,8 +26,12 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 var extraCommands []func() *cobra.Command
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C ends the process at once
+	}()
 	root := &cobra.Command{
 		Use:   "memnet",
 		Short: "Construct, verify and measure neural networks that memorize a dataset exactly",
@@ -40,10 +45,15 @@ arithmetic, and reports their size against the theorems they instantiate.`,
 	for _, c := range extraCommands {
 		root.AddCommand(c())
 	}
+	addLimitFlags(root)
 	if err := root.ExecuteContext(ctx); err != nil {
 		var ee exitError
 		if errors.As(err, &ee) {
 			os.Exit(ee.code)
+		}
+		if interrupted(ctx, err) {
+			fmt.Fprintln(os.Stderr, "memnet: interrupted")
+			os.Exit(130)
 		}
 		fmt.Fprintln(os.Stderr, "memnet:", err)
 		os.Exit(1)

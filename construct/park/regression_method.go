@@ -16,7 +16,7 @@ func Targets(ds *data.Dataset) ([]float64, error) {
 	vals := make([]float64, len(ds.Classes))
 	for k, c := range ds.Classes {
 		v, err := strconv.ParseFloat(c, 64)
-		if err != nil || v < 0 || v > 1 {
+		if err != nil || !(v >= 0 && v <= 1) { // NaN fails both comparisons
 			return nil, fmt.Errorf("regression: label %q is not a number in [0, 1]", c)
 		}
 		vals[k] = v
