@@ -103,7 +103,7 @@ func npyStrings(strs []string, shape []int) []byte {
 // follow before anything is allocated for them). Arrays of more than
 // maxImportParams items are refused.
 func readNPY(r io.Reader, limit int64) (*ndarray, error) {
-	a, err := data.ReadNPYMax(r, limit, maxImportParams)
+	a, err := data.ReadNPYMax(r, limit, weightBudget())
 	if err != nil {
 		return nil, err
 	}

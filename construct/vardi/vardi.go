@@ -41,6 +41,7 @@ import (
 
 	"github.com/memnet/memnet/construct"
 	"github.com/memnet/memnet/data"
+	"github.com/memnet/memnet/limits"
 	"github.com/memnet/memnet/nn"
 )
 
@@ -250,6 +251,9 @@ func BuildNetwork(ctx context.Context, ds *data.Dataset, c Config, seed int64) (
 	if err != nil {
 		return nil, err
 	}
+	if err := CheckMemory(p); err != nil {
+		return nil, err
+	}
 	if c.MaxBits > 0 {
 		for _, w := range append([]*big.Rat{s1.Bias}, s1.W...) {
 			if b := nn.Bits(w); b > c.MaxBits {
@@ -328,4 +332,33 @@ func bitLen(x int) int {
 		b++
 	}
 	return b
+}
+
+// denseEntryBytes is what one weight-matrix entry costs once the network is
+// assembled and saved: its pointer slot (zeros share one big.Rat) and its
+// share of the encoder's text (measured: about 10 bytes per entry at
+// N = 3000, --max-depth 60, 584 MB resident; DenseBytes counts every layer
+// at the full width, so the estimate is an upper bound).
+const denseEntryBytes = 16
+
+// DenseBytes estimates the memory of p's network: nn.Layer keeps full weight
+// matrices, so every hidden layer costs width × previous width entries even
+// though the parallel blocks of Theorem 5.1 make them block-diagonal.
+func DenseBytes(p Plan) int64 {
+	w := int64(max(p.Width, p.D))
+	return limits.Mul(limits.Mul(int64(p.Depth)+1, limits.Mul(w, int64(p.Width))), denseEntryBytes)
+}
+
+// CheckMemory refuses, before anything is built, a plan whose network would
+// exceed limits.Memory (for example --max-depth 40 at N = 3000: about 80
+// parallel blocks, width ~3300).
+func CheckMemory(p Plan) error {
+	what := fmt.Sprintf("vardi: a network of depth %d and width %d (%d parallel block(s); weights are stored as full matrices)", p.Depth, p.Width, p.P)
+	if err := limits.CheckMemory(what, DenseBytes(p)); err != nil {
+		if p.P > 1 {
+			return fmt.Errorf("%w; a larger --max-depth needs fewer blocks", err)
+		}
+		return err
+	}
+	return nil
 }
