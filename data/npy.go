@@ -78,12 +78,23 @@ func readNPY(r io.Reader, avail int64, sized bool) (*npyArray, error) {
 // readNPYMax is readNPY refusing arrays of more than maxItems items (no
 // bound when maxItems is negative) before reading their data.
 func readNPYMax(r io.Reader, avail int64, sized bool, maxItems int64) (*npyArray, error) {
+	return readNPYCheck(r, avail, sized, maxItems, nil)
+}
+
+// readNPYCheck is readNPYMax also calling check (when not nil) with the
+// number of items before reading them.
+func readNPYCheck(r io.Reader, avail int64, sized bool, maxItems int64, check func(int64) error) (*npyArray, error) {
 	h, used, err := readNPYHeader(r, avail)
 	if err != nil {
 		return nil, err
 	}
 	if maxItems >= 0 && h.nelems > maxItems {
 		return nil, newError("", 0, fmt.Sprintf("the header describes %s (%d items), more than the %d allowed", h.describe(), h.nelems, maxItems))
+	}
+	if check != nil {
+		if err := check(h.nelems); err != nil {
+			return nil, err
+		}
 	}
 	nbytes := h.nelems * int64(h.size)
 	if avail >= 0 && nbytes > avail-used {

@@ -77,9 +77,6 @@ func checkWeights(what string, n int64) error {
 	return limits.CheckMemory("importing "+what, limits.Mul(n, bytesPerWeight))
 }
 
-// weightBudget is the number of values the memory limit lets an import hold.
-func weightBudget() int64 { return min(maxImportParams, limits.Memory()/bytesPerWeight) }
-
 // Sniff guesses a file's format from its first bytes.
 func Sniff(b []byte) string {
 	switch {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
@@ -37,6 +38,9 @@ func addLimitFlags(root *cobra.Command) {
 			}
 			f.set(n)
 		}
+		// Let the garbage collector work harder near the limit, so garbage
+		// does not push the process far past what the estimates allow.
+		debug.SetMemoryLimit(limits.Memory() + limits.Memory()/4)
 		return nil
 	}
 }
