@@ -132,7 +132,8 @@ func VerifyContext(ctx context.Context, model *nn.Model, ds *data.Dataset, progr
 }
 
 // withContext runs f and returns its result, or ctx's error as soon as ctx
-// is done (f then runs on, unobserved).
+// is done (f then runs on, unobserved). A panic in f is returned as an
+// "internal error".
 func withContext[T any](ctx context.Context, f func() (T, error)) (T, error) {
 	var zero T
 	if err := ctx.Err(); err != nil {
@@ -144,6 +145,13 @@ func withContext[T any](ctx context.Context, f func() (T, error)) (T, error) {
 	}
 	ch := make(chan result, 1)
 	go func() {
+		defer func() {
+			// A file from anyone must not crash the program: a panic in an
+			// evaluator becomes a one-line error (and a bug to report).
+			if p := recover(); p != nil {
+				ch <- result{err: fmt.Errorf("internal error (please report it with the files): %v", p)}
+			}
+		}()
 		v, err := f()
 		ch <- result{v, err}
 	}()
