@@ -294,7 +294,7 @@ func (p *csvParser) add(rec record) error {
 		// then hold (the old and the new array, the rows so far) first.
 		newCap := int64(max(2*cap(p.backing), len(p.backing)+d))
 		n := int64(len(p.rows)) + 1
-		need := datasetBytes(int64(cap(p.backing))+newCap, limits.Mul(2, n), p.labelBytes)
+		need := datasetBytes(int64(cap(p.backing))+newCap, n, p.labelBytes)
 		if err := limits.CheckMemory(fmt.Sprintf("loading %d rows of %d values", n, d), need); err != nil {
 			return newLimitError(p.name, err)
 		}
