@@ -1,7 +1,6 @@
 package export
 
 import (
-	"runtime"
 	"strings"
 	"testing"
 
@@ -11,15 +10,6 @@ import (
 	"github.com/memnet/memnet/limits"
 	"github.com/memnet/memnet/nn"
 )
-
-// allocated returns the bytes allocated while running f.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 // wideReluONNX is a model of one Relu on an input declared width wide.
 func wideReluONNX(width int64) []byte {
@@ -73,7 +63,7 @@ func fuzzImport(f *testing.F, format string) {
 		defer limits.Reset()
 		var m *nn.Model
 		var err error
-		if got := allocated(func() { m, err = ImportBytes(b, format, nil) }); got > 4*fuzzMemory+64*uint64(len(b))+1<<20 {
+		if got := limits.Allocated(func() { m, err = ImportBytes(b, format, nil) }); got > 4*fuzzMemory+64*uint64(len(b))+1<<20 {
 			t.Fatalf("allocated %d bytes for %d input bytes under a %d-byte memory limit", got, len(b), fuzzMemory)
 		}
 		if err != nil {

@@ -34,7 +34,7 @@ func TestImportMemoryLimits(t *testing.T) {
 		{"json: many strings", JSON, []byte(`{"format":"memnet-exact-json","version":1,"layers":[{"W":[[` + strings.Repeat(`"0",`, 400_000) + `"0"]]}]}`), "--max-memory"},
 	} {
 		var err error
-		got := allocated(func() { _, err = ImportBytes(tc.b, tc.format, []string{"a", "b"}) })
+		got := limits.Allocated(func() { _, err = ImportBytes(tc.b, tc.format, []string{"a", "b"}) })
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: err = %v, want one line with %q", tc.name, err, tc.want)
 		}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -217,4 +218,15 @@ func ParseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("%q is not a size (want a positive number of bytes such as 4GiB, 512MiB or 1e9)", s)
 	}
 	return int64(v * mult), nil
+}
+
+// Allocated returns the bytes allocated (garbage included) while f ran:
+// the measure the tests use to assert that a refusal came before the
+// allocation.
+func Allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }

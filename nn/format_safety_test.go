@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -125,7 +124,7 @@ func TestDecodeLimits(t *testing.T) {
 		"classes twice":       {gz(`{"format":"memnet","version":1,"method":"hz","options":{},"input_dim":1,"classes":["0","0"],"layers":[],"readout":{"act":"I","w":[["1"],["0"]],"b":["0","0"],"act":"II"}}`), `class "0" is named twice`},
 	} {
 		var err error
-		got := allocatedBytes(func() { _, err = Decode(bytes.NewReader(tc.b)) })
+		got := limits.Allocated(func() { _, err = Decode(bytes.NewReader(tc.b)) })
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: %v, want one line with %q", name, err, tc.want)
 		}
@@ -133,15 +132,6 @@ func TestDecodeLimits(t *testing.T) {
 			t.Errorf("%s: allocated %d bytes", name, got)
 		}
 	}
-}
-
-// allocatedBytes returns the bytes allocated while running f.
-func allocatedBytes(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
 }
 
 // FuzzDecodeLimited feeds the .mnet decoder fuzzed JSON (gzip-compressed here):
@@ -169,7 +159,7 @@ func FuzzDecodeLimited(f *testing.F) {
 		w.Close()
 		var m *Model
 		var err error
-		if got := allocatedBytes(func() { m, err = Decode(&in) }); got > 16<<20+64*uint64(len(b)) {
+		if got := limits.Allocated(func() { m, err = Decode(&in) }); got > 16<<20+64*uint64(len(b)) {
 			t.Fatalf("allocated %d bytes for %d bytes of JSON", got, len(b))
 		}
 		if err != nil {
