@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/memnet/memnet/limits"
 )
@@ -238,6 +239,8 @@ func (m *Model) Save(path string) error {
 // stays); a directory, a non-regular file or a dangling link is refused.
 // Errors name path as the caller gave it, never the temporary file.
 func WriteFileAtomic(path string, data []byte) error {
+	writing.Lock()
+	defer writing.Unlock()
 	if path == "" {
 		return errors.New("no output file given (the path is empty)")
 	}
@@ -290,6 +293,17 @@ func WriteFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("cannot write %s: %v", path, pathErr(err))
 	}
 	return nil
+}
+
+// writing is held while WriteFileAtomic runs.
+var writing sync.Mutex
+
+// HoldWrites waits for a WriteFileAtomic in progress to finish and keeps
+// others from starting until release is called: a program exiting on a
+// signal calls it first, so it never leaves a temporary file behind.
+func HoldWrites() (release func()) {
+	writing.Lock()
+	return writing.Unlock
 }
 
 // pathErr drops the path (possibly a temporary file's) from a file-system error.

@@ -32,6 +32,7 @@ func main() {
 		<-ctx.Done()
 		stop() // a second Ctrl-C ends the process at once
 	}()
+	go exitOnInterrupt(ctx)
 	root := &cobra.Command{
 		Use:   "memnet",
 		Short: "Construct, verify and measure neural networks that memorize a dataset exactly",
@@ -47,13 +48,13 @@ arithmetic, and reports their size against the theorems they instantiate.`,
 	}
 	addLimitFlags(root)
 	if err := root.ExecuteContext(ctx); err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(os.Stderr, "memnet: interrupted")
+			os.Exit(130)
+		}
 		var ee exitError
 		if errors.As(err, &ee) {
 			os.Exit(ee.code)
-		}
-		if interrupted(ctx, err) {
-			fmt.Fprintln(os.Stderr, "memnet: interrupted")
-			os.Exit(130)
 		}
 		fmt.Fprintln(os.Stderr, "memnet:", err)
 		os.Exit(1)

@@ -7,10 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/memnet/memnet/limits"
+	"github.com/memnet/memnet/nn"
 )
 
 // addLimitFlags adds the resource limits (docs/limits.md) to every command.
@@ -45,10 +47,21 @@ func addLimitFlags(root *cobra.Command) {
 	}
 }
 
-// interrupted turns the error of a command stopped by SIGINT or SIGTERM
-// into the message the user sees.
-func interrupted(ctx context.Context, err error) bool {
-	return ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, ctx.Err()))
+// interruptGrace is how long a command may take to stop by itself after
+// SIGINT or SIGTERM before exitOnInterrupt ends the process.
+const interruptGrace = 2 * time.Second
+
+// exitOnInterrupt ends the process with "memnet: interrupted" and status 130
+// once ctx is done and the command has not returned within interruptGrace
+// (steps that do not watch the context yet), after any file being written
+// has been completed: no command runs on after Ctrl-C, and none leaves a
+// partial or temporary file.
+func exitOnInterrupt(ctx context.Context) {
+	<-ctx.Done()
+	time.Sleep(interruptGrace)
+	nn.HoldWrites()
+	fmt.Fprintln(os.Stderr, "memnet: interrupted")
+	os.Exit(130)
 }
 
 // checkOutput refuses an output path before any work is done: an empty
