@@ -40,7 +40,7 @@ type Case struct {
 	// Args is the memnet command line (file paths absolute).
 	Args []string
 	// Want must occur in the one line memnet prints on standard error (or,
-	// with Stdout, in its first line of standard output).
+	// with Stdout, start its first line of standard output).
 	Want   string
 	Stdout bool
 	// Exit is the expected exit status.
@@ -62,7 +62,7 @@ func Cases(dir string, full bool) ([]Case, error) {
 	var cases []Case
 	for _, f := range []func() (Case, error){
 		g.csvGzBomb, g.npyGzBomb, g.mnetPadded, g.onnxWideRelu, g.npzZeros, g.verifyWide, g.vardiDeep,
-		g.epsHuge, g.epsNaN, g.epsInf, g.targetNaN,
+		g.epsHuge, g.epsNaN, g.epsInf, g.epsOverride, g.targetNaN,
 		g.outputIsInput, g.outputIsInputLink, g.exportOntoInput, g.importOntoInput, g.outputEmpty, g.outputDir, g.outputMissingDir,
 		g.csvAsNetwork,
 		g.octal, g.hex, g.binExp, g.underscore,
@@ -77,7 +77,7 @@ func Cases(dir string, full bool) ([]Case, error) {
 		if c.MaxRSS == 0 {
 			c.MaxRSS = 512 * mib
 		}
-		if c.Exit == 0 {
+		if c.Exit == 0 && !c.Stdout {
 			c.Exit = 1
 		}
 		cases = append(cases, c)
@@ -331,6 +331,13 @@ func (g *gen) epsInf() (Case, error) {
 	net, data, err := g.regressionNet("eps-inf", "+Inf", "0.5")
 	return Case{Name: "regression eps Inf", Issue: "verify dereferences nil when the file's eps is Inf",
 		Args: []string{"verify", net, "--data", data}, Want: `option eps="+Inf" is not a number in (0, 1]`}, err
+}
+
+func (g *gen) epsOverride() (Case, error) {
+	net, data, err := g.regressionNet("eps-override", "1e300", "0.9")
+	// |f(0.5) − 0.9| = 0.4: within --eps 0.5, whatever the file says
+	return Case{Name: "regression eps from the command line", Issue: "the tolerance must be overridable from the command line",
+		Args: []string{"verify", net, "--data", data, "--eps", "0.5"}, Want: "WITHIN EPS: regression network, largest |f(x) − target| = 0.4 over 1 distinct points (eps 0.5, from --eps)", Stdout: true, Exit: 0}, err
 }
 
 func (g *gen) targetNaN() (Case, error) {
