@@ -171,7 +171,7 @@ func Decode(r io.Reader) (*Model, error) {
 	if err != nil {
 		return nil, ErrNotNetwork
 	}
-	raw, err := io.ReadAll(limits.Reader(zr, limits.NetworkBytes(), "the network file (decompressed)", limits.NetworkBytesFlag))
+	raw, err := readCompactJSON(limits.Reader(zr, limits.NetworkBytes(), "the network file (decompressed)", limits.NetworkBytesFlag))
 	if err != nil {
 		if limits.IsLimit(err) {
 			return nil, err
@@ -220,6 +220,48 @@ func Decode(r io.Reader) (*Model, error) {
 	}
 	return &Model{Net: net, Method: f.Method, Options: f.Options, Classes: f.Classes,
 		Points: f.Points, Theorem: f.Theorem, Predicted: f.Predicted, Hints: f.Hints}, nil
+}
+
+// readCompactJSON reads JSON text, shrinking every run of white space
+// between tokens to one space as it goes (white space inside strings is
+// kept), so padding costs reading time, bounded by the caller's limit, but
+// no memory.
+func readCompactJSON(r io.Reader) ([]byte, error) {
+	var out []byte
+	buf := make([]byte, 64<<10)
+	inString, escaped := false, false
+	for {
+		n, err := r.Read(buf)
+		for _, c := range buf[:n] {
+			switch {
+			case inString:
+				switch {
+				case escaped:
+					escaped = false
+				case c == '\\':
+					escaped = true
+				case c == '"':
+					inString = false
+				}
+			case c == '"':
+				inString = true
+			case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+				// a run of white space becomes one space (it may separate
+				// two tokens, as in an invalid "1 2")
+				if len(out) > 0 && out[len(out)-1] == ' ' {
+					continue
+				}
+				c = ' '
+			}
+			out = append(out, c)
+		}
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+	}
 }
 
 // Save writes m to path atomically: to a temporary file in the same

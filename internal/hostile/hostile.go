@@ -200,7 +200,7 @@ func (g *gen) mnetPadded() (Case, error) {
 	}
 	p, err := g.write("padded.mnet", b)
 	return Case{Name: ".mnet padded with white space", Issue: "a 3.2 MB .mnet padded with whitespace (inspect: no size cap)",
-		Args: append([]string{"inspect", p}, g.limit("--max-network-bytes", "8MiB")...), Want: "--max-network-bytes"}, err
+		Args: append([]string{"inspect", p}, g.limit("--max-network-bytes", "8MiB")...), Want: "--max-network-bytes", MaxRSS: g.size(256*mib, gib)}, err
 }
 
 func (g *gen) onnxWideRelu() (Case, error) {
