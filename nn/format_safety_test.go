@@ -186,7 +186,7 @@ func TestReadCompactJSON(t *testing.T) {
 	for in, want := range map[string]string{
 		"{ \"a b\" :\n\t[1,   2] }": "{ \"a b\" : [1, 2] }",
 		`{"x\" y":  "z\\"}    `:     `{"x\" y": "z\\"} `,
-		"1  \n 2":                 "1 2",
+		"1  \n 2":                   "1 2",
 	} {
 		got, err := readCompactJSON(strings.NewReader(in))
 		if err != nil || string(got) != want {
