@@ -290,12 +290,13 @@ func (p *csvParser) add(rec record) error {
 		return newError(p.name, rec.line, fmt.Sprintf("%s, but row %d has %d", plural(len(rec.fields), "field"), p.first, p.nfields))
 	}
 	if d := p.nfields - 1; len(p.backing)+d > cap(p.backing) {
-		// The values' array is about to grow: check what the dataset will
-		// then hold (the old and the new array, the rows so far) first.
+		// The values' array is about to grow: check first what the dataset
+		// holds once the new array is full (the rows it has room for, the
+		// old and the new array during the copy).
 		newCap := int64(max(2*cap(p.backing), len(p.backing)+d))
-		n := int64(len(p.rows)) + 1
+		n := newCap / int64(d)
 		need := datasetBytes(int64(cap(p.backing))+newCap, n, p.labelBytes)
-		if err := limits.CheckMemory(fmt.Sprintf("loading %d rows of %d values", n, d), need); err != nil {
+		if err := limits.CheckMemory(fmt.Sprintf("loading more than %d rows of %d values", len(p.rows), d), need); err != nil {
 			return newLimitError(p.name, err)
 		}
 		p.backing = slices.Grow(p.backing, int(newCap)-len(p.backing))
