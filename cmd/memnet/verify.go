@@ -28,8 +28,13 @@ func verifyCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if cmd.Flags().Changed("eps") && model.Options["regression"] != "true" {
-				return fmt.Errorf("--eps applies to regression networks; %s is a classification network", args[0])
+			if cmd.Flags().Changed("eps") {
+				if model.Options["regression"] != "true" {
+					return fmt.Errorf("--eps applies to regression networks; %s is a classification network", args[0])
+				}
+				if !(eps > 0 && eps <= 1) {
+					return fmt.Errorf("--eps %g: want a number in (0, 1]", eps)
+				}
 			}
 			bar, done := progress(int64(ds.N()), "verifying")
 			v, err := pipeline.VerifyContext(cmd.Context(), model, ds, bar, pipeline.VerifyOptions{Eps: eps})
