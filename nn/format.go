@@ -178,6 +178,9 @@ func Decode(r io.Reader) (*Model, error) {
 		}
 		return nil, fmt.Errorf("not a memnet network file: %v", err)
 	}
+	if t := bytes.TrimLeft(raw, " "); len(t) == 0 || t[0] != '{' {
+		return nil, ErrNotNetwork // a gzip-compressed data file, say
+	}
 	strs := int64(bytes.Count(raw, []byte{'"'}) / 2)
 	if err := limits.CheckMemory("decoding the network file", limits.Add(2*int64(len(raw)), limits.Mul(strs, bytesPerNumber))); err != nil {
 		return nil, err
