@@ -33,7 +33,7 @@ const (
 	DefaultInputBytes int64 = 4 << 30
 	// DefaultNetworkBytes bounds the decompressed size of one network file
 	// (.mnet, or an imported exact JSON) (--max-network-bytes).
-	DefaultNetworkBytes int64 = 256 << 20
+	DefaultNetworkBytes int64 = 1 << 30
 )
 
 // Flag names, for messages.

@@ -89,7 +89,10 @@ func toFileLayer(l *Layer) fileLayer {
 	return f
 }
 
-func fromFileLayer(f fileLayer, k string) (Layer, error) {
+// fromFileLayer converts a decoded layer. Zero weights all point to zero
+// (a network's weights are read-only once built, as construct.Result
+// documents), so the zeros of wide, sparse layers cost a pointer each.
+func fromFileLayer(f fileLayer, k string, zero *big.Rat) (Layer, error) {
 	n := len(f.B)
 	if len(f.W) != n || len(f.Act) != n {
 		return Layer{}, fmt.Errorf("%s: %d weight rows, %d biases, %d activations", k, len(f.W), n, len(f.Act))
@@ -110,10 +113,15 @@ func fromFileLayer(f fileLayer, k string) (Layer, error) {
 		l.Act[j] = a
 		l.W[j] = make([]*big.Rat, len(f.W[j]))
 		for i, s := range f.W[j] {
+			if s == "0" {
+				l.W[j][i] = zero
+				continue
+			}
 			if l.W[j][i], err = parse(s); err != nil {
 				return Layer{}, err
 			}
 		}
+		f.W[j] = nil // let the strings go as the weights are made
 		if l.B[j], err = parse(f.B[j]); err != nil {
 			return Layer{}, err
 		}
@@ -130,26 +138,93 @@ func (m *Model) Encode(w io.Writer) error {
 		Format: "memnet", Version: FormatVersion, Method: m.Method, Options: m.Options,
 		InputDim: m.Net.InputDim, Classes: m.Classes, Points: m.Points,
 		Theorem: m.Theorem, Predicted: m.Predicted, Hints: m.Hints,
-		Readout: toFileLayer(&m.Net.Readout),
 	}
 	if f.Options == nil {
 		f.Options = map[string]string{}
 	}
-	for k := range m.Net.Hidden {
-		f.Layers = append(f.Layers, toFileLayer(&m.Net.Hidden[k]))
+	// The header is encoding/json's; the layers are streamed in the same
+	// form (a network's weights are never copied into strings at once, so
+	// saving a wide network costs little more than holding it).
+	head, err := json.Marshal(&f)
+	if err != nil {
+		return err
+	}
+	head, ok := bytes.CutSuffix(head, []byte(emptyTail))
+	if !ok {
+		return errors.New("nn: internal error: unexpected JSON encoding of the header")
 	}
 	zw, err := gzip.NewWriterLevel(w, gzip.BestSpeed)
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriter(zw)
-	if err := json.NewEncoder(bw).Encode(&f); err != nil {
-		return err
+	bw := bufio.NewWriterSize(zw, 1<<16)
+	bw.Write(head)
+	bw.WriteString(`"layers":`)
+	if len(m.Net.Hidden) == 0 {
+		bw.WriteString("null")
+	} else {
+		bw.WriteByte('[')
+		for k := range m.Net.Hidden {
+			if k > 0 {
+				bw.WriteByte(',')
+			}
+			writeLayer(bw, &m.Net.Hidden[k])
+		}
+		bw.WriteByte(']')
 	}
+	bw.WriteString(`,"readout":`)
+	writeLayer(bw, &m.Net.Readout)
+	bw.WriteString("}\n")
 	if err := bw.Flush(); err != nil {
 		return err
 	}
 	return zw.Close()
+}
+
+// emptyTail ends the JSON encoding of a fileModel without layers.
+const emptyTail = `"layers":null,"readout":{"act":"","w":null,"b":null}}`
+
+// writeLayer writes l as encoding/json writes its fileLayer: every number
+// is RatString's p or p/q (digits, '-' and '/', which JSON needs no escape
+// for), act one letter per neuron.
+func writeLayer(bw *bufio.Writer, l *Layer) {
+	var num []byte
+	rat := func(r *big.Rat) {
+		num = r.Num().Append(num[:0], 10)
+		if !r.IsInt() {
+			num = append(num, '/')
+			num = r.Denom().Append(num, 10)
+		}
+		bw.WriteByte('"')
+		bw.Write(num)
+		bw.WriteByte('"')
+	}
+	bw.WriteString(`{"act":"`)
+	for _, a := range l.Act {
+		bw.WriteByte(a.Code())
+	}
+	bw.WriteString(`","w":[`)
+	for j, row := range l.W {
+		if j > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteByte('[')
+		for i, w := range row {
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			rat(w)
+		}
+		bw.WriteByte(']')
+	}
+	bw.WriteString(`],"b":[`)
+	for j, b := range l.B {
+		if j > 0 {
+			bw.WriteByte(',')
+		}
+		rat(b)
+	}
+	bw.WriteString("]}")
 }
 
 // ErrNotNetwork marks input that is not a .mnet file at all (not gzip).
@@ -159,13 +234,18 @@ var ErrNotNetwork = errors.New("not a memnet network (.mnet)")
 // string (header and bytes), the *big.Rat it becomes, and the slice slot.
 const bytesPerNumber = 112
 
+// bytesPerZero is the same for a zero weight: its string header and slot
+// (the zeros share one big.Rat).
+const bytesPerZero = 32
+
 // Decode reads a model in the .mnet format and checks it.
 //
 // The file is untrusted: the decompressed text is cut off at
 // limits.NetworkBytes, the memory its numbers will take is estimated from
-// the text (one big.Rat per quoted string) and checked against
+// the text (one big.Rat per quoted string but "0") and checked against
 // limits.Memory before any is parsed, and every number must be a decimal
-// integer p or fraction p/q (see ParseRat).
+// integer p or fraction p/q (see ParseRat). The zero weights of the
+// decoded network share one big.Rat: weights are read-only.
 func Decode(r io.Reader) (*Model, error) {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
@@ -182,7 +262,9 @@ func Decode(r io.Reader) (*Model, error) {
 		return nil, ErrNotNetwork // a gzip-compressed data file, say
 	}
 	strs := int64(bytes.Count(raw, []byte{'"'}) / 2)
-	if err := limits.CheckMemory("decoding the network file", limits.Add(2*int64(len(raw)), limits.Mul(strs, bytesPerNumber))); err != nil {
+	zeros := min(int64(bytes.Count(raw, []byte(`"0"`))), strs)
+	need := limits.Add(2*int64(len(raw)), limits.Add(limits.Mul(strs-zeros, bytesPerNumber), limits.Mul(zeros, bytesPerZero)))
+	if err := limits.CheckMemory("decoding the network file", need); err != nil {
 		return nil, err
 	}
 	var f fileModel
@@ -202,14 +284,15 @@ func Decode(r io.Reader) (*Model, error) {
 		return nil, fmt.Errorf("network file version %d; this memnet reads version %d", f.Version, FormatVersion)
 	}
 	net := &Network{InputDim: f.InputDim}
+	zero := new(big.Rat)
 	for k, fl := range f.Layers {
-		l, err := fromFileLayer(fl, fmt.Sprintf("layer %d", k+1))
+		l, err := fromFileLayer(fl, fmt.Sprintf("layer %d", k+1), zero)
 		if err != nil {
 			return nil, err
 		}
 		net.Hidden = append(net.Hidden, l)
 	}
-	if net.Readout, err = fromFileLayer(f.Readout, "read-out"); err != nil {
+	if net.Readout, err = fromFileLayer(f.Readout, "read-out", zero); err != nil {
 		return nil, err
 	}
 	if err := net.Check(); err != nil {

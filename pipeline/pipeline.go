@@ -170,19 +170,28 @@ func withContext[T any](ctx context.Context, f func() (T, error)) (T, error) {
 const evalScratchBytes = 320
 
 // evalWeightBytes bounds the memory compiling one nonzero weight for exact
-// evaluation costs (a term and its integer).
+// evaluation costs (a term and its integer; zero weights are skipped).
 const evalWeightBytes = 96
 
 // CheckEvalMemory refuses, with a *limits.Error, an exact evaluation of net
 // on n points whose estimated memory exceeds limits.Memory: every worker
 // (one per CPU, at most n) keeps scratch for the widest layer, the input
-// included, and the network is compiled once.
+// included, and the network's nonzero weights are compiled once.
 func CheckEvalMemory(net *nn.Network, n int) error {
 	width := int64(net.InputDim)
 	var weights int64
 	for _, l := range append(net.Hidden[:len(net.Hidden):len(net.Hidden)], net.Readout) {
 		width = max(width, int64(l.Out()))
-		weights = limits.Add(weights, limits.Mul(int64(l.Out()), int64(len(l.W[0])+1)))
+		for j, row := range l.W {
+			for _, w := range row {
+				if w.Sign() != 0 {
+					weights++
+				}
+			}
+			if l.B[j].Sign() != 0 {
+				weights++
+			}
+		}
 	}
 	workers := int64(max(1, min(runtime.GOMAXPROCS(0), n)))
 	need := limits.Add(limits.Mul(limits.Mul(workers, width), evalScratchBytes), limits.Mul(weights, evalWeightBytes))

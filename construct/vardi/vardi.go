@@ -339,7 +339,7 @@ func bitLen(x int) int {
 // share of the encoder's text (measured: about 10 bytes per entry at
 // N = 3000, --max-depth 60, 584 MB resident; DenseBytes counts every layer
 // at the full width, so the estimate is an upper bound).
-const denseEntryBytes = 16
+const denseEntryBytes = 8
 
 // DenseBytes estimates the memory of p's network: nn.Layer keeps full weight
 // matrices, so every hidden layer costs width × previous width entries even
