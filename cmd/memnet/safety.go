@@ -21,6 +21,8 @@ func addLimitFlags(root *cobra.Command) {
 	pf.String("max-memory", limits.Bytes(limits.DefaultMemory), "refuse a step whose estimated memory exceeds this (e.g. 8GiB)")
 	pf.String("max-input-bytes", limits.Bytes(limits.DefaultInputBytes), "refuse a data file larger than this once decompressed")
 	pf.String("max-network-bytes", limits.Bytes(limits.DefaultNetworkBytes), "refuse a network file (.mnet, exact JSON) larger than this once decompressed")
+	// a command's own persistent hook must not replace this one
+	cobra.EnableTraverseRunHooks = true
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		for _, f := range []struct {
 			name string
