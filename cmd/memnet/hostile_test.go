@@ -72,7 +72,7 @@ func TestHostileCorpus(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
 			stdout, stderr, code, rss, took := runMeasured(t, hang, c.Args...)
-			t.Logf("%s: exit %d, %.1f MiB resident, %v", c.Name, code, float64(rss)/(1<<20), took.Round(time.Millisecond))
+			t.Logf("%s: exit %d, %.1f MiB resident, %v: %s", c.Name, code, float64(rss)/(1<<20), took.Round(time.Millisecond), strings.TrimSpace(stderr))
 			if strings.Contains(stderr, "goroutine ") || strings.Contains(stderr, "panic") {
 				t.Fatalf("panic:\n%s", stderr)
 			}

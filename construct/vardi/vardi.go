@@ -251,9 +251,6 @@ func BuildNetwork(ctx context.Context, ds *data.Dataset, c Config, seed int64) (
 	if err != nil {
 		return nil, err
 	}
-	if err := CheckMemory(p); err != nil {
-		return nil, err
-	}
 	if c.MaxBits > 0 {
 		for _, w := range append([]*big.Rat{s1.Bias}, s1.W...) {
 			if b := nn.Bits(w); b > c.MaxBits {
@@ -316,6 +313,9 @@ func BuildNetwork(ctx context.Context, ds *data.Dataset, c Config, seed int64) (
 			return nil, err
 		}
 	}
+	if err := checkAssembly(p, ds.D(), blocks); err != nil {
+		return nil, err
+	}
 	net, lay, err := assemble(s1, ds.D(), blocks, real)
 	if err != nil {
 		return nil, err
@@ -334,27 +334,37 @@ func bitLen(x int) int {
 	return b
 }
 
-// denseEntryBytes is what one weight-matrix entry costs once the network is
-// assembled and saved: its pointer slot (zeros share one big.Rat) and its
-// share of the encoder's text (measured: about 10 bytes per entry at
-// N = 3000, --max-depth 60, 584 MB resident; DenseBytes counts every layer
-// at the full width, so the estimate is an upper bound).
-const denseEntryBytes = 8
+// denseEntryBytes bounds what one weight-matrix entry costs once the
+// network is assembled and saved: its pointer slot (zeros share one
+// big.Rat; the .mnet encoder streams the layers) and the collector's slack
+// (measured: about 10 bytes per entry, 943 MB resident for the 93.5·10^6
+// entries of N = 3000, --max-depth 40).
+const denseEntryBytes = 16
 
-// DenseBytes estimates the memory of p's network: nn.Layer keeps full weight
-// matrices, so every hidden layer costs width × previous width entries even
-// though the parallel blocks of Theorem 5.1 make them block-diagonal.
-func DenseBytes(p Plan) int64 {
-	w := int64(max(p.Width, p.D))
-	return limits.Mul(limits.Mul(int64(p.Depth)+1, limits.Mul(w, int64(p.Width))), denseEntryBytes)
+// denseEntries counts the weight-matrix entries assemble will allocate:
+// layer 1 reads the d inputs, every later layer k (neuron t plus the
+// blocks' neurons side by side) reads all of layer k−1.
+func denseEntries(d int, blocks []*block) int64 {
+	entries, prev := int64(d), int64(1)
+	for k := range blocks[0].layers {
+		size := int64(1)
+		for _, b := range blocks {
+			size += int64(len(b.layers[k]))
+		}
+		entries = limits.Add(entries, limits.Mul(size, prev))
+		prev = size
+	}
+	return entries
 }
 
-// CheckMemory refuses, before anything is built, a plan whose network would
-// exceed limits.Memory (for example --max-depth 40 at N = 3000: about 80
-// parallel blocks, width ~3300).
-func CheckMemory(p Plan) error {
+// checkAssembly refuses, before the dense layers are allocated, a network
+// whose weight matrices would exceed limits.Memory (for example
+// --max-depth 40 at N = 3000 with many labels: hundreds of parallel
+// blocks, width in the thousands). The blocks are built by then; they are
+// sparse and small.
+func checkAssembly(p Plan, d int, blocks []*block) error {
 	what := fmt.Sprintf("vardi: a network of depth %d and width %d (%d parallel block(s); weights are stored as full matrices)", p.Depth, p.Width, p.P)
-	if err := limits.CheckMemory(what, DenseBytes(p)); err != nil {
+	if err := limits.CheckMemory(what, limits.Mul(denseEntries(d, blocks), denseEntryBytes)); err != nil {
 		if p.P > 1 {
 			return fmt.Errorf("%w; a larger --max-depth needs fewer blocks", err)
 		}
