@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"slices"
+
+	"github.com/memnet/memnet/limits"
 )
 
 // chunkBytes is how much binary data is read and converted at a time.
@@ -40,6 +42,10 @@ func openInput(path string) (*input, error) {
 		f.Close()
 		return nil, newError(path, 0, "is a directory")
 	}
+	if lim := limits.InputBytes(); st.Mode().IsRegular() && st.Size() > lim {
+		f.Close()
+		return nil, newLimitError(path, &limits.Error{What: "the file", Need: st.Size(), Limit: lim, Flag: limits.InputBytesFlag, Kind: "size"})
+	}
 	in := &input{f: f, size: st.Size()}
 	in.r = bufio.NewReaderSize(f, 1<<16)
 	if err := in.maybeGunzip(); err != nil {
@@ -62,7 +68,7 @@ func (in *input) maybeGunzip() error {
 			return fmt.Errorf("not a valid gzip file: %w", err)
 		}
 		in.zr = zr
-		in.r = bufio.NewReaderSize(zr, 1<<16)
+		in.r = bufio.NewReaderSize(limitInput(zr), 1<<16)
 		in.size = -1
 		in.gz = true
 	}
@@ -165,6 +171,9 @@ func readErr(err error) error {
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
 		return errTruncated
 	}
+	if limits.IsLimit(err) {
+		return err
+	}
 	return fmt.Errorf("reading: %w", err)
 }
 
@@ -177,7 +186,7 @@ func checkEnd(r io.Reader) error {
 		return errors.New("unexpected data after the end of the array (the header's dimensions do not match the file size)")
 	}
 	if err != nil && err != io.EOF {
-		return fmt.Errorf("reading: %w", err)
+		return readErr(err)
 	}
 	return nil
 }

@@ -7,8 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/memnet/memnet/limits"
 )
 
 // maxLineBytes bounds the length of one text line.
@@ -45,7 +50,7 @@ func ReadCSV(r io.Reader, name string, labelCol int) (*Dataset, error) {
 			return nil, &Error{File: name, Reason: "not a valid gzip file: " + err.Error(), Err: err}
 		}
 		defer zr.Close()
-		br = bufio.NewReaderSize(zr, 1<<16)
+		br = bufio.NewReaderSize(limitInput(zr), 1<<16)
 	}
 	p := &csvParser{name: name, lr: lineReader{br: br}, labelCol: labelCol}
 	return p.parse()
@@ -63,10 +68,11 @@ type csvParser struct {
 	lc      int // 0-based label column
 	first   int // line of the first data row
 
-	backing []float64
-	labels  []string
-	rows    []int
-	intern  map[string]string
+	backing    []float64
+	labels     []string
+	labelBytes int64 // memory of the distinct label texts
+	rows       []int
+	intern     map[string]string
 }
 
 // record is one split line.
@@ -99,7 +105,11 @@ func (p *csvParser) parse() (*Dataset, error) {
 		header *record
 		notes  []string
 	)
-	if p.isHeader(recs) {
+	isHeader, err := p.isHeader(recs)
+	if err != nil {
+		return nil, err
+	}
+	if isHeader {
 		header = &recs[0]
 		recs = recs[1:]
 	}
@@ -182,8 +192,9 @@ func (p *csvParser) next() (record, bool, error) {
 	}
 }
 
-// isHeader decides whether the first record is a header.
-func (p *csvParser) isHeader(recs []record) bool {
+// isHeader decides whether the first record is a header. It refuses a
+// first row that is neither a header nor like the rows below it.
+func (p *csvParser) isHeader(recs []record) (bool, error) {
 	r0 := recs[0].fields
 	lc0, ok := resolveCol(p.labelCol, len(r0))
 	if !ok {
@@ -196,22 +207,69 @@ func (p *csvParser) isHeader(recs []record) bool {
 			_, err1 := strconv.ParseUint(r0[0], 10, 63)
 			d, err2 := strconv.ParseUint(r0[1], 10, 63)
 			if err1 == nil && err2 == nil && int(d) == len(recs[1].fields)-1 {
-				return true
+				return true, nil
 			}
 		}
 	}
+	// A header names the columns: every field is a name or a number, and
+	// some feature field is a name ("x1,x2,label"), or there are at least
+	// three feature fields numbering the columns 0..d-1 and the label's is a
+	// name ("0,1,2,label", as pandas writes). A first row with a field that is
+	// neither ("0,,0", "1_0,0,0", invalid UTF-8) is data, and refused as
+	// any other row would be.
+	named, numbered := false, true
 	for k, f := range r0 {
-		if k != lc0 && !isNumeric(f) {
-			return true
+		switch {
+		case isNumeric(f):
+			if k != lc0 {
+				v, err := strconv.ParseInt(f, 10, 64)
+				want := int64(k)
+				if lc0 >= 0 && k > lc0 {
+					want--
+				}
+				numbered = numbered && err == nil && v == want
+			}
+		case isName(f):
+			if k != lc0 {
+				named = true
+			}
+		default:
+			return false, nil
 		}
 	}
-	if lc0 >= 0 && !isNumeric(r0[lc0]) && len(recs) > 1 {
+	if named {
+		return true, nil
+	}
+	if lc0 < 0 || isNumeric(r0[lc0]) {
+		return false, nil
+	}
+	if numbered && isName(r0[lc0]) && len(r0) > 3 {
+		return true, nil
+	}
+	if len(recs) > 1 {
 		r1 := recs[1].fields
-		if lc1, ok := resolveCol(p.labelCol, len(r1)); ok && isNumeric(r1[lc1]) {
-			return true
+		if lc1, ok := resolveCol(p.labelCol, len(r1)); ok && len(r1) == len(r0) && isNumeric(r1[lc1]) {
+			return false, newError(p.name, recs[0].line, fmt.Sprintf("label %q is text while the labels below it are numbers: "+
+				"a header must name the feature columns too (such as x1,x2,label), and a data row's label must be like the others", abbreviate(r0[lc0], 40)))
 		}
 	}
-	return false
+	return false, nil
+}
+
+// isName reports whether a field can be a column name: valid UTF-8 without
+// control characters, starting with a letter or '_' (so "1_0", "-" or ".5x"
+// are malformed numbers, not names).
+func isName(f string) bool {
+	if f == "" || !utf8.ValidString(f) || isNumeric(f) {
+		return false
+	}
+	for _, r := range f {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	r, _ := utf8.DecodeRuneInString(f)
+	return unicode.IsLetter(r) || r == '_'
 }
 
 // add parses one data record.
@@ -231,6 +289,18 @@ func (p *csvParser) add(rec record) error {
 	if len(rec.fields) != p.nfields {
 		return newError(p.name, rec.line, fmt.Sprintf("%s, but row %d has %d", plural(len(rec.fields), "field"), p.first, p.nfields))
 	}
+	if d := p.nfields - 1; len(p.backing)+d > cap(p.backing) {
+		// The values' array is about to grow: check first what the dataset
+		// holds once the new array is full (the rows it has room for, the
+		// old and the new array during the copy).
+		newCap := int64(max(2*cap(p.backing), len(p.backing)+d))
+		n := newCap / int64(d)
+		need := datasetBytes(int64(cap(p.backing))+newCap, n, p.labelBytes)
+		if err := limits.CheckMemory(fmt.Sprintf("loading more than %d rows of %d values", len(p.rows), d), need); err != nil {
+			return newLimitError(p.name, err)
+		}
+		p.backing = slices.Grow(p.backing, int(newCap)-len(p.backing))
+	}
 	for k, f := range rec.fields {
 		if k == p.lc {
 			if f == "" {
@@ -240,6 +310,7 @@ func (p *csvParser) add(rec record) error {
 			if !ok {
 				l = strings.Clone(f)
 				p.intern[l] = l
+				p.labelBytes += int64(len(l)) + 64
 			}
 			p.labels = append(p.labels, l)
 			continue
@@ -264,8 +335,8 @@ func (p *csvParser) headerNote(h *record) ([]string, []string) {
 	}
 	hn, err1 := strconv.ParseUint(f[0], 10, 63)
 	hd, err2 := strconv.ParseUint(f[1], 10, 63)
-	if err1 != nil || err2 != nil {
-		return []string{plain}, nil
+	if err1 != nil || err2 != nil || hn == 0 || hd == 0 {
+		return []string{plain}, nil // not "N,d,names" (pandas' "0,1,2,label" names columns)
 	}
 	names := f[2:]
 	var notes []string
@@ -464,7 +535,7 @@ func (lr *lineReader) next() (string, bool, error) {
 			}
 		} else if err != nil {
 			lr.line++
-			return "", false, fmt.Errorf("reading: %w", err)
+			return "", false, readErr(err)
 		}
 		break
 	}

@@ -63,6 +63,11 @@ func TestCSVErrors(t *testing.T) {
 			`rows 2 and 4 are the same point with different labels ("a" and "c"): no function can memorize this`,
 		},
 		{"empty label", "1,2,a\n3,4,\n", 0, 2, "column 3: empty label"},
+		// a malformed first row is not taken for a header
+		{"first row empty field", "0,,0\n1,2,0\n3,4,1\n", 0, 1, "column 2: empty field"},
+		{"first row underscore", "1_0,0,0\n1,2,0\n3,4,1\n", 0, 1, `"1_0" is not a number`},
+		{"first row invalid UTF-8", "\xff\xfe,0,0\n1,2,0\n3,4,1\n", 0, 1, "is not a number"},
+		{"first row text label among numbers", "0.5,0.25,class\n1,2,7\n3,4,5\n", 0, 1, `label "class" is text while the labels below it are numbers`},
 		{"single field", "1\n2\n", 0, 1, "single field"},
 		{"label column out of range", "1,2,a\n", 5, 1, "label column 5 is out of range"},
 		{"negative label column out of range", "1,2,a\n", -4, 1, "label column -4 is out of range"},
@@ -114,9 +119,15 @@ func TestCSVLoads(t *testing.T) {
 			x:       [][]float64{{5.1, 3.5}, {7.0, 3.2}}, classes: []string{"Iris-setosa", "Iris-versicolor"}, y: []int{0, 1}, rows: []int{1, 2},
 		},
 		{
-			name:    "label header over numeric labels",
-			content: "0.5,0.25,class\n1,2,7\n3,4,5\n",
+			name:    "named header over numeric labels",
+			content: "x,y,class\n1,2,7\n3,4,5\n",
 			x:       [][]float64{{1, 2}, {3, 4}}, classes: []string{"5", "7"}, y: []int{1, 0}, rows: []int{2, 3},
+			notes: []string{"line 1 is a header"},
+		},
+		{
+			name:    "pandas column numbers header",
+			content: "0,1,2,label\n1,2,3,7\n3,4,5,5\n",
+			x:       [][]float64{{1, 2, 3}, {3, 4, 5}}, classes: []string{"5", "7"}, y: []int{1, 0}, rows: []int{2, 3},
 			notes: []string{"line 1 is a header"},
 		},
 		{

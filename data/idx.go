@@ -96,6 +96,9 @@ func readIDX(r io.Reader, avail int64, sized bool) (*IDX, error) {
 	if avail >= 0 && nbytes > avail-used {
 		return nil, newError("", 0, fmt.Sprintf("truncated: the header describes %s (%d bytes of data), but only %d bytes follow", describe(), nbytes, max(avail-used, 0)))
 	}
+	if err := checkMemory("an IDX array of "+describe(), arrayBytes(n, int64(a.Dims[0]), t.size, sized)); err != nil {
+		return nil, err
+	}
 	vals, got, err := readItems(r, n, t.size, sized, idxConv(a.Type))
 	if err != nil {
 		if errors.Is(err, errTruncated) {

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/memnet/memnet/limits"
 )
 
 // The NumPy formats are parsed here rather than with npyio's reader: that
@@ -76,6 +78,12 @@ func readNPY(r io.Reader, avail int64, sized bool) (*npyArray, error) {
 // readNPYMax is readNPY refusing arrays of more than maxItems items (no
 // bound when maxItems is negative) before reading their data.
 func readNPYMax(r io.Reader, avail int64, sized bool, maxItems int64) (*npyArray, error) {
+	return readNPYCheck(r, avail, sized, maxItems, nil)
+}
+
+// readNPYCheck is readNPYMax also calling check (when not nil) with the
+// number of items before reading them.
+func readNPYCheck(r io.Reader, avail int64, sized bool, maxItems int64, check func(int64) error) (*npyArray, error) {
 	h, used, err := readNPYHeader(r, avail)
 	if err != nil {
 		return nil, err
@@ -83,9 +91,26 @@ func readNPYMax(r io.Reader, avail int64, sized bool, maxItems int64) (*npyArray
 	if maxItems >= 0 && h.nelems > maxItems {
 		return nil, newError("", 0, fmt.Sprintf("the header describes %s (%d items), more than the %d allowed", h.describe(), h.nelems, maxItems))
 	}
+	if check != nil {
+		if err := check(h.nelems); err != nil {
+			return nil, err
+		}
+	}
 	nbytes := h.nelems * int64(h.size)
 	if avail >= 0 && nbytes > avail-used {
 		return nil, newError("", 0, fmt.Sprintf("truncated: the header describes %s (%d bytes of data), but only %d bytes follow", h.describe(), nbytes, max(avail-used, 0)))
+	}
+	rows := int64(1)
+	if len(h.shape) > 0 {
+		rows = int64(h.shape[0])
+	}
+	need := arrayBytes(h.nelems, rows, h.size, sized)
+	if h.kind == 'S' || h.kind == 'U' {
+		// the raw bytes, and a string (header and text) per item
+		need = limits.Add(nbytes, limits.Add(limits.Mul(h.nelems, 16), nbytes))
+	}
+	if err := checkMemory(h.describe(), need); err != nil {
+		return nil, err
 	}
 	truncated := func(got int64) error {
 		return newError("", 0, fmt.Sprintf("truncated: the header describes %s (%d bytes of data), but the data ends after %d bytes", h.describe(), nbytes, got))
@@ -544,7 +569,7 @@ func readNPZMember(f *zip.File) (*npyArray, error) {
 	if f.UncompressedSize64 < uint64(avail) {
 		avail = int64(f.UncompressedSize64)
 	}
-	a, err := readNPY(rc, avail, false)
+	a, err := readNPY(limitInput(rc), avail, false)
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) {
@@ -563,8 +588,16 @@ func readNPZ(r io.ReaderAt, size int64, wantY bool) (x, y *npyArray, err error) 
 		return nil, nil, newError("", 0, "not a valid .npz (zip) file: "+err.Error())
 	}
 	keys := make([]string, 0, len(zr.File))
+	seen := make(map[string]bool, len(zr.File))
 	for _, f := range zr.File {
-		keys = append(keys, strings.TrimSuffix(f.Name, ".npy"))
+		k := strings.TrimSuffix(f.Name, ".npy")
+		if seen[k] {
+			// NumPy's load would silently use the last one; an archive
+			// holding two arrays of one name is ambiguous.
+			return nil, nil, newError("", 0, fmt.Sprintf("the archive holds two arrays named %q: refusing to guess which one is meant", k))
+		}
+		seen[k] = true
+		keys = append(keys, k)
 	}
 	fx, _ := npzMember(zr, "x", "X")
 	if fx == nil {

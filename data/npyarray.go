@@ -36,6 +36,17 @@ func ReadNPY(r io.Reader, avail int64) (*Array, error) {
 	return ReadNPYMax(r, avail, -1)
 }
 
+// ReadNPYCheck is ReadNPY calling check with the number of items the header
+// declares before reading any data; an error from check is returned as is
+// (use it to check the memory the caller will need for the items).
+func ReadNPYCheck(r io.Reader, avail int64, check func(items int64) error) (*Array, error) {
+	a, err := readNPYCheck(r, avail, false, -1, check)
+	if err != nil {
+		return nil, err
+	}
+	return a.export(), nil
+}
+
 // ReadNPYMax is ReadNPY refusing, before reading any data, an array of more
 // than maxItems items (no bound when maxItems is negative).
 func ReadNPYMax(r io.Reader, avail, maxItems int64) (*Array, error) {

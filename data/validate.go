@@ -203,6 +203,9 @@ func fromRaw(name string, x [][]float64, labels []string, rows []int, opt rawOpt
 	return ds, nil
 }
 
+// lineBreaks are the characters that end a line in some reader.
+const lineBreaks = "\n\r\v\f\u0085\u2028\u2029"
+
 // classify maps labels to classes. It returns the class texts and, for each
 // row, its class index.
 func classify(name string, labels []string, rows []int, order []string) ([]string, []int, error) {
@@ -213,6 +216,10 @@ func classify(name string, labels []string, rows []int, order []string) ([]strin
 	for i, l := range labels {
 		u, ok := uniq[l]
 		if !ok {
+			if strings.ContainsAny(l, lineBreaks) {
+				// predict prints one label per line
+				return nil, nil, newError(name, rows[i], fmt.Sprintf("label %q contains a line break", abbreviate(l, 40)))
+			}
 			u = len(texts)
 			uniq[l] = u
 			texts = append(texts, l)

@@ -3,7 +3,30 @@ package export
 import (
 	"strings"
 	"testing"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/memnet/memnet/export/onnxpb"
+	"github.com/memnet/memnet/limits"
+	"github.com/memnet/memnet/nn"
 )
+
+// wideReluONNX is a model of one Relu on an input declared width wide.
+func wideReluONNX(width int64) []byte {
+	dim := func(v int64) *onnxpb.TensorShapeProto_Dimension {
+		return &onnxpb.TensorShapeProto_Dimension{Value: &onnxpb.TensorShapeProto_Dimension_DimValue{DimValue: v}}
+	}
+	b, _ := proto.Marshal(&onnxpb.ModelProto{
+		OpsetImport: []*onnxpb.OperatorSetIdProto{{Version: proto.Int64(17)}},
+		Graph: &onnxpb.GraphProto{
+			Node: []*onnxpb.NodeProto{{OpType: proto.String("Relu"), Input: []string{"x"}, Output: []string{"y"}}},
+			Input: []*onnxpb.ValueInfoProto{{Name: proto.String("x"), Type: &onnxpb.TypeProto{Value: &onnxpb.TypeProto_TensorType{TensorType: &onnxpb.TypeProto_Tensor{
+				ElemType: proto.Int32(1), Shape: &onnxpb.TensorShapeProto{Dim: []*onnxpb.TensorShapeProto_Dimension{dim(1), dim(width)}}}}}}},
+			Output: []*onnxpb.ValueInfoProto{{Name: proto.String("y")}},
+		},
+	})
+	return b
+}
 
 // The importers must return an error, never panic, on any bytes, and their
 // errors are one line.
@@ -27,10 +50,22 @@ func fuzzSeeds(f *testing.F, format string) {
 	f.Add([]byte("\x93NUMPY\x01\x00\x10\x00{'descr': '<f8'}"))
 }
 
+// fuzzMemory is the memory limit the import fuzz targets run under; an
+// import may allocate (in total, garbage included) at most a few times the
+// limit plus a constant per input byte.
+const fuzzMemory = 8 << 20
+
 func fuzzImport(f *testing.F, format string) {
 	fuzzSeeds(f, format)
+	f.Add(wideReluONNX(100_000)) // issue 14: an identity of width² before any size check
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m, err := ImportBytes(b, format, nil)
+		limits.SetMemory(fuzzMemory)
+		defer limits.Reset()
+		var m *nn.Model
+		var err error
+		if got := limits.Allocated(func() { m, err = ImportBytes(b, format, nil) }); got > 4*fuzzMemory+64*uint64(len(b))+1<<20 {
+			t.Fatalf("allocated %d bytes for %d input bytes under a %d-byte memory limit", got, len(b), fuzzMemory)
+		}
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {
 				t.Fatalf("error of several lines: %q", err)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/memnet/memnet/limits"
 	"github.com/memnet/memnet/nn"
 )
 
@@ -42,8 +43,14 @@ func Import(path string, classes []string) (*nn.Model, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	if st.IsDir() {
+		return nil, "", fmt.Errorf("%s is a directory", path)
+	}
 	if st.Size() > maxImportFile {
 		return nil, "", fmt.Errorf("%s: %d bytes is more than memnet imports", path, st.Size())
+	}
+	if lim := limits.InputBytes(); st.Size() > lim {
+		return nil, "", fmt.Errorf("%s: %w", path, &limits.Error{What: "the file", Need: st.Size(), Limit: lim, Flag: limits.InputBytesFlag, Kind: "size"})
 	}
 	b, err := io.ReadAll(fh)
 	if err != nil {
@@ -58,6 +65,16 @@ func Import(path string, classes []string) (*nn.Model, string, error) {
 		return nil, format, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, format, nil
+}
+
+// bytesPerWeight bounds the memory one imported value costs: its float64,
+// the *big.Rat it becomes (with its words), and its slot in a layer.
+const bytesPerWeight = 112
+
+// checkWeights refuses, before they are allocated, n imported values whose
+// memory would exceed limits.Memory.
+func checkWeights(what string, n int64) error {
+	return limits.CheckMemory("importing "+what, limits.Mul(n, bytesPerWeight))
 }
 
 // Sniff guesses a file's format from its first bytes.

@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"regexp"
 
+	"github.com/memnet/memnet/limits"
 	"github.com/memnet/memnet/nn"
 )
 
@@ -85,12 +85,17 @@ func JSONBytes(m *nn.Model) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-var reRat = regexp.MustCompile(`^-?[0-9]+(/[0-9]+)?$`)
-
 // ReadJSON reads the exact JSON form back, losslessly (method, options,
 // hints and predictions included). classes, when not nil, replaces the
 // file's classes.
 func ReadJSON(b []byte, classes []string) (*nn.Model, error) {
+	if lim := limits.NetworkBytes(); int64(len(b)) > lim {
+		return nil, &limits.Error{What: "the exact JSON network", Need: int64(len(b)), Limit: lim, Flag: limits.NetworkBytesFlag, Kind: "size"}
+	}
+	// every quoted string may become a weight: check their memory first
+	if err := checkWeights("the exact JSON network's strings", int64(bytes.Count(b, []byte{'"'})/2)); err != nil {
+		return nil, err
+	}
 	var f jsonModel
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -108,12 +113,9 @@ func ReadJSON(b []byte, classes []string) (*nn.Model, error) {
 	}
 	var params int64
 	parse := func(s, where string) (*big.Rat, error) {
-		if !reRat.MatchString(s) {
-			return nil, fmt.Errorf("json: %s is %q, not an exact rational p or p/q", where, s)
-		}
-		r, ok := new(big.Rat).SetString(s)
-		if !ok {
-			return nil, fmt.Errorf("json: %s is %q, not an exact rational p or p/q", where, s)
+		r, err := nn.ParseRat(s)
+		if err != nil {
+			return nil, fmt.Errorf("json: %s: %v", where, err)
 		}
 		return r, nil
 	}
@@ -174,6 +176,9 @@ func ReadJSON(b []byte, classes []string) (*nn.Model, error) {
 	}
 	if net.OutputDim() > 1 && len(classes) != net.OutputDim() {
 		return nil, fmt.Errorf("json: the network has %d outputs (argmax) but %d classes are named", net.OutputDim(), len(classes))
+	}
+	if err := nn.CheckClasses(classes); err != nil {
+		return nil, fmt.Errorf("json: %v", err)
 	}
 	return &nn.Model{Net: net, Method: f.Method, Options: f.Options, Classes: classes, Points: f.Points,
 		Theorem: f.Theorem, Predicted: f.Predicted, Theory: f.Theory, Hints: f.Hints}, nil

@@ -23,7 +23,7 @@ func TestReadNPY(t *testing.T) {
 		b    []byte
 		want string
 	}{
-		"too many items": {npyBytes("|u1", []int{maxImportParams + 1}, nil), "allowed"},
+		"too many items": {npyBytes("|u1", []int{maxImportParams + 1}, nil), "memnet imports"},
 		"truncated":      {npyBytes("<f8", []int{4}, make([]byte, 8)), "truncated"},
 		"inexact":        {npyBytes("<i8", []int{1}, []byte{1, 0, 0, 0, 0, 0, 0x20, 0}), "not exactly representable"},
 		"garbage":        {[]byte("hello"), "not a NumPy .npy file"},

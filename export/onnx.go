@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/memnet/memnet/export/onnxpb"
+	"github.com/memnet/memnet/limits"
 	"github.com/memnet/memnet/nn"
 )
 
@@ -196,6 +197,23 @@ func ReadONNX(b []byte, classes []string) (*nn.Model, error) {
 			return nil, fmt.Errorf("onnx: opset %d is too old (memnet reads opset 7 and later)", v)
 		}
 	}
+	// Every constant becomes float64 values and then exact weights: check
+	// the memory of all of them before converting any.
+	var total int64
+	for _, t := range g.GetInitializer() {
+		total = limits.Add(total, tensorSize(t))
+	}
+	for _, node := range g.GetNode() {
+		for _, a := range node.GetAttribute() {
+			if t := a.GetT(); t != nil {
+				total = limits.Add(total, tensorSize(t))
+			}
+			total = limits.Add(total, int64(len(a.GetFloats())))
+		}
+	}
+	if err := checkWeights(fmt.Sprintf("%d constant values", total), total); err != nil {
+		return nil, err
+	}
 	consts := map[string]*onnxConst{}
 	for _, t := range g.GetInitializer() {
 		c, err := readTensor(t)
@@ -315,6 +333,15 @@ func ReadONNX(b []byte, classes []string) (*nn.Model, error) {
 	return importedModel(net, "onnx", meta["memnet"], classes)
 }
 
+// tensorSize is the number of values a tensor's shape declares (saturating).
+func tensorSize(t *onnxpb.TensorProto) int64 {
+	n := int64(1)
+	for _, d := range t.GetDims() {
+		n = limits.Mul(n, d)
+	}
+	return n
+}
+
 func readTensor(t *onnxpb.TensorProto) (*onnxConst, error) {
 	name := t.GetName()
 	if t.GetDataLocation() == onnxpb.TensorProto_EXTERNAL || len(t.GetExternalData()) > 0 {
@@ -396,11 +423,21 @@ type chain struct {
 }
 
 func (c *chain) grow(n int64) error {
+	if err := c.fits(n); err != nil {
+		return err
+	}
 	c.params += n
-	if c.params > maxImportParams {
+	return nil
+}
+
+// fits checks, before anything is allocated for them, that n more
+// parameters stay within maxImportParams and the memory limit.
+func (c *chain) fits(n int64) error {
+	p := limits.Add(c.params, n)
+	if p > maxImportParams {
 		return fmt.Errorf("the network has more than %d parameters, which memnet does not import", maxImportParams)
 	}
-	return nil
+	return checkWeights(fmt.Sprintf("a network of %d parameters", p), p)
 }
 
 // affine starts a new affine map with W (out × in), zero biases; a pending
@@ -443,6 +480,10 @@ func (c *chain) ensurePending() error {
 	}
 	if c.width < 1 {
 		return errors.New("the width of the value is not known here (give the input a shape (N, d))")
+	}
+	// an identity map of the current width: check its size first
+	if err := c.fits(limits.Mul(int64(c.width), int64(c.width)+1)); err != nil {
+		return err
 	}
 	w := make([][]*big.Rat, c.width)
 	for j := range w {

@@ -118,7 +118,12 @@ func ReadNPZ(b []byte, classes []string) (*nn.Model, error) {
 	}
 	members := map[string]*zip.File{}
 	for _, f := range zr.File {
-		members[strings.TrimSuffix(f.Name, ".npy")] = f
+		k := strings.TrimSuffix(f.Name, ".npy")
+		if members[k] != nil {
+			// numpy.load would take the last one silently
+			return nil, fmt.Errorf("npz: the archive holds two arrays named %q: refusing to guess which one is meant", k)
+		}
+		members[k] = f
 	}
 	read := func(name string) (*ndarray, error) {
 		f, ok := members[name]
@@ -228,6 +233,9 @@ func ReadSafetensors(b []byte, classes []string) (*nn.Model, error) {
 			cnt *= d
 			a.shape = append(a.shape, int(d))
 		}
+		if err := checkWeights(fmt.Sprintf("tensor %q (%d values)", name, cnt), cnt); err != nil {
+			return nil, fmt.Errorf("safetensors: %w", err)
+		}
 		if len(e.Offsets) != 2 || e.Offsets[0] < 0 || e.Offsets[1] < e.Offsets[0] || e.Offsets[1] > int64(len(body)) || e.Offsets[1]-e.Offsets[0] != cnt*int64(size) {
 			return nil, fmt.Errorf("safetensors: tensor %q: data offsets %v do not fit its shape %v and dtype %s in %d bytes of data", name, e.Offsets, e.Shape, e.Dtype, len(body))
 		}
@@ -294,6 +302,9 @@ func (t tensorSet) network() (*nn.Network, error) {
 		}
 		if params += int64(out) * int64(n+1); params > maxImportParams {
 			return nil, fmt.Errorf("%s: more than %d parameters, which memnet does not import", t.file, maxImportParams)
+		}
+		if err := checkWeights(fmt.Sprintf("%d parameters", params), params); err != nil {
+			return nil, fmt.Errorf("%s: %w", t.file, err)
 		}
 		b, err := t.read(bn)
 		if err != nil {
@@ -436,12 +447,8 @@ func importedModel(net *nn.Network, format, metaJSON string, classes []string) (
 	if net.OutputDim() > 1 && len(classes) != net.OutputDim() {
 		return nil, fmt.Errorf("%s: the network has %d outputs (argmax) but %d classes are named", format, net.OutputDim(), len(classes))
 	}
-	seen := map[string]bool{}
-	for _, c := range classes {
-		if seen[c] {
-			return nil, fmt.Errorf("%s: class %q is named twice", format, c)
-		}
-		seen[c] = true
+	if err := nn.CheckClasses(classes); err != nil {
+		return nil, fmt.Errorf("%s: %v", format, err)
 	}
 	m.Classes = classes
 	return m, nil

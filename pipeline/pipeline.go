@@ -5,15 +5,18 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
+	"runtime"
 	"sort"
 	"strconv"
 	"time"
 
 	"github.com/memnet/memnet/construct"
 	"github.com/memnet/memnet/data"
+	"github.com/memnet/memnet/limits"
 	"github.com/memnet/memnet/nn"
 )
 
@@ -39,7 +42,7 @@ func Build(ctx context.Context, ds *data.Dataset, method string, opts construct.
 		opts.Geometry = &g
 	}
 	t0 := time.Now()
-	res, err := m.Build(ctx, ds, opts)
+	res, err := withContext(ctx, func() (*construct.Result, error) { return m.Build(ctx, ds, opts) })
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +145,7 @@ func Verify(model *nn.Model, ds *data.Dataset, progress func(done int64)) (*Veri
 			}
 		}
 	}
-	return VerifyPhases(model, ds, report)
+	return VerifyContext(context.Background(), model, ds, report, VerifyOptions{})
 }
 
 // The phases VerifyPhases reports.
@@ -155,9 +158,99 @@ const (
 // (phase, points done, points in all) for the exact phase (PhaseExact) and
 // then the float phase (PhaseFloat).
 func VerifyPhases(model *nn.Model, ds *data.Dataset, report func(phase string, done, total int64)) (*Verified, error) {
+	return VerifyContext(context.Background(), model, ds, report, VerifyOptions{})
+}
+
+// VerifyOptions change how VerifyContext judges a network.
+type VerifyOptions struct {
+	// Eps, when nonzero, replaces the regression tolerance the network file
+	// states (it must be in (0, 1], like the file's).
+	Eps float64
+}
+
+// VerifyContext is VerifyPhases with a context and options. It refuses, before
+// evaluating anything, a verification whose estimated memory exceeds
+// limits.Memory, and returns ctx's error as soon as ctx is done (the
+// evaluators that do not take a context yet are left to finish in the
+// background; the command line exits).
+func VerifyContext(ctx context.Context, model *nn.Model, ds *data.Dataset, report func(phase string, done, total int64), opt VerifyOptions) (*Verified, error) {
 	if ds.D() != model.Net.InputDim {
 		return nil, fmt.Errorf("%s has %d features per point; the network reads %d", ds.Name, ds.D(), model.Net.InputDim)
 	}
+	if err := CheckEvalMemory(model.Net, ds.N()); err != nil {
+		return nil, err
+	}
+	return withContext(ctx, func() (*Verified, error) { return verify(model, ds, report, opt) })
+}
+
+// withContext runs f and returns its result, or ctx's error as soon as ctx
+// is done (f then runs on, unobserved). A panic in f is returned as an
+// "internal error".
+func withContext[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	var zero T
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+	type result struct {
+		v   T
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		defer func() {
+			// A file from anyone must not crash the program: a panic in an
+			// evaluator becomes a one-line error (and a bug to report).
+			if p := recover(); p != nil {
+				ch <- result{err: fmt.Errorf("internal error (please report it with the files): %v", p)}
+			}
+		}()
+		v, err := f()
+		ch <- result{v, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		return zero, ctx.Err()
+	}
+}
+
+// evalScratchBytes bounds the memory exact evaluation keeps per worker and
+// per neuron of the widest layer (input coordinates included): two big.Int
+// and two big.Rat values with their first words, and the slots pointing to
+// them (nn.Program.NewScratch).
+const evalScratchBytes = 320
+
+// evalWeightBytes bounds the memory compiling one nonzero weight for exact
+// evaluation costs (a term and its integer; zero weights are skipped).
+const evalWeightBytes = 96
+
+// CheckEvalMemory refuses, with a *limits.Error, an exact evaluation of net
+// on n points whose estimated memory exceeds limits.Memory: every worker
+// (one per CPU, at most n) keeps scratch for the widest layer, the input
+// included, and the network's nonzero weights are compiled once.
+func CheckEvalMemory(net *nn.Network, n int) error {
+	width := int64(net.InputDim)
+	var weights int64
+	for _, l := range append(net.Hidden[:len(net.Hidden):len(net.Hidden)], net.Readout) {
+		width = max(width, int64(l.Out()))
+		for j, row := range l.W {
+			for _, w := range row {
+				if w.Sign() != 0 {
+					weights++
+				}
+			}
+			if l.B[j].Sign() != 0 {
+				weights++
+			}
+		}
+	}
+	workers := int64(max(1, min(runtime.GOMAXPROCS(0), n)))
+	need := limits.Add(limits.Mul(limits.Mul(workers, width), evalScratchBytes), limits.Mul(weights, evalWeightBytes))
+	return limits.CheckMemory(fmt.Sprintf("exact evaluation (%d worker(s) × %d values of scratch, %d weights)", workers, width, weights), need)
+}
+
+func verify(model *nn.Model, ds *data.Dataset, report func(phase string, done, total int64), opt VerifyOptions) (*Verified, error) {
 	var progress func(done int64)
 	if report != nil {
 		report(PhaseExact, 0, int64(ds.N()))
@@ -165,7 +258,7 @@ func VerifyPhases(model *nn.Model, ds *data.Dataset, report func(phase string, d
 	}
 	t0 := time.Now()
 	if model.Options["regression"] == "true" {
-		return verifyRegression(model, ds, t0)
+		return verifyRegression(model, ds, t0, opt.Eps)
 	}
 	y := classIndex(model, ds)
 	r, err := verifyExact(model, ds.X, y, progress)
@@ -251,7 +344,7 @@ func addFloat(r *nn.Report, net *nn.Network, xs [][]float64, y []int, m int, rep
 
 // verifyRegression judges a regression network: the data's labels are read
 // as real targets and the largest error is computed by the construction.
-func verifyRegression(model *nn.Model, ds *data.Dataset, t0 time.Time) (*Verified, error) {
+func verifyRegression(model *nn.Model, ds *data.Dataset, t0 time.Time, override float64) (*Verified, error) {
 	m, err := construct.Lookup(model.Method)
 	if err != nil {
 		return nil, err
@@ -260,14 +353,15 @@ func verifyRegression(model *nn.Model, ds *data.Dataset, t0 time.Time) (*Verifie
 	if !ok {
 		return nil, fmt.Errorf("method %s cannot verify regression networks", model.Method)
 	}
-	eps, err := strconv.ParseFloat(model.Options["eps"], 64)
+	eps, err := RegressionEps(model, override)
 	if err != nil {
-		return nil, fmt.Errorf("network file: option eps=%q is not a number", model.Options["eps"])
+		return nil, err
 	}
 	ts := make([]float64, ds.N())
 	for i, y := range ds.Y {
-		if ts[i], err = strconv.ParseFloat(ds.Classes[y], 64); err != nil {
-			return nil, fmt.Errorf("%s: label %q is not a number (the network is a regression network)", ds.Name, ds.Classes[y])
+		ts[i], err = strconv.ParseFloat(ds.Classes[y], 64)
+		if err != nil || math.IsNaN(ts[i]) || math.IsInf(ts[i], 0) {
+			return nil, fmt.Errorf("%s: label %q is not a finite number (the network is a regression network)", ds.Name, ds.Classes[y])
 		}
 	}
 	maxErr, within, err := rv.VerifyRegression(model.Net, ds.X, ts, eps)
@@ -286,6 +380,34 @@ func verifyRegression(model *nn.Model, ds *data.Dataset, t0 time.Time) (*Verifie
 		v.ExactCorrect = ds.N()
 	}
 	return v, nil
+}
+
+// RegressionEps is the tolerance a regression network is judged with: the
+// override when it is nonzero, else the file's option eps. Either must be a
+// finite number in (0, 1] (the range build accepts); a file cannot widen it.
+func RegressionEps(model *nn.Model, override float64) (float64, error) {
+	if override != 0 {
+		if !(override > 0 && override <= 1) {
+			return 0, fmt.Errorf("--eps %g: want a number in (0, 1]", override)
+		}
+		return override, nil
+	}
+	s, ok := model.Options["eps"]
+	if !ok {
+		return 0, errors.New("network file: a regression network without option eps (give the tolerance with --eps)")
+	}
+	eps, err := strconv.ParseFloat(s, 64)
+	if err != nil || !(eps > 0 && eps <= 1) {
+		return 0, fmt.Errorf("network file: option eps=%q is not a number in (0, 1] (give the tolerance with --eps)", abbreviate(s, 40))
+	}
+	return eps, nil
+}
+
+func abbreviate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }
 
 // verifyExact uses the construction's own exact verifier when it has one,
@@ -362,9 +484,22 @@ func Predict(model *nn.Model, xs [][]float64) ([]string, error) {
 // PredictProgress is Predict reporting the rows done to progress (when not
 // nil).
 func PredictProgress(model *nn.Model, xs [][]float64, progress func(done int64)) ([]string, error) {
+	return PredictContext(context.Background(), model, xs, progress)
+}
+
+// PredictContext is PredictProgress returning ctx's error as soon as ctx is
+// done, after the memory check of VerifyContext.
+func PredictContext(ctx context.Context, model *nn.Model, xs [][]float64, progress func(done int64)) ([]string, error) {
 	if len(xs) > 0 && len(xs[0]) != model.Net.InputDim {
 		return nil, fmt.Errorf("the data has %d features per point; the network reads %d", len(xs[0]), model.Net.InputDim)
 	}
+	if err := CheckEvalMemory(model.Net, len(xs)); err != nil {
+		return nil, err
+	}
+	return withContext(ctx, func() ([]string, error) { return predict(model, xs, progress) })
+}
+
+func predict(model *nn.Model, xs [][]float64, progress func(done int64)) ([]string, error) {
 	outs, err := nn.EvalExact(model.Net, xs, progress)
 	if err != nil {
 		return nil, err

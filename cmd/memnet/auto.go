@@ -47,6 +47,9 @@ func buildAuto(cmd *cobra.Command, ds *data.Dataset, params map[string]string, s
 		}
 		return err
 	}
+	if err := cmd.Context().Err(); err != nil {
+		return err
+	}
 	if err := res.Built.Model.Save(out); err != nil {
 		return err
 	}

@@ -29,6 +29,9 @@ func buildCmd() *cobra.Command {
 			if method, err = checkMethod(method); err != nil {
 				return err
 			}
+			if err := checkOutput(out, df.path, df.labels); err != nil {
+				return err
+			}
 			ds, err := df.load()
 			if err != nil {
 				return err
@@ -47,6 +50,9 @@ func buildCmd() *cobra.Command {
 			b, err := pipeline.Build(cmd.Context(), ds, method, o)
 			done()
 			if err != nil {
+				return err
+			}
+			if err := cmd.Context().Err(); err != nil {
 				return err
 			}
 			if err := b.Model.Save(out); err != nil {

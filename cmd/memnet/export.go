@@ -42,6 +42,9 @@ the effect on predictions is then unknown. --force writes the file anyway.
 Weights too large for the dtype are always refused.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(out, args[0], df.path, df.labels); err != nil {
+				return err
+			}
 			model, err := nn.Load(args[0])
 			if err != nil {
 				return err
@@ -93,6 +96,9 @@ Weights too large for the dtype are always refused.`,
 					}
 					return err
 				}
+			}
+			if err := cmd.Context().Err(); err != nil {
+				return err
 			}
 			if err := nn.WriteFileAtomic(out, b); err != nil {
 				return err

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -25,8 +26,13 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 var extraCommands []func() *cobra.Command
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C ends the process at once
+	}()
+	go exitOnInterrupt(ctx)
 	root := &cobra.Command{
 		Use:   "memnet",
 		Short: "Construct, verify and measure neural networks that memorize a dataset exactly",
@@ -40,7 +46,12 @@ arithmetic, and reports their size against the theorems they instantiate.`,
 	for _, c := range extraCommands {
 		root.AddCommand(c())
 	}
+	addLimitFlags(root)
 	if err := root.ExecuteContext(ctx); err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(os.Stderr, "memnet: interrupted")
+			os.Exit(130)
+		}
 		var ee exitError
 		if errors.As(err, &ee) {
 			os.Exit(ee.code)

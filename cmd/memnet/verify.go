@@ -15,6 +15,7 @@ import (
 func verifyCmd() *cobra.Command {
 	var df dataFlags
 	var asJSON bool
+	var eps float64
 	cmd := &cobra.Command{
 		Use:   "verify NET.mnet --data FILE",
 		Short: "Check a network on every point in exact arithmetic (exit status 0 only if all are right)",
@@ -28,8 +29,16 @@ func verifyCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if cmd.Flags().Changed("eps") {
+				if model.Options["regression"] != "true" {
+					return fmt.Errorf("--eps applies to regression networks; %s is a classification network", args[0])
+				}
+				if !(eps > 0 && eps <= 1) {
+					return fmt.Errorf("--eps %g: want a number in (0, 1]", eps)
+				}
+			}
 			report, done := phases("verifying")
-			v, err := pipeline.VerifyPhases(model, ds, report)
+			v, err := pipeline.VerifyContext(cmd.Context(), model, ds, report, pipeline.VerifyOptions{Eps: eps})
 			done()
 			if err != nil {
 				return err
@@ -44,7 +53,11 @@ func verifyCmd() *cobra.Command {
 					if !v.Exact {
 						verdict = "NOT WITHIN EPS"
 					}
-					fmt.Printf("%s: regression network, largest |f(x) − target| = %.6g over %d distinct points (eps %g)\n", verdict, v.MaxError, v.DistinctPoints, v.Eps)
+					from := "from the network file"
+					if eps != 0 {
+						from = "from --eps"
+					}
+					fmt.Printf("%s: regression network, largest |f(x) − target| = %.6g over %d distinct points (eps %g, %s)\n", verdict, v.MaxError, v.DistinctPoints, v.Eps, from)
 					fmt.Printf("  %s, %.3f s\n", v.Evaluator, v.Seconds)
 					if !v.Exact {
 						return exitError{1}
@@ -82,6 +95,7 @@ func verifyCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the verdict as JSON")
+	cmd.Flags().Float64Var(&eps, "eps", 0, "regression networks: judge with this tolerance in (0, 1] instead of the file's eps")
 	df.add(cmd, true)
 	return cmd
 }
@@ -172,7 +186,7 @@ func predictCmd() *cobra.Command {
 				return err
 			}
 			bar, done := progress(int64(len(xs)), "predicting")
-			labels, err := pipeline.PredictProgress(model, xs, bar)
+			labels, err := pipeline.PredictContext(cmd.Context(), model, xs, bar)
 			done()
 			if err != nil {
 				return err

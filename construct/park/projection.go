@@ -69,7 +69,9 @@ func projectScalars(ctx context.Context, xs [][]float64, rng *rand.Rand) (*scala
 	for j, w := range pr.W {
 		v[j] = math.Ldexp(w, k)
 		if w != 0 && math.Ldexp(v[j], -k) != w || math.IsInf(v[j], 0) {
-			return nil, fmt.Errorf("park: projection weight %g·2^%d is not a float64", w, k)
+			return nil, fmt.Errorf("park: the closest points are too close for their projection: it must be scaled by 2^%d to separate them by 1, "+
+				"and the scaled weights leave float64's range (the data has subnormal or very small coordinate differences); "+
+				"rescale the data, or use --method %s, whose weights are exact rationals of any size", k, exactMethods)
 		}
 	}
 	Sp := S - k // ≥ 0 since mingap ≥ 1 unit at scale S
@@ -135,7 +137,8 @@ func projectScalars(ctx context.Context, xs [][]float64, rng *rand.Rand) (*scala
 		Z[i].Sub(Z[i], shift)
 		F := new(big.Int).Rsh(Z[i], uint(Sz))
 		if F.Sign() < 0 || F.BitLen() > 62 {
-			return nil, fmt.Errorf("park: projected value %v out of range", F)
+			return nil, fmt.Errorf("park: the data's spread is 2^%d times its smallest distance after projection, more than the 2^62 park's integer codes allow "+
+				"(the coordinates mix very large and very small magnitudes); rescale the data, or use --method %s, whose weights are exact rationals of any size", F.BitLen(), exactMethods)
 		}
 		sc.Floor[i] = F.Int64()
 		sc.K0 = max(sc.K0, sc.Floor[i]+1)
@@ -162,6 +165,10 @@ func projectScalars(ctx context.Context, xs [][]float64, rng *rand.Rand) (*scala
 	}
 	return sc, nil
 }
+
+// exactMethods names the constructions whose sizes do not depend on the
+// data's magnitudes fitting a machine word, for park's refusals.
+const exactMethods = "hz or vardi"
 
 // roundRat rounds to the nearest integer (halves up).
 func roundRat(r *big.Rat) *big.Int {

@@ -78,6 +78,16 @@ func BuildRegression(ctx context.Context, xs [][]float64, ys []float64, eps floa
 	return b, r, nil
 }
 
+// CheckEps refuses a regression tolerance that is not a finite number in
+// (0, 1], the range BuildRegression accepts: a file's eps decides the
+// verdict, so verification must not trust a wider one.
+func CheckEps(eps float64) error {
+	if !(eps > 0 && eps <= 1) {
+		return fmt.Errorf("regression tolerance eps = %g is not in (0, 1]", eps)
+	}
+	return nil
+}
+
 // VerifyRegression evaluates net on every point and returns the largest
 // |f(x_i) − ys[i]|: exactly (EvalFast, else the generic exact evaluator)
 // for STEP/ReLU networks, as a proven upper bound from VerifyInterval for
@@ -85,6 +95,14 @@ func BuildRegression(ctx context.Context, xs [][]float64, ys []float64, eps floa
 func VerifyRegression(net *nn.Network, xs [][]float64, ys []float64, eps float64) (maxErr float64, ok bool, err error) {
 	if len(xs) != len(ys) {
 		return 0, false, errors.New("park: points and targets differ in number")
+	}
+	if err := CheckEps(eps); err != nil {
+		return 0, false, err
+	}
+	for i, y := range ys {
+		if math.IsNaN(y) || math.IsInf(y, 0) {
+			return 0, false, fmt.Errorf("park: target %d is %v, not a finite number", i+1, y)
+		}
 	}
 	if net.HasActivation(nn.Sigmoid) {
 		rep, err := VerifyInterval(net, xs, make([]int, len(xs)), ys, 0)

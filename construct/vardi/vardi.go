@@ -41,6 +41,7 @@ import (
 
 	"github.com/memnet/memnet/construct"
 	"github.com/memnet/memnet/data"
+	"github.com/memnet/memnet/limits"
 	"github.com/memnet/memnet/nn"
 )
 
@@ -381,6 +382,9 @@ func BuildNetwork(ctx context.Context, ds *data.Dataset, c Config, seed int64) (
 			return nil, err
 		}
 	}
+	if err := checkAssembly(p, ds.D(), blocks); err != nil {
+		return nil, err
+	}
 	net, lay, err := assemble(s1, ds.D(), blocks, real)
 	if err != nil {
 		return nil, err
@@ -397,4 +401,43 @@ func bitLen(x int) int {
 		b++
 	}
 	return b
+}
+
+// denseEntryBytes bounds what one weight-matrix entry costs once the
+// network is assembled and saved: its pointer slot (zeros share one
+// big.Rat; the .mnet encoder streams the layers) and the collector's slack
+// (measured: about 10 bytes per entry, 943 MB resident for the 93.5·10^6
+// entries of N = 3000, --max-depth 40).
+const denseEntryBytes = 16
+
+// denseEntries counts the weight-matrix entries assemble will allocate:
+// layer 1 reads the d inputs, every later layer k (neuron t plus the
+// blocks' neurons side by side) reads all of layer k−1.
+func denseEntries(d int, blocks []*block) int64 {
+	entries, prev := int64(d), int64(1)
+	for k := range blocks[0].layers {
+		size := int64(1)
+		for _, b := range blocks {
+			size += int64(len(b.layers[k]))
+		}
+		entries = limits.Add(entries, limits.Mul(size, prev))
+		prev = size
+	}
+	return entries
+}
+
+// checkAssembly refuses, before the dense layers are allocated, a network
+// whose weight matrices would exceed limits.Memory (for example
+// --max-depth 40 at N = 3000 with many labels: hundreds of parallel
+// blocks, width in the thousands). The blocks are built by then; they are
+// sparse and small.
+func checkAssembly(p Plan, d int, blocks []*block) error {
+	what := fmt.Sprintf("vardi: a network of depth %d and width %d (%d parallel block(s); weights are stored as full matrices)", p.Depth, p.Width, p.P)
+	if err := limits.CheckMemory(what, limits.Mul(denseEntries(d, blocks), denseEntryBytes)); err != nil {
+		if p.P > 1 {
+			return fmt.Errorf("%w; a larger --max-depth needs fewer blocks", err)
+		}
+		return err
+	}
+	return nil
 }

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/memnet/memnet/internal/hostile"
+)
+
+// runMeasured runs the memnet binary and returns its output, exit status,
+// peak resident memory (bytes) and wall time. A run longer than hang is
+// killed (a hang guard, not a timing assertion).
+func runMeasured(t *testing.T, hang time.Duration, args ...string) (stdout, stderr string, code int, rss int64, took time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), hang)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	t0 := time.Now()
+	err := cmd.Run()
+	took = time.Since(t0)
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	default:
+		t.Fatal(err)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("memnet %s: still running after %v", strings.Join(args, " "), hang)
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = ru.Maxrss * 1024 // kilobytes on Linux
+	}
+	return o.String(), e.String(), code, rss, took
+}
+
+// TestHostileCorpus runs every case of the hostile corpus (issue 14): each
+// must end with a one-line error (or the stated verdict), the stated exit
+// status, no panic, and within its memory bound. HOSTILE_FULL=1 runs the
+// issue's sizes with the default limits (gigabytes decompressed; minutes).
+func TestHostileCorpus(t *testing.T) {
+	full := os.Getenv("HOSTILE_FULL") != ""
+	dir := t.TempDir()
+	cases, err := hostile.Cases(dir, full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The generator's memory must not count: Linux starts a child's peak
+	// resident memory (ru_maxrss) from the parent's peak at the fork, so the
+	// parent returns its garbage and resets its peak (clear_refs 5, Linux
+	// 4.0+). The children's figures still include the parent's resident
+	// memory (tens of MiB): an overestimate.
+	debug.FreeOSMemory()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+	hang := 60 * time.Second
+	if full {
+		hang = 10 * time.Minute
+	}
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			stdout, stderr, code, rss, took := runMeasured(t, hang, c.Args...)
+			t.Logf("%s: exit %d, %.1f MiB resident, %v: %s", c.Name, code, float64(rss)/(1<<20), took.Round(time.Millisecond), strings.TrimSpace(stderr))
+			if strings.Contains(stderr, "goroutine ") || strings.Contains(stderr, "panic") {
+				t.Fatalf("panic:\n%s", stderr)
+			}
+			if c.Exit >= 0 && code != c.Exit {
+				t.Errorf("exit %d, want %d (stdout %q, stderr %q)", code, c.Exit, stdout, stderr)
+			}
+			if rss > c.MaxRSS {
+				t.Errorf("peak resident memory %d MiB, more than %d MiB", rss>>20, c.MaxRSS>>20)
+			}
+			if c.Stdout {
+				if first, _, _ := strings.Cut(stdout, "\n"); !strings.HasPrefix(first, c.Want) {
+					t.Errorf("first output line %q does not start with %q (stderr %q)", first, c.Want, stderr)
+				}
+				return
+			}
+			msg := strings.TrimSuffix(stderr, "\n")
+			var notes []string
+			lines := strings.Split(msg, "\n")
+			for _, l := range lines[:len(lines)-1] {
+				if !strings.HasPrefix(l, "note: ") {
+					notes = append(notes, l)
+				}
+			}
+			last := lines[len(lines)-1]
+			if len(notes) > 0 || !strings.HasPrefix(last, "memnet: ") || !strings.Contains(last, c.Want) {
+				t.Errorf("stderr %q: want one line \"memnet: ...%s...\"", stderr, c.Want)
+			}
+		})
+	}
+}
+
+// TestInterruptStopsPromptly sends SIGINT and SIGTERM to verify and predict
+// on a network of 20,000 layers with weights 7/3 (minutes of exact
+// arithmetic): each must stop within seconds, print "memnet: interrupted"
+// and exit with status 130.
+func TestInterruptStopsPromptly(t *testing.T) {
+	dir := t.TempDir()
+	net, data, err := hostile.DeepNetwork(dir, 20000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		sig  os.Signal
+	}{
+		{[]string{"verify", net, "--data", data}, os.Interrupt},
+		{[]string{"predict", net, "--data", data}, syscall.SIGTERM},
+		// export evaluates without a context: stopped after the grace period
+		{[]string{"export", net, "--format", "onnx", "--data", data, "-o", filepath.Join(dir, "deep.onnx")}, os.Interrupt},
+	} {
+		cmd := exec.Command(binary, tc.args...)
+		var e bytes.Buffer
+		cmd.Stderr = &e
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(700 * time.Millisecond) // let it load and start evaluating
+		if err := cmd.Process.Signal(tc.sig); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("%s: still running 20 s after %v", tc.args[0], tc.sig)
+		}
+		if code := cmd.ProcessState.ExitCode(); code != 130 || e.String() != "memnet: interrupted\n" {
+			t.Errorf("%s after %v: exit %d, stderr %q; want 130 and \"memnet: interrupted\"", tc.args[0], tc.sig, code, e.String())
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, en := range entries {
+		if n := en.Name(); n != "deep.mnet" && n != "deep.csv" {
+			t.Errorf("an interrupted command left %s", n)
+		}
+	}
+}
+
+// TestInterruptedBuildLeavesNoFile interrupts a build and checks that
+// neither the output nor a temporary file is left.
+func TestInterruptedBuildLeavesNoFile(t *testing.T) {
+	dir := t.TempDir()
+	var csv bytes.Buffer
+	for i := range 100000 {
+		fmt.Fprintf(&csv, "%d,%d,%d\n", i%317, i/317, i%7)
+	}
+	data := filepath.Join(dir, "d.csv")
+	if err := os.WriteFile(data, csv.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out.mnet")
+	cmd := exec.Command(binary, "build", "--method", "hz", "--data", data, "-o", out)
+	var e bytes.Buffer
+	cmd.Stderr = &e
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	_ = cmd.Process.Signal(os.Interrupt)
+	_ = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 || e.String() != "memnet: interrupted\n" {
+		t.Fatalf("exit %d, stderr %q; want 130 and \"memnet: interrupted\"", code, e.String())
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, en := range entries {
+		if en.Name() != "d.csv" {
+			t.Errorf("the interrupted build left %s", en.Name())
+		}
+	}
+}

@@ -1,0 +1,232 @@
+// Package limits holds the resource limits memnet applies to input it did
+// not make: how many bytes it reads (after decompression) from one file, and
+// how much memory a step may plan to use. The limits are checked before the
+// memory is allocated, from sizes a file declares or from the bytes seen so
+// far, and a refusal names the limit and the command-line flag that raises
+// it (see docs/limits.md).
+//
+// The limits are process-wide settings: the command line sets them once from
+// its flags; library users may call the setters. Every value is read
+// atomically, so concurrent readers are safe.
+package limits
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync/atomic"
+)
+
+// Defaults. They keep every step of memnet under about 6 GB of resident
+// memory on the crafted inputs of the hostile corpus (internal/hostile),
+// while the real datasets memnet is used on (Fashion-MNIST, N up to 10^6
+// points of low dimension) stay far below them.
+const (
+	// DefaultMemory bounds the memory one step plans to allocate (--max-memory).
+	DefaultMemory int64 = 4 << 30
+	// DefaultInputBytes bounds the bytes read from one data file after
+	// decompression (--max-input-bytes).
+	DefaultInputBytes int64 = 4 << 30
+	// DefaultNetworkBytes bounds the decompressed size of one network file
+	// (.mnet, or an imported exact JSON) (--max-network-bytes).
+	DefaultNetworkBytes int64 = 1 << 30
+)
+
+// Flag names, for messages.
+const (
+	MemoryFlag       = "--max-memory"
+	InputBytesFlag   = "--max-input-bytes"
+	NetworkBytesFlag = "--max-network-bytes"
+)
+
+var (
+	memory       atomic.Int64
+	inputBytes   atomic.Int64
+	networkBytes atomic.Int64
+)
+
+func init() { Reset() }
+
+// Reset restores the defaults.
+func Reset() {
+	memory.Store(DefaultMemory)
+	inputBytes.Store(DefaultInputBytes)
+	networkBytes.Store(DefaultNetworkBytes)
+}
+
+// Memory is the current memory limit in bytes.
+func Memory() int64 { return memory.Load() }
+
+// InputBytes is the current limit on the decompressed bytes of a data file.
+func InputBytes() int64 { return inputBytes.Load() }
+
+// NetworkBytes is the current limit on the decompressed bytes of a network file.
+func NetworkBytes() int64 { return networkBytes.Load() }
+
+// SetMemory sets the memory limit (n > 0).
+func SetMemory(n int64) { memory.Store(n) }
+
+// SetInputBytes sets the limit on a data file's decompressed bytes (n > 0).
+func SetInputBytes(n int64) { inputBytes.Store(n) }
+
+// SetNetworkBytes sets the limit on a network file's decompressed bytes (n > 0).
+func SetNetworkBytes(n int64) { networkBytes.Store(n) }
+
+// Error is a refusal by a limit.
+type Error struct {
+	// What is being refused, such as "the array x (10000 × 784 float64)".
+	What string
+	// Need is the size the input asks for (bytes), or a lower bound of it;
+	// 0 when only the limit is known to be exceeded.
+	Need int64
+	// Limit is the limit in bytes.
+	Limit int64
+	// Flag is the command-line flag that raises the limit.
+	Flag string
+	// Kind is "memory" for an estimated allocation, "size" for bytes read.
+	Kind string
+}
+
+func (e *Error) Error() string {
+	if e.Kind == "size" {
+		if e.Need > 0 {
+			return fmt.Sprintf("%s is %s, more than the limit of %s (raise it with %s)", e.What, Bytes(e.Need), Bytes(e.Limit), e.Flag)
+		}
+		return fmt.Sprintf("%s is larger than the limit of %s (raise it with %s)", e.What, Bytes(e.Limit), e.Flag)
+	}
+	return fmt.Sprintf("%s would need about %s of memory, more than the limit of %s (raise it with %s)", e.What, Bytes(e.Need), Bytes(e.Limit), e.Flag)
+}
+
+// IsLimit reports whether err is (or wraps) a refusal by a limit.
+func IsLimit(err error) bool {
+	var e *Error
+	return errors.As(err, &e)
+}
+
+// CheckMemory refuses, with an *Error, a step that would need need bytes
+// when that is more than the memory limit. what says what would need them.
+func CheckMemory(what string, need int64) error {
+	if lim := Memory(); need > lim || need < 0 {
+		if need < 0 {
+			need = math.MaxInt64
+		}
+		return &Error{What: what, Need: need, Limit: lim, Flag: MemoryFlag, Kind: "memory"}
+	}
+	return nil
+}
+
+// Mul returns a·b, saturating at math.MaxInt64 (for estimates from sizes a
+// file declares, which may be absurd). Negative factors give MaxInt64 too.
+func Mul(a, b int64) int64 {
+	if a < 0 || b < 0 {
+		return math.MaxInt64
+	}
+	if a == 0 || b == 0 {
+		return 0
+	}
+	if a > math.MaxInt64/b {
+		return math.MaxInt64
+	}
+	return a * b
+}
+
+// Add returns a+b, saturating at math.MaxInt64.
+func Add(a, b int64) int64 {
+	if a < 0 || b < 0 || a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
+// Reader returns a reader of r that fails with an *Error (Kind "size") once
+// more than limit bytes have been read: what names the input in the message
+// ("FILE (decompressed)") and flag the option that raises the limit.
+func Reader(r io.Reader, limit int64, what, flag string) io.Reader {
+	return &limitedReader{r: r, left: limit, limit: limit, what: what, flag: flag}
+}
+
+type limitedReader struct {
+	r           io.Reader
+	left, limit int64
+	what, flag  string
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.left < 0 {
+		return 0, &Error{What: l.what, Limit: l.limit, Flag: l.flag, Kind: "size"}
+	}
+	// Read one byte more than allowed, to tell "exactly at the limit" from "over".
+	if int64(len(p)) > l.left+1 {
+		p = p[:l.left+1]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	if l.left < 0 {
+		return n, &Error{What: l.what, Limit: l.limit, Flag: l.flag, Kind: "size"}
+	}
+	return n, err
+}
+
+// Bytes formats a byte count for messages: 4 GiB, 300 MiB, 12 KiB, 17 B.
+func Bytes(n int64) string {
+	switch {
+	case n == math.MaxInt64:
+		return "more than 8 EiB"
+	case n >= 1<<30:
+		return trim(float64(n)/(1<<30)) + " GiB"
+	case n >= 1<<20:
+		return trim(float64(n)/(1<<20)) + " MiB"
+	case n >= 1<<10:
+		return trim(float64(n)/(1<<10)) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " B"
+}
+
+func trim(v float64) string {
+	s := strconv.FormatFloat(v, 'f', 1, 64)
+	return strings.TrimSuffix(s, ".0")
+}
+
+// ParseSize reads a positive size in bytes such as 4GiB, 512MiB, 1.5GB,
+// 100000 or 1e9: KiB, MiB, GiB, TiB (and K, M, G, T) are powers of 1024,
+// KB, MB, GB, TB powers of 1000, case ignored.
+func ParseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	units := []struct {
+		suffix string
+		mult   float64
+	}{
+		{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
+		{"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"T", 1 << 40},
+		{"B", 1},
+	}
+	mult := 1.0
+	for _, u := range units {
+		if len(t) > len(u.suffix) && strings.EqualFold(t[len(t)-len(u.suffix):], u.suffix) {
+			mult = u.mult
+			t = strings.TrimSpace(t[:len(t)-len(u.suffix)])
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v*mult < 1 || v*mult >= math.MaxInt64 {
+		return 0, fmt.Errorf("%q is not a size (want a positive number of bytes such as 4GiB, 512MiB or 1e9)", s)
+	}
+	return int64(v * mult), nil
+}
+
+// Allocated returns the bytes allocated (garbage included) while f ran:
+// the measure the tests use to assert that a refusal came before the
+// allocation.
+func Allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
