@@ -394,3 +394,35 @@ func foldStandardization(l *nn.Layer, mean, scale []float64) {
 		}
 	}
 }
+
+// DropOriginal forgets a warm start's exact parameters, so that ToNetwork
+// writes every parameter as its float value.
+func (n *Net[F]) DropOriginal() { n.orig = nil }
+
+// Outputs evaluates the network (float F) on raw points.
+func (n *Net[F]) Outputs(xs [][]float64) [][]float64 {
+	acts := n.Activations(xs)
+	o := acts[len(acts)-1]
+	out := make([][]float64, len(xs))
+	for p := range out {
+		out[p] = o[p*n.Out : (p+1)*n.Out]
+	}
+	return out
+}
+
+// Activations returns every layer's outputs on raw points, layer by layer
+// (point-major within a layer; a residual block's output only), the
+// read-out last.
+func (n *Net[F]) Activations(xs [][]float64) [][]float64 {
+	wk := n.newWork(len(xs))
+	copy(wk.x, n.inputs(xs))
+	n.forward(len(xs), wk)
+	out := make([][]float64, len(n.layers))
+	for k, a := range wk.acts {
+		out[k] = make([]float64, len(a))
+		for i, v := range a {
+			out[k][i] = float64(v)
+		}
+	}
+	return out
+}
