@@ -44,6 +44,16 @@ func (n *Net[F]) maxWidth() int {
 	return w
 }
 
+// wide reports whether some layer is multiplied by gonum's Gemm.
+func (n *Net[F]) wide() bool {
+	for _, l := range n.layers {
+		if l.in*l.out >= smallLayer {
+			return true
+		}
+	}
+	return false
+}
+
 func (n *Net[F]) newWork(np int) *work[F] {
 	wk := &work[F]{x: make([]F, np*n.In)}
 	for _, l := range n.layers {
@@ -213,8 +223,17 @@ func (n *Net[F]) backward(np int, wk *work[F]) {
 	}
 }
 
-// chunking cuts a batch of b rows into chunks; the cut depends only on b.
-func chunking(b int) (size, count int) {
+// chunking cuts a batch of b rows into chunks; the cut depends only on b
+// and on whether the network has a wide layer. A network with a wide layer
+// runs the batch as one chunk: its products then go to gonum's Gemm whole,
+// which parallelizes over 64×64 blocks of the result (each computed by one
+// goroutine, so still deterministic) and keeps each block in L1 while it
+// sums over the batch — per-chunk gradients would stream the whole weight
+// gradient through memory once per batch row.
+func chunking(b int, wide bool) (size, count int) {
+	if wide {
+		return max(b, 1), 1
+	}
 	count = min((b+31)/32, 16)
 	if count < 1 {
 		count = 1
@@ -233,7 +252,7 @@ type evaluator[F Float] struct {
 }
 
 func newEvaluator[F Float](net *Net[F], loss Loss, batch int) *evaluator[F] {
-	size, count := chunking(batch)
+	size, count := chunking(batch, net.wide())
 	ev := &evaluator[F]{net: net, loss: loss, grad: make([]F, len(net.Params))}
 	for range count {
 		wk := net.newWork(size)
@@ -276,7 +295,7 @@ func parallel(count int, f func(c int)) {
 func (ev *evaluator[F]) step(x []F, y []int, withGrad bool) (float64, int) {
 	n := ev.net
 	b := len(y)
-	size, count := chunking(b)
+	size, count := chunking(b, n.wide())
 	if count > len(ev.works) {
 		// a larger batch than planned (full-batch evaluation): grow
 		for len(ev.works) < count {

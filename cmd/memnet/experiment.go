@@ -118,7 +118,6 @@ to a constant are reported as such.`,
 	return cmd
 }
 
-
 func parkDepthWidthCmd() *cobra.Command {
 	return &cobra.Command{Use: "park-depth-width", Short: "Park et al. §6: deep-narrow vs shallow-wide residual MLPs at equal parameters", Hidden: true}
 }
