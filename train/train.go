@@ -37,6 +37,9 @@ type Config struct {
 	KeepBest bool
 	// Progress, when not nil, is called after every epoch.
 	Progress func(Progress)
+	// Stop, when not nil, ends training after an epoch for which it
+	// returns true (e.g. every point classified right).
+	Stop func(Progress) bool
 }
 
 // Progress reports one finished epoch: its mean loss E over the batches (at
@@ -125,7 +128,7 @@ func Train[F Float](ctx context.Context, net *Net[F], xs [][]float64, y []int, c
 		if err := runLBFGS(ctx, net, ev, x, y, cfg, consider); err != nil {
 			return nil, err
 		}
-	} else if err := runFirstOrder(ctx, net, ev, x, y, cfg, consider); err != nil {
+	} else if err := runFirstOrder(ctx, net, ev, x, y, cfg, consider, &res.Epochs); err != nil {
 		return nil, err
 	}
 	if cfg.KeepBest {
@@ -140,8 +143,8 @@ func Train[F Float](ctx context.Context, net *Net[F], xs [][]float64, y []int, c
 	res.J = res.Loss + lambda*res.Norm2
 	res.FloatCorrect = k
 	res.Seconds = time.Since(t0).Seconds()
-	if cfg.Epochs > 0 {
-		res.EpochSeconds = res.Seconds / float64(cfg.Epochs)
+	if res.Epochs > 0 {
+		res.EpochSeconds = res.Seconds / float64(res.Epochs)
 	}
 	return res, nil
 }
@@ -156,7 +159,7 @@ func addDecay[F Float](g, theta []F, lambda float64) {
 	}
 }
 
-func runFirstOrder[F Float](ctx context.Context, net *Net[F], ev *evaluator[F], x []F, y []int, cfg Config, consider func(float64)) error {
+func runFirstOrder[F Float](ctx context.Context, net *Net[F], ev *evaluator[F], x []F, y []int, cfg Config, consider func(float64), epochsRun *int) error {
 	n, b, d := len(y), cfg.Batch, net.In
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x6d656d6e6574))
 	st := newStepper[F](cfg.Optimizer, len(net.Params), cfg.Momentum)
@@ -203,10 +206,16 @@ func runFirstOrder[F Float](ctx context.Context, net *Net[F], ev *evaluator[F], 
 			addDecay(ev.grad, net.Params, cfg.Lambda)
 			st.update(net.Params, ev.grad, lr)
 		}
+		p := Progress{Epoch: ep + 1, Epochs: cfg.Epochs, Loss: sum / float64(n), Accuracy: float64(correct) / float64(n)}
 		if cfg.Progress != nil {
-			cfg.Progress(Progress{Epoch: ep + 1, Epochs: cfg.Epochs, Loss: sum / float64(n), Accuracy: float64(correct) / float64(n)})
+			cfg.Progress(p)
+		}
+		if cfg.Stop != nil && cfg.Stop(p) {
+			*epochsRun = ep + 1
+			return nil
 		}
 	}
+	*epochsRun = cfg.Epochs
 	return nil
 }
 

@@ -21,6 +21,7 @@ func compareCmd() *cobra.Command {
 	var seed int64
 	var floatSample int
 	var opts []string
+	var tr trainCompareFlags
 	cmd := &cobra.Command{
 		Use:   "compare --data FILE [--methods a,b,...] [--json | --markdown]",
 		Short: "Build every construction on the same data, verify each exactly, and tabulate sizes against the theorems",
@@ -50,6 +51,7 @@ row and the others go on; the exit status is 1 unless every method is exact.`,
 				o.Progress = func(m string) { fmt.Fprintf(os.Stderr, "%s: building and verifying...\n", m) }
 			}
 			rows := pipeline.Compare(cmd.Context(), ds, o)
+			rows = append(rows, tr.rows(cmd, ds, !asJSON)...)
 			rows = append(rows, pipeline.VCRow(ds))
 			switch {
 			case asJSON:
@@ -80,6 +82,7 @@ row and the others go on; the exit status is 1 unless every method is exact.`,
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for the constructions' random choices")
 	cmd.Flags().IntVar(&floatSample, "float-sample", 0, "judge the float views on at most this many points (0 = all)")
 	cmd.Flags().StringArrayVar(&opts, "opt", nil, "method option METHOD.NAME=VALUE (repeatable), e.g. zhang.layout=fused")
+	tr.add(cmd)
 	return cmd
 }
 

@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/memnet/memnet/data"
 	"github.com/memnet/memnet/nn"
+	"github.com/memnet/memnet/pipeline"
 	"github.com/memnet/memnet/train"
 )
 
@@ -186,4 +189,40 @@ func printTrained(name string, n int, o *train.Outcome) {
 	}
 	fmt.Printf("  exact training accuracy %d/%d (%.2f%%): %s (%s, %.2f s)\n", e.Correct, e.Points, 100*float64(e.Correct)/float64(e.Points), verdict, e.Evaluator, e.Seconds)
 	fmt.Printf("  trained in %.2f s (%.4g s per epoch)\n", r.Seconds, r.EpochSeconds)
+}
+
+// trainCompareFlags are compare's --train flags.
+type trainCompareFlags struct {
+	on     bool
+	layers string
+	epochs int
+	budget time.Duration
+	seed   uint64
+}
+
+func (f *trainCompareFlags) add(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&f.on, "train", false, "add trained rows: the smallest MLP (hidden width searched) reaching 100% exact training accuracy")
+	cmd.Flags().StringVar(&f.layers, "train-layers", "1,2", "--train: hidden-layer counts, one row each (train-mlpL)")
+	cmd.Flags().IntVar(&f.epochs, "train-epochs", 200, "--train: most epochs of one training run")
+	cmd.Flags().DurationVar(&f.budget, "train-budget", 5*time.Minute, "--train: wall-time budget of each row's search")
+	cmd.Flags().Uint64Var(&f.seed, "train-seed", 1, "--train: seed of the initial weights and the shuffling")
+}
+
+// rows returns the trained rows when --train is set.
+func (f *trainCompareFlags) rows(cmd *cobra.Command, ds *data.Dataset, verbose bool) []pipeline.CompareRow {
+	if !f.on {
+		return nil
+	}
+	o := pipeline.TrainCompareOptions{Epochs: f.epochs, Budget: f.budget, Seed: f.seed}
+	for _, s := range splitList(f.layers) {
+		l, err := strconv.Atoi(s)
+		if err != nil || l < 1 {
+			return []pipeline.CompareRow{{Method: "train", Dataset: ds.Name, N: ds.N(), Error: fmt.Sprintf("--train-layers %q: want positive integers", f.layers)}}
+		}
+		o.Layers = append(o.Layers, l)
+	}
+	if verbose {
+		o.Progress = func(m string, w int) { fmt.Fprintf(os.Stderr, "%s: training hidden width %d and verifying...\n", m, w) }
+	}
+	return pipeline.TrainRows(cmd.Context(), ds, o)
 }

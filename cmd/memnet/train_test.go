@@ -100,3 +100,33 @@ func TestTrainCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestCompareTrain adds the trained rows to a comparison: each reaches 100%
+// by the exact verifier and says what it tried.
+func TestCompareTrain(t *testing.T) {
+	csv := gaussCSV(t, t.TempDir(), 120, 20, 3) // d=20: points far apart
+	out, e, c := run(t, "compare", "--data", csv, "--methods", "zhang", "--train", "--train-layers", "1", "--train-epochs", "300", "--json")
+	if c != 0 {
+		t.Fatalf("compare --train exit %d: %s %s", c, out, e)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, r := range rows {
+		if r["method"] != "train-mlp1" {
+			continue
+		}
+		found = true
+		if r["exact"] != true || r["exact_correct"] != 120.0 || r["params"].(float64) <= 0 || r["depth"] != 1.0 {
+			t.Errorf("train row: %v", r)
+		}
+		if !strings.Contains(r["theorem"].(string), "trained, not constructed") {
+			t.Errorf("train row does not say it is trained: %v", r["theorem"])
+		}
+	}
+	if !found {
+		t.Errorf("no train-mlp1 row in %s", out)
+	}
+}
