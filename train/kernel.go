@@ -49,11 +49,15 @@ func affine[F Float](np, in, out int, h, w, b, z []F) {
 		gemm(false, false, np, out, in, h[:np*in], w, 1, z[:np*out])
 		return
 	}
+	smallAffine(np, in, out, h, w, z)
+}
+
+// smallAffine adds h·W to z (already holding the bias rows) with our loops.
+func smallAffine[F Float](np, in, out int, h, w, z []F) {
 	if out == 2 {
-		b0, b1 := b[0], b[1]
 		for p := range np {
 			hr := h[p*in : (p+1)*in]
-			z0, z1 := b0, b1
+			z0, z1 := z[2*p], z[2*p+1]
 			for i, v := range hr {
 				if v != 0 {
 					z0 += v * w[2*i]

@@ -188,7 +188,9 @@ func printTrained(name string, n int, o *train.Outcome) {
 		verdict = "does NOT memorize every point"
 	}
 	fmt.Printf("  exact training accuracy %d/%d (%.2f%%): %s (%s, %.2f s)\n", e.Correct, e.Points, 100*float64(e.Correct)/float64(e.Points), verdict, e.Evaluator, e.Seconds)
-	fmt.Printf("  trained in %.2f s (%.4g s per epoch)\n", r.Seconds, r.EpochSeconds)
+	if r.Epochs > 0 {
+		fmt.Printf("  trained in %.2f s (%d epochs, %.4g s per epoch)\n", r.Seconds, r.Epochs, r.EpochSeconds)
+	}
 }
 
 // trainCompareFlags are compare's --train flags.
