@@ -27,6 +27,9 @@ type Spec struct {
 	// InitSeed draws the random initial weights (default: Config.Seed).
 	InitSeed uint64
 	Config   Config
+	// VerifyProgress, when not nil, is told how many points the exact
+	// verification has done.
+	VerifyProgress func(done int64)
 }
 
 // Outcome is a trained, saved and exactly verified network.
@@ -134,7 +137,7 @@ func fit[F Float](ctx context.Context, ds *data.Dataset, s Spec) (*Outcome, erro
 	if err != nil {
 		return nil, err
 	}
-	nw, ex, err := Verify(net, ds.X, y, len(classes))
+	nw, ex, err := verify(net, ds.X, y, len(classes), s.VerifyProgress)
 	if err != nil {
 		return nil, err
 	}

@@ -265,11 +265,15 @@ type Exact struct {
 // Verify writes net as a memnet network and evaluates it on every point in
 // exact arithmetic with nn's verifier: the exact training accuracy.
 func Verify[F Float](net *Net[F], xs [][]float64, y []int, classes int) (*nn.Network, *Exact, error) {
+	return verify(net, xs, y, classes, nil)
+}
+
+func verify[F Float](net *Net[F], xs [][]float64, y []int, classes int, progress func(int64)) (*nn.Network, *Exact, error) {
 	nw, err := net.ToNetwork()
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := nn.VerifyExact(nw, xs, y, classes, nil)
+	r, err := nn.VerifyExact(nw, xs, y, classes, progress)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -127,6 +128,9 @@ exit status is 0 whether or not the network memorizes (see the report).`,
 			}
 			spec := train.Spec{Hidden: hs, Blocks: blocks, Scalar: scalar, Float32: f32, Config: cfg}
 			if init != "" {
+				if len(hs) > 0 || blocks > 0 || scalar {
+					return fmt.Errorf("--init %s: the network's own layers are trained; drop --hidden, --blocks and --scalar", init)
+				}
 				if spec.Init, err = nn.Load(init); err != nil {
 					return fmt.Errorf("%s: %v", init, err)
 				}
@@ -138,8 +142,21 @@ exit status is 0 whether or not the network memorizes (see the report).`,
 			}
 			bar, done := epochBar(cfg.Epochs)
 			spec.Config.Progress = bar
+			// the verification's bar replaces the epochs' at its first report
+			var once sync.Once
+			vbar, vdone := func(int64) {}, func() {}
+			spec.VerifyProgress = func(d int64) {
+				once.Do(func() {
+					done()
+					if b, f := progress(int64(ds.N()), "exact verification"); b != nil {
+						vbar, vdone = b, f
+					}
+				})
+				vbar(d)
+			}
 			o, err := train.Fit(cmd.Context(), ds, spec)
 			done()
+			vdone()
 			if err != nil {
 				return err
 			}
