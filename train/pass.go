@@ -44,14 +44,23 @@ func (n *Net[F]) maxWidth() int {
 	return w
 }
 
-// wide reports whether some layer is multiplied by gonum's Gemm.
+// wide reports whether most of the network's multiply-adds are in layers
+// multiplied by gonum's Gemm (a deep narrow stack after a wide first layer
+// is not wide: it runs chunked, on every core).
 func (n *Net[F]) wide() bool {
+	var big, small int
 	for _, l := range n.layers {
+		m := l.in * l.out
+		if l.kind == block {
+			m *= 2
+		}
 		if l.in*l.out >= smallLayer {
-			return true
+			big += m
+		} else {
+			small += m
 		}
 	}
-	return false
+	return big > small
 }
 
 func (n *Net[F]) newWork(np int) *work[F] {
@@ -224,8 +233,8 @@ func (n *Net[F]) backward(np int, wk *work[F]) {
 }
 
 // chunking cuts a batch of b rows into chunks; the cut depends only on b
-// and on whether the network has a wide layer. A network with a wide layer
-// runs the batch as one chunk: its products then go to gonum's Gemm whole,
+// and on whether the network is wide (most of its work in wide layers). A
+// wide network runs the batch as one chunk: its products then go to gonum's Gemm whole,
 // which parallelizes over 64×64 blocks of the result (each computed by one
 // goroutine, so still deterministic) and keeps each block in L1 while it
 // sums over the batch — per-chunk gradients would stream the whole weight
