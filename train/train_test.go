@@ -234,3 +234,44 @@ func TestExactParamRejectsNaN(t *testing.T) {
 		t.Errorf("0.1 as a dyadic: %v", r)
 	}
 }
+
+// TestResidualSave checks that a residual network's saved form (each block
+// as a width-2c layer with identity copies, then a width-c layer) computes
+// the trained network's outputs, exactly as the float evaluation of the
+// file and after a warm start from it.
+func TestResidualSave(t *testing.T) {
+	ds := data.Gaussian(50, 7, 4, 5)
+	net, err := New[float64](Arch{In: 7, Out: 4, Hidden: []int{6}, Blocks: 3}, rand.New(rand.NewPCG(2, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	net.Standardize(ds.X)
+	if _, err := Train(context.Background(), net, ds.X, ds.Y, Config{Optimizer: Adam, Epochs: 20, Batch: 16, LR: 0.01}); err != nil {
+		t.Fatal(err)
+	}
+	nw, err := net.ToNetwork()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nw.Hidden) != 1+2*3 || nw.Hidden[1].Out() != 12 || nw.Hidden[1].Act[6] != nn.Identity || net.Depth() != 7 {
+		t.Fatalf("saved shape: %d layers, layer 2 width %d", len(nw.Hidden), nw.Hidden[1].Out())
+	}
+	warm, err := FromNetwork[float64](nw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := net.Outputs(ds.X)
+	got := warm.Outputs(ds.X)
+	f := nw.Float64()
+	out := make([]float64, 4)
+	for i := range want {
+		if err := f.Eval(ds.X[i], out); err != nil {
+			t.Fatal(err)
+		}
+		for j := range out {
+			if math.Abs(got[i][j]-want[i][j]) > 1e-9*(1+math.Abs(want[i][j])) || math.Abs(out[j]-want[i][j]) > 1e-9*(1+math.Abs(want[i][j])) {
+				t.Fatalf("point %d output %d: trained %v, warm start %v, file %v", i, j, want[i][j], got[i][j], out[j])
+			}
+		}
+	}
+}
