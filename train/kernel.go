@@ -86,6 +86,10 @@ func smallAffine[F Float](np, in, out int, h, w, z []F) {
 // backAffine adds the gradient of z = h·W + b to gw (in×out) and gb from dz
 // (np×out) and, when dh is not nil, sets dh = dz·Wᵀ.
 func backAffine[F Float](np, in, out int, h, w, dz, gw, gb, dh []F) {
+	if in == 2 && out == 2 {
+		back22(np, h, w, dz, gw, gb, dh)
+		return
+	}
 	for p := range np {
 		dr := dz[p*out : (p+1)*out]
 		for j, v := range dr {
@@ -141,4 +145,30 @@ func maskRelu[F Float](d, a []F) {
 			d[i] = 0
 		}
 	}
+}
+
+// back22 is backAffine for a 2×2 layer, the layer of width-2 networks.
+func back22[F Float](np int, h, w, dz, gw, gb, dh []F) {
+	w0, w1, w2, w3 := w[0], w[1], w[2], w[3]
+	var b0, b1, g0, g1, g2, g3 F
+	h, dz = h[:2*np], dz[:2*np]
+	for p := 0; p < 2*np; p += 2 {
+		h0, h1, d0, d1 := h[p], h[p+1], dz[p], dz[p+1]
+		b0 += d0
+		b1 += d1
+		g0 += h0 * d0
+		g1 += h0 * d1
+		g2 += h1 * d0
+		g3 += h1 * d1
+		if dh != nil {
+			dh[p] = d0*w0 + d1*w1
+			dh[p+1] = d0*w2 + d1*w3
+		}
+	}
+	gb[0] += b0
+	gb[1] += b1
+	gw[0] += g0
+	gw[1] += g1
+	gw[2] += g2
+	gw[3] += g3
 }
