@@ -78,8 +78,9 @@ func newStepper[F Float](o Optimizer, p int, momentum float64) stepper[F] {
 
 // lbfgs minimizes f from x (changed in place) for at most iters iterations;
 // fg returns J(x) and writes ∇J(x) into g. It stops early when the gradient
-// vanishes or the line search cannot decrease J. It returns the final J.
-func lbfgs(x []float64, iters int, fg func(x, g []float64) float64, after func(it int, f float64) bool) float64 {
+// vanishes or the line search cannot decrease J. It returns the final J and
+// the number of iterations done.
+func lbfgs(x []float64, iters int, fg func(x, g []float64) float64, after func(it int, f float64) bool) (float64, int) {
 	const mem = 10
 	p := len(x)
 	g := make([]float64, p)
@@ -120,7 +121,7 @@ func lbfgs(x []float64, iters int, fg func(x, g []float64) float64, after func(i
 			}
 			slope = -dot(g, g)
 			if slope == 0 {
-				return f
+				return f, it
 			}
 		}
 		t := 1.0
@@ -141,7 +142,7 @@ func lbfgs(x []float64, iters int, fg func(x, g []float64) float64, after func(i
 			t /= 2
 		}
 		if !ok {
-			return f
+			return f, it
 		}
 		s := make([]float64, p)
 		y := make([]float64, p)
@@ -158,10 +159,10 @@ func lbfgs(x []float64, iters int, fg func(x, g []float64) float64, after func(i
 		copy(g, gn)
 		f = fn
 		if after != nil && !after(it+1, f) {
-			return f
+			return f, it + 1
 		}
 	}
-	return f
+	return f, iters
 }
 
 func dot(a, b []float64) float64 {

@@ -125,7 +125,7 @@ func Train[F Float](ctx context.Context, net *Net[F], xs [][]float64, y []int, c
 		}
 	}
 	if cfg.Optimizer == LBFGS {
-		if err := runLBFGS(ctx, net, ev, x, y, cfg, consider); err != nil {
+		if err := runLBFGS(ctx, net, ev, x, y, cfg, consider, &res.Epochs); err != nil {
 			return nil, err
 		}
 	} else if err := runFirstOrder(ctx, net, ev, x, y, cfg, consider, &res.Epochs); err != nil {
@@ -219,7 +219,7 @@ func runFirstOrder[F Float](ctx context.Context, net *Net[F], ev *evaluator[F], 
 	return nil
 }
 
-func runLBFGS[F Float](ctx context.Context, net *Net[F], ev *evaluator[F], x []F, y []int, cfg Config, consider func(float64)) error {
+func runLBFGS[F Float](ctx context.Context, net *Net[F], ev *evaluator[F], x []F, y []int, cfg Config, consider func(float64), iters *int) error {
 	n := len(y)
 	theta := make([]float64, len(net.Params))
 	for i, v := range net.Params {
@@ -240,7 +240,7 @@ func runLBFGS[F Float](ctx context.Context, net *Net[F], ev *evaluator[F], x []F
 		last = Progress{Epochs: cfg.Epochs, Loss: e, Accuracy: float64(k) / float64(n)}
 		return j
 	}
-	lbfgs(theta, cfg.Epochs, fg, func(it int, _ float64) bool {
+	_, *iters = lbfgs(theta, cfg.Epochs, fg, func(it int, _ float64) bool {
 		if cfg.Progress != nil {
 			last.Epoch = it
 			cfg.Progress(last)

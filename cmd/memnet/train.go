@@ -206,7 +206,11 @@ func printTrained(name string, n int, o *train.Outcome) {
 	}
 	fmt.Printf("  exact training accuracy %d/%d (%.2f%%): %s (%s, %.2f s)\n", e.Correct, e.Points, 100*float64(e.Correct)/float64(e.Points), verdict, e.Evaluator, e.Seconds)
 	if r.Epochs > 0 {
-		fmt.Printf("  trained in %.2f s (%d epochs, %.4g s per epoch)\n", r.Seconds, r.Epochs, r.EpochSeconds)
+		what := "epochs"
+		if opts["optimizer"] == "lbfgs" {
+			what = "L-BFGS iterations"
+		}
+		fmt.Printf("  trained in %.2f s (%d %s, %.4g s each)\n", r.Seconds, r.Epochs, what, r.EpochSeconds)
 	}
 }
 
