@@ -5,10 +5,17 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
-// smallLayer is the size (in·out) below which our own loops beat a BLAS
-// call; measured with BenchmarkEpoch (deep narrow nets are 3–10× faster
-// with the loops than with gonum's Gemm per layer).
+// smallLayer is the size (in·out) below which our own loops are used
+// instead of gonum's Gemm. BenchmarkLayer (one product on 128 rows) has the
+// loops ahead up to width 8 and gonum slightly ahead at width 16, but a whole
+// epoch of a width-16 network (BenchmarkEpoch, chunks of 32 rows) was
+// slower with gonum at width 16; from width 32 (1024) gonum wins clearly.
+// Measurements in docs/train.md.
 const smallLayer = 1024
+
+// wideLayer is the size from which a layer counts as wide when deciding
+// whether to run a batch as one chunk (see chunking).
+const wideLayer = 1024
 
 var impl gonum.Implementation
 

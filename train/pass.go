@@ -44,8 +44,8 @@ func (n *Net[F]) maxWidth() int {
 	return w
 }
 
-// wide reports whether most of the network's multiply-adds are in layers
-// multiplied by gonum's Gemm (a deep narrow stack after a wide first layer
+// wide reports whether most of the network's multiply-adds are in wide
+// layers (in·out ≥ wideLayer) (a deep narrow stack after a wide first layer
 // is not wide: it runs chunked, on every core).
 func (n *Net[F]) wide() bool {
 	var big, small int
@@ -54,7 +54,7 @@ func (n *Net[F]) wide() bool {
 		if l.kind == block {
 			m *= 2
 		}
-		if l.in*l.out >= smallLayer {
+		if l.in*l.out >= wideLayer {
 			big += m
 		} else {
 			small += m
