@@ -21,6 +21,7 @@ func compareCmd() *cobra.Command {
 	var seed int64
 	var floatSample int
 	var opts []string
+	var tr trainCompareFlags
 	cmd := &cobra.Command{
 		Use:   "compare --data FILE [--methods a,b,...] [--json | --markdown]",
 		Short: "Build every construction on the same data, verify each exactly, and tabulate sizes against the theorems",
@@ -71,6 +72,7 @@ go on; the exit status is 1 unless every method is exact.`,
 			o.Progress = func(m string) { start(m + " (build + exact verify)") }
 			rows := pipeline.Compare(cmd.Context(), ds, o)
 			done()
+			rows = append(rows, tr.rows(cmd, ds, !asJSON)...)
 			rows = append(rows, pipeline.VCRow(ds))
 			switch {
 			case asJSON:
@@ -101,6 +103,7 @@ go on; the exit status is 1 unless every method is exact.`,
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for the constructions' random choices")
 	cmd.Flags().IntVar(&floatSample, "float-sample", 0, "judge the float views on at most this many points (0 = all)")
 	cmd.Flags().StringArrayVar(&opts, "opt", nil, "method option METHOD.NAME=VALUE (repeatable), e.g. zhang.layout=fused")
+	tr.add(cmd)
 	return cmd
 }
 

@@ -1,0 +1,167 @@
+package experiment
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"strconv"
+
+	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette/moreland"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/memnet/memnet/plot"
+)
+
+// shortLogTicks are log ticks labelled with three significant digits (the
+// default labels print 10⁻² as 0.09999999999999998).
+type shortLogTicks struct{}
+
+func (shortLogTicks) Ticks(lo, hi float64) []gplot.Tick {
+	ts := gplot.LogTicks{Prec: -1}.Ticks(lo, hi)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'g', 3, 64)
+		}
+	}
+	return ts
+}
+
+// lineChart draws series on log–log axes, and each of dashed as a black
+// (first) or grey dashed line; points a log axis cannot show are dropped
+// and reported in the notes.
+func lineChart(title, xl, yl string, series []plot.Series, dashed []plot.Series, path string) ([]string, error) {
+	p := gplot.New()
+	p.Title.Text = title
+	p.X.Label.Text, p.Y.Label.Text = xl, yl
+	p.X.Scale, p.Y.Scale = gplot.LogScale{}, gplot.LogScale{}
+	p.X.Tick.Marker, p.Y.Tick.Marker = shortLogTicks{}, shortLogTicks{}
+	p.Legend.Top = true
+	p.Legend.Left = true
+	p.Add(plotter.NewGrid())
+	var notes []string
+	ymax := 0.0
+	add := func(s plot.Series, i int, dash bool) error {
+		cs, dropped := plot.Clean(s, true, true)
+		if dropped > 0 {
+			notes = append(notes, fmt.Sprintf("%s: %d point(s) with zero or non-finite values left off the log axes", s.Name, dropped))
+		}
+		if len(cs.X) == 0 {
+			return nil
+		}
+		xys := make(plotter.XYs, len(cs.X))
+		for k := range cs.X {
+			xys[k].X, xys[k].Y = cs.X[k], cs.Y[k]
+			ymax = math.Max(ymax, cs.Y[k])
+		}
+		l, pts, err := plotter.NewLinePoints(xys)
+		if err != nil {
+			return err
+		}
+		if dash {
+			l.Color = color.Black
+			if i > 0 {
+				l.Color = color.Gray{120}
+			}
+			l.Width = vg.Points(2)
+			l.Dashes = []vg.Length{vg.Points(8), vg.Points(4)}
+			p.Add(l)
+			p.Legend.Add(s.Name, l)
+			return nil
+		}
+		col := plotutil.Color(i)
+		l.Color, pts.Color = col, col
+		l.Width = vg.Points(1.5)
+		pts.Shape = plotutil.Shape(i)
+		pts.Radius = vg.Points(3)
+		p.Add(l, pts)
+		p.Legend.Add(s.Name, l, pts)
+		return nil
+	}
+	for i, s := range series {
+		if err := add(s, i, false); err != nil {
+			return notes, err
+		}
+	}
+	for i, s := range dashed {
+		if err := add(s, i, true); err != nil {
+			return notes, err
+		}
+	}
+	if ymax > 0 {
+		p.Y.Max = ymax * 30 // room for the legend
+	}
+	if err := p.Save(6*vg.Inch, 4.5*vg.Inch, path); err != nil {
+		return notes, fmt.Errorf("writing %s: %w", path, err)
+	}
+	return notes, nil
+}
+
+// grid is a heat map's values: z[r][c] for row label rows[r] (y axis) and
+// column label cols[c] (x axis); NaN cells are left white.
+type grid struct {
+	z          [][]float64
+	rows, cols []string
+}
+
+func (g grid) Dims() (c, r int)   { return len(g.cols), len(g.rows) }
+func (g grid) Z(c, r int) float64 { return g.z[r][c] }
+func (g grid) X(c int) float64    { return float64(c) }
+func (g grid) Y(r int) float64    { return float64(r) }
+
+type labelTicks []string
+
+func (l labelTicks) Ticks(lo, hi float64) []gplot.Tick {
+	var ts []gplot.Tick
+	for i, s := range l {
+		ts = append(ts, gplot.Tick{Value: float64(i), Label: s})
+	}
+	return ts
+}
+
+// heatMap draws g with every cell's value written in it (format f), on a
+// fixed colour range [lo, hi].
+func heatMap(title, xl, yl string, g grid, lo, hi float64, f string, path string) error {
+	pal := moreland.SmoothBlueRed()
+	pal.SetMin(lo)
+	pal.SetMax(hi)
+	h := plotter.NewHeatMap(g, pal.Palette(64))
+	h.Min, h.Max = lo, hi
+	h.NaN = color.White
+	p := gplot.New()
+	p.Title.Text = title
+	p.X.Label.Text, p.Y.Label.Text = xl, yl
+	p.X.Tick.Marker, p.Y.Tick.Marker = labelTicks(g.cols), labelTicks(g.rows)
+	p.Add(h)
+	var labels plotter.XYLabels
+	for r := range g.rows {
+		for c := range g.cols {
+			if v := g.z[r][c]; !math.IsNaN(v) {
+				labels.XYs = append(labels.XYs, plotter.XY{X: float64(c), Y: float64(r)})
+				labels.Labels = append(labels.Labels, fmt.Sprintf(f, v))
+			}
+		}
+	}
+	if len(labels.Labels) > 0 {
+		l, err := plotter.NewLabels(labels)
+		if err != nil {
+			return err
+		}
+		for i := range l.TextStyle {
+			l.TextStyle[i].XAlign = draw.XCenter
+			l.TextStyle[i].YAlign = draw.YCenter
+		}
+		p.Add(l)
+	}
+	p.X.Min, p.X.Max = -0.5, float64(len(g.cols))-0.5
+	p.Y.Min, p.Y.Max = -0.5, float64(len(g.rows))-0.5
+	w := vg.Length(1.2+0.7*float64(len(g.cols))) * vg.Inch
+	hh := vg.Length(1.2+0.45*float64(len(g.rows))) * vg.Inch
+	if err := p.Save(max(w, 4*vg.Inch), max(hh, 3*vg.Inch), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,75 @@
+package experiment
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestHZLambdaSmall runs the λ → 0 experiment on 6 spiral points and asserts
+// the theorem's inequalities for the runs that start at θ* (whose best
+// iterate certifies J_λ(θ_λ) ≤ J_λ(θ*)): E(θ_λ) ≤ λ‖θ*‖², ‖θ_λ‖ ≤ ‖θ*‖, and
+// exact memorization of the trained network by the exact verifier.
+func TestHZLambdaSmall(t *testing.T) {
+	res, err := HZLambda(context.Background(), HZOptions{N: 6, Lambdas: []float64{1e-3, 1e-5}, Steps: 1500, Random: 1, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.ThetaStarExact || res.Depth != 11 || res.ThetaStar2 <= 0 {
+		t.Fatalf("θ*: exact %v, depth %d (want 2N−1 = 11), ‖θ*‖² %g", res.ThetaStarExact, res.Depth, res.ThetaStar2)
+	}
+	if len(res.Rows) != 2*4 {
+		t.Fatalf("%d rows, want 8", len(res.Rows))
+	}
+	seen := map[string]int{}
+	for _, r := range res.Rows {
+		seen[r.Start]++
+		if r.Bound != r.Lambda*res.ThetaStar2 {
+			t.Errorf("%s λ=%g: bound %g ≠ λ‖θ*‖²", r.Start, r.Lambda, r.Bound)
+		}
+		if r.LossHeld != (r.Loss <= r.Bound*(1+1e-12)) || r.NormHeld != (r.Norm2 <= res.ThetaStar2*(1+1e-12)) {
+			t.Errorf("%s λ=%g: verdicts disagree with the numbers: %+v", r.Start, r.Lambda, r)
+		}
+		if r.Start == "theta*" {
+			if !r.LossHeld || !r.NormHeld {
+				t.Errorf("λ=%g from θ*: E=%g vs λ‖θ*‖²=%g, ‖θ‖²=%g vs ‖θ*‖²=%g", r.Lambda, r.Loss, r.Bound, r.Norm2, res.ThetaStar2)
+			}
+			if !r.Exact || r.ExactCorrect != res.N {
+				t.Errorf("λ=%g from θ*: exact %d/%d", r.Lambda, r.ExactCorrect, res.N)
+			}
+			if r.J > r.Bound*(1+1e-12) {
+				t.Errorf("λ=%g from θ*: J=%g above J(θ*) = λ‖θ*‖² = %g", r.Lambda, r.J, r.Bound)
+			}
+		}
+		if r.Collapsed && r.MaxErr < 0.5 {
+			t.Errorf("%s λ=%g: collapsed but max error %g < 1/2 on 0/1 labels", r.Start, r.Lambda, r.MaxErr)
+		}
+		if r.Exact && r.FloatCorrect != res.N {
+			t.Errorf("%s λ=%g: exact but float %d/%d", r.Start, r.Lambda, r.FloatCorrect, res.N)
+		}
+	}
+	for _, s := range []string{"theta*", "theta*+noise", "he-1", "continuation"} {
+		if seen[s] != 2 {
+			t.Errorf("start %s: %d rows, want 2", s, seen[s])
+		}
+	}
+	var csv, table bytes.Buffer
+	if err := res.WriteCSV(&csv); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(csv.String(), "lambda,start,loss,norm2,bound,exact,") || strings.Count(csv.String(), "\n") != 9 {
+		t.Errorf("csv:\n%s", csv.String())
+	}
+	if err := res.PrintTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(table.String(), "legend:") || !strings.Contains(table.String(), "theta*: E ≤ λ‖θ*‖² held in 2/2 runs") {
+		t.Errorf("table:\n%s", table.String())
+	}
+	dir := t.TempDir()
+	if _, err := res.Plots(filepath.Join(dir, "l.png"), filepath.Join(dir, "n.png")); err != nil {
+		t.Fatal(err)
+	}
+}

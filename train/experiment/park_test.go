@@ -1,0 +1,71 @@
+package experiment
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/memnet/memnet/data"
+)
+
+// TestParkTinyGrid runs a 2×2 grid on 300 digits with random labels and
+// with their own labels, and asserts the trend at the grid's extremes: the
+// largest network (widest, deepest) memorizes more than the smallest, by the
+// exact verifier; and that every cell's exact training accuracy equals the
+// float one (the saved network is the trained one).
+func TestParkTinyGrid(t *testing.T) {
+	ds, err := data.Load(data.LoadOptions{Path: "testdata/digits.csv.gz"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	test := &data.Dataset{Name: ds.Name, X: ds.X[1500:], Y: ds.Y[1500:], Classes: ds.Classes}
+	random, err := Subset("digits-random", ds, test, 300, 200, true, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	real, err := Subset("digits", ds, test, 300, 200, false, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := ParkOptions{Sets: []ParkSet{random, real}, Widths: []int{2, 24}, Blocks: []int{1, 3}, Epochs: 60, Batch: 32, LR: 0.05, Lambda: 5e-5, Trials: 1, Seed: 1}
+	res, err := ParkDepthWidth(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Cells) != 8 {
+		t.Fatalf("%d cells, want 8", len(res.Cells))
+	}
+	for _, s := range []string{"digits-random", "digits"} {
+		small, _ := res.cell(s, 2, 1)
+		big, _ := res.cell(s, 24, 3)
+		if !(big.TrainExact > small.TrainExact) || big.Params <= small.Params {
+			t.Errorf("%s: c=24 b=3 (%d params) train %.3f, c=2 b=1 (%d params) train %.3f: want the larger above",
+				s, big.Params, big.TrainExact, small.Params, small.TrainExact)
+		}
+	}
+	for _, c := range res.Cells {
+		if c.Diverged == 0 && c.TrainExact != c.TrainFloat {
+			t.Errorf("%s c=%d b=%d: exact %.4f, float %.4f", c.Set, c.Width, c.Blocks, c.TrainExact, c.TrainFloat)
+		}
+		if c.Params != ParkParams(64, c.Width, c.Blocks, 10) || c.Depth != 1+2*c.Blocks {
+			t.Errorf("cell %+v: params or depth", c)
+		}
+	}
+	var csv, tab bytes.Buffer
+	if err := res.WriteCSV(&csv); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(csv.String(), "\n") != 9 {
+		t.Errorf("csv:\n%s", csv.String())
+	}
+	if err := res.PrintTables(&tab); err != nil || !strings.Contains(tab.String(), "legend:") {
+		t.Errorf("tables: %v\n%s", err, tab.String())
+	}
+	dir := t.TempDir()
+	pngs, err := res.HeatMaps(func(set, kind string) string { return filepath.Join(dir, set+"_"+kind+".png") })
+	if err != nil || len(pngs) != 4 {
+		t.Errorf("heat maps: %v %v", pngs, err)
+	}
+}
