@@ -155,6 +155,7 @@ func assemble(d int, ds design, proj []projection, zmax []int64, lo []int64, wor
 	L, m, B := ds.lookups, ds.m, int64(ds.base)
 	P := int64(ds.p())
 	// Step 0: projections
+	g.kind = "projection"
 	z := make([]int32, L)
 	for l := range L {
 		ts := make([]term, 0, len(proj[l].idx))
@@ -163,6 +164,7 @@ func assemble(d int, ds design, proj []projection, zmax []int64, lo []int64, wor
 		}
 		z[l] = g.relu(proj[l].b, ts...)
 	}
+	g.kind = "hash"
 	// Step 1: f_ℓ = z_ℓ mod P by restoring division, all chains of one length
 	top := -1
 	for l := range L {
@@ -184,6 +186,7 @@ func assemble(d int, ds design, proj []projection, zmax []int64, lo []int64, wor
 			_, f[l] = g.divChain(z[l], divs)
 		}
 	}
+	g.kind = "rows"
 	// Step 3: row indicators on z_0, shared by the lookups
 	R := len(lo)
 	ind := make([]int32, R)
@@ -201,8 +204,10 @@ func assemble(d int, ds design, proj []projection, zmax []int64, lo []int64, wor
 	sels := make([][]int32, m) // sels[t] = selected digit t of every lookup
 	for l := range L {
 		// Step 2: address
+		g.kind = "address"
 		p, k := g.address(f[l], ds.q1, ds.q2, m)
 		// Step 5: gated table read
+		g.kind = "gates"
 		var ys []term
 		for c := range ds.q() {
 			M := int64(0)
@@ -230,10 +235,12 @@ func assemble(d int, ds design, proj []projection, zmax []int64, lo []int64, wor
 		}
 		y := g.relu(0, ys...)
 		// Step 6: digit extraction
+		g.kind = "digits"
 		for tt, sl := range g.digitSelect(y, k, ds) {
 			sels[tt] = append(sels[tt], sl)
 		}
 	}
+	g.kind = "accumulator"
 	// the accumulator s = Σ_ℓ d_ℓ, one step per digit position
 	acc := int32(-1)
 	for tt := m - 1; tt >= 0; tt-- {
@@ -246,6 +253,7 @@ func assemble(d int, ds design, proj []projection, zmax []int64, lo []int64, wor
 		}
 		acc = g.relu(0, ts...)
 	}
+	g.kind = "readout"
 	// Step 7: Lb = s mod B, then the read-out
 	lbTerms := []term{t(acc, 1)}
 	for j := 1; j < L; j++ {
@@ -281,4 +289,3 @@ func assemble(d int, ds design, proj []projection, zmax []int64, lo []int64, wor
 	}
 	return g
 }
-

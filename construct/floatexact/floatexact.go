@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -561,6 +562,9 @@ func buildOnce(ctx context.Context, ds *data.Dataset, c Config, dsg design, prim
 	}
 	g := assemble(ds.D(), dsg, proj, zmax, lo, words)
 	lay := g.layer()
+	if os.Getenv("FLOATEXACT_DEBUG") != "" {
+		fmt.Fprintln(os.Stderr, "carries by part:", g.carriesByKind(lay))
+	}
 	net := g.network(lay)
 	cert, err := nn.Certify(net, ds.X, nn.CertFloat32)
 	if err != nil {

@@ -1,6 +1,8 @@
 package floatexact
 
 import (
+	"fmt"
+	"os"
 	"math/big"
 
 	"github.com/memnet/memnet/nn"
@@ -10,6 +12,7 @@ import (
 // into layers (spec §3 "Layering"). Node ids 0..d-1 are the inputs.
 type graph struct {
 	d       int
+	kind    string  // the part being built, recorded in new nodes
 	nodes   []gnode // hidden neurons, id = d + index
 	outputs []gnode // the linear read-out
 }
@@ -22,12 +25,13 @@ type term struct {
 type gnode struct {
 	terms []term
 	bias  int64
+	kind  string // what part of the construction it belongs to (for reports)
 }
 
 // relu adds the neuron ReLU(bias + Σ w·src) and returns its id. Zero weights
 // are dropped and repeated sources merged.
 func (g *graph) relu(bias int64, ts ...term) int32 {
-	g.nodes = append(g.nodes, gnode{terms: clean(ts), bias: bias})
+	g.nodes = append(g.nodes, gnode{terms: clean(ts), bias: bias, kind: g.kind})
 	return int32(g.d + len(g.nodes) - 1)
 }
 
@@ -68,6 +72,15 @@ type layout struct {
 	maxCons []int // largest level of a consumer (depth+1 for read-out sources)
 	depth   int
 	carries int
+}
+
+// carriesByKind counts the carries of each part of the construction.
+func (g *graph) carriesByKind(lay layout) map[string]int {
+	c := map[string]int{}
+	for id := g.d; id < len(lay.level); id++ {
+		c[g.nodes[id-g.d].kind] += lay.maxCons[id] - lay.level[id] - 1
+	}
+	return c
 }
 
 // layer assigns levels: from ASAP levels and from ALAP levels, each improved
@@ -188,8 +201,37 @@ func (g *graph) layer() layout {
 		}
 		return cost(level)
 	}
+	a0, b0 := cost(append([]int(nil), asap...)).carries, cost(append([]int(nil), alap...)).carries
+	// mixed: parts that feed the table read (rows, address, gates) as late
+	// as their consumers allow, the rest as early as possible
+	mixed := append([]int(nil), asap...)
+	for id := n - 1; id >= g.d; id-- {
+		switch g.nodes[id-g.d].kind {
+		case "rows", "address", "gates":
+		default:
+			continue
+		}
+		if readsInput(id) || readoutSrc[id] {
+			continue
+		}
+		l := depth
+		for _, c := range consumers[id] {
+			l = min(l, mixed[c]-1)
+		}
+		mixed[id] = max(l, mixed[id])
+	}
+	m0 := cost(append([]int(nil), mixed...)).carries
+	asap0, alap0 := append([]int(nil), asap...), append([]int(nil), alap...)
 	a := improve(asap)
 	b := improve(alap)
+	c := improve(mixed)
+	if c.carries < min(a.carries, b.carries) {
+		a = c
+	}
+	asap, alap = asap0, alap0
+	if os.Getenv("FLOATEXACT_DEBUG") != "" {
+		fmt.Fprintln(os.Stderr, "carries asap", a0, "alap", b0, "->", b.carries, "mixed", m0, "->", c.carries)
+	}
 	if b.carries < a.carries {
 		return b
 	}

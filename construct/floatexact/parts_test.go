@@ -40,4 +40,3 @@ func TestDigitSelect(t *testing.T) {
 		}
 	}
 }
-
