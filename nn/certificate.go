@@ -3,6 +3,7 @@ package nn
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -157,6 +158,24 @@ type certNeuron struct {
 	terms []certTerm
 	bias  dyad
 	act   Activation
+	// integer form (when every weight and bias is an integer): magnitudes
+	// above 2^62 are clamped, which any nonzero product then flags
+	wi []int64
+	bi int64
+}
+
+// clampInt returns the integer d (e ≥ 0), clamped to ±2^62.
+func clampInt(d dyad) int64 {
+	if d.m == 0 || d.e < 0 {
+		return 0 // zero, or not an integer (then the integer path is not used)
+	}
+	if int(d.e)+bits.Len64(uint64(abs64(d.m))) > 62 {
+		if d.m < 0 {
+			return -1 << 62
+		}
+		return 1 << 62
+	}
+	return d.m << d.e
 }
 
 // Certify computes the float-exactness certificate of net in format f on
@@ -206,6 +225,43 @@ func Certify(net *Network, xs [][]float64, f CertFormat) (*Certificate, error) {
 		}
 		layers = append(layers, ns)
 	}
+	// integer fast path: every weight, bias and input an integer
+	integer := true
+	for _, l := range layers {
+		for j := range l {
+			n := &l[j]
+			if n.bias.e < 0 {
+				integer = false
+			}
+			n.bi = clampInt(n.bias)
+			n.wi = make([]int64, len(n.terms))
+			for q, t := range n.terms {
+				if t.w.e < 0 {
+					integer = false
+				}
+				n.wi[q] = clampInt(t.w)
+			}
+		}
+	}
+	used := map[int32]bool{}
+	for _, n := range layers[0] {
+		for _, t := range n.terms {
+			used[t.in] = true
+		}
+	}
+	var usedIn []int32
+	for i := range int32(net.InputDim) {
+		if used[i] {
+			usedIn = append(usedIn, i)
+		}
+	}
+	for _, x := range xs {
+		for _, i := range usedIn {
+			if v := x[i]; v != math.Trunc(v) || math.Abs(v) > 1<<53 {
+				integer = false
+			}
+		}
+	}
 	// the points, in parallel chunks; each chunk stops at its first failure
 	type result struct {
 		fail     int // first failing point of the chunk or -1
@@ -226,8 +282,15 @@ func Certify(net *Network, xs [][]float64, f CertFormat) (*Certificate, error) {
 			defer wg.Done()
 			r := result{fail: -1}
 			ev := newCertEval(net, layers, f)
+			ev.usedIn = usedIn
 			for i := lo; i < hi; i++ {
-				out, err := ev.point(xs[i])
+				var out []float64
+				var err error
+				if integer {
+					out, err = ev.pointInt(xs[i])
+				} else {
+					out, err = ev.point(xs[i])
+				}
 				if err != nil {
 					r.fail, r.reason = i, fmt.Sprintf("point %d: %v", i+1, err)
 					break
@@ -288,6 +351,17 @@ type certEval struct {
 	units    uint64
 	where    string
 	pos, ngv float64
+	usedIn   []int32 // the inputs the first layer reads
+	ci, ni   []int64 // integer values of the current and next layer
+	P, N     []uint64
+	cols     [][][]certCol // per layer, per input: the neurons reading it
+	nzIn     []int32
+	nzNext   []int32
+}
+
+type certCol struct {
+	j int32
+	w int64
 }
 
 func newCertEval(net *Network, layers [][]certNeuron, f CertFormat) *certEval {
@@ -295,16 +369,166 @@ func newCertEval(net *Network, layers [][]certNeuron, f CertFormat) *certEval {
 	for _, l := range layers {
 		w = max(w, len(l))
 	}
-	return &certEval{net: net, layers: layers, f: f, cur: make([]dyad, w), nxt: make([]dyad, w)}
+	ev := &certEval{net: net, layers: layers, f: f, cur: make([]dyad, w), nxt: make([]dyad, w), ci: make([]int64, w), ni: make([]int64, w),
+		P: make([]uint64, w), N: make([]uint64, w)}
+	in := net.InputDim
+	for _, l := range layers {
+		cols := make([][]certCol, in)
+		for j := range l {
+			for q, t := range l[j].terms {
+				cols[t.in] = append(cols[t.in], certCol{int32(j), l[j].wi[q]})
+			}
+		}
+		ev.cols = append(ev.cols, cols)
+		in = len(l)
+	}
+	return ev
+}
+
+// pointInt is point for integer networks and inputs: values are int64,
+// every term's lowest bit is 1, and the limit is 2^p itself. It runs column
+// by column over the nonzero activations only (ReLU layers are mostly zero).
+func (ev *certEval) pointInt(x []float64) ([]float64, error) {
+	ev.units, ev.pos, ev.ngv = 0, 0, 0
+	cur := ev.ci[:len(x)]
+	nzIn := ev.nzIn[:0]
+	for _, i := range ev.usedIn {
+		v := x[i]
+		if _, ok := formatDyad(v, ev.f); !ok {
+			return nil, fmt.Errorf("input coordinate %d = %v is not a %s number", i+1, v, ev.f.Name)
+		}
+		cur[i] = int64(v)
+		if v != 0 {
+			nzIn = append(nzIn, i)
+		}
+	}
+	limit := uint64(1) << ev.f.Precision
+	var maxP, maxN uint64
+	for k, layer := range ev.layers {
+		cols := ev.cols[k]
+		nxt := ev.ni[:len(layer)]
+		P, N := ev.P[:len(layer)], ev.N[:len(layer)]
+		for j := range layer {
+			if b := layer[j].bi; b > 0 {
+				P[j], N[j] = uint64(b), 0
+			} else {
+				P[j], N[j] = 0, uint64(-b)
+			}
+		}
+		over := false
+		for _, i := range nzIn {
+			a := cur[i]
+			ua := uint64(abs64(a))
+			for _, c := range cols[i] {
+				hi, lo := bits.Mul64(uint64(abs64(c.w)), ua)
+				if hi != 0 || lo > limit {
+					over = true
+					continue
+				}
+				if (c.w < 0) != (a < 0) {
+					N[c.j] += lo
+					over = over || N[c.j] > limit
+				} else {
+					P[c.j] += lo
+					over = over || P[c.j] > limit
+				}
+			}
+			if over {
+				break
+			}
+		}
+		if !over {
+			for j := range layer {
+				over = over || P[j] > limit || N[j] > limit
+			}
+		}
+		if over {
+			// find the neuron at fault by the per-neuron rule
+			for j := range layer {
+				if err := ev.fault(k, j, cur, limit); err != nil {
+					return nil, err
+				}
+			}
+			return nil, errors.New("certify: internal inconsistency in the column pass")
+		}
+		nzNext := ev.nzNext[:0]
+		for j := range layer {
+			if u := max(P[j], N[j]); u > ev.units {
+				ev.units, ev.where = u, ev.name(k, j)
+			}
+			maxP, maxN = max(maxP, P[j]), max(maxN, N[j])
+			z := int64(P[j]) - int64(N[j])
+			switch layer[j].act {
+			case ReLU:
+				z = max(z, 0)
+			case Step:
+				if z >= 0 {
+					z = 1
+				} else {
+					z = 0
+				}
+			}
+			nxt[j] = z
+			if z != 0 {
+				nzNext = append(nzNext, int32(j))
+			}
+		}
+		cur, ev.ci, ev.ni = nxt, ev.ni, ev.ci
+		ev.nzIn, ev.nzNext = nzNext, nzIn
+		nzIn = nzNext
+	}
+	ev.pos, ev.ngv = float64(maxP), float64(maxN)
+	out := make([]float64, len(cur))
+	for j, v := range cur {
+		out[j] = float64(v)
+	}
+	return out, nil
+}
+
+// fault re-checks neuron j of layer k term by term and says what is wrong.
+func (ev *certEval) fault(k, j int, cur []int64, limit uint64) error {
+	n := &ev.layers[k][j]
+	var P, N uint64
+	if n.bi > 0 {
+		P = uint64(n.bi)
+	} else {
+		N = uint64(-n.bi)
+	}
+	if max(P, N) > limit {
+		return fmt.Errorf("%s: its bias exceeds 2^%d", ev.name(k, j), ev.f.Precision)
+	}
+	for q, t := range n.terms {
+		a := cur[t.in]
+		if a == 0 {
+			continue
+		}
+		w := n.wi[q]
+		hi, lo := bits.Mul64(uint64(abs64(w)), uint64(abs64(a)))
+		if hi != 0 || lo > limit {
+			return fmt.Errorf("%s: the product of weight %d and input %d exceeds 2^%d", ev.name(k, j), w, a, ev.f.Precision)
+		}
+		if (w < 0) != (a < 0) {
+			N += lo
+		} else {
+			P += lo
+		}
+		if P > limit {
+			return fmt.Errorf("%s: the sum of its positive terms exceeds 2^%d, so some summation order rounds", ev.name(k, j), ev.f.Precision)
+		}
+		if N > limit {
+			return fmt.Errorf("%s: the sum of its negative terms exceeds 2^%d, so some summation order rounds", ev.name(k, j), ev.f.Precision)
+		}
+	}
+	return nil
 }
 
 func (ev *certEval) point(x []float64) ([]float64, error) {
 	ev.units, ev.pos, ev.ngv = 0, 0, 0
 	cur := ev.cur[:len(x)]
-	for i, v := range x {
-		d, ok := formatDyad(v, ev.f)
+	for _, i := range ev.usedIn {
+		d, ok := formatDyad(x[i], ev.f)
 		if !ok {
-			return nil, fmt.Errorf("input coordinate %d = %v is not a %s number", i+1, v, ev.f.Name)
+			return nil, fmt.Errorf("input coordinate %d = %v is not a %s number", i+1, x[i], ev.f.Name)
 		}
 		cur[i] = d
 	}

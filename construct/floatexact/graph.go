@@ -2,8 +2,8 @@ package floatexact
 
 import (
 	"fmt"
-	"os"
 	"math/big"
+	"os"
 
 	"github.com/memnet/memnet/nn"
 )

@@ -137,20 +137,17 @@ type gfp struct {
 	pivCol  []int32
 	pivotOf []int32
 	touched []bool
-	nz      [][]int32 // per column: rows that may hold a nonzero there (superset)
 	v       []uint16
 	vr      uint16
 	vcol    int32
 	cols    []int32
 	inv     []uint16
 	mul     [][]uint16 // mul[k][b] = k·b mod p
-	vnz     []int32    // columns where v may be nonzero
-	mark    []bool
+	vnz     []int32    // the nonzero columns of v
 }
 
 func newGFp(p, n int) *gfp {
-	s := &gfp{p: p, n: n, pivotOf: make([]int32, n), touched: make([]bool, n), v: make([]uint16, n),
-		nz: make([][]int32, n), mark: make([]bool, n)}
+	s := &gfp{p: p, n: n, pivotOf: make([]int32, n), touched: make([]bool, n), v: make([]uint16, n)}
 	s.inv = make([]uint16, p)
 	s.mul = make([][]uint16, p)
 	for k := range p {
@@ -171,7 +168,6 @@ func (s *gfp) reset() {
 	for i := range s.pivotOf {
 		s.pivotOf[i] = -1
 		s.touched[i] = false
-		s.nz[i] = s.nz[i][:0]
 	}
 }
 
@@ -242,39 +238,34 @@ func (s *gfp) commit() {
 		}
 		s.vr = mk[s.vr]
 	}
-	// eliminate column c from the rows that hold it
-	for _, r := range s.nz[c] {
-		row := s.rows[int(r)*s.n : (int(r)+1)*s.n]
+	// eliminate column c from the rows that hold it; the new row's
+	// nonzero columns are listed once so the updates skip its zeros
+	s.vnz = s.vnz[:0]
+	for i, x := range s.v {
+		if x != 0 {
+			s.vnz = append(s.vnz, int32(i))
+		}
+	}
+	for r := range s.pivCol {
+		row := s.rows[r*s.n : (r+1)*s.n]
 		if row[c] == 0 {
 			continue
 		}
 		k := p - row[c]
-		s.axpy(row, s.v, k)
-		s.rhs[r] = (s.rhs[r] + s.mul[k][s.vr]) % p
-		s.noteRow(r, row)
+		mk := s.mul[k]
+		for _, i := range s.vnz {
+			x := row[i] + mk[s.v[i]]
+			if x >= p {
+				x -= p
+			}
+			row[i] = x
+		}
+		s.rhs[r] = (s.rhs[r] + mk[s.vr]) % p
 	}
-	r := int32(len(s.pivCol))
-	s.pivotOf[c] = r
+	s.pivotOf[c] = int32(len(s.pivCol))
 	s.pivCol = append(s.pivCol, c)
 	s.rows = append(s.rows, s.v...)
 	s.rhs = append(s.rhs, s.vr)
-	s.noteRow(r, s.v)
-}
-
-// noteRow records, for every nonzero column of row r, that r may hold it.
-// The lists are supersets (entries are never removed), so commit checks
-// the element before using a listed row.
-func (s *gfp) noteRow(r int32, row []uint16) {
-	for i, x := range row {
-		if x == 0 {
-			continue
-		}
-		l := s.nz[i]
-		if n := len(l); n > 0 && l[n-1] == r {
-			continue
-		}
-		s.nz[i] = append(l, r)
-	}
 }
 
 func (s *gfp) solution(t []uint16) {
