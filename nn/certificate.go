@@ -71,6 +71,10 @@ type Certificate struct {
 	// DataSHA256 identifies the points the certificate was computed on (the
 	// SHA-256 of their float64 coordinates, little-endian, row after row).
 	DataSHA256 string `json:"data_sha256"`
+	// NetworkSHA256 identifies the network: the SHA-256 of every weight and
+	// bias as an exact rational string, layer after layer, with the
+	// activations. A network changed in any weight has another hash.
+	NetworkSHA256 string `json:"network_sha256"`
 	// Outputs are the exact outputs at every point when Proven (each is a
 	// number of the format, so float64 holds it exactly).
 	Outputs [][]float64 `json:"-"`
@@ -104,6 +108,26 @@ func DataHash(xs [][]float64) string {
 		for _, v := range x {
 			binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
 			h.Write(b[:])
+		}
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+// NetworkHash is the SHA-256 (hex) of the network's exact weights, biases and
+// activations, as stored in certificates.
+func NetworkHash(net *Network) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "in %d\n", net.InputDim)
+	for _, l := range net.Layers() {
+		fmt.Fprintf(h, "layer %d %d\n", l.In(), l.Out())
+		for j := range l.W {
+			h.Write([]byte{l.Act[j].Code()})
+			for _, w := range l.W[j] {
+				h.Write([]byte(w.RatString()))
+				h.Write([]byte{','})
+			}
+			h.Write([]byte(l.B[j].RatString()))
+			h.Write([]byte{'\n'})
 		}
 	}
 	return fmt.Sprintf("%x", h.Sum(nil))
@@ -184,7 +208,7 @@ func Certify(net *Network, xs [][]float64, f CertFormat) (*Certificate, error) {
 	if err := net.Check(); err != nil {
 		return nil, err
 	}
-	c := &Certificate{Format: f.Name, Points: len(xs), Limit: 1 << f.Precision, DataSHA256: DataHash(xs)}
+	c := &Certificate{Format: f.Name, Points: len(xs), Limit: 1 << f.Precision, DataSHA256: DataHash(xs), NetworkSHA256: NetworkHash(net)}
 	for i, x := range xs {
 		if len(x) != net.InputDim {
 			return nil, fmt.Errorf("certify: point %d has %d coordinates, the network reads %d", i+1, len(x), net.InputDim)
@@ -297,7 +321,7 @@ func Certify(net *Network, xs [][]float64, f CertFormat) (*Certificate, error) {
 				}
 				r.outputs = append(r.outputs, out)
 				if ev.units > r.units {
-					r.units, r.where = ev.units, fmt.Sprintf("%s, point %d", ev.where, i+1)
+					r.units, r.where = ev.units, fmt.Sprintf("%s, point %d", ev.name(ev.wk, ev.wj), i+1)
 				}
 				r.pos, r.neg = max(r.pos, ev.pos), max(r.neg, ev.ngv)
 			}
@@ -349,7 +373,7 @@ type certEval struct {
 	neg      []bool
 	// per point: the largest units and partial sums, and where
 	units    uint64
-	where    string
+	wk, wj   int // layer and neuron of units
 	pos, ngv float64
 	usedIn   []int32 // the inputs the first layer reads
 	ci, ni   []int64 // integer values of the current and next layer
@@ -454,7 +478,7 @@ func (ev *certEval) pointInt(x []float64) ([]float64, error) {
 		nzNext := ev.nzNext[:0]
 		for j := range layer {
 			if u := max(P[j], N[j]); u > ev.units {
-				ev.units, ev.where = u, ev.name(k, j)
+				ev.units, ev.wk, ev.wj = u, k, j
 			}
 			maxP, maxN = max(maxP, P[j]), max(maxN, N[j])
 			z := int64(P[j]) - int64(N[j])
@@ -584,7 +608,7 @@ func (ev *certEval) point(x []float64) ([]float64, error) {
 				}
 			}
 			if u := max(P, N); u > ev.units {
-				ev.units, ev.where = u, ev.name(k, j)
+				ev.units, ev.wk, ev.wj = u, k, j
 			}
 			ev.pos = max(ev.pos, math.Ldexp(float64(P), int(emin)))
 			ev.ngv = max(ev.ngv, math.Ldexp(float64(N), int(emin)))

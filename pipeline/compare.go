@@ -63,6 +63,12 @@ type CompareRow struct {
 	Theorem         string           `json:"theorem,omitempty"`
 	Evaluator       string           `json:"exact_evaluator,omitempty"`
 	Error           string           `json:"error,omitempty"`
+	// NotApplicable says why the method does not take this data (e.g.
+	// floatexact and non-integer coordinates); such a row is not a failure.
+	NotApplicable string `json:"not_applicable,omitempty"`
+	// Float32Proven: nn.Certify proves every float32 evaluation, in any
+	// summation order, exact on the data (see docs/floatexact.md).
+	Float32Proven bool `json:"float32_proven"`
 }
 
 // PredictedCounts picks from a prediction the counts to set beside a built
@@ -138,6 +144,12 @@ func compareOne(ctx context.Context, ds *data.Dataset, name string, o CompareOpt
 			}
 		}()
 		b, err := Build(cctx, ds, name, opts)
+		var na interface{ NotApplicable() bool }
+		if errors.As(err, &na) && na.NotApplicable() {
+			r.NotApplicable = err.Error()
+			done <- r
+			return
+		}
 		if err != nil {
 			r.Error = err.Error()
 			done <- r
@@ -175,6 +187,9 @@ func compareOne(ctx context.Context, ds *data.Dataset, name string, o CompareOpt
 		r.VerifySeconds = time.Since(t0).Seconds()
 		r.Exact, r.ExactCorrect, r.Evaluator = rep.Exact, rep.ExactCorrect, rep.ExactEvaluator
 		r.Float64Correct, r.Float32Correct, r.FloatChecked = fc.Float64Correct, fc.Float32Correct, len(xs)
+		if c, err := nn.Certify(b.Model.Net, ds.X, nn.CertFloat32); err == nil {
+			r.Float32Proven = c.Proven
+		}
 		done <- r
 	}()
 	select {
@@ -248,20 +263,24 @@ func count(v int64) string {
 
 // compareCells returns the header and one row of cells per row.
 func compareCells(rows []CompareRow) ([]string, [][]string) {
-	head := []string{"method", "N", "width", "depth", "params", "predicted", "theorem", "edges", "max bits", "float64", "build s", "verify s", "exact"}
+	head := []string{"method", "N", "width", "depth", "params", "predicted", "theorem", "edges", "max bits", "float64", "float32 proven", "build s", "verify s", "exact"}
 	var out [][]string
 	for _, r := range rows {
 		if r.Method == "VC lower bound" {
-			out = append(out, []string{r.Method + " ⌈√N⌉", fmt.Sprint(r.N), "", "", fmt.Sprint(r.Params), "", "", "", "", "", "", "", ""})
+			out = append(out, []string{r.Method + " ⌈√N⌉", fmt.Sprint(r.N), "", "", fmt.Sprint(r.Params), "", "", "", "", "", "", "", "", ""})
+			continue
+		}
+		if r.NotApplicable != "" {
+			out = append(out, []string{r.Method, fmt.Sprint(r.N), "", "", "", "", "", "", "", "", "", "", "", "n/a: " + oneLine(r.NotApplicable)})
 			continue
 		}
 		if r.Error != "" && r.Params == 0 {
-			out = append(out, []string{r.Method, fmt.Sprint(r.N), "", "", "", count(r.PredictedParams), count(r.TheoremParams), "", "", "", "", "", "FAILED: " + oneLine(r.Error)})
+			out = append(out, []string{r.Method, fmt.Sprint(r.N), "", "", "", count(r.PredictedParams), count(r.TheoremParams), "", "", "", "", "", "", "FAILED: " + oneLine(r.Error)})
 			continue
 		}
 		if r.Error != "" { // built, not verified
 			out = append(out, []string{r.Method, fmt.Sprint(r.N), fmt.Sprint(r.Width), fmt.Sprint(r.Depth), fmt.Sprint(r.Params), count(r.PredictedParams), count(r.TheoremParams),
-				fmt.Sprint(r.Edges), fmt.Sprint(r.MaxWeightBits), "", fmt.Sprintf("%.3f", r.BuildSeconds), "", "NOT VERIFIED: " + oneLine(r.Error)})
+				fmt.Sprint(r.Edges), fmt.Sprint(r.MaxWeightBits), "", "", fmt.Sprintf("%.3f", r.BuildSeconds), "", "NOT VERIFIED: " + oneLine(r.Error)})
 			continue
 		}
 		verdict := "yes"
@@ -273,9 +292,16 @@ func compareCells(rows []CompareRow) ([]string, [][]string) {
 			f64 += " (sample)"
 		}
 		out = append(out, []string{r.Method, fmt.Sprint(r.N), fmt.Sprint(r.Width), fmt.Sprint(r.Depth), fmt.Sprint(r.Params), count(r.PredictedParams), count(r.TheoremParams),
-			fmt.Sprint(r.Edges), fmt.Sprint(r.MaxWeightBits), f64, fmt.Sprintf("%.3f", r.BuildSeconds), fmt.Sprintf("%.3f", r.VerifySeconds), verdict})
+			fmt.Sprint(r.Edges), fmt.Sprint(r.MaxWeightBits), f64, yesNo(r.Float32Proven), fmt.Sprintf("%.3f", r.BuildSeconds), fmt.Sprintf("%.3f", r.VerifySeconds), verdict})
 	}
 	return head, out
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 func oneLine(s string) string {
@@ -318,7 +344,7 @@ func PrintCompare(w io.Writer, rows []CompareRow, f Format) error {
 // AllExact reports whether every method row (the VC row aside) is exact.
 func AllExact(rows []CompareRow) bool {
 	for _, r := range rows {
-		if r.Method != "VC lower bound" && (r.Error != "" || !r.Exact) {
+		if r.Method != "VC lower bound" && r.NotApplicable == "" && (r.Error != "" || !r.Exact) {
 			return false
 		}
 	}

@@ -29,9 +29,13 @@ every point in exact arithmetic, and prints one row per method: width, depth,
 nonzero parameters beside the predicted count ("predicted": our realisation's
 count, or the theorem's when it states none; "theorem": the theorem's
 params_bound), nonzero weights, the largest weight's bits, the float64 verdict,
+"float32 proven" (yes when the float-exactness certificate proves every float32
+evaluation, in any summation order, exact on the data: docs/floatexact.md),
 build and verification seconds, and the exact verdict. The last row is the VC
 lower bound ⌈√N⌉. A method that fails or runs past --timeout is reported in its
-row and the others go on; the exit status is 1 unless every method is exact.`,
+row and the others go on; a method that does not take the data (n/a, e.g.
+floatexact on non-integer coordinates) says why; the exit status is 1 unless
+every applicable method is exact.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if asJSON && markdown {

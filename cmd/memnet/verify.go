@@ -33,8 +33,18 @@ func verifyCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			var certs []*nn.Certificate
+			if !v.Regression {
+				if certs, err = floatCertificates(model.Net, ds.X); err != nil {
+					return err
+				}
+			}
 			if asJSON {
-				if err := printJSON(os.Stdout, v); err != nil {
+				out := struct {
+					*pipeline.Verified
+					Certificates []*nn.Certificate `json:"float_certificates,omitempty"`
+				}{v, certs}
+				if err := printJSON(os.Stdout, out); err != nil {
 					return err
 				}
 			} else {
@@ -59,6 +69,10 @@ func verifyCmd() *cobra.Command {
 				fmt.Printf("  float64 correct %d/%d (bit-exact %d), float32 correct %d/%d\n",
 					v.Float64Correct, v.DistinctPoints, v.Float64BitExact, v.Float32Correct, v.DistinctPoints)
 				fmt.Printf("  exact %.3f s (%s), float %.3f s\n", v.ExactSeconds, v.Evaluator, v.FloatSeconds)
+				fmt.Println("  (float counts: evaluated in our summation order; a PROVEN certificate below holds for every order)")
+				for _, c := range certs {
+					fmt.Printf("  %s\n", c.Summary())
+				}
 				for _, w := range v.Wrong {
 					fmt.Printf("  wrong: row %d label %s exact output %s\n", w.Row, w.Label, w.Output)
 				}
@@ -132,4 +146,15 @@ func predictCmd() *cobra.Command {
 	}
 	df.add(cmd, true)
 	return cmd
+}
+
+// floatCertificates returns the float32 certificate of net on xs and, when
+// it does not hold, the float64 one (a float32 certificate implies float64).
+func floatCertificates(net *nn.Network, xs [][]float64) ([]*nn.Certificate, error) {
+	c32, err := nn.Certify(net, xs, nn.CertFloat32)
+	if err != nil || c32.Proven {
+		return []*nn.Certificate{c32}, err
+	}
+	c64, err := nn.Certify(net, xs, nn.CertFloat64)
+	return []*nn.Certificate{c32, c64}, err
 }

@@ -27,7 +27,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -299,15 +298,26 @@ func checkIntegers(ds *data.Dataset) error {
 				return fmt.Errorf("floatexact: %s row %d coordinate %d is %v", ds.Name, ds.Rows[i], j+1, v)
 			}
 			if v != math.Trunc(v) {
-				return fmt.Errorf("floatexact: %s row %d coordinate %d is %v, not an integer: the construction needs integer coordinates (pixels, counts, codes); %s",
+				return notInteger("floatexact: %s row %d coordinate %d is %v, not an integer: the construction needs integer coordinates (pixels, counts, codes); %s",
 					ds.Name, ds.Rows[i], j+1, v, scalingHint(ds, j))
 			}
 			if math.Abs(v) > Limit {
-				return fmt.Errorf("floatexact: %s row %d coordinate %d is %v, beyond 2^24 = %d, so float32 cannot hold it exactly", ds.Name, ds.Rows[i], j+1, v, Limit)
+				return notInteger("floatexact: %s row %d coordinate %d is %v, beyond 2^24 = %d, so float32 cannot hold it exactly", ds.Name, ds.Rows[i], j+1, v, Limit)
 			}
 		}
 	}
 	return nil
+}
+
+// notIntegerError refuses data outside the construction's domain; compare
+// shows such a method as not applicable rather than failed.
+type notIntegerError struct{ msg string }
+
+func (e *notIntegerError) Error() string       { return e.msg }
+func (e *notIntegerError) NotApplicable() bool { return true }
+
+func notInteger(format string, a ...any) error {
+	return &notIntegerError{fmt.Sprintf(format, a...)}
 }
 
 // scalingHint says what exact scaling of coordinate j makes every value an
@@ -569,9 +579,6 @@ func buildOnce(ctx context.Context, ds *data.Dataset, c Config, dsg design, prim
 	}
 	g := assemble(ds.D(), dsg, proj, zmax, lo, words)
 	lay := g.layer()
-	if os.Getenv("FLOATEXACT_DEBUG") != "" {
-		fmt.Fprintln(os.Stderr, "carries by part:", g.carriesByKind(lay))
-	}
 	net := g.network(lay)
 	tSolve := time.Since(t0).Seconds()
 	t1 := time.Now()
@@ -590,7 +597,7 @@ func buildOnce(ctx context.Context, ds *data.Dataset, c Config, dsg design, prim
 	res.Notes = append(res.Notes,
 		fmt.Sprintf("word base %d (labels mod %d solved over GF(%s), combined by CRT), %d digits per word, %d lookups, Q = %d×%d columns, %d cells per segment",
 			dsg.base, dsg.base, joinInts(primes), dsg.m, L, dsg.q1, dsg.q2, P),
-		fmt.Sprintf("%d rows (load %.3f points per unknown), %d tied z_0 values, %d carry neurons", R, float64(n)/float64(R*L*int(P)), ties, lay.carries),
+		fmt.Sprintf("%d rows (load %.3f points per unknown), %d tied z_0 values, %d carry neurons %v", R, float64(n)/float64(R*L*int(P)), ties, lay.carries, g.carriesByKind(lay)),
 		fmt.Sprintf("%d params = %.4f per point (float32 information floor N·log2(C)/32 = %.4f per point)", st.Params, float64(st.Params)/float64(n), math.Log2(float64(max(ds.M(), 2)))/32),
 		fmt.Sprintf("PROVEN exact in float32 (any summation order) on the %d points: largest positive partial sum %s, largest negative %s (limit 2^24 = %d)",
 			n, fmtInt(cert.MaxPositive), fmtInt(cert.MaxNegative), Limit),

@@ -1,9 +1,7 @@
 package floatexact
 
 import (
-	"fmt"
 	"math/big"
-	"os"
 
 	"github.com/memnet/memnet/nn"
 )
@@ -201,7 +199,6 @@ func (g *graph) layer() layout {
 		}
 		return cost(level)
 	}
-	a0, b0 := cost(append([]int(nil), asap...)).carries, cost(append([]int(nil), alap...)).carries
 	// mixed: parts that feed the table read (rows, address, gates) as late
 	// as their consumers allow, the rest as early as possible
 	mixed := append([]int(nil), asap...)
@@ -220,22 +217,13 @@ func (g *graph) layer() layout {
 		}
 		mixed[id] = max(l, mixed[id])
 	}
-	m0 := cost(append([]int(nil), mixed...)).carries
-	asap0, alap0 := append([]int(nil), asap...), append([]int(nil), alap...)
-	a := improve(asap)
-	b := improve(alap)
-	c := improve(mixed)
-	if c.carries < min(a.carries, b.carries) {
-		a = c
+	best := improve(asap)
+	for _, l := range []layout{improve(alap), improve(mixed)} {
+		if l.carries < best.carries {
+			best = l
+		}
 	}
-	asap, alap = asap0, alap0
-	if os.Getenv("FLOATEXACT_DEBUG") != "" {
-		fmt.Fprintln(os.Stderr, "carries asap", a0, "alap", b0, "->", b.carries, "mixed", m0, "->", c.carries)
-	}
-	if b.carries < a.carries {
-		return b
-	}
-	return a
+	return best
 }
 
 // network cuts the graph into nn layers (dense rows of exact integers; one
