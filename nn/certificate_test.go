@@ -48,7 +48,7 @@ func TestCertificateLimit(t *testing.T) {
 	}
 	// the condition is on P and N, not on the total: 2^24 + 1 − 2^24 = 1
 	// is small, yet adding the positives first rounds in float32
-	mixed := oneNeuron(ints(1<<24, 1, -(1 << 24)), new(big.Rat))
+	mixed := oneNeuron(ints(1<<24, 1, -(1<<24)), new(big.Rat))
 	c, _ = Certify(mixed, xs, CertFloat32)
 	if c.Proven {
 		t.Fatal("P = 2^24+1 certified")
@@ -60,7 +60,7 @@ func TestCertificateLimit(t *testing.T) {
 	if acc == 1 {
 		t.Fatal("expected float32 to round 2^24 + 1 in this order")
 	}
-	neg := oneNeuron(ints(-(1 << 24), -1, 5), new(big.Rat))
+	neg := oneNeuron(ints(-(1<<24), -1, 5), new(big.Rat))
 	if c, _ := Certify(neg, xs, CertFloat32); c.Proven || !strings.Contains(c.Reason, "negative terms") {
 		t.Fatalf("negative side: %+v", c)
 	}

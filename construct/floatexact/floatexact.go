@@ -278,6 +278,7 @@ func (Method) Predict(n, d, m int, opts construct.Options) (construct.Prediction
 			"params_construction is our estimate from spec §4 at load 0.88 (the build reports the exact count)",
 			"params_floor_float32 is the information floor N·log2(C)/32 for 32-bit parameters",
 			"every partial sum of every neuron at every data point is kept ≤ 2^24 (proved by nn.Certify after the build)",
+			"bits_bound 24 is our construction's guarantee (every weight and bias an integer of magnitude < 2^24), not a theorem's",
 		},
 	}, nil
 }
