@@ -259,11 +259,14 @@ func (Method) Predict(n, d, m int, opts construct.Options) (construct.Prediction
 	est := int64(estimate(n, ds, zbits)) + int64(ds.lookups*(min(c.Pixels, d)+1)) + int64(3*ds.classes)
 	floor := int64(math.Ceil(float64(n) * math.Log2(float64(max(m, 2))) / 32))
 	nb := ds.digitBits()
+	rows := int64(math.Ceil(float64(n) / (0.88 * float64(ds.lookups*ds.p()))))
 	return construct.Prediction{
 		Theorem: Theorem,
 		Bounds: map[string]int64{
 			"params_construction":     est,
 			"depth_construction":      int64(2*zbits + 2*nb*ds.m + 16),
+			"width_construction":      max(2*rows+int64(ds.lookups*ds.q()), 64),
+			"bits_bound":              24,
 			"params_floor_float32":    floor,
 			"max_partial_sum_bound":   Limit,
 			"vc_lower_bound":          int64(math.Ceil(math.Sqrt(float64(n)))),
@@ -276,6 +279,7 @@ func (Method) Predict(n, d, m int, opts construct.Options) (construct.Prediction
 		},
 		Notes: []string{
 			"params_construction is our estimate from spec §4 at load 0.88 (the build reports the exact count)",
+			"width_construction estimates the widest layer as the row indicators' first stage (2R) beside the gates (L·Q), at least 64",
 			"params_floor_float32 is the information floor N·log2(C)/32 for 32-bit parameters",
 			"every partial sum of every neuron at every data point is kept ≤ 2^24 (proved by nn.Certify after the build)",
 			"bits_bound 24 is our construction's guarantee (every weight and bias an integer of magnitude < 2^24), not a theorem's",
