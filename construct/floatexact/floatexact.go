@@ -346,7 +346,7 @@ func scalingHint(ds *data.Dataset, j int) string {
 			if maxAbs*s > Limit {
 				return fmt.Sprintf("multiplying coordinate %d by 10^%d would make it integer, but its largest value would then be %.0f > 2^24", j+1, k, maxAbs*s)
 			}
-			return fmt.Sprintf("multiply coordinate %d by 10^%d (it is decimal fixed point with %d places) and rebuild", j+1, k, k)
+			return fmt.Sprintf("multiply coordinate %d by 10^%d (it is decimal fixed point, %d digits after the point) and rebuild", j+1, k, k)
 		}
 	}
 	e := nn.InputScales(len(ds.X[0]), ds.X)[j]
@@ -584,7 +584,10 @@ func buildOnce(ctx context.Context, ds *data.Dataset, c Config, dsg design, prim
 	}
 	g := assemble(ds.D(), dsg, proj, zmax, lo, words)
 	lay := g.layer()
-	net := g.network(lay)
+	net, err := g.network(lay)
+	if err != nil {
+		return nil, err
+	}
 	tSolve := time.Since(t0).Seconds()
 	t1 := time.Now()
 	cert, err := nn.Certify(net, ds.X, nn.CertFloat32)

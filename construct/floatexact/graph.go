@@ -1,6 +1,7 @@
 package floatexact
 
 import (
+	"errors"
 	"math/big"
 
 	"github.com/memnet/memnet/nn"
@@ -228,7 +229,7 @@ func (g *graph) layer() layout {
 
 // network cuts the graph into nn layers (dense rows of exact integers; one
 // shared zero stands for every absent weight).
-func (g *graph) network(lay layout) *nn.Network {
+func (g *graph) network(lay layout) (*nn.Network, error) {
 	n := g.d + len(g.nodes)
 	zero := new(big.Rat)
 	// slots[ℓ] lists the node whose value sits in each neuron of layer ℓ
@@ -267,9 +268,15 @@ func (g *graph) network(lay layout) *nn.Network {
 		}
 		return ly
 	}
+	missing := false
+	at := func(l int, src int32) int {
+		p, ok := pos[l][src]
+		missing = missing || !ok
+		return p
+	}
 	fill := func(ly *nn.Layer, j int, nd gnode, l int) {
 		for _, tm := range nd.terms {
-			ly.W[j][pos[l-1][tm.src]] = rat(tm.w)
+			ly.W[j][at(l-1, tm.src)] = rat(tm.w)
 		}
 		ly.B[j] = rat(nd.bias)
 	}
@@ -279,7 +286,7 @@ func (g *graph) network(lay layout) *nn.Network {
 			if lay.level[id] == l {
 				fill(&ly, j, g.nodes[int(id)-g.d], l)
 			} else {
-				ly.W[j][pos[l-1][id]] = rat(1)
+				ly.W[j][at(l-1, id)] = rat(1)
 			}
 		}
 		net.Hidden = append(net.Hidden, ly)
@@ -290,7 +297,10 @@ func (g *graph) network(lay layout) *nn.Network {
 		fill(&ro, j, o, lay.depth+1)
 	}
 	net.Readout = ro
-	return net
+	if missing {
+		return nil, errors.New("internal error: a neuron reads a value its previous layer does not hold")
+	}
+	return net, nil
 }
 
 // eval computes every node's exact value at input x (int64; the invariant
