@@ -110,10 +110,13 @@ func (g *graph) digitSelect(y, k int32, ds design) []int32 {
 	bits, _ := g.divChain(y, ddivs)
 	sels := make([]int32, m)
 	for tt := m - 1; tt >= 0; tt-- {
-		var ts []term
-		for b := nb - 1; b >= 0; b-- {
-			ts = append(ts, t(bits[(m-1-tt)*nb+(nb-1-b)], 1<<b))
+		// the digit Σ_b 2^b s_{t,b} by Horner's rule, one neuron per bit,
+		// so no bit waits (carried) for the last one
+		dg := bits[(m-1-tt)*nb]
+		for b := nb - 2; b >= 0; b-- {
+			dg = g.relu(0, t(dg, 2), t(bits[(m-1-tt)*nb+(nb-1-b)], 1))
 		}
+		ts := []term{t(dg, 1)}
 		// ReLU(k − t): k itself for t = 0, and 0 for t = m−1 since k < m
 		switch {
 		case tt == 0:

@@ -187,12 +187,17 @@ func maxDigits(base int) int {
 	}
 }
 
-// estimate is the parameter count of spec §4 for n points (load α = 0.88).
+// estimate is the parameter count of spec §4 for n points (load α = 0.88):
+// payload N/(α·m) plus one gating weight per gate, 7 per row indicator with
+// R = N/(α·L·Q·m) rows (taken as a real number, so that the choice of Q
+// does not hinge on rounding), the address split, the collectors, the digit
+// chains and the division chains.
 func estimate(n int, ds design, zbits int) float64 {
 	L, Q, m := float64(ds.lookups), float64(ds.q()), float64(ds.m)
 	nb := float64(ds.digitBits())
-	R := math.Ceil(float64(n) / (0.88 * L * Q * m))
-	payload := L * Q * (R + 1)
+	const alpha = 0.88
+	R := max(1, float64(n)/(alpha*L*Q*m))
+	payload := float64(n)/(alpha*m) + L*Q
 	rows := 7 * R
 	addr := L * (7*float64(ds.q1+ds.q2) + 3*Q)
 	digits := L * m * (8*nb + 10)
@@ -606,7 +611,8 @@ func buildOnce(ctx context.Context, ds *data.Dataset, c Config, dsg design, prim
 		fmt.Sprintf("word base %d (labels mod %d solved over GF(%s), combined by CRT), %d digits per word, %d lookups, Q = %d×%d columns, %d cells per segment",
 			dsg.base, dsg.base, joinInts(primes), dsg.m, L, dsg.q1, dsg.q2, P),
 		fmt.Sprintf("%d rows (load %.3f points per unknown), %d tied z_0 values, %d carry neurons %v", R, float64(n)/float64(R*L*int(P)), ties, lay.carries, g.carriesByKind(lay)),
-		fmt.Sprintf("%d params = %.4f per point (float32 information floor N·log2(C)/32 = %.4f per point)", st.Params, float64(st.Params)/float64(n), math.Log2(float64(max(ds.M(), 2)))/32),
+		fmt.Sprintf("%d params = %.4f per point (float32 information floor N·log2(C)/32 = %.4f per point); by part, carries included: %v",
+			st.Params, float64(st.Params)/float64(n), math.Log2(float64(max(ds.M(), 2)))/32, g.paramsByKind(lay)),
 		fmt.Sprintf("PROVEN exact in float32 (any summation order) on the %d points: largest positive partial sum %s, largest negative %s (limit 2^24 = %d)",
 			n, fmtInt(cert.MaxPositive), fmtInt(cert.MaxNegative), Limit),
 		fmt.Sprintf("table and network %.2f s, certificate (exact check of every neuron at every point) %.2f s", tSolve, time.Since(t1).Seconds()),

@@ -73,6 +73,25 @@ type layout struct {
 	carries int
 }
 
+// paramsByKind counts the nonzero weights and biases of each part, its
+// carries included (one weight each), and the read-out as "readout".
+func (g *graph) paramsByKind(lay layout) map[string]int {
+	c := g.carriesByKind(lay)
+	for _, nd := range g.nodes {
+		c[nd.kind] += len(nd.terms)
+		if nd.bias != 0 {
+			c[nd.kind]++
+		}
+	}
+	for _, o := range g.outputs {
+		c["readout"] += len(o.terms)
+		if o.bias != 0 {
+			c["readout"]++
+		}
+	}
+	return c
+}
+
 // carriesByKind counts the carries of each part of the construction.
 func (g *graph) carriesByKind(lay layout) map[string]int {
 	c := map[string]int{}
