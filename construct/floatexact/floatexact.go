@@ -510,7 +510,7 @@ func buildOnce(ctx context.Context, ds *data.Dataset, c Config, dsg design, prim
 	proj, zs, zmax := project(ds, c, L, rng)
 	for l := range L {
 		if zmax[l] > Limit*2/3 {
-			return nil, fmt.Errorf("projection %d spans %d > (2/3)·2^24", l, zmax[l])
+			return nil, notInteger("%s: projection %d spans %d > (2/3)·2^24 even with weights ±1 on one coordinate: a coordinate's range is too wide for exact float32 hashing; scale the data down (e.g. quantise it) and rebuild", ds.Name, l, zmax[l])
 		}
 	}
 	P := int64(dsg.p())

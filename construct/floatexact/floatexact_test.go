@@ -214,6 +214,10 @@ func TestRefusesNonInteger(t *testing.T) {
 	if _, err := (Method{}).Build(context.Background(), ds, construct.Options{}); err == nil || !strings.Contains(err.Error(), "2^24") {
 		t.Fatalf("got %v", err)
 	}
+	wide := &data.Dataset{Name: "wide", Classes: []string{"0", "1"}, X: [][]float64{{0}, {1 << 24}}, Y: []int{0, 1}, Rows: []int{1, 2}}
+	if _, err := (Method{}).Build(context.Background(), wide, construct.Options{}); err == nil || !strings.Contains(err.Error(), "too wide") {
+		t.Fatalf("wide range: %v", err)
+	}
 	if _, err := (Method{}).Build(context.Background(), ds, construct.Options{Params: map[string]string{"output": "bits"}}); err == nil {
 		t.Fatal("bad option accepted")
 	}
