@@ -127,6 +127,9 @@ type Meta struct {
 	ActivationCodes map[string]string `json:"activation_codes,omitempty"`
 	// Rounded is the number of weights and biases the dtype rounded.
 	Rounded int `json:"rounded_weights"`
+	// FloatCertificate, when present, proves that every evaluation in Dtype,
+	// in any summation order, is exact on the points it names (nn.Certify).
+	FloatCertificate *nn.Certificate `json:"float_certificate,omitempty"`
 }
 
 func newMeta(m *nn.Model, dtype string, rounded int) *Meta {
@@ -138,6 +141,7 @@ func newMeta(m *nn.Model, dtype string, rounded int) *Meta {
 		Format: MetaFormat, Version: 1, Method: m.Method, Theorem: m.Theorem, Options: m.Options,
 		Points: m.Points, InputDim: m.Net.InputDim, Layers: len(m.Net.Hidden) + 1, Classes: m.Classes,
 		Output: out, Dtype: dtype, ActivationCodes: ActivationCodes, Rounded: rounded,
+		FloatCertificate: m.Certificates[dtype],
 	}
 }
 

@@ -44,6 +44,10 @@ type Model struct {
 	// Hints describe the network's structure for a construction's own
 	// exact verifier; they never decide correctness (see construct.Result).
 	Hints map[string]string
+	// Certificates are float-exactness certificates by format name
+	// ("float32"), computed by Certify on the data at hand; exports store
+	// the one of their dtype in their metadata. Not saved in .mnet files.
+	Certificates map[string]*Certificate
 }
 
 // The .mnet format is gzip-compressed JSON (no file name, no time stamp in

@@ -8,11 +8,15 @@ import (
 
 	"github.com/memnet/memnet/construct"
 	"github.com/memnet/memnet/data"
+	"github.com/memnet/memnet/nn"
 )
 
 // Limits bound the network `build --method auto` may choose (0: no limit).
 type Limits struct {
 	MaxWidth, MaxDepth, MaxBits int
+	// Float32 asks for a network proven exact in float32, in any summation
+	// order, on the data (nn.Certify).
+	Float32 bool
 }
 
 func (l Limits) String() string {
@@ -25,6 +29,9 @@ func (l Limits) String() string {
 	}
 	if l.MaxBits > 0 {
 		p = append(p, fmt.Sprintf("weight bits ≤ %d", l.MaxBits))
+	}
+	if l.Float32 {
+		p = append(p, "proven exact in float32")
 	}
 	if len(p) == 0 {
 		return "no limits"
@@ -47,6 +54,11 @@ type Candidate struct {
 	// which limit fails otherwise.
 	Fits bool   `json:"fits"`
 	Why  string `json:"why,omitempty"`
+	// Estimated says the counts are the construction's estimates, not a
+	// worst case (a construction of our own that states no realisation
+	// bound, e.g. floatexact); the built network is checked against the
+	// limits all the same.
+	Estimated bool `json:"estimated,omitempty"`
 }
 
 // Label is "method opt=value ...".
@@ -109,6 +121,9 @@ func Candidates(n, d, m int, l Limits) []Candidate {
 				continue
 			}
 			c.Count, c.Width, c.Depth = pr.Realisation["params"], pr.Realisation["width"], pr.Realisation["depth"]
+			if e, ok := pr.Inputs["params_estimate"]; ok && c.Count == 0 {
+				c.Count, c.Width, c.Depth, c.Estimated = int64(e), int64(pr.Inputs["width_estimate"]), int64(pr.Inputs["depth_estimate"]), true
+			}
 			if b, ok := pr.Realisation["bits"]; ok {
 				c.Bits = b
 			}
@@ -147,6 +162,8 @@ type AutoResult struct {
 	Candidates []Candidate `json:"candidates"`
 	// Log says, candidate by candidate, what happened.
 	Log []string `json:"log"`
+	// Certificate is the float32 certificate when Limits.Float32 was asked.
+	Certificate *nn.Certificate `json:"float32_certificate,omitempty"`
 }
 
 // Auto builds the candidate with the fewest predicted parameters that fits
@@ -184,6 +201,18 @@ func Auto(ctx context.Context, ds *data.Dataset, l Limits, seed int64, progress 
 		if err != nil || !v.Exact {
 			res.Log = append(res.Log, fmt.Sprintf("%s: not verified exactly (%v)", c.Label(), err))
 			continue
+		}
+		if l.Float32 {
+			cert, err := nn.Certify(b.Model.Net, ds.X, nn.CertFloat32)
+			if err != nil || !cert.Proven {
+				why := fmt.Sprint(err)
+				if cert != nil {
+					why = cert.Reason
+				}
+				res.Log = append(res.Log, fmt.Sprintf("%s: not proven exact in float32 (%s)", c.Label(), why))
+				continue
+			}
+			res.Certificate = cert
 		}
 		res.Chosen, res.Built, res.Verified = c, b, v
 		return res, nil

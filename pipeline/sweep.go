@@ -18,6 +18,9 @@ type SweepOptions struct {
 	Ns         []int
 	D, Classes int
 	Seed       int64
+	// Lattice draws integer lattice points (data.Lattice) instead of
+	// Gaussian ones, so constructions for integer data (floatexact) apply.
+	Lattice bool
 	// Compare holds the methods, timeout and float sampling for every point.
 	Compare CompareOptions
 	// Progress, when not nil, is told which (N, method) starts.
@@ -33,6 +36,9 @@ func Sweep(ctx context.Context, o SweepOptions) []CompareRow {
 			break
 		}
 		ds := data.Gaussian(n, o.D, o.Classes, uint64(o.Seed))
+		if o.Lattice {
+			ds = data.Lattice(n, o.D, o.Classes, uint64(o.Seed))
+		}
 		co := o.Compare
 		co.Seed = o.Seed
 		if o.Progress != nil {
@@ -47,7 +53,7 @@ func Sweep(ctx context.Context, o SweepOptions) []CompareRow {
 var SweepCSVHeader = []string{"method", "n", "d", "classes", "width", "depth", "params", "edges", "max_weight_bits",
 	"realisation_params", "theorem_params", "theorem_constants", "params_over_theorem", "vc_lower_bound", "vc_depth_lower_bound", "bits_lower_bound",
 	"w2l2", "n_log_inv_delta", "n_over_log_inv_delta", "exact", "float64_correct", "float_checked",
-	"build_seconds", "verify_seconds", "error", "norm_l2_squared", "norm_max"}
+	"build_seconds", "verify_seconds", "error", "norm_l2_squared", "norm_max", "float32_proven"}
 
 // lowerValue is the value of the row's lower bound key, "" when it has none.
 func lowerValue(r CompareRow, key string) string {
@@ -71,8 +77,8 @@ func WriteSweepCSV(w io.Writer, rows []CompareRow) error {
 			wl2Field(r, func(w construct.WL2) float64 { return w.Product }), wl2Field(r, func(w construct.WL2) float64 { return w.Upper }),
 			wl2Field(r, func(w construct.WL2) float64 { return w.Lower }),
 			strconv.FormatBool(r.Exact), strconv.Itoa(r.Float64Correct), strconv.Itoa(r.FloatChecked),
-			fmt.Sprintf("%.3f", r.BuildSeconds), fmt.Sprintf("%.3f", r.VerifySeconds), r.Error,
-			strconv.FormatFloat(r.NormL2Squared, 'g', 6, 64), strconv.FormatFloat(r.NormMax, 'g', 6, 64)}
+			fmt.Sprintf("%.3f", r.BuildSeconds), fmt.Sprintf("%.3f", r.VerifySeconds), r.Error + r.NotApplicable,
+			strconv.FormatFloat(r.NormL2Squared, 'g', 6, 64), strconv.FormatFloat(r.NormMax, 'g', 6, 64), strconv.FormatBool(r.Float32Proven)}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

@@ -20,6 +20,9 @@ func buildAuto(cmd *cobra.Command, ds *data.Dataset, params map[string]string, s
 	if l.MaxWidth, err = cmd.Flags().GetInt("max-width"); err != nil {
 		return err
 	}
+	if l.Float32, err = cmd.Flags().GetBool("float32"); err != nil {
+		return err
+	}
 	for name, dst := range map[string]*int{"max-depth": &l.MaxDepth, "max-bits": &l.MaxBits} {
 		if v, ok := params[name]; ok {
 			if *dst, err = strconv.Atoi(v); err != nil || *dst < 0 {
@@ -74,6 +77,9 @@ func buildAuto(cmd *cobra.Command, ds *data.Dataset, params map[string]string, s
 	printSummary(ds.Name, ds.N(), ds.Duplicates, ds.D(), ds.M(), res.Built)
 	v := res.Verified
 	fmt.Printf("  verified exactly on all %d points (%s); float64 %d/%d\n", v.DistinctPoints, v.Evaluator, v.Float64Correct, v.DistinctPoints)
+	if res.Certificate != nil {
+		fmt.Printf("  %s\n", res.Certificate.Summary())
+	}
 	fmt.Printf("wrote %s\n", out)
 	return nil
 }
@@ -103,6 +109,9 @@ func printCandidates(cs []pipeline.Candidate) {
 		bits := "?"
 		if c.Bits >= 0 {
 			bits = fmt.Sprint(c.Bits)
+		}
+		if c.Estimated {
+			verdict += " (estimated counts: our own construction, no worst case stated)"
 		}
 		fmt.Printf("    %-32s params %9d  width %6d  depth %7d  bits %5s  %s\n", c.Label(), c.Count, c.Width, c.Depth, bits, verdict)
 	}

@@ -73,6 +73,7 @@ func buildCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&method, "method", "hz", "construction: "+methodNames()+", or auto (fewest predicted parameters within --max-width, --max-depth, --max-bits)")
 	cmd.Flags().Int("max-width", 0, "auto: width limit (0 = none)")
+	cmd.Flags().Bool("float32", false, "auto: only a network proven exact in float32 in any summation order (nn.Certify on the data)")
 	cmd.Flags().StringVarP(&out, "out", "o", "", "network file to write (.mnet) (required)")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for the construction's random choices")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")

@@ -44,13 +44,17 @@ every point in exact arithmetic, and prints one row per method, then the VC row
                 suffices, Ω(N/log 1/δ) needed; constants 1)
   max bits      largest bit length of a nonzero weight or bias
   float64       points float64 evaluation gets right / points checked
+  float32 proven  yes when the float-exactness certificate proves every float32
+                evaluation, in any summation order, exact on the data (docs/floatexact.md)
   build s, verify s, exact   times and the exact verdict on every point
   ‖θ‖₂², ‖θ‖∞   squared L2 norm and largest magnitude over every weight and bias
 
 "trivial" marks a lower bound ≤ 0. --json gives every count of every row against
 the theorem's form, our realisation and the lower bounds (docs/theory.md). A
 method that fails or runs past --timeout is reported in its row and the others
-go on; the exit status is 1 unless every method is exact.`,
+go on; a method that does not take the data (n/a, e.g. floatexact on
+non-integer coordinates) says why; the exit status is 1 unless every applicable
+method is exact.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if asJSON && markdown {

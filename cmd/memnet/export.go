@@ -20,6 +20,8 @@ type exportOutcome struct {
 	Bytes   int             `json:"bytes"`
 	Forced  bool            `json:"forced,omitempty"`
 	Verdict *export.Verdict `json:"verdict,omitempty"`
+	// Certificate is the float-exactness certificate computed on --data.
+	Certificate *nn.Certificate `json:"float_certificate,omitempty"`
 }
 
 func exportCmd() *cobra.Command {
@@ -67,12 +69,10 @@ Weights too large for the dtype are always refused.`,
 					fmt.Fprintln(os.Stderr, "note: --dtype is ignored for json, which keeps every weight exactly")
 				}
 			}
-			b, err := export.Bytes(model, format, dtype)
-			if err != nil {
-				return err
-			}
+			var cert *nn.Certificate
+			var v *export.Verdict
 			if format != export.JSON {
-				v := export.CheckWeights(model.Net, dtype)
+				v = export.CheckWeights(model.Net, dtype)
 				if df.path != "" {
 					ds, err := df.load()
 					if err != nil {
@@ -81,15 +81,30 @@ Weights too large for the dtype are always refused.`,
 					if ds.D() != model.Net.InputDim {
 						return fmt.Errorf("%s has %d features per point; the network reads %d", ds.Name, ds.D(), model.Net.InputDim)
 					}
-					exact, err := export.ExactClasses(model.Net, len(model.Classes), ds.X)
-					if err != nil {
+					// a float-exactness certificate proves that no point
+					// changes its prediction in this dtype, in any order
+					cf := nn.CertFloat64
+					if dtype == export.Float32 {
+						cf = nn.CertFloat32
+					}
+					if cert, err = nn.Certify(model.Net, ds.X, cf); err != nil {
 						return err
 					}
-					if err := v.CheckPoints(model.Net, len(model.Classes), ds.X, exact); err != nil {
-						return err
+					if cert.Proven {
+						v.Checked, v.Points = true, ds.N()
+						model.Certificates = map[string]*nn.Certificate{string(dtype): cert}
+					} else {
+						exact, err := export.ExactClasses(model.Net, len(model.Classes), ds.X)
+						if err != nil {
+							return err
+						}
+						if err := v.CheckPoints(model.Net, len(model.Classes), ds.X, exact); err != nil {
+							return err
+						}
 					}
 				}
 				res.Verdict = v
+				res.Certificate = cert
 				if err := v.Refusal(force); err != nil {
 					if asJSON {
 						_ = printJSON(os.Stdout, res)
@@ -98,6 +113,10 @@ Weights too large for the dtype are always refused.`,
 				}
 			}
 			if err := cmd.Context().Err(); err != nil {
+				return err
+			}
+			b, err := export.Bytes(model, format, dtype)
+			if err != nil {
 				return err
 			}
 			if err := nn.WriteFileAtomic(out, b); err != nil {
@@ -113,6 +132,9 @@ Weights too large for the dtype are always refused.`,
 			}
 			fmt.Printf("wrote %s (%s, %s, %d bytes)\n", out, format, dtype, len(b))
 			fmt.Printf("  %s\n", res.Verdict.Summary())
+			if cert != nil {
+				fmt.Printf("  %s; stored in the file's metadata\n", cert.Summary())
+			}
 			if force && res.Verdict.Refusal(false) != nil {
 				fmt.Println("  written with --force: the rounded network may predict differently from the exact one")
 			}

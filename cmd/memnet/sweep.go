@@ -24,6 +24,7 @@ func sweepCmd() *cobra.Command {
 	var methods, ns, out string
 	var d, classes, floatSample int
 	var seed int64
+	var lattice bool
 	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "sweep --methods a,b --n 100,1000,10000 --d D --classes C --seed S --out DIR",
@@ -55,7 +56,7 @@ of --float-sample points (the exact verdict always covers every point).`,
 			ms := orAll(methodList(methods))
 			start, done := steps(len(sizes)*len(ms), "sweep")
 			t0 := time.Now()
-			o := pipeline.SweepOptions{Ns: sizes, D: d, Classes: classes, Seed: seed,
+			o := pipeline.SweepOptions{Ns: sizes, D: d, Classes: classes, Seed: seed, Lattice: lattice,
 				Compare:  pipeline.CompareOptions{Methods: ms, Timeout: timeout, FloatSample: floatSample},
 				Progress: func(n int, m string) { start(fmt.Sprintf("N=%d %s", n, m)) }}
 			rows := pipeline.Sweep(cmd.Context(), o)
@@ -94,6 +95,7 @@ of --float-sample points (the exact verdict always covers every point).`,
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for data and constructions")
 	cmd.Flags().StringVarP(&out, "out", "o", "sweep-out", "directory for sweep.csv and the plots")
 	cmd.Flags().DurationVar(&timeout, "timeout", 0, "time limit per method and N (0 = none)")
+	cmd.Flags().BoolVar(&lattice, "lattice", false, "integer lattice points (data.Lattice) instead of Gaussian ones, so floatexact applies")
 	cmd.Flags().IntVar(&floatSample, "float-sample", 2000, "judge the float views on at most this many points per build (0 = all)")
 	return cmd
 }
@@ -104,6 +106,9 @@ func sweepSeries(rows []pipeline.CompareRow, value func(pipeline.CompareRow) flo
 	by := map[string]*plot.Series{}
 	var notes []string
 	for _, r := range rows {
+		if r.NotApplicable != "" {
+			continue
+		}
 		if r.Error != "" || !r.Exact {
 			notes = append(notes, fmt.Sprintf("%s at N=%d left out (not built exactly)", r.Method, r.N))
 			continue

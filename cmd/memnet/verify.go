@@ -43,8 +43,18 @@ func verifyCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			var certs []*nn.Certificate
+			if !v.Regression {
+				if certs, err = floatCertificates(model.Net, ds.X); err != nil {
+					return err
+				}
+			}
 			if asJSON {
-				if err := printJSON(os.Stdout, v); err != nil {
+				out := struct {
+					*pipeline.Verified
+					Certificates []*nn.Certificate `json:"float_certificates,omitempty"`
+				}{v, certs}
+				if err := printJSON(os.Stdout, out); err != nil {
 					return err
 				}
 			} else {
@@ -84,6 +94,10 @@ func verifyCmd() *cobra.Command {
 					phase = "interval check"
 				}
 				fmt.Printf("  %s %.3f s (%s), float %.3f s\n", phase, v.ExactSeconds, v.Evaluator, v.FloatSeconds)
+				fmt.Println("  (float counts: evaluated in our summation order; a PROVEN certificate below holds for every order)")
+				for _, c := range certs {
+					fmt.Printf("  %s\n", c.Summary())
+				}
 				for _, w := range v.Wrong {
 					fmt.Println("  " + wrongLine(w))
 				}
@@ -200,4 +214,15 @@ func predictCmd() *cobra.Command {
 	}
 	df.add(cmd, true)
 	return cmd
+}
+
+// floatCertificates returns the float32 certificate of net on xs and, when
+// it does not hold, the float64 one (a float32 certificate implies float64).
+func floatCertificates(net *nn.Network, xs [][]float64) ([]*nn.Certificate, error) {
+	c32, err := nn.Certify(net, xs, nn.CertFloat32)
+	if err != nil || c32.Proven {
+		return []*nn.Certificate{c32}, err
+	}
+	c64, err := nn.Certify(net, xs, nn.CertFloat64)
+	return []*nn.Certificate{c32, c64}, err
 }
