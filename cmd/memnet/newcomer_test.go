@@ -176,7 +176,7 @@ func TestSweepCrossingsOnlyInsideRange(t *testing.T) {
 func TestMethodNames(t *testing.T) {
 	dir := t.TempDir()
 	_, e, code := run(t, "build", "--method", "nosuch", "--data", filepath.Join(dir, "missing.csv"), "-o", filepath.Join(dir, "x.mnet"))
-	if want := "memnet: unknown method \"nosuch\": give one of hz, hz-phases, park, vardi, ysj, zhang, or auto\n"; code != 1 || e != want {
+	if want := "memnet: unknown method \"nosuch\": give one of floatexact, hz, hz-phases, park, vardi, ysj, zhang, or auto\n"; code != 1 || e != want {
 		t.Errorf("exit %d, stderr %q, want %q", code, e, want)
 	}
 	train := writeCSV(t, "d.csv", "0,0,a\n1,0,b\n0,1,b\n1,1,a\n")
@@ -194,7 +194,7 @@ func TestMethodNames(t *testing.T) {
 		t.Errorf("inspect prints a raw map or other options:\n%s", out)
 	}
 	out, _, code = run(t, "compare", "--data", train, "--methods", "ZHANG,nosuch", "--markdown")
-	if code != 1 || !strings.Contains(out, "| zhang |") || !strings.Contains(out, `unknown method "nosuch" (known: hz, hz-phases, park, vardi, ysj, zhang)`) {
+	if code != 1 || !strings.Contains(out, "| zhang |") || !strings.Contains(out, `unknown method "nosuch" (known: floatexact, hz, hz-phases, park, vardi, ysj, zhang)`) {
 		t.Errorf("compare with ZHANG,nosuch: exit %d\n%s", code, out)
 	}
 }

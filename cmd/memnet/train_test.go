@@ -74,7 +74,7 @@ func TestTrainCommand(t *testing.T) {
 	// Adam moves every weight by about lr per step whatever its scale)
 	small := gaussCSVSeed(t, dir, 12, 2, 2, 3)
 	hz := filepath.Join(dir, "hz.mnet")
-	if _, e, c := run(t, "build", "--method", "hz", "--snap", "false", "--data", small, "-o", hz); c != 0 {
+	if _, e, c := run(t, "build", "--method", "hz", "--snap=false", "--data", small, "-o", hz); c != 0 {
 		t.Fatal(e)
 	}
 	warm := filepath.Join(dir, "warm.mnet")

@@ -613,9 +613,9 @@ func buildOnce(ctx context.Context, ds *data.Dataset, c Config, dsg design, prim
 	res.Notes = append(res.Notes,
 		fmt.Sprintf("word base %d (labels mod %d solved over GF(%s), combined by CRT), %d digits per word, %d lookups, Q = %d×%d columns, %d cells per segment",
 			dsg.base, dsg.base, joinInts(primes), dsg.m, L, dsg.q1, dsg.q2, P),
-		fmt.Sprintf("%d rows (load %.3f points per unknown), %d tied z_0 values, %d carry neurons %v", R, float64(n)/float64(R*L*int(P)), ties, lay.carries, g.carriesByKind(lay)),
-		fmt.Sprintf("%d params = %.4f per point (float32 information floor N·log2(C)/32 = %.4f per point); by part, carries included: %v",
-			st.Params, float64(st.Params)/float64(n), math.Log2(float64(max(ds.M(), 2)))/32, g.paramsByKind(lay)),
+		fmt.Sprintf("%d rows (load %.3f points per unknown), %d tied z_0 values, %d carry neurons (%s)", R, float64(n)/float64(R*L*int(P)), ties, lay.carries, kindCounts(g.carriesByKind(lay))),
+		fmt.Sprintf("%d params = %.4f per point (float32 information floor N·log2(C)/32 = %.4f per point); by part, carries included: %s",
+			st.Params, float64(st.Params)/float64(n), math.Log2(float64(max(ds.M(), 2)))/32, kindCounts(g.paramsByKind(lay))),
 		fmt.Sprintf("PROVEN exact in float32 (any summation order) on the %d points: largest positive partial sum %s, largest negative %s (limit 2^24 = %d)",
 			n, fmtInt(cert.MaxPositive), fmtInt(cert.MaxNegative), Limit),
 		fmt.Sprintf("table and network %.2f s, certificate (exact check of every neuron at every point) %.2f s", tSolve, time.Since(t1).Seconds()),
@@ -642,3 +642,18 @@ func joinInts(v []int) string {
 }
 
 func fmtInt(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// kindCounts writes counts by part as "accumulator 43, address 228, ...",
+// parts in name order.
+func kindCounts(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}
