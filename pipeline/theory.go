@@ -68,7 +68,9 @@ func Account(model *nn.Model) *Accounting {
 	if th := model.Theory; th != nil {
 		a.Theorem, a.Statement, a.Inputs, a.Notes = th.Theorem, th.Statement, th.Inputs, th.Notes
 		r, delta = th.Inputs["r"], th.Inputs["delta_min"]
-		keys := map[string]bool{}
+		// params, depth and width are always listed, with the theorem's form
+		// and the realisation where the construction states them.
+		keys := map[string]bool{"params": true, "depth": true, "width": true}
 		for k := range th.TheoremForm {
 			keys[k] = true
 		}

@@ -15,8 +15,11 @@ import (
 // (marked paper or constants 1), with the data's r and δ recorded for the
 // lower bounds; the printed form has a legend.
 func TestAccountEveryMethod(t *testing.T) {
-	ds := data.Gaussian(60, 3, 3, 7)
 	for _, m := range construct.Methods() {
+		ds := data.Gaussian(60, 3, 3, 7)
+		if m.Name() == "floatexact" { // integer coordinates only
+			ds = data.Lattice(60, 3, 3, 7)
+		}
 		b, err := Build(context.Background(), ds, m.Name(), construct.Options{Seed: 1})
 		if err != nil {
 			t.Fatalf("%s: %v", m.Name(), err)
