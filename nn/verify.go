@@ -2,10 +2,8 @@ package nn
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"math/big"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -126,55 +124,32 @@ func (r *Report) AddFloat(net *Network, xs [][]float64, y []int, m int) {
 }
 
 // VerifyExact is the exact half of Verify: it leaves the float counts zero.
+// It runs the exact engine (see Exact), whatever built the network.
 func VerifyExact(net *Network, xs [][]float64, y []int, m int, progress func(done int64)) (*Report, error) {
 	if len(xs) != len(y) {
 		return nil, errors.New("verify: points and labels differ in number")
 	}
 	r := &Report{Points: len(xs)}
 	t0 := time.Now()
-	p, err := Compile(net, InputScales(net.InputDim, xs))
+	e, err := CompileExact(net, xs)
 	if err != nil {
 		return nil, err
 	}
-	r.ExactEvaluator = "big.Rat (non-dyadic weights)"
-	if p.Dyadic() {
-		r.ExactEvaluator = "integer fixed point (dyadic weights)"
-	}
-	var mu sync.Mutex
-	var correct, equal atomic.Int64
-	err = Parallel(len(xs), func(lo, hi int, done *atomic.Int64) error {
-		s := p.NewScratch()
-		o := make([]*big.Rat, net.OutputDim())
-		for j := range o {
-			o[j] = new(big.Rat)
-		}
-		lbl := new(big.Rat)
-		for i := lo; i < hi; i++ {
-			if err := p.Eval(xs[i], o, s); err != nil {
-				return fmt.Errorf("point %d: %w", i+1, err)
-			}
-			if ClassOfRat(o, m) == y[i] {
-				correct.Add(1)
-			} else {
-				mu.Lock()
-				if len(r.Wrong) < 20 {
-					r.Wrong = append(r.Wrong, i)
-				}
-				mu.Unlock()
-			}
-			if len(o) == 1 && o[0].Cmp(lbl.SetInt64(int64(y[i]))) == 0 {
-				equal.Add(1)
-			}
-			if progress != nil {
-				progress(done.Add(1))
-			}
-		}
-		return nil
-	})
+	r.ExactEvaluator = e.Describe()
+	cls, equal, err := e.Classes(xs, m, y, progress)
 	if err != nil {
 		return nil, err
 	}
-	r.ExactCorrect, r.ExactEqual = int(correct.Load()), int(equal.Load())
+	for i, k := range cls {
+		if k == y[i] {
+			r.ExactCorrect++
+		} else if len(r.Wrong) < 20 {
+			r.Wrong = append(r.Wrong, i)
+		}
+		if equal[i] && net.OutputDim() == 1 {
+			r.ExactEqual++
+		}
+	}
 	r.Exact = r.ExactCorrect == len(xs)
 	r.ExactSeconds = time.Since(t0).Seconds()
 	return r, nil

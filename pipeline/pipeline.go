@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/memnet/memnet/construct"
+	"github.com/memnet/memnet/construct/park"
 	"github.com/memnet/memnet/data"
 	"github.com/memnet/memnet/nn"
 )
@@ -178,15 +179,30 @@ func verifyRegression(model *nn.Model, ds *data.Dataset, t0 time.Time) (*Verifie
 	return v, nil
 }
 
-// verifyExact uses the construction's own exact verifier when it has one,
-// and the generic one otherwise.
+// verifyExact judges the network from its weights and the data alone: the
+// exact engine (nn.Exact) for every network without sigmoid units, and the
+// outward-rounded interval verifier for sigmoid networks (whose values are not
+// rational). The method name and hints in the file are never consulted.
 func verifyExact(model *nn.Model, xs [][]float64, y []int, progress func(done int64)) (*nn.Report, error) {
-	if m, err := construct.Lookup(model.Method); err == nil {
-		if v, ok := m.(construct.ExactVerifier); ok {
-			return v.VerifyExact(model.Net, model.Hints, xs, y, len(model.Classes), progress)
-		}
+	if model.Net.HasActivation(nn.Sigmoid) {
+		return verifySigmoid(model.Net, xs, y, progress)
 	}
 	return nn.VerifyExact(model.Net, xs, y, len(model.Classes), progress)
+}
+
+// verifySigmoid proves, with outward-rounded interval arithmetic, which
+// points' outputs round to their label (park.VerifyInterval).
+func verifySigmoid(net *nn.Network, xs [][]float64, y []int, progress func(done int64)) (*nn.Report, error) {
+	s, err := park.VerifyInterval(net, xs, y, nil, 0)
+	if err != nil {
+		return nil, err
+	}
+	if progress != nil {
+		progress(int64(len(xs)))
+	}
+	return &nn.Report{Points: s.Points, ExactCorrect: s.Proven, Exact: s.Proven == s.Points, Wrong: s.Wrong, ExactSeconds: s.Seconds,
+		ExactEvaluator: fmt.Sprintf("interval arithmetic (outward-rounded big.Float, %d bits): %d/%d outputs proven to round to their label, max |output − label| ≤ %.4g",
+			s.Prec, s.Proven, s.Points, s.MaxError)}, nil
 }
 
 func ratsString(o []*big.Rat) string {
