@@ -84,6 +84,7 @@ type xlayer struct {
 	// signed bit length of a pre-activation bound
 	words, bits int
 	dens        []*big.Int // each neuron's output denominator
+	preDens     []*big.Int // each neuron's pre-activation denominator
 }
 
 // ErrSigmoid is returned for networks with sigmoid neurons, whose values are
@@ -231,7 +232,7 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 		}
 		xl.words = (xl.bits + 63) / 64
 		xl.words = max(xl.words, 1)
-		xl.dens = nden
+		xl.preDens, xl.dens = xl.dens, nden
 		e.layers = append(e.layers, xl)
 		lo, hi, den = nlo, nhi, nden
 	}
