@@ -127,7 +127,7 @@ func TestEngineWordBoundaries(t *testing.T) {
 		words int
 	}{
 		{new(big.Rat).Sub(p62, big.NewRat(1, 1)), 1}, // max 2^63 − 1
-		{p62, 2}, // max 2^63
+		{p62, 2},                   // max 2^63
 		{new(big.Rat).Neg(p62), 1}, // min −2^63
 		{new(big.Rat).Sub(new(big.Rat).Neg(p62), big.NewRat(1, 1)), 2}, // min −2^63 − 1
 	}
