@@ -7,7 +7,6 @@ import (
 	"math/big"
 	"math/bits"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -283,22 +282,34 @@ func (e *Exact) Words() []int {
 // OutputDenominator is the common denominator D of the outputs (value = Z/D).
 func (e *Exact) OutputDenominator() *big.Int { return new(big.Int).Set(e.outDen) }
 
-// Describe names the engine and the words per layer, for reports.
+// Describe names the engine and summarises the words per layer, for reports.
 func (e *Exact) Describe() string {
-	count := map[int]int{}
+	bins := []struct {
+		lo, hi int
+		n      int
+	}{{1, 1, 0}, {2, 2, 0}, {3, 4, 0}, {5, 8, 0}, {9, 32, 0}, {33, math.MaxInt, 0}}
+	most := 0
 	for _, l := range e.layers {
-		count[l.words]++
+		most = max(most, l.words)
+		for b := range bins {
+			if l.words >= bins[b].lo && l.words <= bins[b].hi {
+				bins[b].n++
+			}
+		}
 	}
-	ks := make([]int, 0, len(count))
-	for k := range count {
-		ks = append(ks, k)
-	}
-	sort.Ints(ks)
 	var parts []string
-	for _, k := range ks {
-		parts = append(parts, fmt.Sprintf("%d×%d-word", count[k], k))
+	for _, b := range bins {
+		switch {
+		case b.n == 0:
+		case b.lo == b.hi:
+			parts = append(parts, fmt.Sprintf("%d at %d", b.n, b.lo))
+		case b.hi == math.MaxInt:
+			parts = append(parts, fmt.Sprintf("%d at %d–%d", b.n, b.lo, most))
+		default:
+			parts = append(parts, fmt.Sprintf("%d at %d–%d", b.n, b.lo, b.hi))
+		}
 	}
-	return "exact engine: layer-major integer words from range analysis (layers " + strings.Join(parts, ", ") + ")"
+	return "exact engine, layer-major integer words (layers by words proven by range analysis: " + strings.Join(parts, ", ") + ")"
 }
 
 // chunkSize is the number of points evaluated together.

@@ -101,6 +101,8 @@ type Report struct {
 	ExactSeconds   float64 `json:"exact_seconds"`
 	FloatSeconds   float64 `json:"float_seconds"`
 	ExactEvaluator string  `json:"exact_evaluator"`
+	// Float holds the float views' weight counts and notes (nil until AddFloat).
+	Float *FloatResult `json:"float,omitempty"`
 }
 
 // Verify evaluates net on every point exactly and in float64 and float32, and
@@ -120,6 +122,7 @@ func (r *Report) AddFloat(net *Network, xs [][]float64, y []int, m int) {
 	t1 := time.Now()
 	fc := FloatCounts(net, xs, y, m)
 	r.Float64Correct, r.Float32Correct, r.Float64BitExact = fc.Float64Correct, fc.Float32Correct, fc.Float64BitExact
+	r.Float = &fc
 	r.FloatSeconds = time.Since(t1).Seconds()
 }
 
@@ -141,7 +144,7 @@ func VerifyExact(net *Network, xs [][]float64, y []int, m int, progress func(don
 		return nil, err
 	}
 	for i, k := range cls {
-		if k == y[i] {
+		if k >= 0 && k == y[i] {
 			r.ExactCorrect++
 		} else if len(r.Wrong) < 20 {
 			r.Wrong = append(r.Wrong, i)
@@ -157,34 +160,70 @@ func VerifyExact(net *Network, xs [][]float64, y []int, m int, progress func(don
 
 // FloatResult counts how many points the float views get right.
 type FloatResult struct {
-	Float64Correct, Float32Correct, Float64BitExact int
+	Float64Correct  int `json:"float64_correct"`
+	Float32Correct  int `json:"float32_correct"`
+	Float64BitExact int `json:"float64_bit_exact"`
+	// Rounded and Overflow count the weights and biases that are not exact
+	// in each float type, and those of them that became ±Inf.
+	Float64Rounded  int `json:"float64_rounded_weights"`
+	Float64Overflow int `json:"float64_overflowed_weights"`
+	Float32Rounded  int `json:"float32_rounded_weights"`
+	Float32Overflow int `json:"float32_overflowed_weights"`
+	// Float64Note and Float32Note give the reason when a view was judged
+	// 0/N from its weights without evaluation (see FloatNet.Hopeless).
+	Float64Note string `json:"float64_note,omitempty"`
+	Float32Note string `json:"float32_note,omitempty"`
 }
 
-// FloatCounts evaluates the float64 and float32 views on every point.
+// FloatCounts evaluates the float64 and float32 views on every point,
+// layer-major in batches on all cores. A view proven hopeless from its
+// weights is counted 0 without evaluation; a batch whose values all become
+// NaN where NaN provably reaches the outputs stops there.
 func FloatCounts(net *Network, xs [][]float64, y []int, m int) FloatResult {
 	f64, f32 := net.Float64(), net.Float32()
+	var res FloatResult
+	res.Float64Rounded, res.Float64Overflow = f64.Rounded, f64.Overflow
+	res.Float32Rounded, res.Float32Overflow = f32.Rounded, f32.Overflow
+	skip64, note64 := f64.Hopeless()
+	skip32, note32 := f32.Hopeless()
+	res.Float64Note, res.Float32Note = note64, note32
+	if skip64 && skip32 {
+		return res
+	}
 	var c64, c32, bit atomic.Int64
-	_ = Parallel(len(xs), func(lo, hi int, _ *atomic.Int64) error {
-		o64 := make([][]float64, hi-lo)
-		o32 := make([][]float32, hi-lo)
-		for i := range o64 {
-			o64[i] = make([]float64, net.OutputDim())
-			o32[i] = make([]float32, net.OutputDim())
-		}
-		_ = f64.EvalBatch(xs[lo:hi], o64)
-		_ = f32.EvalBatch(xs[lo:hi], o32)
-		for i := lo; i < hi; i++ {
-			if ClassOfFloat(o64[i-lo], m) == y[i] {
-				c64.Add(1)
+	const batch = 256
+	_ = Parallel((len(xs)+batch-1)/batch, func(blo, bhi int, _ *atomic.Int64) error {
+		for b := blo; b < bhi; b++ {
+			lo, hi := b*batch, min(len(xs), (b+1)*batch)
+			o64 := make([][]float64, hi-lo)
+			o32 := make([][]float32, hi-lo)
+			for i := range o64 {
+				o64[i] = make([]float64, net.OutputDim())
+				o32[i] = make([]float32, net.OutputDim())
 			}
-			if ClassOfFloat(o32[i-lo], m) == y[i] {
-				c32.Add(1)
+			if !skip64 {
+				_, _ = f64.evalBatch(xs[lo:hi], o64, true)
 			}
-			if len(o64[i-lo]) == 1 && o64[i-lo][0] == float64(y[i]) {
-				bit.Add(1)
+			if !skip32 {
+				_, _ = f32.evalBatch(xs[lo:hi], o32, true)
+			}
+			for i := lo; i < hi; i++ {
+				if y[i] < 0 {
+					continue
+				}
+				if !skip64 && ClassOfFloat(o64[i-lo], m) == y[i] {
+					c64.Add(1)
+				}
+				if !skip32 && ClassOfFloat(o32[i-lo], m) == y[i] {
+					c32.Add(1)
+				}
+				if !skip64 && len(o64[i-lo]) == 1 && o64[i-lo][0] == float64(y[i]) {
+					bit.Add(1)
+				}
 			}
 		}
 		return nil
 	})
-	return FloatResult{int(c64.Load()), int(c32.Load()), int(bit.Load())}
+	res.Float64Correct, res.Float32Correct, res.Float64BitExact = int(c64.Load()), int(c32.Load()), int(bit.Load())
+	return res
 }

@@ -53,21 +53,24 @@ func Build(ctx context.Context, ds *data.Dataset, method string, opts construct.
 // Verified is the outcome of Verify. Points counts data rows, DistinctPoints
 // the points left after dropping repeated rows.
 type Verified struct {
-	Points          int          `json:"points"`
-	DistinctPoints  int          `json:"distinct_points"`
-	ExactCorrect    int          `json:"exact_correct"`
-	ExactEqual      int          `json:"exact_equal"`
-	Exact           bool         `json:"exact"`
-	Float64Correct  int          `json:"float64_correct"`
-	Float32Correct  int          `json:"float32_correct"`
-	Float64BitExact int          `json:"float64_bit_exact"`
-	Float64         bool         `json:"float64_reproduces_all"`
-	Float32         bool         `json:"float32_reproduces_all"`
-	Seconds         float64      `json:"seconds"`
-	ExactSeconds    float64      `json:"exact_seconds"`
-	FloatSeconds    float64      `json:"float_seconds"`
-	Evaluator       string       `json:"exact_evaluator"`
-	Wrong           []WrongPoint `json:"wrong,omitempty"`
+	Points          int     `json:"points"`
+	DistinctPoints  int     `json:"distinct_points"`
+	ExactCorrect    int     `json:"exact_correct"`
+	ExactEqual      int     `json:"exact_equal"`
+	Exact           bool    `json:"exact"`
+	Float64Correct  int     `json:"float64_correct"`
+	Float32Correct  int     `json:"float32_correct"`
+	Float64BitExact int     `json:"float64_bit_exact"`
+	Float64         bool    `json:"float64_reproduces_all"`
+	Float32         bool    `json:"float32_reproduces_all"`
+	Seconds         float64 `json:"seconds"`
+	ExactSeconds    float64 `json:"exact_seconds"`
+	FloatSeconds    float64 `json:"float_seconds"`
+	Evaluator       string  `json:"exact_evaluator"`
+	// FloatWeights counts the weights each float view rounds and overflows,
+	// with the reason when a view was judged 0/N without evaluation.
+	FloatWeights *nn.FloatResult `json:"float_weights,omitempty"`
+	Wrong        []WrongPoint    `json:"wrong,omitempty"`
 	// Regression networks (option regression=true) are judged by the largest
 	// |f(x) − target| instead of classes; Exact then says it is ≤ Eps.
 	Regression bool    `json:"regression,omitempty"`
@@ -122,6 +125,7 @@ func Verify(model *nn.Model, ds *data.Dataset, progress func(done int64)) (*Veri
 		Float64Correct: r.Float64Correct, Float32Correct: r.Float32Correct, Float64BitExact: r.Float64BitExact,
 		Float64: r.Float64Correct == ds.N(), Float32: r.Float32Correct == ds.N(),
 		ExactSeconds: r.ExactSeconds, FloatSeconds: r.FloatSeconds, Evaluator: r.ExactEvaluator,
+		FloatWeights: r.Float,
 	}
 	if len(r.Wrong) > 0 {
 		xs := make([][]float64, len(r.Wrong))
