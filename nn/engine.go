@@ -566,6 +566,8 @@ func addTerm(z, h []uint64, W, K int, t *xterm, tmp []uint64) {
 			}
 			z[2*p], z[2*p+1] = z0, z1
 		}
+	case (W == 3 || W == 4) && t.lo == 0 && (len(t.mag) == 1 || t.unit):
+		addTerm1(z, h, W, K, t.mag[0], t.neg)
 	default:
 		P := len(z) / W
 		top := min(len(t.mag), W)
@@ -616,6 +618,66 @@ func addTerm(z, h []uint64, W, K int, t *xterm, tmp []uint64) {
 				for q := range zp {
 					zp[q], c = bits.Add64(zp[q], tmp[q], c)
 				}
+			}
+		}
+	}
+}
+
+// addTerm1 is addTerm for 3 or 4 words and a one-word coefficient a (|c| = a).
+func addTerm1(z, h []uint64, W, K int, a uint64, neg bool) {
+	P := len(z) / W
+	var hw [4]uint64
+	for p := range P {
+		hp := h[p*K : p*K+K]
+		ext := uint64(int64(hp[K-1]) >> 63)
+		nz := ext
+		for q := range W {
+			if q < K {
+				hw[q] = hp[q]
+			} else {
+				hw[q] = ext
+			}
+			nz |= hw[q]
+		}
+		if nz == 0 {
+			continue
+		}
+		// t = h·a modulo 2^(64W)
+		var t0, t1, t2, t3, c, hi uint64
+		if a == 1 {
+			t0, t1, t2, t3 = hw[0], hw[1], hw[2], hw[3]
+		} else {
+			hi, t0 = bits.Mul64(hw[0], a)
+			var lo uint64
+			hi2, lo := bits.Mul64(hw[1], a)
+			t1, c = bits.Add64(lo, hi, 0)
+			hi = hi2 + c
+			if W == 3 {
+				t2 = hw[2]*a + hi
+			} else {
+				hi3, lo3 := bits.Mul64(hw[2], a)
+				t2, c = bits.Add64(lo3, hi, 0)
+				t3 = hw[3]*a + hi3 + c
+			}
+		}
+		zp := z[p*W : p*W+W]
+		if neg {
+			zp[0], c = bits.Sub64(zp[0], t0, 0)
+			zp[1], c = bits.Sub64(zp[1], t1, c)
+			if W == 3 {
+				zp[2], _ = bits.Sub64(zp[2], t2, c)
+			} else {
+				zp[2], c = bits.Sub64(zp[2], t2, c)
+				zp[3], _ = bits.Sub64(zp[3], t3, c)
+			}
+		} else {
+			zp[0], c = bits.Add64(zp[0], t0, 0)
+			zp[1], c = bits.Add64(zp[1], t1, c)
+			if W == 3 {
+				zp[2], _ = bits.Add64(zp[2], t2, c)
+			} else {
+				zp[2], c = bits.Add64(zp[2], t2, c)
+				zp[3], _ = bits.Add64(zp[3], t3, c)
 			}
 		}
 	}

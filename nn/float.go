@@ -34,6 +34,8 @@ type FloatNet[F float32 | float64] struct {
 	// so is the verdict (every output stands for no class).
 	hopeless bool
 	nanStop  []bool
+	// anyStop[k]: the same when nothing is known about the values after layer k
+	anyStop []bool
 }
 
 type sparseWeight[F float32 | float64] struct {
@@ -270,16 +272,20 @@ func actState(a Activation, z fstate) fstate {
 	return fAny // ReLU(−Inf) = 0, STEP(anything) ∈ {0, 1}
 }
 
-// propagate runs the state analysis from layer k+1 on with input states in
-// and reports whether every output then stands for no class on every point
-// (ClassOfFloat): one output that is not finite, or several outputs of
-// which one is NaN or all are +Inf or NaN.
+// propagate runs the state analysis from layer `from` on with input states
+// in and reports whether every output then stands for no class on every
+// point (ClassOfFloat): one output that is not finite, or several outputs of
+// which one is NaN or all are +Inf or NaN. Once a layer's states are all NaN
+// or all unknown, the answer after that layer is taken from nanStop or
+// anyStop (filled from the last layer backwards), so the analysis is linear
+// in the depth for the common cases.
 func (f *FloatNet[F]) propagate(from int, in []fstate) bool {
 	cur := in
 	for k := from; k < len(f.layers); k++ {
 		l := &f.layers[k]
 		bias := f.params[l.off+l.in*l.out : l.off+l.in*l.out+l.out]
 		next := make([]fstate, l.out)
+		nan, unknown := true, true
 		for j := range l.out {
 			z := fAny
 			if b := float64(bias[j]); math.IsNaN(b) {
@@ -293,8 +299,18 @@ func (f *FloatNet[F]) propagate(from int, in []fstate) bool {
 				z = sumState(z, termState(float64(sw.w), cur[sw.in]))
 			}
 			next[j] = actState(f.acts[l.act+j], z)
+			nan = nan && next[j] == fNaN
+			unknown = unknown && next[j] == fAny
 		}
 		cur = next
+		if k+1 < len(f.layers) && k > from {
+			if nan {
+				return f.nanStop[k]
+			}
+			if unknown {
+				return f.anyStop[k]
+			}
+		}
 	}
 	if len(cur) == 1 {
 		return cur[0] != fAny
@@ -311,15 +327,17 @@ func (f *FloatNet[F]) propagate(from int, in []fstate) bool {
 
 // analyse decides Hopeless and the early stops.
 func (f *FloatNet[F]) analyse() {
-	f.hopeless = f.Overflow > 0 && f.propagate(0, make([]fstate, f.in))
-	f.nanStop = make([]bool, len(f.layers))
-	for k := range f.layers {
-		in := make([]fstate, f.layers[k].out)
-		for i := range in {
-			in[i] = fNaN
+	L := len(f.layers)
+	f.nanStop, f.anyStop = make([]bool, L), make([]bool, L)
+	for k := L - 1; k >= 0; k-- {
+		nan, unknown := make([]fstate, f.layers[k].out), make([]fstate, f.layers[k].out)
+		for i := range nan {
+			nan[i] = fNaN
 		}
-		f.nanStop[k] = f.propagate(k+1, in)
+		f.nanStop[k] = f.propagate(k+1, nan)
+		f.anyStop[k] = f.propagate(k+1, unknown)
 	}
+	f.hopeless = f.Overflow > 0 && f.propagate(0, make([]fstate, f.in))
 }
 
 // Hopeless reports whether the float view's outputs are proven, from its
