@@ -150,12 +150,22 @@ func (f *FloatNet[F]) evalBatch(xs [][]float64, outs [][]F, stop bool) (stopped 
 		for j := 0; j < l.out; j++ {
 			z := next[j*nb : (j+1)*nb]
 			b := bias[j]
-			for p := range z {
-				z[p] = b
+			row := f.sparse[f.rowStart[l.act+j]:f.rowStart[l.act+j+1]]
+			if len(row) == 0 {
+				for p := range z {
+					z[p] = b
+				}
+			} else {
+				// bias + first term in one pass: b + F(w·h) is z = b; z += F(w·h)
+				h := cur[int(row[0].in)*nb : int(row[0].in)*nb+nb]
+				w := row[0].w
+				for p := range z {
+					z[p] = b + F(w*h[p])
+				}
 			}
-			for _, sw := range f.sparse[f.rowStart[l.act+j]:f.rowStart[l.act+j+1]] {
-				h := cur[int(sw.in)*nb : int(sw.in)*nb+nb]
-				w := sw.w
+			for t := 1; t < len(row); t++ {
+				h := cur[int(row[t].in)*nb : int(row[t].in)*nb+nb]
+				w := row[t].w
 				for p := range z {
 					z[p] += F(w * h[p])
 				}

@@ -128,6 +128,16 @@ func handMade(t *testing.T, d int, acts []string, rows [][][]string) *nn.Network
 // (through a file round trip, with and without forged hints) and checks
 // that every verdict equals the big.Rat reference's.
 func checkNameIndependent(t *testing.T, what string, net *nn.Network, ds *data.Dataset) {
+	checkNames(t, what, net, ds, []string{"park", "vardi", "hz", "zhang", "ysj", "import", "no-such-method"},
+		[]map[string]string{nil, {"split": "0", "per_point": "0"}, {"split": "x", "per_point": "-3,99"}})
+}
+
+// checkFewNames is checkNameIndependent with three names and no hints.
+func checkFewNames(t *testing.T, what string, net *nn.Network, ds *data.Dataset) {
+	checkNames(t, what, net, ds, []string{"park", "vardi", "zhang"}, []map[string]string{nil})
+}
+
+func checkNames(t *testing.T, what string, net *nn.Network, ds *data.Dataset, names []string, hints []map[string]string) {
 	t.Helper()
 	var wantCorrect int
 	for i, x := range ds.X {
@@ -135,8 +145,6 @@ func checkNameIndependent(t *testing.T, what string, net *nn.Network, ds *data.D
 			wantCorrect++
 		}
 	}
-	names := []string{"park", "vardi", "hz", "zhang", "ysj", "import", "no-such-method"}
-	hints := []map[string]string{nil, {"split": "0", "per_point": "0"}, {"split": "x", "per_point": "-3,99"}}
 	for _, name := range names {
 		for _, h := range hints {
 			model := fileRoundTrip(t, &nn.Model{Net: net, Method: name, Classes: ds.Classes, Points: ds.N(), Options: map[string]string{}, Hints: h})
@@ -187,10 +195,34 @@ func TestVerdictIgnoresMethodName(t *testing.T) {
 	}
 	checkNameIndependent(t, "bias 2^62, weight 2^-22", net2, ds2)
 
+	// Networks of the ridge shape (verified by the sorted sweep, chosen
+	// from the weights): zhang's and ysj's, as built and with flipped bits.
+	ds3 := data.Gaussian(40, 2, 3, 8)
+	for _, method := range []string{"zhang", "ysj"} {
+		b, err := Build(context.Background(), ds3, method, construct.Options{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkNameIndependent(t, method+" network", b.Model.Net, ds3)
+		for k := range 4 {
+			mut := b.Model.Net
+			l := &mut.Readout
+			if k%2 == 1 {
+				l = &mut.Hidden[0]
+			}
+			j := k % l.Out()
+			i := (7 * k) % l.In()
+			old := new(big.Rat).Set(l.W[j][i])
+			l.W[j][i].Add(l.W[j][i], big.NewRat(int64(1+k), 4))
+			checkFewNames(t, fmt.Sprintf("%s network, weight (%d,%d) changed", method, j, i), mut, ds3)
+			l.W[j][i].Set(old)
+		}
+	}
+
 	// Many small random networks, including STEP and rank-one first layers.
 	for seed := range uint64(30) {
 		net, ds := randomCase(seed)
-		checkNameIndependent(t, fmt.Sprintf("random network %d", seed), net, ds)
+		checkFewNames(t, fmt.Sprintf("random network %d", seed), net, ds)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/memnet/memnet/construct"
 	"github.com/memnet/memnet/construct/park"
+	"github.com/memnet/memnet/construct/ridge"
 	"github.com/memnet/memnet/data"
 	"github.com/memnet/memnet/nn"
 )
@@ -184,12 +185,20 @@ func verifyRegression(model *nn.Model, ds *data.Dataset, t0 time.Time) (*Verifie
 }
 
 // verifyExact judges the network from its weights and the data alone: the
-// exact engine (nn.Exact) for every network without sigmoid units, and the
-// outward-rounded interval verifier for sigmoid networks (whose values are not
-// rational). The method name and hints in the file are never consulted.
+// exact engine (nn.Exact) for every network without sigmoid units, except
+// that networks whose weights have the ridge shape (construct/ridge: every
+// first-layer neuron a function of one scalar w·x) take the sorted sweep,
+// and the outward-rounded interval verifier for sigmoid networks (whose
+// values are not rational). The method name and hints in the file are
+// never consulted.
 func verifyExact(model *nn.Model, xs [][]float64, y []int, progress func(done int64)) (*nn.Report, error) {
 	if model.Net.HasActivation(nn.Sigmoid) {
 		return verifySigmoid(model.Net, xs, y, progress)
+	}
+	if ridge.Recognized(model.Net) {
+		// one scalar feeds every ridge neuron: the sorted sweep evaluates
+		// the same stored weights in O(N log N) instead of O(N²)
+		return ridge.VerifyExact(model.Net, xs, y, len(model.Classes), progress)
 	}
 	return nn.VerifyExact(model.Net, xs, y, len(model.Classes), progress)
 }
