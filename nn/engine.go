@@ -99,9 +99,24 @@ func bigWords(x *big.Int) []uint64 {
 	return out
 }
 
+// log2 returns k when x = 2^k, else −1.
+func log2(x *big.Int) int {
+	k := int(x.TrailingZeroBits())
+	if x.BitLen() == k+1 {
+		return k
+	}
+	return -1
+}
+
 func lcm(a, b *big.Int) *big.Int {
 	if a.Cmp(b) == 0 {
 		return new(big.Int).Set(a)
+	}
+	if ka, kb := log2(a), log2(b); ka >= 0 && kb >= 0 {
+		if ka > kb {
+			return new(big.Int).Set(a)
+		}
+		return new(big.Int).Set(b)
 	}
 	g := new(big.Int).GCD(nil, nil, a, b)
 	r := new(big.Int).Quo(a, g)
@@ -175,8 +190,13 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 		for j := range l.W {
 			dj := xl.dens[j]
 			n := xneuron{act: l.Act[j]}
-			bz := new(big.Int).Quo(dj, l.B[j].Denom())
-			bz.Mul(bz, l.B[j].Num())
+			var bz *big.Int
+			if kd, kb := log2(dj), log2(l.B[j].Denom()); kd >= 0 && kb >= 0 {
+				bz = new(big.Int).Lsh(l.B[j].Num(), uint(kd-kb))
+			} else {
+				bz = new(big.Int).Quo(dj, l.B[j].Denom())
+				bz.Mul(bz, l.B[j].Num())
+			}
 			zlo, zhi := new(big.Int).Set(bz), new(big.Int).Set(bz)
 			if bz.Sign() != 0 {
 				n.bneg, n.bmag, n.bbits = bz.Sign() < 0, bigWords(bz), bz.BitLen()
@@ -185,9 +205,14 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 				if w.Sign() == 0 {
 					continue
 				}
+				// c = num(w)·dj/(den(w)·D_i)
 				c := new(big.Int).Mul(w.Denom(), den[i])
-				c.Quo(dj, c)
-				c.Mul(c, w.Num())
+				if kd, kc := log2(dj), log2(c); kd >= 0 && kc >= 0 {
+					c.Lsh(w.Num(), uint(kd-kc))
+				} else {
+					c.Quo(dj, c)
+					c.Mul(c, w.Num())
+				}
 				if c.Sign() > 0 {
 					zlo.Add(zlo, t.Mul(c, lo[i]))
 					zhi.Add(zhi, t.Mul(c, hi[i]))
@@ -373,7 +398,7 @@ func (e *Exact) evalChunk(xs [][]float64, s *xscratch) (chunkOut, error) {
 	for k := range e.layers {
 		l := &e.layers[k]
 		W := l.words
-		if W > 1 {
+		if W > 4 {
 			W = min(W, e.dynamicWords(l, cur, K, P, s))
 		}
 		next = grow(next, l.out*P*W)

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -65,5 +66,40 @@ func TestMeasureVerify(t *testing.T) {
 		t.Logf("%-22s N=%d depth %6d width %5d params %8d: exact %v %.2f CPU-s (%.2f s wall) [%s]; float64 %d float32 %d: %.2f CPU-s (%.2f s wall)",
 			spec, n, st.Depth, st.Width, st.Params, r.Exact, c1-c0, t1.Sub(t0).Seconds(), r.ExactEvaluator,
 			fc.Float64Correct, fc.Float32Correct, c2-c1, t2.Sub(t1).Seconds())
+	}
+}
+
+// BenchmarkVerify times the exact engine and the float views on every
+// construction's network for Gaussian data (d = 10, C = 10):
+//
+//	go test ./pipeline -run '^$' -bench Verify -benchtime 1x
+func BenchmarkVerify(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		ds := data.Gaussian(n, 10, 10, 1)
+		for _, spec := range []string{"hz", "vardi", "park", "park:activation=relu", "zhang", "ysj"} {
+			parts := strings.Split(spec, ":")
+			opts := construct.Options{Seed: 1, Params: map[string]string{}}
+			for _, o := range parts[1:] {
+				kv := strings.SplitN(o, "=", 2)
+				opts.Params[kv[0]] = kv[1]
+			}
+			built, err := Build(context.Background(), ds, parts[0], opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			y := classIndex(built.Model, ds)
+			b.Run(fmt.Sprintf("exact/%s/N=%d", spec, n), func(b *testing.B) {
+				for b.Loop() {
+					if r, err := verifyExact(built.Model, ds.X, y, nil); err != nil || !r.Exact {
+						b.Fatal(err, r)
+					}
+				}
+			})
+			b.Run(fmt.Sprintf("float/%s/N=%d", spec, n), func(b *testing.B) {
+				for b.Loop() {
+					nn.FloatCounts(built.Model.Net, ds.X, y, len(built.Model.Classes))
+				}
+			})
+		}
 	}
 }
