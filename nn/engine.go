@@ -56,6 +56,8 @@ type Exact struct {
 	maxWidth int
 	// outShift is s when outDen = 2^s (−1 otherwise)
 	outShift int
+	// share is the taint split, when one is set (UseSplit)
+	share *share
 }
 
 type xterm struct {
@@ -375,53 +377,78 @@ type chunkOut struct {
 // evalChunk evaluates the points xs and returns the read-out words.
 func (e *Exact) evalChunk(xs [][]float64, s *xscratch) (chunkOut, error) {
 	P := len(xs)
-	K := e.inWords
-	cur := grow(s.a, e.inDim*P*K)
-	clear(cur)
-	for p, x := range xs {
-		if len(x) != e.inDim {
-			return chunkOut{}, fmt.Errorf("exact evaluation: input has %d coordinates, network wants %d", len(x), e.inDim)
-		}
-		for i, v := range x {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return chunkOut{}, fmt.Errorf("exact evaluation: input coordinate %d is %v", i+1, v)
-			}
-			m, ex := FloatParts(v)
-			if ex > e.inScale[i] {
-				return chunkOut{}, fmt.Errorf("exact evaluation: input coordinate %d has more fractional bits than compiled for", i+1)
-			}
-			setShifted(cur[(i*P+p)*K:(i*P+p+1)*K], m, uint(e.inScale[i]-ex))
-		}
+	cur, K, err := e.loadInputs(xs, s)
+	if err != nil {
+		return chunkOut{}, err
 	}
 	s.a = cur
 	next := s.b
 	for k := range e.layers {
-		l := &e.layers[k]
-		W := l.words
-		if W > 4 {
-			W = min(W, e.dynamicWords(l, cur, K, P, s))
-		}
-		next = grow(next, l.out*P*W)
-		if cap(s.tmp) < W {
-			s.tmp = make([]uint64, W)
-		}
-		for j := range l.neurons {
-			n := &l.neurons[j]
-			z := next[j*P*W : (j+1)*P*W]
-			setBias(z, W, n)
-			for t := range n.terms {
-				tm := &n.terms[t]
-				h := cur[int(tm.in)*P*K : (int(tm.in)+1)*P*K]
-				addTerm(z, h, W, K, tm, s.tmp[:W])
-			}
-			activate(z, W, n.act)
-		}
+		var W int
+		next, W = e.evalLayer(&e.layers[k], cur, K, P, next, nil, s)
 		cur, next = next, cur
 		K = W
 	}
 	s.a, s.b = cur, next
 	return chunkOut{vals: cur, words: K, P: P}, nil
 }
+
+// evalLayer evaluates layer l on a chunk of P points whose inputs are cur
+// (K words each, neuron by neuron) into out (grown as needed), and returns
+// out and its words per value. Neurons with skip[j] are left zero.
+func (e *Exact) evalLayer(l *xlayer, cur []uint64, K, P int, out []uint64, skip []bool, s *xscratch) ([]uint64, int) {
+	W := l.words
+	if W > 4 {
+		W = min(W, e.dynamicWords(l, cur, K, P, s))
+	}
+	out = grow(out, l.out*P*W)
+	if cap(s.tmp) < W {
+		s.tmp = make([]uint64, W)
+	}
+	for j := range l.neurons {
+		n := &l.neurons[j]
+		z := out[j*P*W : (j+1)*P*W]
+		if skip != nil && skip[j] {
+			clear(z)
+			continue
+		}
+		setBias(z, W, n)
+		for t := range n.terms {
+			tm := &n.terms[t]
+			h := cur[int(tm.in)*P*K : (int(tm.in)+1)*P*K]
+			addTerm(z, h, W, K, tm, s.tmp[:W])
+		}
+		activate(z, W, n.act)
+	}
+	return out, W
+}
+
+// loadInputs writes the chunk's inputs as integers (K words each) into s.a.
+func (e *Exact) loadInputs(xs [][]float64, s *xscratch) ([]uint64, int, error) {
+	P := len(xs)
+	K := e.inWords
+	cur := grow(s.a, e.inDim*P*K)
+	clear(cur)
+	for p, x := range xs {
+		if len(x) != e.inDim {
+			return nil, 0, fmt.Errorf("exact evaluation: input has %d coordinates, network wants %d", len(x), e.inDim)
+		}
+		for i, v := range x {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, 0, fmt.Errorf("exact evaluation: input coordinate %d is %v", i+1, v)
+			}
+			m, ex := FloatParts(v)
+			if ex > e.inScale[i] {
+				return nil, 0, fmt.Errorf("exact evaluation: input coordinate %d has more fractional bits than compiled for", i+1)
+			}
+			setShifted(cur[(i*P+p)*K:(i*P+p+1)*K], m, uint(e.inScale[i]-ex))
+		}
+	}
+	s.a = cur
+	return cur, K, nil
+}
+
+func workers() int { return runtime.GOMAXPROCS(0) }
 
 // dynamicWords bounds the layer's pre-activations on this chunk from the
 // chunk's own inputs (see Exact).
@@ -789,6 +816,9 @@ func cmpWords(a, b []uint64) int {
 // visit (from the worker goroutine) with each chunk's first index and
 // read-out. progress, if not nil, gets the number of points done.
 func (e *Exact) run(xs [][]float64, progress func(done int64), visit func(lo int, c chunkOut) error) error {
+	if e.share != nil {
+		return e.runShared(xs, progress, visit)
+	}
 	n := len(xs)
 	P := e.chunkSize(n)
 	var next, done atomic.Int64

@@ -364,3 +364,72 @@ func FuzzEngine(f *testing.F) {
 		checkWidths(t, net, xs, rng)
 	})
 }
+
+// TestEngineSplit: with any taint split (random layer, random per-point
+// neurons) the shared evaluation equals the big.Rat reference on every
+// point, including points that share values (repeated coordinates, STEP
+// units), and invalid splits are refused.
+func TestEngineSplit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	shared := 0
+	for it := range 300 {
+		d := 1 + rng.IntN(3)
+		net := randomNetwork(rng, d, it%3 == 0)
+		if it%4 == 1 {
+			net = float32Network(rng, d)
+		}
+		if len(net.Hidden) < 1 {
+			continue
+		}
+		pool := make([][]float64, 3)
+		for p := range pool {
+			pool[p] = randomInput(rng, d)
+		}
+		xs := make([][]float64, 5+rng.IntN(60))
+		for p := range xs {
+			x := append([]float64(nil), pool[rng.IntN(len(pool))]...)
+			if rng.IntN(3) == 0 {
+				x[rng.IntN(d)] = randomInput(rng, 1)[0]
+			}
+			xs[p] = x
+		}
+		e, err := CompileExact(net, xs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		S := rng.IntN(len(net.Hidden))
+		var pp []int
+		for j := range net.Hidden[S].Out() {
+			if rng.IntN(2) == 0 {
+				pp = append(pp, j)
+			}
+		}
+		if err := e.UseSplit(S, pp); err != nil {
+			t.Fatal(err)
+		}
+		if len(e.share.keyIdx) > 0 {
+			shared++
+		}
+		outs, err := e.Outputs(xs, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p, x := range xs {
+			want := refEval(net, x)
+			for j := range want {
+				if outs[p][j].Cmp(want[j]) != 0 {
+					t.Fatalf("network %d split %d per-point %v point %d output %d: %s, reference %s", it, S, pp, p, j, outs[p][j].RatString(), want[j].RatString())
+				}
+			}
+		}
+		if err := e.UseSplit(len(net.Hidden), nil); err == nil {
+			t.Fatal("split at the read-out accepted")
+		}
+		if err := e.UseSplit(S, []int{net.Hidden[S].Out()}); err == nil {
+			t.Fatal("per-point neuron out of range accepted")
+		}
+	}
+	if shared == 0 {
+		t.Fatal("no split had shared neurons")
+	}
+}

@@ -2,8 +2,11 @@ package nn
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/big"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -129,6 +132,15 @@ func (r *Report) AddFloat(net *Network, xs [][]float64, y []int, m int) {
 // VerifyExact is the exact half of Verify: it leaves the float counts zero.
 // It runs the exact engine (see Exact), whatever built the network.
 func VerifyExact(net *Network, xs [][]float64, y []int, m int, progress func(done int64)) (*Report, error) {
+	return VerifyExactHints(net, xs, y, m, progress, nil)
+}
+
+// VerifyExactHints is VerifyExact with a network file's hints: a taint
+// split ("split": hidden layer index, "per_point": comma-separated neurons)
+// lets points share work (see Exact.UseSplit). Hints never decide a value:
+// a split that does not parse or names no layer is ignored, and any split
+// gives the exact outputs.
+func VerifyExactHints(net *Network, xs [][]float64, y []int, m int, progress func(done int64), hints map[string]string) (*Report, error) {
 	if len(xs) != len(y) {
 		return nil, errors.New("verify: points and labels differ in number")
 	}
@@ -139,6 +151,9 @@ func VerifyExact(net *Network, xs [][]float64, y []int, m int, progress func(don
 		return nil, err
 	}
 	r.ExactEvaluator = e.Describe()
+	if split, pp, ok := splitHints(hints); ok && e.UseSplit(split, pp) == nil {
+		r.ExactEvaluator += fmt.Sprintf("; points share the work after hidden layer %d (taint split from the file's hints)", split+1)
+	}
 	cls, equal, err := e.Classes(xs, m, y, progress)
 	if err != nil {
 		return nil, err
@@ -226,4 +241,26 @@ func FloatCounts(net *Network, xs [][]float64, y []int, m int) FloatResult {
 	})
 	res.Float64Correct, res.Float32Correct, res.Float64BitExact = int(c64.Load()), int(c32.Load()), int(bit.Load())
 	return res
+}
+
+// splitHints reads a taint split from hints.
+func splitHints(h map[string]string) (split int, perPoint []int, ok bool) {
+	v, found := h["split"]
+	if !found {
+		return 0, nil, false
+	}
+	split, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, nil, false
+	}
+	if pp := h["per_point"]; pp != "" {
+		for _, f := range strings.Split(pp, ",") {
+			j, err := strconv.Atoi(f)
+			if err != nil {
+				return 0, nil, false
+			}
+			perPoint = append(perPoint, j)
+		}
+	}
+	return split, perPoint, true
 }

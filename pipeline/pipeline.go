@@ -189,8 +189,8 @@ func verifyRegression(model *nn.Model, ds *data.Dataset, t0 time.Time) (*Verifie
 // that networks whose weights have the ridge shape (construct/ridge: every
 // first-layer neuron a function of one scalar w·x) take the sorted sweep,
 // and the outward-rounded interval verifier for sigmoid networks (whose
-// values are not rational). The method name and hints in the file are
-// never consulted.
+// values are not rational). The method name is never consulted; the hints
+// may only choose how points share work (nn.VerifyExactHints).
 func verifyExact(model *nn.Model, xs [][]float64, y []int, progress func(done int64)) (*nn.Report, error) {
 	if model.Net.HasActivation(nn.Sigmoid) {
 		return verifySigmoid(model.Net, xs, y, progress)
@@ -200,7 +200,7 @@ func verifyExact(model *nn.Model, xs [][]float64, y []int, progress func(done in
 		// the same stored weights in O(N log N) instead of O(N²)
 		return ridge.VerifyExact(model.Net, xs, y, len(model.Classes), progress)
 	}
-	return nn.VerifyExact(model.Net, xs, y, len(model.Classes), progress)
+	return nn.VerifyExactHints(model.Net, xs, y, len(model.Classes), progress, model.Hints)
 }
 
 // verifySigmoid proves, with outward-rounded interval arithmetic, which

@@ -213,7 +213,7 @@ func (mt Method) Build(ctx context.Context, ds *data.Dataset, opts construct.Opt
 			map[bool]string{true: "integer", false: "rounded Gaussian"}[b.Stage1.Integer], b.Stage1.DirBits, b.Stage1.Draws, b.Stage1.Sigma, p.Rho, p.C),
 		fmt.Sprintf("Stage II/III: %d block(s) × %d intervals × %d points per interval (objective %s); crafted integers of %d bits",
 			p.P, p.M, p.NPer, p.Objective, p.NPer*p.L()+1),
-		"exact verification: construct/vardi.Verify is a grouped exact evaluator for these networks (spec §12); float64 cannot evaluate them beyond a few hundred points (weights of hundreds of bits)")
+		"exact verification: the exact engine (nn.Exact) from the stored weights; float64 cannot evaluate these networks beyond a few hundred points (weights of hundreds of bits)")
 	return res, nil
 }
 
