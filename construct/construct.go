@@ -165,10 +165,9 @@ type Result struct {
 	Prediction Prediction
 	// Notes are observations made while building (redraws, ties, choices).
 	Notes []string
-	// Hints describe the network's structure for the construction's own
-	// exact verifier (see ExactVerifier), e.g. the layer after which points
-	// share work. They are stored in the network file. A verifier must stay
-	// correct whatever the hints say: wrong hints may only make it slower.
+	// Hints describe the network's structure (e.g. the layer after which
+	// points share work). They are stored in the network file and never
+	// decide a verdict: verification reads only the weights and the data.
 	Hints map[string]string
 }
 
@@ -178,14 +177,6 @@ type Result struct {
 // most eps.
 type RegressionVerifier interface {
 	VerifyRegression(net *nn.Network, xs [][]float64, targets []float64, eps float64) (maxErr float64, ok bool, err error)
-}
-
-// ExactVerifier is implemented by constructions that have a faster exact
-// evaluator for their own networks than the generic one. It must evaluate
-// the stored network (not re-derive outputs from the data) and judge outputs
-// as nn.Verify does.
-type ExactVerifier interface {
-	VerifyExact(net *nn.Network, hints map[string]string, xs [][]float64, y []int, m int, progress func(done int64)) (*nn.Report, error)
 }
 
 // Method is one construction.

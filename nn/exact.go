@@ -327,33 +327,15 @@ func (p *Program) evalRat(x []float64, out []*big.Rat, s *Scratch) error {
 	return nil
 }
 
-// EvalExact evaluates net exactly on every row of xs, in parallel over
-// points on all cores. progress, if not nil, is called (from any goroutine)
-// with the number of points finished so far.
+// EvalExact evaluates net exactly on every row of xs with the exact engine
+// (see Exact), on all cores. progress, if not nil, is called (from any
+// goroutine) with the number of points finished so far.
 func EvalExact(net *Network, xs [][]float64, progress func(done int64)) ([][]*big.Rat, error) {
-	p, err := Compile(net, InputScales(net.InputDim, xs))
+	e, err := CompileExact(net, xs)
 	if err != nil {
 		return nil, err
 	}
-	outs := make([][]*big.Rat, len(xs))
-	err = Parallel(len(xs), func(lo, hi int, done *atomic.Int64) error {
-		s := p.NewScratch()
-		for i := lo; i < hi; i++ {
-			o := make([]*big.Rat, net.OutputDim())
-			for j := range o {
-				o[j] = new(big.Rat)
-			}
-			if err := p.Eval(xs[i], o, s); err != nil {
-				return fmt.Errorf("point %d: %w", i+1, err)
-			}
-			outs[i] = o
-			if progress != nil {
-				progress(done.Add(1))
-			}
-		}
-		return nil
-	})
-	return outs, err
+	return e.Outputs(xs, progress)
 }
 
 // Parallel runs f over [0,n) split into chunks, one goroutine per core, each

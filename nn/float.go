@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"math/big"
 )
 
 // FloatNet is a float64 or float32 view of a network: every weight rounded to
@@ -11,7 +12,8 @@ import (
 //
 // Parameters are packed in one array, layer after layer (weights row by row,
 // then biases), and EvalBatch pushes a batch of points through each layer
-// together, so deep narrow networks stream their parameters once per batch.
+// together, points innermost, so deep narrow networks stream their
+// parameters once per batch and the inner loop has no serial dependency.
 type FloatNet[F float32 | float64] struct {
 	in     int
 	width  int
@@ -22,6 +24,18 @@ type FloatNet[F float32 | float64] struct {
 	// for the r-th neuron of the network, counting layer after layer
 	rowStart []int32
 	sparse   []sparseWeight[F]
+	// Rounded counts weights and biases that are not exact in F, Overflow
+	// those of them that became ±Inf.
+	Rounded, Overflow int
+	// firstInf names the first weight that overflowed.
+	firstInf string
+	// hopeless: every output is proven to stand for no class on every
+	// point (see Hopeless); nanStop[k]: if every value after layer k is NaN,
+	// so is the verdict (every output stands for no class).
+	hopeless bool
+	nanStop  []bool
+	// anyStop[k]: the same when nothing is known about the values after layer k
+	anyStop []bool
 }
 
 type sparseWeight[F float32 | float64] struct {
@@ -30,8 +44,7 @@ type sparseWeight[F float32 | float64] struct {
 }
 
 type floatLayer struct {
-	off, in, out, act int  // params offset, shape, acts offset (= first neuron's row)
-	two               bool // 2 inputs, 2 ReLU neurons
+	off, in, out, act int // params offset, shape, acts offset (= first neuron's row)
 }
 
 // Float64 returns the float64 view of n.
@@ -43,22 +56,34 @@ func (n *Network) Float32() *FloatNet[float32] { return newFloatNet[float32](n) 
 func newFloatNet[F float32 | float64](n *Network) *FloatNet[F] {
 	f := &FloatNet[F]{in: n.InputDim, width: n.InputDim}
 	_, is32 := any(F(0)).(float32)
-	round := func(r interface {
-		Float64() (float64, bool)
-		Float32() (float32, bool)
-	}) F {
+	var place string
+	round := func(r *big.Rat) F {
+		var v F
+		var exact bool
 		if is32 {
-			v, _ := r.Float32()
-			return F(v)
+			w, e := r.Float32()
+			v, exact = F(w), e
+		} else {
+			w, e := r.Float64()
+			v, exact = F(w), e
 		}
-		v, _ := r.Float64()
-		return F(v)
+		if !exact {
+			f.Rounded++
+			if math.IsInf(float64(v), 0) {
+				f.Overflow++
+				if f.firstInf == "" {
+					f.firstInf = place
+				}
+			}
+		}
+		return v
 	}
-	for _, l := range n.Layers() {
+	for k, l := range n.Layers() {
 		fl := floatLayer{off: len(f.params), in: l.In(), out: l.Out(), act: len(f.acts)}
 		for j := range l.W {
 			f.rowStart = append(f.rowStart, int32(len(f.sparse)))
 			for i, w := range l.W[j] {
+				place = fmt.Sprintf("layer %d neuron %d weight %d", k+1, j+1, i+1)
 				v := round(w)
 				f.params = append(f.params, v)
 				if v != 0 {
@@ -67,14 +92,15 @@ func newFloatNet[F float32 | float64](n *Network) *FloatNet[F] {
 			}
 		}
 		for j := range l.B {
+			place = fmt.Sprintf("layer %d neuron %d bias", k+1, j+1)
 			f.params = append(f.params, round(l.B[j]))
 		}
 		f.acts = append(f.acts, l.Act...)
-		fl.two = fl.in == 2 && fl.out == 2 && l.Act[0] == ReLU && l.Act[1] == ReLU
 		f.layers = append(f.layers, fl)
 		f.width = max(f.width, fl.out)
 	}
 	f.rowStart = append(f.rowStart, int32(len(f.sparse)))
+	f.analyse()
 	return f
 }
 
@@ -93,69 +119,247 @@ func (f *FloatNet[F]) Eval(x []float64, out []F) error {
 
 // EvalBatch computes the outputs of every point of xs into outs.
 func (f *FloatNet[F]) EvalBatch(xs [][]float64, outs [][]F) error {
+	_, err := f.evalBatch(xs, outs, false)
+	return err
+}
+
+// evalBatch runs the layers over the batch, layer-major with the points
+// innermost: values are stored neuron by neuron (cur[i*nb+p] is neuron i of
+// point p), and each weight is applied to the whole batch in one loop.
+// Every neuron adds its bias, then its terms in input order, each product
+// rounded to F, so outputs are bit-identical to a point-at-a-time
+// evaluation. With stop, a batch whose values are all NaN after a layer
+// from which NaN provably reaches the verdict (nanStop) is abandoned:
+// stopped is true and outs are set to NaN.
+func (f *FloatNet[F]) evalBatch(xs [][]float64, outs [][]F, stop bool) (stopped bool, err error) {
 	nb := len(xs)
-	w := f.width
-	cur := make([]F, nb*w)
-	next := make([]F, nb*w)
+	cur := make([]F, nb*f.width)
+	next := make([]F, nb*f.width)
 	for p, x := range xs {
 		if len(x) != f.in {
-			return fmt.Errorf("evaluation: input has %d coordinates, network wants %d", len(x), f.in)
+			return false, fmt.Errorf("evaluation: input has %d coordinates, network wants %d", len(x), f.in)
 		}
 		for i, v := range x {
-			cur[p*w+i] = F(v)
+			cur[i*nb+p] = F(v)
 		}
 	}
 	for k := range f.layers {
 		l := &f.layers[k]
-		ps := f.params[l.off : l.off+l.in*l.out+l.out]
-		if l.two {
-			// the common 2×2 ReLU layer of deep narrow networks, unrolled
-			w00, w01, w10, w11, b0, b1 := ps[0], ps[1], ps[2], ps[3], ps[4], ps[5]
-			for p := 0; p < nb; p++ {
-				a, b := cur[p*w], cur[p*w+1]
-				z0 := b0 + F(w00*a) + F(w01*b)
-				z1 := b1 + F(w10*a) + F(w11*b)
-				if z0 < 0 {
-					z0 = 0
-				}
-				if z1 < 0 {
-					z1 = 0
-				}
-				next[p*w], next[p*w+1] = z0, z1
-			}
-			cur, next = next, cur
-			continue
-		}
-		bias := ps[l.in*l.out:]
+		bias := f.params[l.off+l.in*l.out : l.off+l.in*l.out+l.out]
 		acts := f.acts[l.act : l.act+l.out]
-		for p := 0; p < nb; p++ {
-			h := cur[p*w : p*w+l.in]
-			for j := 0; j < l.out; j++ {
-				z := bias[j]
-				for _, sw := range f.sparse[f.rowStart[l.act+j]:f.rowStart[l.act+j+1]] {
-					z += F(sw.w * h[sw.in])
+		for j := 0; j < l.out; j++ {
+			z := next[j*nb : (j+1)*nb]
+			b := bias[j]
+			row := f.sparse[f.rowStart[l.act+j]:f.rowStart[l.act+j+1]]
+			if len(row) == 0 {
+				for p := range z {
+					z[p] = b
 				}
-				switch acts[j] {
-				case ReLU:
-					if z < 0 {
-						z = 0
+			} else {
+				// bias + first term in one pass: b + F(w·h) is z = b; z += F(w·h)
+				h := cur[int(row[0].in)*nb : int(row[0].in)*nb+nb]
+				w := row[0].w
+				for p := range z {
+					z[p] = b + F(w*h[p])
+				}
+			}
+			for t := 1; t < len(row); t++ {
+				h := cur[int(row[t].in)*nb : int(row[t].in)*nb+nb]
+				w := row[t].w
+				for p := range z {
+					z[p] += F(w * h[p])
+				}
+			}
+			switch acts[j] {
+			case ReLU:
+				for p, v := range z {
+					if v < 0 {
+						z[p] = 0
 					}
-				case Step:
-					if z >= 0 {
-						z = 1
+				}
+			case Step:
+				for p, v := range z {
+					if v >= 0 {
+						z[p] = 1
 					} else {
-						z = 0
+						z[p] = 0
 					}
-				case Sigmoid:
-					z = F(1 / (1 + math.Exp(-float64(z))))
 				}
-				next[p*w+j] = z
+			case Sigmoid:
+				for p, v := range z {
+					z[p] = F(1 / (1 + math.Exp(-float64(v))))
+				}
 			}
 		}
 		cur, next = next, cur
+		if stop && f.nanStop[k] && allNaN(cur[:l.out*nb]) {
+			nan := F(math.NaN())
+			for p := range outs {
+				for j := range outs[p] {
+					outs[p][j] = nan
+				}
+			}
+			return true, nil
+		}
 	}
 	for p := range outs {
-		copy(outs[p], cur[p*w:p*w+len(outs[p])])
+		for j := range outs[p] {
+			outs[p][j] = cur[j*nb+p]
+		}
 	}
-	return nil
+	return false, nil
+}
+
+func allNaN[F float32 | float64](v []F) bool {
+	for _, x := range v {
+		if x == x {
+			return false
+		}
+	}
+	return true
+}
+
+// What is known about a neuron's float value on every point.
+type fstate uint8
+
+const (
+	fAny    fstate = iota // may be finite
+	fNaN                  // NaN
+	fPosNaN               // +Inf or NaN
+	fNegNaN               // −Inf or NaN
+	fNonFin               // ±Inf or NaN
+)
+
+// sumState is the state of a + b in floating point.
+func sumState(a, b fstate) fstate {
+	switch {
+	case a == fNaN || b == fNaN:
+		return fNaN
+	case a == fAny:
+		return b
+	case b == fAny || a == b:
+		return a
+	}
+	return fNonFin // +Inf + −Inf is NaN, and other mixes are some non-finite
+}
+
+// termState is the state of F(w·h) for a nonzero weight w.
+func termState(w float64, h fstate) fstate {
+	switch {
+	case math.IsNaN(w) || h == fNaN:
+		return fNaN
+	case math.IsInf(w, 0):
+		// ±Inf·0 is NaN, ±Inf·finite ≠ 0 is ±Inf
+		if h == fAny || h == fNonFin {
+			return fNonFin
+		}
+		if (h == fPosNaN) == (w > 0) {
+			return fPosNaN
+		}
+		return fNegNaN
+	case h == fAny || h == fNonFin:
+		return h
+	}
+	if (h == fPosNaN) == (w > 0) {
+		return fPosNaN
+	}
+	return fNegNaN
+}
+
+func actState(a Activation, z fstate) fstate {
+	switch a {
+	case Identity:
+		return z
+	case ReLU:
+		if z == fNaN || z == fPosNaN {
+			return z // NaN < 0 and +Inf < 0 are false
+		}
+	case Sigmoid:
+		if z == fNaN {
+			return fNaN
+		}
+	}
+	return fAny // ReLU(−Inf) = 0, STEP(anything) ∈ {0, 1}
+}
+
+// propagate runs the state analysis from layer `from` on with input states
+// in and reports whether every output then stands for no class on every
+// point (ClassOfFloat): one output that is not finite, or several outputs of
+// which one is NaN or all are +Inf or NaN. Once a layer's states are all NaN
+// or all unknown, the answer after that layer is taken from nanStop or
+// anyStop (filled from the last layer backwards), so the analysis is linear
+// in the depth for the common cases.
+func (f *FloatNet[F]) propagate(from int, in []fstate) bool {
+	cur := in
+	for k := from; k < len(f.layers); k++ {
+		l := &f.layers[k]
+		bias := f.params[l.off+l.in*l.out : l.off+l.in*l.out+l.out]
+		next := make([]fstate, l.out)
+		nan, unknown := true, true
+		for j := range l.out {
+			z := fAny
+			if b := float64(bias[j]); math.IsNaN(b) {
+				z = fNaN
+			} else if math.IsInf(b, 1) {
+				z = fPosNaN
+			} else if math.IsInf(b, -1) {
+				z = fNegNaN
+			}
+			for _, sw := range f.sparse[f.rowStart[l.act+j]:f.rowStart[l.act+j+1]] {
+				z = sumState(z, termState(float64(sw.w), cur[sw.in]))
+			}
+			next[j] = actState(f.acts[l.act+j], z)
+			nan = nan && next[j] == fNaN
+			unknown = unknown && next[j] == fAny
+		}
+		cur = next
+		if k+1 < len(f.layers) && k > from {
+			if nan {
+				return f.nanStop[k]
+			}
+			if unknown {
+				return f.anyStop[k]
+			}
+		}
+	}
+	if len(cur) == 1 {
+		return cur[0] != fAny
+	}
+	allPos := true
+	for _, s := range cur {
+		if s == fNaN {
+			return true
+		}
+		allPos = allPos && s == fPosNaN
+	}
+	return allPos
+}
+
+// analyse decides Hopeless and the early stops.
+func (f *FloatNet[F]) analyse() {
+	L := len(f.layers)
+	f.nanStop, f.anyStop = make([]bool, L), make([]bool, L)
+	for k := L - 1; k >= 0; k-- {
+		nan, unknown := make([]fstate, f.layers[k].out), make([]fstate, f.layers[k].out)
+		for i := range nan {
+			nan[i] = fNaN
+		}
+		f.nanStop[k] = f.propagate(k+1, nan)
+		f.anyStop[k] = f.propagate(k+1, unknown)
+	}
+	f.hopeless = f.Overflow > 0 && f.propagate(0, make([]fstate, f.in))
+}
+
+// Hopeless reports whether the float view's outputs are proven, from its
+// weights alone, to stand for no class on any point: a weight that
+// overflowed to ±Inf makes some pre-activation non-finite on every point
+// (±Inf·h is ±Inf or NaN, and a non-finite term makes the sum non-finite),
+// and that non-finite value provably reaches the outputs (identity passes
+// it, ReLU passes NaN and +Inf, sigmoid NaN; STEP and ReLU(−Inf) do not).
+// reason says which weight.
+func (f *FloatNet[F]) Hopeless() (bool, string) {
+	if !f.hopeless {
+		return false, ""
+	}
+	return true, fmt.Sprintf("%d weights overflow to ±Inf (first: %s) and a non-finite value reaches the outputs on every point", f.Overflow, f.firstInf)
 }

@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"sync"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -103,6 +104,8 @@ type Report struct {
 	ExactSeconds   float64 `json:"exact_seconds"`
 	FloatSeconds   float64 `json:"float_seconds"`
 	ExactEvaluator string  `json:"exact_evaluator"`
+	// Float holds the float views' weight counts and notes (nil until AddFloat).
+	Float *FloatResult `json:"float,omitempty"`
 }
 
 // Verify evaluates net on every point exactly and in float64 and float32, and
@@ -122,59 +125,49 @@ func (r *Report) AddFloat(net *Network, xs [][]float64, y []int, m int) {
 	t1 := time.Now()
 	fc := FloatCounts(net, xs, y, m)
 	r.Float64Correct, r.Float32Correct, r.Float64BitExact = fc.Float64Correct, fc.Float32Correct, fc.Float64BitExact
+	r.Float = &fc
 	r.FloatSeconds = time.Since(t1).Seconds()
 }
 
 // VerifyExact is the exact half of Verify: it leaves the float counts zero.
+// It runs the exact engine (see Exact), whatever built the network.
 func VerifyExact(net *Network, xs [][]float64, y []int, m int, progress func(done int64)) (*Report, error) {
+	return VerifyExactHints(net, xs, y, m, progress, nil)
+}
+
+// VerifyExactHints is VerifyExact with a network file's hints: a taint
+// split ("split": hidden layer index, "per_point": comma-separated neurons)
+// lets points share work (see Exact.UseSplit). Hints never decide a value:
+// a split that does not parse or names no layer is ignored, and any split
+// gives the exact outputs.
+func VerifyExactHints(net *Network, xs [][]float64, y []int, m int, progress func(done int64), hints map[string]string) (*Report, error) {
 	if len(xs) != len(y) {
 		return nil, errors.New("verify: points and labels differ in number")
 	}
 	r := &Report{Points: len(xs)}
 	t0 := time.Now()
-	p, err := Compile(net, InputScales(net.InputDim, xs))
+	e, err := CompileExact(net, xs)
 	if err != nil {
 		return nil, err
 	}
-	r.ExactEvaluator = "big.Rat (non-dyadic weights)"
-	if p.Dyadic() {
-		r.ExactEvaluator = "integer fixed point (dyadic weights)"
+	r.ExactEvaluator = e.Describe()
+	if split, pp, ok := splitHints(hints); ok && e.UseSplit(split, pp) == nil {
+		r.ExactEvaluator += fmt.Sprintf("; points share the work after hidden layer %d (taint split from the file's hints)", split+1)
 	}
-	var mu sync.Mutex
-	var correct, equal atomic.Int64
-	err = Parallel(len(xs), func(lo, hi int, done *atomic.Int64) error {
-		s := p.NewScratch()
-		o := make([]*big.Rat, net.OutputDim())
-		for j := range o {
-			o[j] = new(big.Rat)
-		}
-		lbl := new(big.Rat)
-		for i := lo; i < hi; i++ {
-			if err := p.Eval(xs[i], o, s); err != nil {
-				return fmt.Errorf("point %d: %w", i+1, err)
-			}
-			if ClassOfRat(o, m) == y[i] {
-				correct.Add(1)
-			} else {
-				mu.Lock()
-				if len(r.Wrong) < 20 {
-					r.Wrong = append(r.Wrong, i)
-				}
-				mu.Unlock()
-			}
-			if len(o) == 1 && o[0].Cmp(lbl.SetInt64(int64(y[i]))) == 0 {
-				equal.Add(1)
-			}
-			if progress != nil {
-				progress(done.Add(1))
-			}
-		}
-		return nil
-	})
+	cls, equal, err := e.Classes(xs, m, y, progress)
 	if err != nil {
 		return nil, err
 	}
-	r.ExactCorrect, r.ExactEqual = int(correct.Load()), int(equal.Load())
+	for i, k := range cls {
+		if k >= 0 && k == y[i] {
+			r.ExactCorrect++
+		} else if len(r.Wrong) < 20 {
+			r.Wrong = append(r.Wrong, i)
+		}
+		if equal[i] && net.OutputDim() == 1 {
+			r.ExactEqual++
+		}
+	}
 	r.Exact = r.ExactCorrect == len(xs)
 	r.ExactSeconds = time.Since(t0).Seconds()
 	return r, nil
@@ -182,34 +175,92 @@ func VerifyExact(net *Network, xs [][]float64, y []int, m int, progress func(don
 
 // FloatResult counts how many points the float views get right.
 type FloatResult struct {
-	Float64Correct, Float32Correct, Float64BitExact int
+	Float64Correct  int `json:"float64_correct"`
+	Float32Correct  int `json:"float32_correct"`
+	Float64BitExact int `json:"float64_bit_exact"`
+	// Rounded and Overflow count the weights and biases that are not exact
+	// in each float type, and those of them that became ±Inf.
+	Float64Rounded  int `json:"float64_rounded_weights"`
+	Float64Overflow int `json:"float64_overflowed_weights"`
+	Float32Rounded  int `json:"float32_rounded_weights"`
+	Float32Overflow int `json:"float32_overflowed_weights"`
+	// Float64Note and Float32Note give the reason when a view was judged
+	// 0/N from its weights without evaluation (see FloatNet.Hopeless).
+	Float64Note string `json:"float64_note,omitempty"`
+	Float32Note string `json:"float32_note,omitempty"`
 }
 
-// FloatCounts evaluates the float64 and float32 views on every point.
+// FloatCounts evaluates the float64 and float32 views on every point,
+// layer-major in batches on all cores. A view proven hopeless from its
+// weights is counted 0 without evaluation; a batch whose values all become
+// NaN where NaN provably reaches the outputs stops there.
 func FloatCounts(net *Network, xs [][]float64, y []int, m int) FloatResult {
 	f64, f32 := net.Float64(), net.Float32()
+	var res FloatResult
+	res.Float64Rounded, res.Float64Overflow = f64.Rounded, f64.Overflow
+	res.Float32Rounded, res.Float32Overflow = f32.Rounded, f32.Overflow
+	skip64, note64 := f64.Hopeless()
+	skip32, note32 := f32.Hopeless()
+	res.Float64Note, res.Float32Note = note64, note32
+	if skip64 && skip32 {
+		return res
+	}
 	var c64, c32, bit atomic.Int64
-	_ = Parallel(len(xs), func(lo, hi int, _ *atomic.Int64) error {
-		o64 := make([][]float64, hi-lo)
-		o32 := make([][]float32, hi-lo)
-		for i := range o64 {
-			o64[i] = make([]float64, net.OutputDim())
-			o32[i] = make([]float32, net.OutputDim())
-		}
-		_ = f64.EvalBatch(xs[lo:hi], o64)
-		_ = f32.EvalBatch(xs[lo:hi], o32)
-		for i := lo; i < hi; i++ {
-			if ClassOfFloat(o64[i-lo], m) == y[i] {
-				c64.Add(1)
+	const batch = 256
+	_ = Parallel((len(xs)+batch-1)/batch, func(blo, bhi int, _ *atomic.Int64) error {
+		for b := blo; b < bhi; b++ {
+			lo, hi := b*batch, min(len(xs), (b+1)*batch)
+			o64 := make([][]float64, hi-lo)
+			o32 := make([][]float32, hi-lo)
+			for i := range o64 {
+				o64[i] = make([]float64, net.OutputDim())
+				o32[i] = make([]float32, net.OutputDim())
 			}
-			if ClassOfFloat(o32[i-lo], m) == y[i] {
-				c32.Add(1)
+			if !skip64 {
+				_, _ = f64.evalBatch(xs[lo:hi], o64, true)
 			}
-			if len(o64[i-lo]) == 1 && o64[i-lo][0] == float64(y[i]) {
-				bit.Add(1)
+			if !skip32 {
+				_, _ = f32.evalBatch(xs[lo:hi], o32, true)
+			}
+			for i := lo; i < hi; i++ {
+				if y[i] < 0 {
+					continue
+				}
+				if !skip64 && ClassOfFloat(o64[i-lo], m) == y[i] {
+					c64.Add(1)
+				}
+				if !skip32 && ClassOfFloat(o32[i-lo], m) == y[i] {
+					c32.Add(1)
+				}
+				if !skip64 && len(o64[i-lo]) == 1 && o64[i-lo][0] == float64(y[i]) {
+					bit.Add(1)
+				}
 			}
 		}
 		return nil
 	})
-	return FloatResult{int(c64.Load()), int(c32.Load()), int(bit.Load())}
+	res.Float64Correct, res.Float32Correct, res.Float64BitExact = int(c64.Load()), int(c32.Load()), int(bit.Load())
+	return res
+}
+
+// splitHints reads a taint split from hints.
+func splitHints(h map[string]string) (split int, perPoint []int, ok bool) {
+	v, found := h["split"]
+	if !found {
+		return 0, nil, false
+	}
+	split, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, nil, false
+	}
+	if pp := h["per_point"]; pp != "" {
+		for _, f := range strings.Split(pp, ",") {
+			j, err := strconv.Atoi(f)
+			if err != nil {
+				return 0, nil, false
+			}
+			perPoint = append(perPoint, j)
+		}
+	}
+	return split, perPoint, true
 }

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/memnet/memnet/construct"
+	"github.com/memnet/memnet/construct/park"
+	"github.com/memnet/memnet/construct/ridge"
 	"github.com/memnet/memnet/data"
 	"github.com/memnet/memnet/limits"
 	"github.com/memnet/memnet/nn"
@@ -75,21 +77,24 @@ func recordGeometry(p *construct.Prediction, g construct.Geometry) {
 // Verified is the outcome of Verify. Points counts data rows, DistinctPoints
 // the points left after dropping repeated rows.
 type Verified struct {
-	Points          int          `json:"points"`
-	DistinctPoints  int          `json:"distinct_points"`
-	ExactCorrect    int          `json:"exact_correct"`
-	ExactEqual      int          `json:"exact_equal"`
-	Exact           bool         `json:"exact"`
-	Float64Correct  int          `json:"float64_correct"`
-	Float32Correct  int          `json:"float32_correct"`
-	Float64BitExact int          `json:"float64_bit_exact"`
-	Float64         bool         `json:"float64_reproduces_all"`
-	Float32         bool         `json:"float32_reproduces_all"`
-	Seconds         float64      `json:"seconds"`
-	ExactSeconds    float64      `json:"exact_seconds"`
-	FloatSeconds    float64      `json:"float_seconds"`
-	Evaluator       string       `json:"exact_evaluator"`
-	Wrong           []WrongPoint `json:"wrong,omitempty"`
+	Points          int     `json:"points"`
+	DistinctPoints  int     `json:"distinct_points"`
+	ExactCorrect    int     `json:"exact_correct"`
+	ExactEqual      int     `json:"exact_equal"`
+	Exact           bool    `json:"exact"`
+	Float64Correct  int     `json:"float64_correct"`
+	Float32Correct  int     `json:"float32_correct"`
+	Float64BitExact int     `json:"float64_bit_exact"`
+	Float64         bool    `json:"float64_reproduces_all"`
+	Float32         bool    `json:"float32_reproduces_all"`
+	Seconds         float64 `json:"seconds"`
+	ExactSeconds    float64 `json:"exact_seconds"`
+	FloatSeconds    float64 `json:"float_seconds"`
+	Evaluator       string  `json:"exact_evaluator"`
+	// FloatWeights counts the weights each float view rounds and overflows,
+	// with the reason when a view was judged 0/N without evaluation.
+	FloatWeights *nn.FloatResult `json:"float_weights,omitempty"`
+	Wrong        []WrongPoint    `json:"wrong,omitempty"`
 	// Proof is how the verdict was reached: "exact arithmetic", or
 	// "interval arithmetic" for networks with sigmoid activations (a sound
 	// enclosure of every output, not an exact value).
@@ -272,7 +277,8 @@ func verify(model *nn.Model, ds *data.Dataset, report func(phase string, done, t
 		Float64Correct: r.Float64Correct, Float32Correct: r.Float32Correct, Float64BitExact: r.Float64BitExact,
 		Float64: r.Float64Correct == ds.N(), Float32: r.Float32Correct == ds.N(),
 		ExactSeconds: r.ExactSeconds, FloatSeconds: r.FloatSeconds, Evaluator: r.ExactEvaluator,
-		Proof: "exact arithmetic",
+		Proof:        "exact arithmetic",
+		FloatWeights: r.Float,
 	}
 	interval := model.Net.HasActivation(nn.Sigmoid)
 	if interval {
@@ -410,15 +416,38 @@ func abbreviate(s string, n int) string {
 	return s[:n] + "..."
 }
 
-// verifyExact uses the construction's own exact verifier when it has one,
-// and the generic one otherwise.
+// verifyExact judges the network from its weights and the data alone: the
+// exact engine (nn.Exact) for every network without sigmoid units, except
+// that networks whose weights have the ridge shape (construct/ridge: every
+// first-layer neuron a function of one scalar w·x) take the sorted sweep,
+// and the outward-rounded interval verifier for sigmoid networks (whose
+// values are not rational). The method name is never consulted; the hints
+// may only choose how points share work (nn.VerifyExactHints).
 func verifyExact(model *nn.Model, xs [][]float64, y []int, progress func(done int64)) (*nn.Report, error) {
-	if m, err := construct.Lookup(model.Method); err == nil {
-		if v, ok := m.(construct.ExactVerifier); ok {
-			return v.VerifyExact(model.Net, model.Hints, xs, y, len(model.Classes), progress)
-		}
+	if model.Net.HasActivation(nn.Sigmoid) {
+		return verifySigmoid(model.Net, xs, y, progress)
 	}
-	return nn.VerifyExact(model.Net, xs, y, len(model.Classes), progress)
+	if ridge.Recognized(model.Net) {
+		// one scalar feeds every ridge neuron: the sorted sweep evaluates
+		// the same stored weights in O(N log N) instead of O(N²)
+		return ridge.VerifyExact(model.Net, xs, y, len(model.Classes), progress)
+	}
+	return nn.VerifyExactHints(model.Net, xs, y, len(model.Classes), progress, model.Hints)
+}
+
+// verifySigmoid proves, with outward-rounded interval arithmetic, which
+// points' outputs round to their label (park.VerifyInterval).
+func verifySigmoid(net *nn.Network, xs [][]float64, y []int, progress func(done int64)) (*nn.Report, error) {
+	s, err := park.VerifyInterval(net, xs, y, nil, 0)
+	if err != nil {
+		return nil, err
+	}
+	if progress != nil {
+		progress(int64(len(xs)))
+	}
+	return &nn.Report{Points: s.Points, ExactCorrect: s.Proven, Exact: s.Proven == s.Points, Wrong: s.Wrong, ExactSeconds: s.Seconds,
+		ExactEvaluator: fmt.Sprintf("interval arithmetic (outward-rounded big.Float, %d bits): %d/%d outputs proven to round to their label, max |output − label| ≤ %.4g",
+			s.Prec, s.Proven, s.Points, s.MaxError)}, nil
 }
 
 func ratsString(o []*big.Rat) string {

@@ -86,6 +86,16 @@ func verifyCmd() *cobra.Command {
 				}
 				fmt.Printf("  float64 correct %d/%d (bit-exact %d), float32 correct %d/%d\n",
 					v.Float64Correct, v.DistinctPoints, v.Float64BitExact, v.Float32Correct, v.DistinctPoints)
+				if fw := v.FloatWeights; fw != nil {
+					fmt.Printf("  weights not exact in float64: %d (%d overflow to ±Inf), in float32: %d (%d overflow)\n",
+						fw.Float64Rounded, fw.Float64Overflow, fw.Float32Rounded, fw.Float32Overflow)
+					if fw.Float64Note != "" {
+						fmt.Printf("  float64 0/%d without evaluation: %s\n", v.DistinctPoints, fw.Float64Note)
+					}
+					if fw.Float32Note != "" {
+						fmt.Printf("  float32 0/%d without evaluation: %s\n", v.DistinctPoints, fw.Float32Note)
+					}
+				}
 				if v.Float64Correct < v.DistinctPoints || v.Float32Correct < v.DistinctPoints {
 					fmt.Println(floatNote)
 				}

@@ -45,7 +45,7 @@ func archCheck(t *testing.T, xs [][]float64, ys []int, c int, widths []int) *Bui
 	if DenseParams(b.Net) != criteria.DenseParams(widths, len(xs[0])) {
 		t.Errorf("dense params %d vs %d", DenseParams(b.Net), criteria.DenseParams(widths, len(xs[0])))
 	}
-	r, err := VerifyFast(b.Net, xs, ys, c, false)
+	r, err := nn.VerifyExact(b.Net, xs, ys, c, nil)
 	if err != nil || !r.Exact || r.ExactEqual != len(xs) {
 		t.Fatalf("fast verify: %v %+v", err, r)
 	}
@@ -56,7 +56,7 @@ func archCheck(t *testing.T, xs [][]float64, ys []int, c int, widths []int) *Bui
 	bad := slices.Clone(ys)
 	i := len(ys) / 3
 	bad[i] = (bad[i] + 1) % c
-	r, _ = VerifyFast(b.Net, xs, bad, c, false)
+	r, _ = nn.VerifyExact(b.Net, xs, bad, c, nil)
 	if r.ExactCorrect != len(xs)-1 || len(r.Wrong) != 1 || r.Wrong[0] != i {
 		t.Fatalf("corrupted label: %+v", r)
 	}

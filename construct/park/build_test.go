@@ -50,7 +50,7 @@ func check(t *testing.T, xs [][]float64, ys []int, c int, cfg Config, generic bo
 	if !st.Dyadic {
 		t.Errorf("non-dyadic weights")
 	}
-	r, err := VerifyFast(b.Net, xs, ys, c, false)
+	r, err := nn.VerifyExact(b.Net, xs, ys, c, nil)
 	if err != nil {
 		t.Fatalf("fast verify: %v", err)
 	}
@@ -70,7 +70,7 @@ func check(t *testing.T, xs [][]float64, ys []int, c int, cfg Config, generic bo
 		bad := append([]int(nil), ys...)
 		i := n / 2
 		bad[i] = (bad[i] + 1) % c
-		r, err := VerifyFast(b.Net, xs, bad, c, false)
+		r, err := nn.VerifyExact(b.Net, xs, bad, c, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -233,14 +233,14 @@ func BenchmarkVerify(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Run(fmt.Sprintf("fast/N=%d", n), func(b *testing.B) {
+		b.Run(fmt.Sprintf("exact/N=%d", n), func(b *testing.B) {
 			for b.Loop() {
-				if r, err := VerifyFast(bt.Net, xs, ys, 10, false); err != nil || !r.Exact {
+				if r, err := nn.VerifyExact(bt.Net, xs, ys, 10, nil); err != nil || !r.Exact {
 					b.Fatal(err)
 				}
 			}
 		})
-		b.Run(fmt.Sprintf("generic/N=%d", n), func(b *testing.B) {
+		b.Run(fmt.Sprintf("exact+float/N=%d", n), func(b *testing.B) {
 			for b.Loop() {
 				if r, err := nn.Verify(bt.Net, xs, ys, 10, nil); err != nil || !r.Exact {
 					b.Fatal(err)

@@ -101,7 +101,7 @@ func TestMeasure(t *testing.T) {
 			n, d, c, cfg, st.Depth, st.Width, DenseParams(b.Net), st.MaxWeightBits, build, b.Sizes.A, b.Sizes.B, b.Sizes.R)
 		return
 	}
-	r, err := VerifyFast(b.Net, xs, ys, c, false)
+	r, err := nn.VerifyExact(b.Net, xs, ys, c, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

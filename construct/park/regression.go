@@ -89,7 +89,7 @@ func CheckEps(eps float64) error {
 }
 
 // VerifyRegression evaluates net on every point and returns the largest
-// |f(x_i) − ys[i]|: exactly (EvalFast, else the generic exact evaluator)
+// |f(x_i) − ys[i]|: exactly (the exact engine, nn.EvalExact)
 // for STEP/ReLU networks, as a proven upper bound from VerifyInterval for
 // sigmoid networks. ok says it is ≤ eps.
 func VerifyRegression(net *nn.Network, xs [][]float64, ys []float64, eps float64) (maxErr float64, ok bool, err error) {
@@ -111,19 +111,13 @@ func VerifyRegression(net *nn.Network, xs [][]float64, ys []float64, eps float64
 		}
 		return rep.MaxError, rep.MaxError <= eps, nil
 	}
-	outs, err := EvalFast(net, xs)
-	if errors.Is(err, ErrNotTyped) {
-		var all [][]*big.Rat
-		all, err = nn.EvalExact(net, xs, nil)
-		if err == nil {
-			outs = make([]*big.Rat, len(xs))
-			for i := range all {
-				outs[i] = all[i][0]
-			}
-		}
-	}
+	all, err := nn.EvalExact(net, xs, nil)
 	if err != nil {
 		return 0, false, err
+	}
+	outs := make([]*big.Rat, len(xs))
+	for i := range all {
+		outs[i] = all[i][0]
 	}
 	worst := new(big.Rat)
 	d := new(big.Rat)

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/memnet/memnet/nn"
@@ -453,4 +456,40 @@ func VerifyInterval(net *nn.Network, xs [][]float64, ys []int, targets []float64
 	}
 	rep.Seconds = time.Since(t0).Seconds()
 	return rep, nil
+}
+
+// dyParts is nn.DyadicParts with a nil mantissa for non-dyadic r.
+func dyParts(r *big.Rat) (*big.Int, int) {
+	m, e, ok := nn.DyadicParts(r)
+	if !ok {
+		return nil, 0
+	}
+	return m, e
+}
+
+// runPar runs f(0..n-1) on all cores; the first error wins.
+func runPar(n int, f func(i int) error) error {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var once sync.Once
+	var first error
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				if err := f(i); err != nil {
+					once.Do(func() { first = err })
+					next.Store(int64(n))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return first
 }

@@ -340,7 +340,7 @@ func VerifyExact(net *nn.Network, xs [][]float64, y []int, m int, progress func(
 							o[p].SetFrac(fin[p], den)
 						}
 					}
-					if nn.ClassOfRat(o, m) == y[i] {
+					if k := nn.ClassOfRat(o, m); k >= 0 && k == y[i] {
 						correct.Add(1)
 					} else {
 						mu.Lock()

@@ -273,7 +273,7 @@ func (mt Method) Build(ctx context.Context, ds *data.Dataset, opts construct.Opt
 			map[bool]string{true: "integer", false: "rounded Gaussian"}[b.Stage1.Integer], b.Stage1.DirBits, b.Stage1.Draws, b.Stage1.Sigma, p.Rho, p.C),
 		fmt.Sprintf("Stage II/III: %d block(s) × %d intervals × %d points per interval (objective %s); crafted integers of %d bits",
 			p.P, p.M, p.NPer, p.Objective, p.NPer*p.L()+1),
-		"exact verification: construct/vardi.Verify is a grouped exact evaluator for these networks (spec §12)",
+		"exact verification: the exact engine (nn.Exact) from the stored weights, with the taint split its hints name (spec §12)",
 		floatNote(b.Net.Stats().MaxWeightBits))
 	return res, nil
 }

@@ -271,9 +271,3 @@ func build(ctx context.Context, s *ridge.Sorted, d, g, k int, progress func(done
 	}
 	return net, nil
 }
-
-// VerifyExact implements construct.ExactVerifier with the ridge sweep
-// (O(N·G) big-integer operations instead of O(N²)).
-func (Method) VerifyExact(net *nn.Network, _ map[string]string, xs [][]float64, y []int, m int, progress func(done int64)) (*nn.Report, error) {
-	return ridge.VerifyExact(net, xs, y, m, progress)
-}

@@ -200,9 +200,3 @@ func assemble(s *ridge.Sorted, kinks []ridge.Kink, d int, fused bool) *nn.Networ
 	net.Readout = ro
 	return net
 }
-
-// VerifyExact implements construct.ExactVerifier with the ridge sweep,
-// which evaluates the stored network in O(N log N) instead of O(N²).
-func (Method) VerifyExact(net *nn.Network, _ map[string]string, xs [][]float64, y []int, m int, progress func(done int64)) (*nn.Report, error) {
-	return ridge.VerifyExact(net, xs, y, m, progress)
-}

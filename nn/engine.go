@@ -1,0 +1,961 @@
+package nn
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"math/bits"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// Exact is memnet's one exact evaluation engine: a network compiled for the
+// points of one dataset. It reads nothing but the weights and the data (no
+// method name, no hint decides a value), and every construction, every
+// imported and every hand-made network is evaluated by it.
+//
+// Integer form. Every neuron's value is held as an integer Z over a fixed
+// positive denominator D (value = Z/D). An input coordinate i has D = 2^s_i,
+// s_i the most fractional bits of that coordinate in the data (float64
+// values are dyadic). A neuron's D is the least common multiple of its
+// bias's denominator and, over its nonzero weights w_i, of den(w_i)·D_i, so
+// its pre-activation is Z = B + Σ c_i·Z_i with integer coefficients
+// c_i = w_i·D/D_i and B = b·D (for dyadic weights D is a power of two: the
+// fixed point of earlier versions). ReLU and identity keep Z and D; STEP
+// gives Z ∈ {0, 1} over D = 1. The read-out's neurons share one D, so
+// classes are read from integers.
+//
+// Range analysis (compile time). From each coordinate's smallest and largest
+// value in the data, exact interval arithmetic on the integer coefficients
+// bounds every pre-activation: lo = B + Σ_{c>0} c·lo_i + Σ_{c<0} c·hi_i, and
+// hi symmetrically; ReLU maps [lo, hi] to [max(lo,0), max(hi,0)], STEP to
+// [STEP(lo), STEP(hi)]. A layer is evaluated in the fewest 64-bit words W
+// with every neuron's interval inside [−2^(64W−1), 2^(64W−1)). Arithmetic is
+// two's complement modulo 2^(64W): sums and products modulo 2^(64W) are
+// exact as soon as the final value lies in that range, whatever the
+// intermediate terms, so only the pre-activation needs a bound. Intervals
+// are sound but can be loose in deep networks; each chunk of points then
+// tightens the width from its own inputs: |Z| < (terms+1)·2^M with M the
+// largest bitlen(c)+bitlen(max |Z_i| over the chunk) (or of B). The width
+// used is the smaller of the two bounds, both proofs.
+//
+// Evaluation is layer-major over chunks of points with the points innermost
+// (one coefficient applied to a run of points), one word (int64 arithmetic)
+// and two words specialised, more words by a schoolbook loop; chunks run on
+// every core. No math/big arithmetic is done per point except to read out
+// single outputs that do not fit the one-word fast path.
+type Exact struct {
+	inDim    int
+	inScale  []int
+	inWords  int
+	layers   []xlayer
+	outDen   *big.Int
+	maxWidth int
+	// outShift is s when outDen = 2^s (−1 otherwise)
+	outShift int
+	// share is the taint split, when one is set (UseSplit)
+	share *share
+}
+
+type xterm struct {
+	in   int32
+	neg  bool
+	unit bool     // |c| = 1
+	c64  uint64   // c modulo 2^64
+	mag  []uint64 // |c|, little-endian words
+	lo   int      // first nonzero word of mag
+	bits int      // bit length of |c|
+}
+
+type xneuron struct {
+	terms []xterm
+	bneg  bool
+	bmag  []uint64 // |B| (nil: zero)
+	bbits int
+	act   Activation
+}
+
+type xlayer struct {
+	in, out int
+	neurons []xneuron
+	// words proven enough by the compile-time ranges; bits is the largest
+	// signed bit length of a pre-activation bound
+	words, bits int
+	dens        []*big.Int // each neuron's output denominator
+	preDens     []*big.Int // each neuron's pre-activation denominator
+}
+
+// ErrSigmoid is returned for networks with sigmoid neurons, whose values are
+// not rational.
+var ErrSigmoid = errors.New("exact evaluation: the network has sigmoid neurons, which have no exact rational value")
+
+func bigWords(x *big.Int) []uint64 {
+	ws := x.Bits()
+	out := make([]uint64, len(ws))
+	for i, w := range ws {
+		out[i] = uint64(w)
+	}
+	return out
+}
+
+// log2 returns k when x = 2^k, else −1.
+func log2(x *big.Int) int {
+	k := int(x.TrailingZeroBits())
+	if x.BitLen() == k+1 {
+		return k
+	}
+	return -1
+}
+
+func lcm(a, b *big.Int) *big.Int {
+	if a.Cmp(b) == 0 {
+		return new(big.Int).Set(a)
+	}
+	if ka, kb := log2(a), log2(b); ka >= 0 && kb >= 0 {
+		if ka > kb {
+			return new(big.Int).Set(a)
+		}
+		return new(big.Int).Set(b)
+	}
+	g := new(big.Int).GCD(nil, nil, a, b)
+	r := new(big.Int).Quo(a, g)
+	return r.Mul(r, b)
+}
+
+// CompileExact compiles net for exact evaluation of the points xs (their
+// fractional bits and per-coordinate ranges are read from them). Every point
+// must have InputDim finite coordinates.
+func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
+	if err := net.Check(); err != nil {
+		return nil, err
+	}
+	if net.HasActivation(Sigmoid) {
+		return nil, ErrSigmoid
+	}
+	d := net.InputDim
+	e := &Exact{inDim: d, inScale: make([]int, d), maxWidth: d, outShift: -1}
+	mins, maxs := make([]float64, d), make([]float64, d)
+	for p, x := range xs {
+		if len(x) != d {
+			return nil, fmt.Errorf("exact evaluation: point %d has %d coordinates, the network reads %d", p+1, len(x), d)
+		}
+		for i, v := range x {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("exact evaluation: point %d coordinate %d is %v", p+1, i+1, v)
+			}
+			if _, ex := FloatParts(v); ex > e.inScale[i] {
+				e.inScale[i] = ex
+			}
+			if p == 0 || v < mins[i] {
+				mins[i] = v
+			}
+			if p == 0 || v > maxs[i] {
+				maxs[i] = v
+			}
+		}
+	}
+	lo, hi, den := make([]*big.Int, d), make([]*big.Int, d), make([]*big.Int, d)
+	for i := range d {
+		lo[i], hi[i] = floatInt(mins[i], e.inScale[i]), floatInt(maxs[i], e.inScale[i])
+		den[i] = new(big.Int).Lsh(big.NewInt(1), uint(e.inScale[i]))
+		e.inWords = max(e.inWords, wordsFor(lo[i], hi[i]))
+	}
+	ls := net.Layers()
+	for k, l := range ls {
+		readout := k == len(ls)-1
+		xl := xlayer{in: l.In(), out: l.Out(), neurons: make([]xneuron, l.Out()), dens: make([]*big.Int, l.Out())}
+		e.maxWidth = max(e.maxWidth, l.Out())
+		for j := range l.W {
+			dj := new(big.Int).Set(l.B[j].Denom())
+			for i, w := range l.W[j] {
+				if w.Sign() != 0 {
+					dj = lcm(dj, new(big.Int).Mul(w.Denom(), den[i]))
+				}
+			}
+			xl.dens[j] = dj
+		}
+		if readout {
+			all := xl.dens[0]
+			for _, dj := range xl.dens[1:] {
+				all = lcm(all, dj)
+			}
+			for j := range xl.dens {
+				xl.dens[j] = all
+			}
+			e.outDen = all
+		}
+		nlo, nhi, nden := make([]*big.Int, l.Out()), make([]*big.Int, l.Out()), make([]*big.Int, l.Out())
+		t := new(big.Int)
+		for j := range l.W {
+			dj := xl.dens[j]
+			n := xneuron{act: l.Act[j]}
+			var bz *big.Int
+			if kd, kb := log2(dj), log2(l.B[j].Denom()); kd >= 0 && kb >= 0 {
+				bz = new(big.Int).Lsh(l.B[j].Num(), uint(kd-kb))
+			} else {
+				bz = new(big.Int).Quo(dj, l.B[j].Denom())
+				bz.Mul(bz, l.B[j].Num())
+			}
+			zlo, zhi := new(big.Int).Set(bz), new(big.Int).Set(bz)
+			if bz.Sign() != 0 {
+				n.bneg, n.bmag, n.bbits = bz.Sign() < 0, bigWords(bz), bz.BitLen()
+			}
+			for i, w := range l.W[j] {
+				if w.Sign() == 0 {
+					continue
+				}
+				// c = num(w)·dj/(den(w)·D_i)
+				c := new(big.Int).Mul(w.Denom(), den[i])
+				if kd, kc := log2(dj), log2(c); kd >= 0 && kc >= 0 {
+					c.Lsh(w.Num(), uint(kd-kc))
+				} else {
+					c.Quo(dj, c)
+					c.Mul(c, w.Num())
+				}
+				if c.Sign() > 0 {
+					zlo.Add(zlo, t.Mul(c, lo[i]))
+					zhi.Add(zhi, t.Mul(c, hi[i]))
+				} else {
+					zlo.Add(zlo, t.Mul(c, hi[i]))
+					zhi.Add(zhi, t.Mul(c, lo[i]))
+				}
+				mag := bigWords(c)
+				xt := xterm{in: int32(i), neg: c.Sign() < 0, mag: mag, bits: c.BitLen()}
+				xt.unit = xt.bits == 1
+				for xt.lo < len(mag) && mag[xt.lo] == 0 {
+					xt.lo++
+				}
+				if len(mag) > 0 {
+					xt.c64 = mag[0]
+				}
+				if xt.neg {
+					xt.c64 = -xt.c64
+				}
+				n.terms = append(n.terms, xt)
+			}
+			xl.bits = max(xl.bits, signedBits(zlo), signedBits(zhi))
+			switch n.act {
+			case ReLU:
+				if zlo.Sign() < 0 {
+					zlo.SetInt64(0)
+				}
+				if zhi.Sign() < 0 {
+					zhi.SetInt64(0)
+				}
+				nden[j] = dj
+			case Step:
+				zlo.SetInt64(int64(b2i(zlo.Sign() >= 0)))
+				zhi.SetInt64(int64(b2i(zhi.Sign() >= 0)))
+				nden[j] = big.NewInt(1)
+			default:
+				nden[j] = dj
+			}
+			nlo[j], nhi[j] = zlo, zhi
+			xl.neurons[j] = n
+		}
+		xl.words = (xl.bits + 63) / 64
+		xl.words = max(xl.words, 1)
+		xl.preDens, xl.dens = xl.dens, nden
+		e.layers = append(e.layers, xl)
+		lo, hi, den = nlo, nhi, nden
+	}
+	if s := int(e.outDen.TrailingZeroBits()); e.outDen.BitLen() == s+1 {
+		e.outShift = s
+	}
+	return e, nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// floatInt returns v·2^scale, an integer when v has at most scale fractional bits.
+func floatInt(v float64, scale int) *big.Int {
+	m, ex := FloatParts(v)
+	z := big.NewInt(m)
+	return z.Lsh(z, uint(scale-ex))
+}
+
+// signedBits is the number of bits of a two's complement word holding z.
+func signedBits(z *big.Int) int {
+	if z.Sign() >= 0 {
+		return z.BitLen() + 1
+	}
+	// −2^k needs k+1 bits, −(2^k+1) needs k+2
+	t := new(big.Int).Add(z, big.NewInt(1))
+	return t.BitLen() + 1
+}
+
+func wordsFor(lo, hi *big.Int) int {
+	return max(1, (max(signedBits(lo), signedBits(hi))+63)/64)
+}
+
+// Words returns, for every layer (hidden layers, then the read-out), the
+// number of 64-bit words the compile-time range analysis proves enough.
+func (e *Exact) Words() []int {
+	w := make([]int, len(e.layers))
+	for k, l := range e.layers {
+		w[k] = l.words
+	}
+	return w
+}
+
+// OutputDenominator is the common denominator D of the outputs (value = Z/D).
+func (e *Exact) OutputDenominator() *big.Int { return new(big.Int).Set(e.outDen) }
+
+// Describe names the engine and summarises the words per layer, for reports.
+func (e *Exact) Describe() string {
+	bins := []struct {
+		lo, hi int
+		n      int
+	}{{1, 1, 0}, {2, 2, 0}, {3, 4, 0}, {5, 8, 0}, {9, 32, 0}, {33, math.MaxInt, 0}}
+	most := 0
+	for _, l := range e.layers {
+		most = max(most, l.words)
+		for b := range bins {
+			if l.words >= bins[b].lo && l.words <= bins[b].hi {
+				bins[b].n++
+			}
+		}
+	}
+	var parts []string
+	for _, b := range bins {
+		switch {
+		case b.n == 0:
+		case b.lo == b.hi:
+			parts = append(parts, fmt.Sprintf("%d at %d", b.n, b.lo))
+		case b.hi == math.MaxInt:
+			parts = append(parts, fmt.Sprintf("%d at %d–%d", b.n, b.lo, most))
+		default:
+			parts = append(parts, fmt.Sprintf("%d at %d–%d", b.n, b.lo, b.hi))
+		}
+	}
+	return "exact engine, layer-major integer words (layers by words proven by range analysis: " + strings.Join(parts, ", ") + ")"
+}
+
+// chunkSize is the number of points evaluated together.
+func (e *Exact) chunkSize(n int) int {
+	p := 256
+	for p > 16 && p*e.maxWidth > 1<<20 {
+		p /= 2
+	}
+	workers := runtime.GOMAXPROCS(0)
+	for p > 16 && p*workers*2 > n {
+		p /= 2
+	}
+	return max(1, p)
+}
+
+// xscratch is one worker's buffers.
+type xscratch struct {
+	a, b []uint64
+	tmp  []uint64
+	hb   []int
+}
+
+func grow(s []uint64, n int) []uint64 {
+	if cap(s) < n {
+		return make([]uint64, n, n+n/4)
+	}
+	return s[:n]
+}
+
+// chunkOut is the read-out of one chunk: output j of point p is the two's
+// complement integer vals[(j*P+p)*words : ...+words], over OutputDenominator.
+type chunkOut struct {
+	vals  []uint64
+	words int
+	P     int
+}
+
+// evalChunk evaluates the points xs and returns the read-out words.
+func (e *Exact) evalChunk(xs [][]float64, s *xscratch) (chunkOut, error) {
+	P := len(xs)
+	cur, K, err := e.loadInputs(xs, s)
+	if err != nil {
+		return chunkOut{}, err
+	}
+	s.a = cur
+	next := s.b
+	for k := range e.layers {
+		var W int
+		next, W = e.evalLayer(&e.layers[k], cur, K, P, next, nil, s)
+		cur, next = next, cur
+		K = W
+	}
+	s.a, s.b = cur, next
+	return chunkOut{vals: cur, words: K, P: P}, nil
+}
+
+// evalLayer evaluates layer l on a chunk of P points whose inputs are cur
+// (K words each, neuron by neuron) into out (grown as needed), and returns
+// out and its words per value. Neurons with skip[j] are left zero.
+func (e *Exact) evalLayer(l *xlayer, cur []uint64, K, P int, out []uint64, skip []bool, s *xscratch) ([]uint64, int) {
+	W := l.words
+	if W > 4 {
+		W = min(W, e.dynamicWords(l, cur, K, P, s))
+	}
+	out = grow(out, l.out*P*W)
+	if cap(s.tmp) < W {
+		s.tmp = make([]uint64, W)
+	}
+	for j := range l.neurons {
+		n := &l.neurons[j]
+		z := out[j*P*W : (j+1)*P*W]
+		if skip != nil && skip[j] {
+			clear(z)
+			continue
+		}
+		setBias(z, W, n)
+		for t := range n.terms {
+			tm := &n.terms[t]
+			h := cur[int(tm.in)*P*K : (int(tm.in)+1)*P*K]
+			addTerm(z, h, W, K, tm, s.tmp[:W])
+		}
+		activate(z, W, n.act)
+	}
+	return out, W
+}
+
+// loadInputs writes the chunk's inputs as integers (K words each) into s.a.
+func (e *Exact) loadInputs(xs [][]float64, s *xscratch) ([]uint64, int, error) {
+	P := len(xs)
+	K := e.inWords
+	cur := grow(s.a, e.inDim*P*K)
+	clear(cur)
+	for p, x := range xs {
+		if len(x) != e.inDim {
+			return nil, 0, fmt.Errorf("exact evaluation: input has %d coordinates, network wants %d", len(x), e.inDim)
+		}
+		for i, v := range x {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, 0, fmt.Errorf("exact evaluation: input coordinate %d is %v", i+1, v)
+			}
+			m, ex := FloatParts(v)
+			if ex > e.inScale[i] {
+				return nil, 0, fmt.Errorf("exact evaluation: input coordinate %d has more fractional bits than compiled for", i+1)
+			}
+			setShifted(cur[(i*P+p)*K:(i*P+p+1)*K], m, uint(e.inScale[i]-ex))
+		}
+	}
+	s.a = cur
+	return cur, K, nil
+}
+
+func workers() int { return runtime.GOMAXPROCS(0) }
+
+// dynamicWords bounds the layer's pre-activations on this chunk from the
+// chunk's own inputs (see Exact).
+func (e *Exact) dynamicWords(l *xlayer, cur []uint64, K, P int, s *xscratch) int {
+	if cap(s.hb) < l.in {
+		s.hb = make([]int, l.in)
+	}
+	hb := s.hb[:l.in]
+	for i := range hb {
+		hb[i] = -1 // not computed yet
+	}
+	bitsMax := 0
+	for j := range l.neurons {
+		n := &l.neurons[j]
+		m := n.bbits
+		for t := range n.terms {
+			tm := &n.terms[t]
+			i := int(tm.in)
+			if hb[i] < 0 {
+				hb[i] = maxMagBits(cur[i*P*K:(i+1)*P*K], K)
+			}
+			if hb[i] > 0 {
+				m = max(m, tm.bits+hb[i])
+			}
+		}
+		b := m + bits.Len(uint(len(n.terms)+1)) + 1
+		bitsMax = max(bitsMax, b)
+	}
+	return max(1, (bitsMax+63)/64)
+}
+
+// maxMagBits is an upper bound on the bit length of |v| over the K-word
+// two's complement values in vs (0 when all are zero).
+func maxMagBits(vs []uint64, K int) int {
+	m := 0
+	for p := 0; p < len(vs); p += K {
+		w := vs[p : p+K]
+		mask := uint64(int64(w[K-1]) >> 63)
+		for q := K - 1; q >= 0; q-- {
+			if x := w[q] ^ mask; x != 0 {
+				b := 64*q + bits.Len64(x) + int(mask&1)
+				m = max(m, b)
+				break
+			}
+		}
+		if mask != 0 && m == 0 {
+			m = 1 // −1
+		}
+	}
+	return m
+}
+
+// setShifted writes m·2^sh into w as a two's complement integer (modulo 2^(64·len(w))).
+func setShifted(w []uint64, m int64, sh uint) {
+	clear(w)
+	neg := m < 0
+	a := uint64(m)
+	if neg {
+		a = uint64(-m)
+	}
+	q, r := int(sh/64), sh%64
+	if q < len(w) {
+		w[q] = a << r
+		if r != 0 && q+1 < len(w) {
+			w[q+1] = a >> (64 - r)
+		}
+	}
+	if neg {
+		negate(w)
+	}
+}
+
+func negate(w []uint64) {
+	var c uint64 = 1
+	for i := range w {
+		w[i], c = bits.Add64(^w[i], 0, c)
+	}
+}
+
+// setBias fills every point's pre-activation with the neuron's bias.
+func setBias(z []uint64, W int, n *xneuron) {
+	if n.bmag == nil {
+		clear(z)
+		return
+	}
+	if W == 1 {
+		b := n.bmag[0]
+		if n.bneg {
+			b = -b
+		}
+		for p := range z {
+			z[p] = b
+		}
+		return
+	}
+	first := z[:W]
+	clear(first)
+	copy(first, n.bmag[:min(W, len(n.bmag))])
+	if n.bneg {
+		negate(first)
+	}
+	for p := W; p < len(z); p += W {
+		copy(z[p:p+W], first)
+	}
+}
+
+// addTerm adds c·h to every point's z (W words each; h has K words each).
+func addTerm(z, h []uint64, W, K int, t *xterm, tmp []uint64) {
+	switch {
+	case W == 1:
+		c := t.c64
+		if K == 1 {
+			h = h[:len(z)]
+			if t.unit {
+				if t.neg {
+					for p := range z {
+						z[p] -= h[p]
+					}
+				} else {
+					for p := range z {
+						z[p] += h[p]
+					}
+				}
+				return
+			}
+			for p := range z {
+				z[p] += c * h[p]
+			}
+			return
+		}
+		for p := range z {
+			z[p] += c * h[p*K]
+		}
+	case W == 2:
+		var m0, m1 uint64
+		if t.lo < 2 && len(t.mag) > 0 {
+			m0 = t.mag[0]
+			if len(t.mag) > 1 {
+				m1 = t.mag[1]
+			}
+		}
+		if m0 == 0 && m1 == 0 {
+			return
+		}
+		P := len(z) / 2
+		for p := range P {
+			h0 := h[p*K]
+			var h1 uint64
+			if K >= 2 {
+				h1 = h[p*K+1]
+			} else {
+				h1 = uint64(int64(h0) >> 63)
+			}
+			if h0 == 0 && h1 == 0 {
+				continue
+			}
+			hi, lo := bits.Mul64(h0, m0)
+			hi += h0*m1 + h1*m0
+			z0, z1 := z[2*p], z[2*p+1]
+			var c uint64
+			if t.neg {
+				z0, c = bits.Sub64(z0, lo, 0)
+				z1, _ = bits.Sub64(z1, hi, c)
+			} else {
+				z0, c = bits.Add64(z0, lo, 0)
+				z1, _ = bits.Add64(z1, hi, c)
+			}
+			z[2*p], z[2*p+1] = z0, z1
+		}
+	case (W == 3 || W == 4) && t.lo == 0 && (len(t.mag) == 1 || t.unit):
+		addTerm1(z, h, W, K, t.mag[0], t.neg)
+	default:
+		P := len(z) / W
+		top := min(len(t.mag), W)
+		for p := range P {
+			hp := h[p*K : p*K+K]
+			ext := uint64(int64(hp[K-1]) >> 63)
+			zero := ext == 0
+			if zero {
+				for _, x := range hp {
+					if x != 0 {
+						zero = false
+						break
+					}
+				}
+				if zero {
+					continue
+				}
+			}
+			clear(tmp)
+			for i := t.lo; i < top; i++ {
+				a := t.mag[i]
+				if a == 0 {
+					continue
+				}
+				var carry uint64
+				for j := 0; i+j < W; j++ {
+					hj := ext
+					if j < K {
+						hj = hp[j]
+					}
+					hi, lo := bits.Mul64(hj, a)
+					var c uint64
+					lo, c = bits.Add64(lo, tmp[i+j], 0)
+					hi += c
+					lo, c = bits.Add64(lo, carry, 0)
+					hi += c
+					tmp[i+j] = lo
+					carry = hi
+				}
+			}
+			zp := z[p*W : p*W+W]
+			var c uint64
+			if t.neg {
+				for q := range zp {
+					zp[q], c = bits.Sub64(zp[q], tmp[q], c)
+				}
+			} else {
+				for q := range zp {
+					zp[q], c = bits.Add64(zp[q], tmp[q], c)
+				}
+			}
+		}
+	}
+}
+
+// addTerm1 is addTerm for 3 or 4 words and a one-word coefficient a (|c| = a).
+func addTerm1(z, h []uint64, W, K int, a uint64, neg bool) {
+	P := len(z) / W
+	var hw [4]uint64
+	for p := range P {
+		hp := h[p*K : p*K+K]
+		ext := uint64(int64(hp[K-1]) >> 63)
+		nz := ext
+		for q := range W {
+			if q < K {
+				hw[q] = hp[q]
+			} else {
+				hw[q] = ext
+			}
+			nz |= hw[q]
+		}
+		if nz == 0 {
+			continue
+		}
+		// t = h·a modulo 2^(64W)
+		var t0, t1, t2, t3, c, hi uint64
+		if a == 1 {
+			t0, t1, t2, t3 = hw[0], hw[1], hw[2], hw[3]
+		} else {
+			hi, t0 = bits.Mul64(hw[0], a)
+			var lo uint64
+			hi2, lo := bits.Mul64(hw[1], a)
+			t1, c = bits.Add64(lo, hi, 0)
+			hi = hi2 + c
+			if W == 3 {
+				t2 = hw[2]*a + hi
+			} else {
+				hi3, lo3 := bits.Mul64(hw[2], a)
+				t2, c = bits.Add64(lo3, hi, 0)
+				t3 = hw[3]*a + hi3 + c
+			}
+		}
+		zp := z[p*W : p*W+W]
+		if neg {
+			zp[0], c = bits.Sub64(zp[0], t0, 0)
+			zp[1], c = bits.Sub64(zp[1], t1, c)
+			if W == 3 {
+				zp[2], _ = bits.Sub64(zp[2], t2, c)
+			} else {
+				zp[2], c = bits.Sub64(zp[2], t2, c)
+				zp[3], _ = bits.Sub64(zp[3], t3, c)
+			}
+		} else {
+			zp[0], c = bits.Add64(zp[0], t0, 0)
+			zp[1], c = bits.Add64(zp[1], t1, c)
+			if W == 3 {
+				zp[2], _ = bits.Add64(zp[2], t2, c)
+			} else {
+				zp[2], c = bits.Add64(zp[2], t2, c)
+				zp[3], _ = bits.Add64(zp[3], t3, c)
+			}
+		}
+	}
+}
+
+func activate(z []uint64, W int, a Activation) {
+	switch a {
+	case ReLU:
+		if W == 1 {
+			for p, v := range z {
+				if int64(v) < 0 {
+					z[p] = 0
+				}
+			}
+			return
+		}
+		for p := 0; p < len(z); p += W {
+			if int64(z[p+W-1]) < 0 {
+				clear(z[p : p+W])
+			}
+		}
+	case Step:
+		for p := 0; p < len(z); p += W {
+			v := uint64(0)
+			if int64(z[p+W-1]) >= 0 {
+				v = 1
+			}
+			clear(z[p : p+W])
+			z[p] = v
+		}
+	}
+}
+
+// toBig converts K two's complement words to a big.Int.
+func toBig(w []uint64, z *big.Int) *big.Int {
+	neg := int64(w[len(w)-1]) < 0
+	ws := make([]big.Word, len(w))
+	if neg {
+		var c uint64 = 1
+		for i := range w {
+			var x uint64
+			x, c = bits.Add64(^w[i], 0, c)
+			ws[i] = big.Word(x)
+		}
+	} else {
+		for i := range w {
+			ws[i] = big.Word(w[i])
+		}
+	}
+	z.SetBits(ws)
+	if neg {
+		z.Neg(z)
+	}
+	return z
+}
+
+// output returns output j of point p of a chunk as an integer over OutputDenominator.
+func (c chunkOut) output(j, p int, z *big.Int) *big.Int {
+	o := (j*c.P + p) * c.words
+	return toBig(c.vals[o:o+c.words], z)
+}
+
+// cmpWords compares two signed K-word integers.
+func cmpWords(a, b []uint64) int {
+	K := len(a)
+	if x, y := int64(a[K-1]), int64(b[K-1]); x != y {
+		if x < y {
+			return -1
+		}
+		return 1
+	}
+	for q := K - 2; q >= 0; q-- {
+		if a[q] != b[q] {
+			if a[q] < b[q] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+// run evaluates every point of xs, chunk by chunk on every core, and calls
+// visit (from the worker goroutine) with each chunk's first index and
+// read-out. progress, if not nil, gets the number of points done.
+func (e *Exact) run(xs [][]float64, progress func(done int64), visit func(lo int, c chunkOut) error) error {
+	if e.share != nil {
+		return e.runShared(xs, progress, visit)
+	}
+	n := len(xs)
+	P := e.chunkSize(n)
+	var next, done atomic.Int64
+	var wg sync.WaitGroup
+	var once sync.Once
+	var first error
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := &xscratch{}
+			for {
+				lo := int(next.Add(int64(P))) - P
+				if lo >= n {
+					return
+				}
+				hi := min(n, lo+P)
+				c, err := e.evalChunk(xs[lo:hi], s)
+				if err == nil {
+					err = visit(lo, c)
+				}
+				if err != nil {
+					once.Do(func() { first = fmt.Errorf("points %d–%d: %w", lo+1, hi, err) })
+					next.Store(int64(n))
+					return
+				}
+				if progress != nil {
+					progress(done.Add(int64(hi - lo)))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}
+
+// Outputs returns the exact outputs of the network on every point of xs
+// (which must be the points it was compiled for, or a subset).
+func (e *Exact) Outputs(xs [][]float64, progress func(done int64)) ([][]*big.Rat, error) {
+	outs := make([][]*big.Rat, len(xs))
+	err := e.run(xs, progress, func(lo int, c chunkOut) error {
+		nout := len(c.vals) / (c.P * c.words)
+		z := new(big.Int)
+		for p := range c.P {
+			o := make([]*big.Rat, nout)
+			for j := range o {
+				o[j] = new(big.Rat).SetFrac(c.output(j, p, z), e.outDen)
+			}
+			outs[lo+p] = o
+		}
+		return nil
+	})
+	return outs, err
+}
+
+// Classes returns the class each point's exact outputs stand for among m
+// classes (−1 for none; the rule of ClassOfRat) and, for single-output
+// networks, whether the output equals the label y[i] (y may be nil).
+func (e *Exact) Classes(xs [][]float64, m int, y []int, progress func(done int64)) (cls []int, equal []bool, err error) {
+	cls = make([]int, len(xs))
+	if y != nil {
+		equal = make([]bool, len(xs))
+	}
+	twoD := new(big.Int).Lsh(e.outDen, 1)
+	err = e.run(xs, progress, func(lo int, c chunkOut) error {
+		nout := len(c.vals) / (c.P * c.words)
+		W := c.words
+		if nout > 1 {
+			for p := range c.P {
+				best := 0
+				val := func(j int) []uint64 { o := (j*c.P + p) * W; return c.vals[o : o+W] }
+				for j := 1; j < nout; j++ {
+					if cmpWords(val(j), val(best)) > 0 {
+						best = j
+					}
+				}
+				k := best
+				for j := range nout {
+					if j != best && cmpWords(val(j), val(best)) >= 0 {
+						k = -1
+						break
+					}
+				}
+				if k >= m {
+					k = -1
+				}
+				cls[lo+p] = k
+			}
+			return nil
+		}
+		// one output f = Z/D: k = ⌊(2Z + D)/(2D)⌋, none when 2Z + D ≡ 0 (mod 2D)
+		s := e.outShift
+		z, t, q, r := new(big.Int), new(big.Int), new(big.Int), new(big.Int)
+		for p := range c.P {
+			k := -1
+			v := int64(c.vals[p*W])
+			fast := W == 1 && s >= 0 && s <= 60 && v > -(1<<61) && v < 1<<61
+			if fast || (W > 1 && s >= 0 && s <= 60 && fitsInt64(c.vals[p*W:p*W+W], 61)) {
+				D := int64(1) << s
+				tt := 2*v + D
+				qq := tt >> (s + 1) // floor division by 2D
+				if tt-qq<<(s+1) != 0 && qq >= 0 && qq < int64(m) {
+					k = int(qq)
+				}
+				if y != nil && len(y) > lo+p {
+					yy := y[lo+p]
+					equal[lo+p] = yy >= 0 && yy < 1<<(61-s) && v == int64(yy)<<s
+				}
+			} else {
+				c.output(0, p, z)
+				t.Lsh(z, 1)
+				t.Add(t, e.outDen)
+				q.DivMod(t, twoD, r)
+				if r.Sign() != 0 && q.IsInt64() && q.Int64() >= 0 && q.Int64() < int64(m) {
+					k = int(q.Int64())
+				}
+				if y != nil && len(y) > lo+p {
+					t.SetInt64(int64(y[lo+p]))
+					equal[lo+p] = z.Cmp(t.Mul(t, e.outDen)) == 0
+				}
+			}
+			cls[lo+p] = k
+		}
+		return nil
+	})
+	return cls, equal, err
+}
+
+// fitsInt64 reports whether the two's complement words w hold a value with
+// |v| < 2^b (b ≤ 62); the low word is then the value.
+func fitsInt64(w []uint64, b int) bool {
+	ext := uint64(int64(w[0]) >> 63)
+	for _, x := range w[1:] {
+		if x != ext {
+			return false
+		}
+	}
+	v := int64(w[0])
+	return v > -(1<<b) && v < 1<<b
+}
