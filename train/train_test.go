@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/memnet/memnet/construct"
@@ -162,8 +163,8 @@ func TestTrainVerify(t *testing.T) {
 		if res.FloatCorrect != len(ds.Y) || !ex.Exact {
 			t.Errorf("%s: float %d/%d, exact %d/%d; want all (loss %.3g)", opt, res.FloatCorrect, len(ds.Y), ex.Correct, ex.Points, res.Loss)
 		}
-		if ex.Evaluator != "integer fixed point (dyadic weights)" {
-			t.Errorf("%s: exact evaluator %q; trained weights are dyadic", opt, ex.Evaluator)
+		if !nw.Stats().Dyadic || !strings.HasPrefix(ex.Evaluator, "exact engine, layer-major integer words") {
+			t.Errorf("%s: dyadic %v, exact evaluator %q; trained weights are dyadic and run in integer words", opt, nw.Stats().Dyadic, ex.Evaluator)
 		}
 		// the saved network computes what was trained
 		f := nw.Float64()

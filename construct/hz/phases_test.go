@@ -94,7 +94,7 @@ func checkPhases(t *testing.T, ds *data.Dataset, seed int64, states bool) {
 
 func loadTestdata(t *testing.T, name string) *data.Dataset {
 	t.Helper()
-	ds, err := data.Load(data.LoadOptions{Path: "testdata/" + name})
+	ds, err := data.Load(data.LoadOptions{Path: "../../testdata/" + name})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 // exact verifier; and that every cell's exact training accuracy equals the
 // float one (the saved network is the trained one).
 func TestParkTinyGrid(t *testing.T) {
-	ds, err := data.Load(data.LoadOptions{Path: "testdata/digits.csv.gz"})
+	ds, err := data.Load(data.LoadOptions{Path: "../../testdata/digits.csv.gz"})
 	if err != nil {
 		t.Fatal(err)
 	}
