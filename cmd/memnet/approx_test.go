@@ -69,7 +69,7 @@ func TestApproxScaling(t *testing.T) {
 // The phases variant: inspect shows its phases with their layer ranges, and
 // compare shows it beside the sweep.
 func TestPhasesInspectCompare(t *testing.T) {
-	iris := filepath.Join("..", "..", "construct", "hz", "testdata", "iris.csv")
+	iris := shared(t, "iris.csv")
 	dir := t.TempDir()
 	net := filepath.Join(dir, "p.mnet")
 	if out, e, code := run(t, "build", "--data", iris, "--variant", "phases", "-o", net); code != 0 {
