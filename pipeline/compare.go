@@ -78,6 +78,8 @@ type CompareRow struct {
 	// NotApplicable says why the method does not take this data (e.g.
 	// floatexact and non-integer coordinates); such a row is not a failure.
 	NotApplicable string `json:"not_applicable,omitempty"`
+	// notApplicableShort is NotApplicable in a few words, for the table.
+	notApplicableShort string
 	// Float32Proven: nn.Certify proves every float32 evaluation, in any
 	// summation order, exact on the data (see docs/floatexact.md).
 	Float32Proven bool `json:"float32_proven"`
@@ -172,7 +174,11 @@ func compareOne(ctx context.Context, ds *data.Dataset, name string, o CompareOpt
 		b, err := Build(cctx, ds, name, opts)
 		var na interface{ NotApplicable() bool }
 		if errors.As(err, &na) && na.NotApplicable() {
-			r.NotApplicable = err.Error()
+			r.NotApplicable, r.notApplicableShort = err.Error(), err.Error()
+			var short interface{ Short() string }
+			if errors.As(err, &short) {
+				r.notApplicableShort = short.Short()
+			}
 			done <- r
 			return
 		}
@@ -401,7 +407,7 @@ func compareCells(rows []CompareRow) ([]string, [][]string) {
 				case "N":
 					cells[i] = fmt.Sprint(r.N)
 				case "exact":
-					cells[i] = "n/a: " + oneLine(r.NotApplicable)
+					cells[i] = "n/a: " + oneLine(r.notApplicableShort) + " (--json gives why)"
 				}
 			case r.Method == "VC lower bound":
 				switch c.Head {

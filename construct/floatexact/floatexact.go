@@ -329,6 +329,9 @@ type notIntegerError struct{ msg string }
 func (e *notIntegerError) Error() string       { return e.msg }
 func (e *notIntegerError) NotApplicable() bool { return true }
 
+// Short is the reason in a few words, for a table cell.
+func (e *notIntegerError) Short() string { return "needs integer coordinates below 2^24" }
+
 func notInteger(format string, a ...any) error {
 	return &notIntegerError{fmt.Sprintf(format, a...)}
 }
