@@ -105,8 +105,8 @@ func TestHostileCorpus(t *testing.T) {
 }
 
 // TestInterruptStopsPromptly sends SIGINT and SIGTERM to verify and predict
-// on a network of 20,000 layers with weights 7/3 (minutes of exact
-// arithmetic): each must stop within seconds, print "memnet: interrupted"
+// on a network of 20,000 layers with weights 7/3 and 2000 points (about a
+// minute of exact arithmetic): each must stop within seconds, print "memnet: interrupted"
 // and exit with status 130.
 func TestInterruptStopsPromptly(t *testing.T) {
 	dir := t.TempDir()

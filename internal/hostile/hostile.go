@@ -521,8 +521,9 @@ func (g *gen) parkMixed() (Case, error) {
 }
 
 // DeepNetwork writes a network of depth layers of one ReLU neuron with
-// weight 7/3 each (the 2.4 KB file that runs for minutes), and a
-// data file with one point, for the interrupt tests.
+// weight 7/3 each (the 2.4 KB file), and a data file of 2000 points,
+// for the interrupt tests: the exact engine takes about 1 s for two points and
+// about a minute for 2000 on this file, so a signal always arrives mid-run.
 func DeepNetwork(dir string, depth int) (net, data string, err error) {
 	n := &nn.Network{InputDim: 1}
 	w := big.NewRat(7, 3)
@@ -539,5 +540,9 @@ func DeepNetwork(dir string, depth int) (net, data string, err error) {
 		return "", "", err
 	}
 	data = filepath.Join(dir, "deep.csv")
-	return net, data, os.WriteFile(data, []byte("1,1\n2,0\n"), 0o644)
+	var rows bytes.Buffer
+	for i := 1; i <= 2000; i++ {
+		fmt.Fprintf(&rows, "%d,%d\n", i, i%2)
+	}
+	return net, data, os.WriteFile(data, rows.Bytes(), 0o644)
 }
