@@ -22,7 +22,7 @@ func randomOptions(method string, rng *rand.Rand) map[string]string {
 	pick := func(vs ...string) string { return vs[rng.IntN(len(vs))] }
 	switch method {
 	case "hz":
-		return map[string]string{"snap": pick("true", "false"), "pad": pick("false", "false", "true")}
+		return map[string]string{"snap": pick("true", "false"), "pad": pick("false", "false", "true"), "variant": pick("sweep", "sweep", "phases")}
 	case "park":
 		o := map[string]string{"activation": pick("step", "step", "relu", "sigmoid"), "grouping": pick("paper", "adaptive", "search")}
 		if rng.IntN(3) == 0 {
