@@ -102,7 +102,7 @@ func TestSweepWritesCSVAndPlots(t *testing.T) {
 			t.Errorf("%s missing or tiny", f)
 		}
 	}
-	if !strings.Contains(out, "fitted exponents") || !strings.Contains(out, "zhang    a = ") {
+	if !strings.Contains(out, "fitted exponents") || !strings.Contains(out, "zhang       a = ") {
 		t.Errorf("no fits printed:\n%s", out)
 	}
 }

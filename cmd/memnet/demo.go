@@ -215,7 +215,7 @@ func methodsCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		Run: func(cmd *cobra.Command, _ []string) {
 			for _, m := range construct.Methods() {
-				fmt.Printf("%-8s %s\n", m.Name(), m.Describe())
+				fmt.Printf("%-11s %s\n", m.Name(), m.Describe())
 			}
 		},
 	}

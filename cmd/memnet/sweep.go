@@ -223,7 +223,7 @@ func writeSweepPlots(w io.Writer, rows []pipeline.CompareRow, dir string) ([]str
 	for _, s := range params {
 		f, ok := plot.FitPowerLaw(s)
 		if !ok {
-			fmt.Fprintf(w, "  %-8s too few points to fit\n", s.Name)
+			fmt.Fprintf(w, "  %-11s too few points to fit\n", s.Name)
 			continue
 		}
 		fits[s.Name] = f
@@ -235,7 +235,7 @@ func writeSweepPlots(w io.Writer, rows []pipeline.CompareRow, dir string) ([]str
 			}
 		}
 		bf, _ := plot.FitPowerLaw(bitsOf(bits, s.Name))
-		fmt.Fprintf(w, "  %-8s a = %.3f, c = %.3g (%d points); %s; max bits ∝ N^%.2f\n", s.Name, f.Exponent, f.Coef, f.Points, below, bf.Exponent)
+		fmt.Fprintf(w, "  %-11s a = %.3f, c = %.3g (%d points); %s; max bits ∝ N^%.2f\n", s.Name, f.Exponent, f.Coef, f.Points, below, bf.Exponent)
 	}
 	fmt.Fprintln(w, "  (a: growth exponent of the nonzero parameters with N — 1 linear, 0.667 for N^(2/3), 0.5 for √N;")
 	fmt.Fprintln(w, "   c: the fitted constant; points: sizes N fitted; \"below N\": the first measured N where params < N;")
