@@ -231,7 +231,8 @@ func FuzzForgedVerdict(f *testing.F) {
 }
 
 // TestForgedNoPanic runs inputs the fuzzer found that crash an evaluator
-// (construct/vardi.EvalGrouped: index out of range [-1] on a forged "vardi"
+// (the former grouped evaluator construct/vardi.EvalGrouped, since removed:
+// index out of range [-1] on a forged "vardi"
 // network without hints): verification must end with a verdict equal to
 // the reference or a one-line error, never a crash.
 func TestForgedNoPanic(t *testing.T) {

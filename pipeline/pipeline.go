@@ -223,7 +223,8 @@ func withContext[T any](ctx context.Context, f func() (T, error)) (T, error) {
 // evalScratchBytes bounds the memory exact evaluation keeps per worker and
 // per neuron of the widest layer (input coordinates included): two big.Int
 // and two big.Rat values with their first words, and the slots pointing to
-// them (nn.Program.NewScratch).
+// them. (Derived for the former big.Int evaluator nn.Program, removed in
+// issue 12; not re-derived for the exact engine.)
 const evalScratchBytes = 320
 
 // evalWeightBytes bounds the memory compiling one nonzero weight for exact

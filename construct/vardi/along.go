@@ -7,8 +7,10 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/memnet/memnet/construct/project"
+	"github.com/memnet/memnet/nn"
 )
 
 // alongExact returns exactly what project.Along(xs, w) returns (same W, Tau,
@@ -155,4 +157,9 @@ func b2u(b bool) uint64 {
 		return 1
 	}
 	return 0
+}
+
+// parallel runs f over [0,n) in chunks on every core; the first error wins.
+func parallel(n int, f func(lo, hi int) error) error {
+	return nn.Parallel(n, func(lo, hi int, _ *atomic.Int64) error { return f(lo, hi) })
 }

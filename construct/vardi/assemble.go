@@ -7,8 +7,10 @@ import (
 	"github.com/memnet/memnet/nn"
 )
 
-// Layout says where the parts of a built network are. The grouped verifier
-// uses Split and PerPoint; tests use Crafted to mutate crafted weights.
+// Layout says where the parts of a built network are. Split and PerPoint are
+// written to the network file's hints (Hints), where the exact engine reads
+// them as its taint split (nn.Exact.UseSplit); tests use Crafted to mutate
+// crafted weights.
 type Layout struct {
 	// Split is the hidden-layer index (0-based) of the materialisation layer,
 	// after which only the PerPoint neurons depend on anything but the

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/memnet/memnet/data"
+	"github.com/memnet/memnet/nn"
 )
 
 // digitsPath is the repository's copy of shared/data/digits.csv.gz.
@@ -48,6 +49,8 @@ func BenchmarkBuild(b *testing.B) {
 	}
 }
 
+// BenchmarkVerify runs the exact engine, with the hints' taint split, on
+// built networks.
 func BenchmarkVerify(b *testing.B) {
 	for _, n := range benchSizes {
 		ds := randomDataset(n, 10, 10, "grid", 1)
@@ -57,7 +60,7 @@ func BenchmarkVerify(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
 			for b.Loop() {
-				r, err := Verify(bt.Net, bt.Layout, ds.X, ds.Y, ds.M())
+				r, err := nn.VerifyExactHints(bt.Net, ds.X, ds.Y, ds.M(), nil, bt.Layout.Hints())
 				if err != nil || !r.Exact {
 					b.Fatal(err, r)
 				}

@@ -5,8 +5,10 @@ import (
 	"strings"
 )
 
-// Hints records the layout in the network file, so that the grouped
-// verifier can be used on a network loaded from disk.
+// Hints records the layout in the network file ("split", "per_point"), so
+// that the exact engine can share work between points on a network loaded
+// from disk (nn.VerifyExactHints, nn.Exact.UseSplit). Hints never decide a
+// value: any split gives the exact outputs.
 func (l *Layout) Hints() map[string]string {
 	pp := make([]string, len(l.PerPoint))
 	for i, j := range l.PerPoint {

@@ -18,8 +18,9 @@ import (
 // VARDI_MEASURE="N,d,C,kind" is set (kind: gauss, grid, int), or
 // VARDI_MEASURE="file:PATH" for a CSV file (label in the last column). It
 // logs the figures of the closing report. VARDI_OPTS="k=v,k=v" passes
-// options (objective, max-depth, max-bits, blocks, ...); VARDI_GENERIC=1
-// also runs the generic nn.Verify; VARDI_FLOAT=1 the float64 view.
+// options (objective, max-depth, max-bits, blocks, ...); VARDI_NOSPLIT=1
+// also runs the exact engine without the hints' taint split; VARDI_FLOAT=1
+// the float64 view.
 func TestMeasure(t *testing.T) {
 	spec := os.Getenv("VARDI_MEASURE")
 	if spec == "" {
@@ -66,26 +67,26 @@ func measure(t *testing.T, ds *data.Dataset, opts construct.Options) {
 	build := time.Since(t0).Seconds()
 	st := b.Net.Stats()
 	t1 := time.Now()
-	r, err := Verify(b.Net, b.Layout, ds.X, ds.Y, ds.M())
+	r, err := nn.VerifyExactHints(b.Net, ds.X, ds.Y, ds.M(), nil, b.Layout.Hints())
 	if err != nil {
 		t.Fatal(err)
 	}
 	ver := time.Since(t1).Seconds()
 	p := b.Plan
-	t.Logf("%s N=%d d=%d C=%d | blocks=%d n=%d m=%d rho=%d c=%d | depth=%d width=%d edges=%d biases=%d params=%d params/sqrtN=%.1f edges/sqrtN=%.1f maxbits=%d | build=%.2fs verify=%.2fs (p1 %.2f p2 %.2f p3 %.2f, %d groups) exact=%v %d/%d | peakRSS=%s",
+	t.Logf("%s N=%d d=%d C=%d | blocks=%d n=%d m=%d rho=%d c=%d | depth=%d width=%d edges=%d biases=%d params=%d params/sqrtN=%.1f edges/sqrtN=%.1f maxbits=%d | build=%.2fs verify=%.2fs (%s) exact=%v %d/%d | peakRSS=%s",
 		ds.Name, ds.N(), ds.D(), ds.M(), p.P, p.NPer, p.M, p.Rho, p.C,
 		st.Depth, st.Width, st.WeightsNonzero, st.BiasesNonzero, st.Params, float64(st.Params)/math.Sqrt(float64(ds.N())), float64(st.WeightsNonzero)/math.Sqrt(float64(ds.N())), st.MaxWeightBits,
-		build, ver, r.Stats.Phase1, r.Stats.Phase2, r.Stats.Phase3, r.Stats.Groups, r.Exact, r.ExactEqual, r.Points, peakRSS())
+		build, ver, r.ExactEvaluator, r.Exact, r.ExactEqual, r.Points, peakRSS())
 	if !r.Exact {
 		t.Errorf("not exact: wrong %v", r.Wrong)
 	}
-	if os.Getenv("VARDI_GENERIC") != "" {
+	if os.Getenv("VARDI_NOSPLIT") != "" {
 		t2 := time.Now()
 		g, err := nn.Verify(b.Net, ds.X, ds.Y, ds.M(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("generic nn.Verify: exact=%v %d/%d in %.2fs (exact part %.2fs); float64 correct %d/%d, float32 %d",
+		t.Logf("engine without the split (nn.Verify): exact=%v %d/%d in %.2fs (exact part %.2fs); float64 correct %d/%d, float32 %d",
 			g.Exact, g.ExactCorrect, g.Points, time.Since(t2).Seconds(), g.ExactSeconds, g.Float64Correct, g.Points, g.Float32Correct)
 	} else if os.Getenv("VARDI_FLOAT") != "" {
 		fc := nn.FloatCounts(b.Net, ds.X, ds.Y, ds.M())

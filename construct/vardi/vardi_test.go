@@ -57,8 +57,9 @@ func randomDataset(n, d, c int, kind string, seed uint64) *data.Dataset {
 	return ds
 }
 
-// checkBuilt verifies b on ds with both exact evaluators and checks the sizes
-// against the plan's (theorem) bounds.
+// checkBuilt verifies b on ds with the exact engine, without and with the
+// taint split of the network's hints, and checks the sizes against the
+// plan's (theorem) bounds.
 func checkBuilt(t *testing.T, name string, b *Built, ds *data.Dataset, maxWidth int) {
 	t.Helper()
 	st := b.Net.Stats()
@@ -92,18 +93,21 @@ func checkBuilt(t *testing.T, name string, b *Built, ds *data.Dataset, maxWidth 
 	if !g.Exact || g.ExactEqual != ds.N() {
 		t.Fatalf("%s: generic exact verifier: %d/%d correct, %d equal, wrong %v", name, g.ExactCorrect, g.Points, g.ExactEqual, g.Wrong)
 	}
-	r, err := Verify(b.Net, b.Layout, ds.X, ds.Y, ds.M())
+	r, err := nn.VerifyExactHints(b.Net, ds.X, ds.Y, ds.M(), nil, b.Layout.Hints())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !r.Exact || r.ExactEqual != ds.N() {
-		t.Fatalf("%s: grouped verifier: %+v", name, r)
+		t.Fatalf("%s: exact engine with the hints' split: %+v", name, r)
+	}
+	if !strings.Contains(r.ExactEvaluator, "share the work") {
+		t.Fatalf("%s: the hints' split was not used: %s", name, r.ExactEvaluator)
 	}
 }
 
 // TestProperty builds hundreds of random small datasets (N 1..2000, C up to
 // 1000, d = 1 with near-ties, integer and real data) and checks each network
-// exactly with the generic and the grouped verifier, and against the bounds.
+// exactly (with and without the hints' taint split) and against the bounds.
 func TestProperty(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	kinds := []string{"gauss", "grid", "int", "ties"}
@@ -257,26 +261,32 @@ func flipBit(w *big.Rat, k int) *big.Rat {
 	return new(big.Rat).SetFrac(num, w.Denom())
 }
 
-// sameOutputs checks the grouped evaluator against nn's generic exact
-// evaluator point by point and returns the number of wrong points.
+// sameOutputs checks the exact engine with the taint split of the layout's
+// hints against the engine without it, point by point, and returns the
+// number of points whose output is not their label.
 func sameOutputs(t *testing.T, net *nn.Network, lay *Layout, ds *data.Dataset) int {
 	t.Helper()
 	gen, err := nn.EvalExact(net, ds.X, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := make([]*big.Rat, ds.N())
-	if _, err := EvalGrouped(net, lay, ds.X, func(i int, z *big.Int, scale int) {
-		got[i] = new(big.Rat).SetFrac(z, new(big.Int).Lsh(bOne, uint(scale)))
-	}); err != nil {
+	e, err := nn.CompileExact(net, ds.X)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.UseSplit(lay.Split, lay.PerPoint); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.Outputs(ds.X, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
 	wrong := 0
 	for i := range got {
-		if got[i].Cmp(gen[i][0]) != 0 {
-			t.Fatalf("point %d: grouped %v, generic %v", i, got[i], gen[i][0])
+		if got[i][0].Cmp(gen[i][0]) != 0 {
+			t.Fatalf("point %d: with split %v, without %v", i, got[i][0], gen[i][0])
 		}
-		if got[i].Cmp(new(big.Rat).SetInt64(int64(ds.Y[i]))) != 0 {
+		if gen[i][0].Cmp(new(big.Rat).SetInt64(int64(ds.Y[i]))) != 0 {
 			wrong++
 		}
 	}
@@ -284,8 +294,9 @@ func sameOutputs(t *testing.T, net *nn.Network, lay *Layout, ds *data.Dataset) i
 }
 
 // TestMutation flips single bits of crafted weights (and of other weights
-// and biases): the grouped verifier must agree with the generic evaluator on
-// every point, and a flip inside a real point's packed label must be caught.
+// and biases): the exact engine with the hints' taint split must agree with
+// the engine without it on every point, and a flip inside a real point's
+// packed label must be caught.
 func TestMutation(t *testing.T) {
 	for _, P := range []int{1, 3} {
 		ds := randomDataset(250, 3, 10, "grid", 5)
@@ -318,7 +329,7 @@ func TestMutation(t *testing.T) {
 			}
 			row[cw.Col] = flipBit(orig, k)
 			wrong := sameOutputs(t, b.Net, b.Layout, ds)
-			r, err := Verify(b.Net, b.Layout, ds.X, ds.Y, ds.M())
+			r, err := nn.VerifyExactHints(b.Net, ds.X, ds.Y, ds.M(), nil, b.Layout.Hints())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -335,7 +346,7 @@ func TestMutation(t *testing.T) {
 			}
 			row[cw.Col] = orig
 		}
-		// other weights and biases: agreement with the generic evaluator
+		// other weights and biases: agreement with and without the split
 		for range 20 {
 			l := 1 + rng.IntN(len(b.Net.Hidden)-1)
 			L := &b.Net.Hidden[l]
