@@ -57,13 +57,16 @@ func TestAddTermWide(t *testing.T) {
 		// coefficient: a nonzero magnitude with random zero words
 		cw := wideValue(rng, 1+rng.IntN(W+2))
 		c := new(big.Int).Abs(signedBig(cw))
-		if c.Sign() == 0 {
+		if c.Sign() == 0 || rng.IntN(4) == 0 {
 			c.SetInt64(1 + rng.Int64N(5))
+		}
+		if rng.IntN(4) == 0 {
+			c.SetInt64(1)
 		}
 		if rng.IntN(2) == 0 {
 			c.Neg(c)
 		}
-		tm := &xterm{neg: c.Sign() < 0, mag: bigWords(new(big.Int).Abs(c)), bits: c.BitLen()}
+		tm := &xterm{neg: c.Sign() < 0, unit: c.CmpAbs(big.NewInt(1)) == 0, mag: bigWords(new(big.Int).Abs(c)), bits: c.BitLen()}
 		for tm.lo < len(tm.mag) && tm.mag[tm.lo] == 0 {
 			tm.lo++
 		}
