@@ -402,8 +402,8 @@ func (e *Exact) evalLayer(l *xlayer, cur []uint64, K, P int, out []uint64, skip 
 		W = min(W, e.dynamicWords(l, cur, K, P, s))
 	}
 	out = grow(out, l.out*P*W)
-	if cap(s.tmp) < W {
-		s.tmp = make([]uint64, W)
+	if cap(s.tmp) < W+K {
+		s.tmp = make([]uint64, W+K)
 	}
 	for j := range l.neurons {
 		n := &l.neurons[j]
@@ -416,7 +416,7 @@ func (e *Exact) evalLayer(l *xlayer, cur []uint64, K, P int, out []uint64, skip 
 		for t := range n.terms {
 			tm := &n.terms[t]
 			h := cur[int(tm.in)*P*K : (int(tm.in)+1)*P*K]
-			addTerm(z, h, W, K, tm, s.tmp[:W])
+			addTerm(z, h, W, K, tm, s.tmp[:W+K])
 		}
 		activate(z, W, n.act)
 	}
@@ -621,55 +621,94 @@ func addTerm(z, h []uint64, W, K int, t *xterm, tmp []uint64) {
 	case (W == 3 || W == 4) && t.lo == 0 && (len(t.mag) == 1 || t.unit):
 		addTerm1(z, h, W, K, t.mag[0], t.neg)
 	default:
-		P := len(z) / W
-		top := min(len(t.mag), W)
-		for p := range P {
-			hp := h[p*K : p*K+K]
-			ext := uint64(int64(hp[K-1]) >> 63)
-			zero := ext == 0
-			if zero {
-				for _, x := range hp {
-					if x != 0 {
-						zero = false
-						break
-					}
-				}
-				if zero {
-					continue
-				}
-			}
-			clear(tmp)
-			for i := t.lo; i < top; i++ {
-				a := t.mag[i]
-				if a == 0 {
-					continue
-				}
-				var carry uint64
-				for j := 0; i+j < W; j++ {
-					hj := ext
-					if j < K {
-						hj = hp[j]
-					}
-					hi, lo := bits.Mul64(hj, a)
-					var c uint64
-					lo, c = bits.Add64(lo, tmp[i+j], 0)
-					hi += c
-					lo, c = bits.Add64(lo, carry, 0)
-					hi += c
-					tmp[i+j] = lo
-					carry = hi
-				}
-			}
-			zp := z[p*W : p*W+W]
+		addTermWide(z, h, W, K, t, tmp[:W], tmp[W:W+K])
+	}
+}
+
+// addTermWide is addTerm for any W: per point, the magnitude |h| (hp
+// itself, or its negation in hm, K words) is cut to its nonzero words
+// [hlo, hl), the schoolbook product |c|·|h| over the nonzero words of both
+// (words [lo(c)+hlo, top+hl), taken modulo 2^(64W)) is formed in tmp and
+// added to or subtracted from z from word lo(c)+hlo up, with the sign of
+// c·h. Two's complement arithmetic modulo 2^(64W) makes
+// z ± (|c|·|h| mod 2^(64W)) equal to z + c·h modulo 2^(64W), so the result
+// is exact whenever the final pre-activation fits W words (see Exact).
+// Narrow values (a STEP output, a small counter) in a wide layer, or wide
+// values with many zero low words (a large power-of-two denominator), thus
+// cost their nonzero words only.
+func addTermWide(z, h []uint64, W, K int, t *xterm, tmp, hm []uint64) {
+	P := len(z) / W
+	top := min(len(t.mag), W)
+	for p := range P {
+		hp := h[p*K : p*K+K]
+		neg := t.neg
+		src := hp
+		if int64(hp[K-1]) < 0 {
+			// |h| = −h modulo 2^(64K) (2^(64K−1) for the most negative h,
+			// still right as an unsigned K-word magnitude)
 			var c uint64
-			if t.neg {
-				for q := range zp {
-					zp[q], c = bits.Sub64(zp[q], tmp[q], c)
-				}
-			} else {
-				for q := range zp {
-					zp[q], c = bits.Add64(zp[q], tmp[q], c)
-				}
+			for q := range hp {
+				hm[q], c = bits.Sub64(0, hp[q], c)
+			}
+			src = hm
+			neg = !neg
+		}
+		hl := K
+		for hl > 0 && src[hl-1] == 0 {
+			hl--
+		}
+		if hl == 0 {
+			continue
+		}
+		hlo := 0
+		for src[hlo] == 0 {
+			hlo++
+		}
+		// the product's nonzero words lie in [base, n)
+		base := t.lo + hlo
+		if base >= W {
+			continue
+		}
+		n := min(W, top+hl)
+		clear(tmp[base:n])
+		for i := t.lo; i < top; i++ {
+			a := t.mag[i]
+			if a == 0 {
+				continue
+			}
+			var carry uint64
+			j := hlo
+			for ; j < hl && i+j < W; j++ {
+				hi, lo := bits.Mul64(src[j], a)
+				var c uint64
+				lo, c = bits.Add64(lo, tmp[i+j], 0)
+				hi += c
+				lo, c = bits.Add64(lo, carry, 0)
+				hi += c
+				tmp[i+j] = lo
+				carry = hi
+			}
+			// rows before i wrote at most up to word i−1+hl, so word
+			// i+hl is still zero here
+			if i+j < W {
+				tmp[i+j] = carry
+			}
+		}
+		zp := z[p*W : p*W+W]
+		var c uint64
+		if neg {
+			for q := base; q < n; q++ {
+				zp[q], c = bits.Sub64(zp[q], tmp[q], c)
+			}
+			for q := n; q < W && c != 0; q++ {
+				zp[q], c = bits.Sub64(zp[q], 0, c)
+			}
+		} else {
+			for q := base; q < n; q++ {
+				zp[q], c = bits.Add64(zp[q], tmp[q], c)
+			}
+			for q := n; q < W && c != 0; q++ {
+				zp[q], c = bits.Add64(zp[q], 0, c)
 			}
 		}
 	}
