@@ -12,11 +12,8 @@ import (
 	"github.com/memnet/memnet/nn"
 )
 
-// ratReference evaluates net on x with plain big.Rat arithmetic, every term,
-// no shortcuts, and returns the class its outputs stand for (the rule of
-// the docs: one output rounds to the nearest class index, an exact half
-// stands for none; several outputs: the strictly largest).
-func ratReference(net *nn.Network, x []float64, m int) int {
+// ratForward is a plain big.Rat evaluation of net at x: its exact outputs.
+func ratForward(net *nn.Network, x []float64) []*big.Rat {
 	h := make([]*big.Rat, len(x))
 	for i, v := range x {
 		h[i] = new(big.Rat).SetFloat64(v)
@@ -40,6 +37,15 @@ func ratReference(net *nn.Network, x []float64, m int) int {
 		}
 		h = next
 	}
+	return h
+}
+
+// ratReference evaluates net on x with plain big.Rat arithmetic, every term,
+// no shortcuts, and returns the class its outputs stand for (the rule of
+// the docs: one output rounds to the nearest class index, an exact half
+// stands for none; several outputs: the strictly largest).
+func ratReference(net *nn.Network, x []float64, m int) int {
+	h := ratForward(net, x)
 	if len(h) == 1 {
 		for k := range m {
 			d := new(big.Rat).Sub(h[0], big.NewRat(int64(k), 1))
