@@ -14,7 +14,6 @@ import (
 	_ "github.com/memnet/memnet/construct/ysj"
 	_ "github.com/memnet/memnet/construct/zhang"
 	"github.com/memnet/memnet/data"
-	"github.com/memnet/memnet/nn"
 )
 
 // randomOptions draws one of the method's option variants.
@@ -46,23 +45,6 @@ func randomOptions(method string, rng *rand.Rand) map[string]string {
 		}
 	}
 	return nil
-}
-
-// builtCount is a network's count named by a realisation key.
-func builtCount(st nn.Stats, key string) (int64, bool) {
-	switch key {
-	case "params":
-		return st.Params, true
-	case "depth":
-		return int64(st.Depth), true
-	case "width":
-		return int64(st.Width), true
-	case "bits":
-		return int64(st.MaxWeightBits), true
-	case "edges":
-		return st.WeightsNonzero, true
-	}
-	return 0, false
 }
 
 // TestRealisationProperty builds every method on many random small datasets
@@ -106,7 +88,7 @@ func TestRealisationProperty(t *testing.T) {
 					}
 				}
 				for k, v := range r {
-					if b, ok := builtCount(st, k); ok && b > v {
+					if b, ok := st.Count(k); ok && b > v {
 						t.Errorf("dataset %d (N=%d d=%d C=%d) %v: %s %d > realisation %d", it, n, d, ds.M(), opts.Params, k, b, v)
 					}
 				}

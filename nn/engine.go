@@ -8,7 +8,6 @@ import (
 	"math/bits"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 )
 
@@ -858,40 +857,17 @@ func (e *Exact) run(xs [][]float64, progress func(done int64), visit func(lo int
 	if e.share != nil {
 		return e.runShared(xs, progress, visit)
 	}
-	n := len(xs)
-	P := e.chunkSize(n)
-	var next, done atomic.Int64
-	var wg sync.WaitGroup
-	var once sync.Once
-	var first error
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s := &xscratch{}
-			for {
-				lo := int(next.Add(int64(P))) - P
-				if lo >= n {
-					return
-				}
-				hi := min(n, lo+P)
-				c, err := e.evalChunk(xs[lo:hi], s)
-				if err == nil {
-					err = visit(lo, c)
-				}
-				if err != nil {
-					once.Do(func() { first = fmt.Errorf("points %d–%d: %w", lo+1, hi, err) })
-					next.Store(int64(n))
-					return
-				}
-				if progress != nil {
-					progress(done.Add(int64(hi - lo)))
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return first
+	var done atomic.Int64
+	return e.chunks(len(xs), e.chunkSize(len(xs)), func(lo, hi int, s *xscratch) error {
+		c, err := e.evalChunk(xs[lo:hi], s)
+		if err == nil {
+			err = visit(lo, c)
+		}
+		if err == nil && progress != nil {
+			progress(done.Add(int64(hi - lo)))
+		}
+		return err
+	})
 }
 
 // Outputs returns the exact outputs of the network on every point of xs

@@ -229,6 +229,24 @@ type Stats struct {
 	Norms
 }
 
+// Count is the count a theory record names by key (params, depth, width,
+// bits, edges) under memnet's convention; false for other keys.
+func (s Stats) Count(key string) (int64, bool) {
+	switch key {
+	case "params":
+		return s.Params, true
+	case "depth":
+		return int64(s.Depth), true
+	case "width":
+		return int64(s.Width), true
+	case "bits":
+		return int64(s.MaxWeightBits), true
+	case "edges":
+		return s.WeightsNonzero, true
+	}
+	return 0, false
+}
+
 // Stats counts the network. Bits are over every nonzero weight and bias,
 // read-out included.
 func (n *Network) Stats() Stats {

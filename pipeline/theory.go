@@ -43,23 +43,6 @@ type Accounting struct {
 	Legacy map[string]int64 `json:"legacy_predicted,omitempty"`
 }
 
-// builtCount is the network's count under memnet's convention.
-func builtCount(st nn.Stats, key string) (int64, bool) {
-	switch key {
-	case "params":
-		return st.Params, true
-	case "depth":
-		return int64(st.Depth), true
-	case "width":
-		return int64(st.Width), true
-	case "bits":
-		return int64(st.MaxWeightBits), true
-	case "edges":
-		return st.WeightsNonzero, true
-	}
-	return 0, false
-}
-
 // Account sets model's counts beside its theory record and the lower bounds.
 func Account(model *nn.Model) *Accounting {
 	st := model.Net.Stats()
@@ -80,13 +63,13 @@ func Account(model *nn.Model) *Accounting {
 		order := map[string]int{"params": 0, "depth": 1, "width": 2, "bits": 3, "edges": 4}
 		var ks []string
 		for k := range keys {
-			if _, ok := builtCount(st, k); ok {
+			if _, ok := st.Count(k); ok {
 				ks = append(ks, k)
 			}
 		}
 		sort.Slice(ks, func(i, j int) bool { return order[ks[i]] < order[ks[j]] })
 		for _, k := range ks {
-			b, _ := builtCount(st, k)
+			b, _ := st.Count(k)
 			cl := CountLine{Key: k, Built: b}
 			if f, ok := th.TheoremForm[k]; ok {
 				f := f

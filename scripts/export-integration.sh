@@ -16,26 +16,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${MEMNET_DATA:-../shared/data}
-ORT_DIR=${ORT_DIR:-$HOME/.cache/memnet-ort}
-ORT_VERSION=${ORT_VERSION:-1.30.0}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 if [ ! -f "$DATA/iris.csv" ]; then echo "export-integration: $DATA/iris.csv not found"; exit 1; fi
 
-# python with numpy: the default python3, or Debian's
-PY=python3
-if ! $PY -c 'import numpy' 2>/dev/null; then PY=/usr/bin/python3; fi
-$PY -c 'import numpy' || { echo "export-integration: no python3 with numpy (apt-get install python3-numpy)"; exit 1; }
-
-if ! NODE_PATH="$ORT_DIR/node_modules" node -e 'require("onnxruntime-node")' 2>/dev/null; then
-  mkdir -p "$ORT_DIR"
-  (cd "$ORT_DIR" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error "onnxruntime-node@$ORT_VERSION" >/dev/null)
-fi
-export NODE_PATH="$ORT_DIR/node_modules"
-
-go build -o "$work/memnet" ./cmd/memnet
-M="$work/memnet"
+NAME=export-integration
+. scripts/runtimes.sh
 pass=0 fail=0
 check() { # name, expected labels file, got labels file, allowed mismatches
   local diffs

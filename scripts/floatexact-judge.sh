@@ -16,22 +16,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${MEMNET_DATA:-../shared/data}
 FASHION=${FASHION:-/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz}
-ORT_DIR=${ORT_DIR:-$HOME/.cache/memnet-ort}
-ORT_VERSION=${ORT_VERSION:-1.30.0}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-PY=python3
-if ! $PY -c 'import numpy' 2>/dev/null; then PY=/usr/bin/python3; fi
-$PY -c 'import numpy' || { echo "floatexact-judge: no python3 with numpy (apt-get install python3-numpy)"; exit 1; }
-if ! NODE_PATH="$ORT_DIR/node_modules" node -e 'require("onnxruntime-node")' 2>/dev/null; then
-  mkdir -p "$ORT_DIR"
-  (cd "$ORT_DIR" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error "onnxruntime-node@$ORT_VERSION" >/dev/null)
-fi
-export NODE_PATH="$ORT_DIR/node_modules"
-
-go build -o "$work/memnet" ./cmd/memnet
-M="$work/memnet"
+NAME=floatexact-judge
+. scripts/runtimes.sh
 pass=0 fail=0
 run() { # description, command...
   local what=$1; shift
