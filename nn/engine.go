@@ -75,16 +75,26 @@ type xneuron struct {
 	bmag  []uint64 // |B| (nil: zero)
 	bbits int
 	act   Activation
+	// words proven enough for the pre-activation and for the output by
+	// the compile-time ranges
+	words, outWords int
+	// copyOf ≥ 0: the neuron's output equals input copyOf's value (one
+	// term with c = 1, no bias, and an identity or a ReLU whose input is
+	// never negative)
+	copyOf int
+	// small: every coefficient and the bias fit one word (the fused
+	// kernel for 2–4 words applies)
+	small bool
 }
 
 type xlayer struct {
 	in, out int
 	neurons []xneuron
-	// words proven enough by the compile-time ranges; bits is the largest
-	// signed bit length of a pre-activation bound
-	words, bits int
-	dens        []*big.Int // each neuron's output denominator
-	preDens     []*big.Int // each neuron's pre-activation denominator
+	// the largest of its neurons' words (pre-activation and output); bits
+	// is the largest signed bit length of a pre-activation bound
+	words, outWords, bits int
+	dens                  []*big.Int // each neuron's output denominator
+	preDens               []*big.Int // each neuron's pre-activation denominator
 }
 
 // ErrSigmoid is returned for networks with sigmoid neurons, whose values are
@@ -190,7 +200,7 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 		t := new(big.Int)
 		for j := range l.W {
 			dj := xl.dens[j]
-			n := xneuron{act: l.Act[j]}
+			n := xneuron{act: l.Act[j], copyOf: -1}
 			var bz *big.Int
 			if kd, kb := log2(dj), log2(l.B[j].Denom()); kd >= 0 && kb >= 0 {
 				bz = new(big.Int).Lsh(l.B[j].Num(), uint(kd-kb))
@@ -235,7 +245,17 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 				}
 				n.terms = append(n.terms, xt)
 			}
+			if len(n.terms) == 1 && n.bmag == nil {
+				if t0 := n.terms[0]; t0.unit && !t0.neg && (n.act == Identity || n.act == ReLU && lo[t0.in].Sign() >= 0) {
+					n.copyOf = int(t0.in)
+				}
+			}
+			n.small = len(n.bmag) <= 1 && len(n.terms) <= maxFusedTerms
+			for _, t := range n.terms {
+				n.small = n.small && len(t.mag) == 1
+			}
 			xl.bits = max(xl.bits, signedBits(zlo), signedBits(zhi))
+			n.words = wordsFor(zlo, zhi)
 			switch n.act {
 			case ReLU:
 				if zlo.Sign() < 0 {
@@ -253,10 +273,11 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 				nden[j] = dj
 			}
 			nlo[j], nhi[j] = zlo, zhi
+			n.outWords = wordsFor(zlo, zhi)
+			xl.words = max(xl.words, n.words)
+			xl.outWords = max(xl.outWords, n.outWords)
 			xl.neurons[j] = n
 		}
-		xl.words = (xl.bits + 63) / 64
-		xl.words = max(xl.words, 1)
 		xl.preDens, xl.dens = xl.dens, nden
 		e.layers = append(e.layers, xl)
 		lo, hi, den = nlo, nhi, nden
@@ -351,11 +372,63 @@ func (e *Exact) chunkSize(n int) int {
 	return max(1, p)
 }
 
+// vals holds one layer's values on a chunk of P points: neuron j's values
+// are buf[off[j] : off[j]+P·w[j]], w[j] two's complement words per point.
+// Every neuron has its own width (per-neuron words: a wide neuron does not
+// widen its narrow neighbours).
+type vals struct {
+	buf []uint64
+	off []int
+	w   []int
+}
+
+// neuron returns neuron j's values on the chunk's P points.
+func (v *vals) neuron(j, P int) []uint64 {
+	return v.buf[v.off[j] : v.off[j]+P*v.w[j]]
+}
+
+// at returns neuron j's value at point p.
+func (v *vals) at(j, p int) []uint64 {
+	w := v.w[j]
+	o := v.off[j] + p*w
+	return v.buf[o : o+w]
+}
+
+// layout gives n neurons the widths w (w is kept) over P points and grows buf.
+func (v *vals) layout(w []int, P int) {
+	v.w = w
+	v.off = growInts(v.off, len(w))
+	total := 0
+	for j, x := range w {
+		v.off[j] = total
+		total += P * x
+	}
+	v.buf = grow(v.buf, total)
+}
+
+func growInts(s []int, n int) []int {
+	if cap(s) < n {
+		return make([]int, n, n+n/4)
+	}
+	return s[:n]
+}
+
+// uniform returns n copies of w in s.
+func uniform(s []int, n, w int) []int {
+	s = growInts(s, n)
+	for j := range s {
+		s[j] = w
+	}
+	return s
+}
+
 // xscratch is one worker's buffers.
 type xscratch struct {
-	a, b []uint64
+	a, b vals
+	wa   []int // widths of the next layer
 	tmp  []uint64
 	hb   []int
+	ft   []fterm
 }
 
 func grow(s []uint64, n int) []uint64 {
@@ -376,107 +449,266 @@ type chunkOut struct {
 // evalChunk evaluates the points xs and returns the read-out words.
 func (e *Exact) evalChunk(xs [][]float64, s *xscratch) (chunkOut, error) {
 	P := len(xs)
-	cur, K, err := e.loadInputs(xs, s)
-	if err != nil {
+	if err := e.loadInputs(xs, s); err != nil {
 		return chunkOut{}, err
 	}
-	s.a = cur
-	next := s.b
 	for k := range e.layers {
-		var W int
-		next, W = e.evalLayer(&e.layers[k], cur, K, P, next, nil, s)
-		cur, next = next, cur
-		K = W
+		e.evalLayer(&e.layers[k], k == len(e.layers)-1, &s.a, P, &s.b, nil, 0, s)
+		s.a, s.b = s.b, s.a
 	}
-	s.a, s.b = cur, next
-	return chunkOut{vals: cur, words: K, P: P}, nil
+	W := s.a.w[0]
+	return chunkOut{vals: s.a.buf[:len(s.a.w)*P*W], words: W, P: P}, nil
 }
 
-// evalLayer evaluates layer l on a chunk of P points whose inputs are cur
-// (K words each, neuron by neuron) into out (grown as needed), and returns
-// out and its words per value. Neurons with skip[j] are left zero.
-func (e *Exact) evalLayer(l *xlayer, cur []uint64, K, P int, out []uint64, skip []bool, s *xscratch) ([]uint64, int) {
-	W := l.words
-	if W > 4 {
-		W = min(W, e.dynamicWords(l, cur, K, P, s))
+// evalLayer evaluates layer l on a chunk of P points whose inputs are in
+// and writes its outputs to out. Each neuron gets the words its
+// compile-time range proves, tightened from the chunk's own inputs when
+// more than four (see Exact); a read-out layer gets one width for all its
+// neurons. Neurons with skip[j] get skipW words and are left zero.
+func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, skip []bool, skipW int, s *xscratch) {
+	ws := growInts(s.wa, l.out)
+	s.wa = nil // out keeps ws; the old out widths become the next scratch
+	var hb []int
+	most := 0
+	for j := range l.neurons {
+		n := &l.neurons[j]
+		W := n.words
+		switch {
+		case skip != nil && skip[j]:
+			W = skipW
+		case W > 4:
+			if hb == nil {
+				hb = e.inputBits(l.in, s)
+			}
+			W = min(W, dynamicWords(n, hb, in, P))
+		}
+		ws[j] = W
+		most = max(most, W)
 	}
-	out = grow(out, l.out*P*W)
-	if cap(s.tmp) < W+K {
-		s.tmp = make([]uint64, W+K)
+	if readout {
+		for j := range ws {
+			ws[j] = most
+		}
+	}
+	s.wa = out.w[:0]
+	out.layout(ws, P)
+	if cap(s.tmp) < 2*most+8 {
+		s.tmp = make([]uint64, 2*most+8)
 	}
 	for j := range l.neurons {
 		n := &l.neurons[j]
-		z := out[j*P*W : (j+1)*P*W]
+		W := ws[j]
+		z := out.neuron(j, P)
 		if skip != nil && skip[j] {
 			clear(z)
 			continue
 		}
-		setBias(z, W, n)
-		for t := range n.terms {
-			tm := &n.terms[t]
-			h := cur[int(tm.in)*P*K : (int(tm.in)+1)*P*K]
-			addTerm(z, h, W, K, tm, s.tmp[:W+K])
+		switch {
+		case n.copyOf >= 0:
+			copyWords(z, W, in.neuron(n.copyOf, P), in.w[n.copyOf])
+			continue
+		case W >= 2 && W <= 4 && n.small:
+			s.ft = fusedSmall(z, W, n, in, P, s.ft)
+		default:
+			setBias(z, W, n)
+			for t := range n.terms {
+				tm := &n.terms[t]
+				K := in.w[tm.in]
+				addTerm(z, in.neuron(int(tm.in), P), W, K, tm, s.tmp[:W+K])
+			}
+			activate(z, W, n.act)
 		}
-		activate(z, W, n.act)
+		// keep the output in the words its range proves (a STEP output: one)
+		if ow := n.outWords; ow < W && !readout {
+			for p := range P {
+				copy(z[p*ow:p*ow+ow], z[p*W:p*W+ow])
+			}
+			ws[j] = ow
+		}
 	}
-	return out, W
 }
 
-// loadInputs writes the chunk's inputs as integers (K words each) into s.a.
-func (e *Exact) loadInputs(xs [][]float64, s *xscratch) ([]uint64, int, error) {
+// copyWords writes the P values of src (K words each) into dst (W words
+// each), sign-extending or keeping the low words (exact: the range analysis
+// proves the value fits W words).
+func copyWords(dst []uint64, W int, src []uint64, K int) {
+	if K == W {
+		copy(dst, src)
+		return
+	}
+	P := len(dst) / W
+	for p := range P {
+		d, h := dst[p*W:p*W+W], src[p*K:p*K+K]
+		n := copy(d, h)
+		ext := uint64(int64(h[K-1]) >> 63)
+		for q := n; q < W; q++ {
+			d[q] = ext
+		}
+	}
+}
+
+// maxFusedTerms is the most terms the fused kernel takes (with more, the
+// points-innermost loops of addTerm keep the accumulators in cache).
+const maxFusedTerms = 8
+
+// fterm is one term of the fused kernel: its input values, their words,
+// and the coefficient's magnitude and sign.
+type fterm struct {
+	h    []uint64
+	K    int
+	a    uint64
+	neg  bool
+	unit bool
+}
+
+// fusedSmall evaluates a neuron with one-word coefficients and bias in W
+// = 2, 3 or 4 words point by point, holding the sum in registers: bias,
+// every term, activation, one store. The arithmetic is modulo 2^256, whose
+// low W words are the sum modulo 2^(64W) (see Exact).
+func fusedSmall(z []uint64, W int, n *xneuron, in *vals, P int, ft []fterm) []fterm {
+	ft = ft[:0]
+	for t := range n.terms {
+		tm := &n.terms[t]
+		i := int(tm.in)
+		ft = append(ft, fterm{h: in.neuron(i, P), K: in.w[i], a: tm.mag[0], neg: tm.neg, unit: tm.unit})
+	}
+	var b0, b1, b2, b3 uint64
+	if n.bmag != nil {
+		b0 = n.bmag[0]
+		if n.bneg {
+			b0 = -b0
+			if b0 != 0 {
+				b1, b2, b3 = ^uint64(0), ^uint64(0), ^uint64(0)
+			}
+		}
+	}
+	for p := range P {
+		a0, a1, a2, a3 := b0, b1, b2, b3
+		for t := range ft {
+			f := &ft[t]
+			K := f.K
+			h := f.h[p*K : p*K+K]
+			ext := uint64(int64(h[K-1]) >> 63)
+			h0, h1, h2, h3 := h[0], ext, ext, ext
+			if K > 1 {
+				h1 = h[1]
+				if K > 2 {
+					h2 = h[2]
+					if K > 3 {
+						h3 = h[3]
+					}
+				}
+			}
+			var t0, t1, t2, t3 uint64
+			if f.unit {
+				t0, t1, t2, t3 = h0, h1, h2, h3
+			} else {
+				var c, hi, lo uint64
+				hi, t0 = bits.Mul64(h0, f.a)
+				lo0 := hi
+				hi, lo = bits.Mul64(h1, f.a)
+				t1, c = bits.Add64(lo, lo0, 0)
+				lo0 = hi + c
+				hi, lo = bits.Mul64(h2, f.a)
+				t2, c = bits.Add64(lo, lo0, 0)
+				t3 = h3*f.a + hi + c
+			}
+			var c uint64
+			if f.neg {
+				a0, c = bits.Sub64(a0, t0, 0)
+				a1, c = bits.Sub64(a1, t1, c)
+				a2, c = bits.Sub64(a2, t2, c)
+				a3, _ = bits.Sub64(a3, t3, c)
+			} else {
+				a0, c = bits.Add64(a0, t0, 0)
+				a1, c = bits.Add64(a1, t1, c)
+				a2, c = bits.Add64(a2, t2, c)
+				a3, _ = bits.Add64(a3, t3, c)
+			}
+		}
+		top := a3
+		switch W {
+		case 2:
+			top = a1
+		case 3:
+			top = a2
+		}
+		switch {
+		case n.act == ReLU && int64(top) < 0:
+			a0, a1, a2, a3 = 0, 0, 0, 0
+		case n.act == Step:
+			a0 = uint64(b2i(int64(top) >= 0))
+			a1, a2, a3 = 0, 0, 0
+		}
+		zp := z[p*W : p*W+W]
+		zp[0], zp[1] = a0, a1
+		if W > 2 {
+			zp[2] = a2
+			if W > 3 {
+				zp[3] = a3
+			}
+		}
+	}
+	return ft
+}
+
+// loadInputs writes the chunk's inputs as integers (inWords words each) into s.a.
+func (e *Exact) loadInputs(xs [][]float64, s *xscratch) error {
 	P := len(xs)
 	K := e.inWords
-	cur := grow(s.a, e.inDim*P*K)
+	s.a.layout(uniform(s.a.w, e.inDim, K), P)
+	cur := s.a.buf
 	clear(cur)
 	for p, x := range xs {
 		if len(x) != e.inDim {
-			return nil, 0, fmt.Errorf("exact evaluation: input has %d coordinates, network wants %d", len(x), e.inDim)
+			return fmt.Errorf("exact evaluation: input has %d coordinates, network wants %d", len(x), e.inDim)
 		}
 		for i, v := range x {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, 0, fmt.Errorf("exact evaluation: input coordinate %d is %v", i+1, v)
+				return fmt.Errorf("exact evaluation: input coordinate %d is %v", i+1, v)
 			}
 			m, ex := FloatParts(v)
 			if ex > e.inScale[i] {
-				return nil, 0, fmt.Errorf("exact evaluation: input coordinate %d has more fractional bits than compiled for", i+1)
+				return fmt.Errorf("exact evaluation: input coordinate %d has more fractional bits than compiled for", i+1)
 			}
 			setShifted(cur[(i*P+p)*K:(i*P+p+1)*K], m, uint(e.inScale[i]-ex))
 		}
 	}
-	s.a = cur
-	return cur, K, nil
+	return nil
 }
 
 func workers() int { return runtime.GOMAXPROCS(0) }
 
-// dynamicWords bounds the layer's pre-activations on this chunk from the
-// chunk's own inputs (see Exact).
-func (e *Exact) dynamicWords(l *xlayer, cur []uint64, K, P int, s *xscratch) int {
-	if cap(s.hb) < l.in {
-		s.hb = make([]int, l.in)
+// inputBits returns the per-chunk cache of the layer's n inputs' magnitude
+// bit lengths, all −1 (not measured yet; dynamicWords measures on first use).
+func (e *Exact) inputBits(n int, s *xscratch) []int {
+	if cap(s.hb) < n {
+		s.hb = make([]int, n)
 	}
-	hb := s.hb[:l.in]
+	hb := s.hb[:n]
 	for i := range hb {
-		hb[i] = -1 // not computed yet
+		hb[i] = -1
 	}
-	bitsMax := 0
-	for j := range l.neurons {
-		n := &l.neurons[j]
-		m := n.bbits
-		for t := range n.terms {
-			tm := &n.terms[t]
-			i := int(tm.in)
-			if hb[i] < 0 {
-				hb[i] = maxMagBits(cur[i*P*K:(i+1)*P*K], K)
-			}
-			if hb[i] > 0 {
-				m = max(m, tm.bits+hb[i])
-			}
+	return hb
+}
+
+// dynamicWords bounds a neuron's pre-activation on this chunk from the
+// chunk's own inputs (see Exact): |Z| < (terms+1)·2^M, M the largest
+// bitlen(c) + bitlen(max |Z_i|) or bitlen(B).
+func dynamicWords(n *xneuron, hb []int, in *vals, P int) int {
+	m := n.bbits
+	for t := range n.terms {
+		tm := &n.terms[t]
+		i := int(tm.in)
+		if hb[i] < 0 {
+			hb[i] = maxMagBits(in.neuron(i, P), in.w[i])
 		}
-		b := m + bits.Len(uint(len(n.terms)+1)) + 1
-		bitsMax = max(bitsMax, b)
+		if hb[i] > 0 {
+			m = max(m, tm.bits+hb[i])
+		}
 	}
-	return max(1, (bitsMax+63)/64)
+	b := m + bits.Len(uint(len(n.terms)+1)) + 1
+	return max(1, (b+63)/64)
 }
 
 // maxMagBits is an upper bound on the bit length of |v| over the K-word

@@ -103,8 +103,8 @@ func checkWidths(t *testing.T, net *Network, xs [][]float64, rng *rand.Rand) {
 				if !z.IsInt() {
 					t.Fatalf("layer %d neuron %d: pre-activation %s is not an integer over %s", k+1, j, pres[k][j].RatString(), den)
 				}
-				if sb := signedBits(z.Num()); sb > 64*l.words {
-					t.Fatalf("point %v layer %d neuron %d: pre-activation needs %d bits, range analysis chose %d words", x, k+1, j, sb, l.words)
+				if sb := signedBits(z.Num()); sb > 64*l.neurons[j].words {
+					t.Fatalf("point %v layer %d neuron %d: pre-activation needs %d bits, range analysis chose %d words", x, k+1, j, sb, l.neurons[j].words)
 				}
 			}
 		}

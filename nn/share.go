@@ -115,25 +115,13 @@ func (e *Exact) UseSplit(split int, perPoint []int) error {
 	return nil
 }
 
-// store copies value j of point p of a chunk buffer (K words) into dst
-// (len(dst) words, sign-extended or truncated; the range analysis proves
-// the value fits len(dst) words).
-func store(dst, buf []uint64, K, P, j, p int) {
-	v := buf[(j*P+p)*K : (j*P+p+1)*K]
+// store copies a value (any number of words) into dst, sign-extending or
+// keeping the low words (the range analysis proves the value fits
+// len(dst) words).
+func store(dst, v []uint64) {
 	n := copy(dst, v)
-	ext := uint64(int64(v[K-1]) >> 63)
+	ext := uint64(int64(v[len(v)-1]) >> 63)
 	for q := n; q < len(dst); q++ {
-		dst[q] = ext
-	}
-}
-
-// load writes src (any number of words) into value j of point p of a chunk
-// buffer with K words per value, sign-extending.
-func load(buf []uint64, K, P, j, p int, src []uint64) {
-	dst := buf[(j*P+p)*K : (j*P+p+1)*K]
-	n := copy(dst, src)
-	ext := uint64(int64(src[len(src)-1]) >> 63)
-	for q := n; q < K; q++ {
 		dst[q] = ext
 	}
 }
@@ -144,37 +132,34 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 	n := len(xs)
 	S := sh.S
 	L := len(e.layers)
-	ws := make([]int, L) // stored words per layer
+	ws := make([]int, L) // stored words per layer: every output's range fits
 	for k := range e.layers {
-		ws[k] = e.layers[k].words
+		ws[k] = e.layers[k].outWords
 	}
+	wS := ws[S]
 	// phase 1
 	gid := make([]int32, n)
-	pv := make([]uint64, n*len(sh.ptIdx)*ws[S])
+	pv := make([]uint64, n*len(sh.ptIdx)*wS)
 	groups := map[string]int32{}
 	var keys [][]uint64
 	var mu sync.Mutex
-	kw := len(sh.keyIdx) * ws[S]
+	kw := len(sh.keyIdx) * wS
 	P := e.chunkSize(n)
 	err := e.chunks(n, P, func(lo, hi int, s *xscratch) error {
-		cur, K, err := e.loadInputs(xs[lo:hi], s)
-		if err != nil {
+		if err := e.loadInputs(xs[lo:hi], s); err != nil {
 			return err
 		}
-		next := s.b
 		for k := 0; k <= S; k++ {
-			var W int
-			next, W = e.evalLayer(&e.layers[k], cur, K, hi-lo, next, nil, s)
-			cur, next = next, cur
-			K = W
+			e.evalLayer(&e.layers[k], false, &s.a, hi-lo, &s.b, nil, 0, s)
+			s.a, s.b = s.b, s.a
 		}
-		s.a, s.b = cur, next
+		cur := &s.a
 		key := make([]uint64, kw)
 		mu.Lock()
 		defer mu.Unlock()
 		for p := range hi - lo {
 			for q, j := range sh.keyIdx {
-				store(key[q*ws[S]:(q+1)*ws[S]], cur, K, hi-lo, j, p)
+				store(key[q*wS:(q+1)*wS], cur.at(j, p))
 			}
 			ks := ""
 			if kw > 0 {
@@ -188,9 +173,9 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 				groups[strings.Clone(ks)] = g // ks aliases key, which the next point overwrites
 			}
 			gid[lo+p] = g
-			base := (lo + p) * len(sh.ptIdx) * ws[S]
+			base := (lo + p) * len(sh.ptIdx) * wS
 			for q, j := range sh.ptIdx {
-				store(pv[base+q*ws[S]:base+(q+1)*ws[S]], cur, K, hi-lo, j, p)
+				store(pv[base+q*wS:base+(q+1)*wS], cur.at(j, p))
 			}
 		}
 		return nil
@@ -207,35 +192,31 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 	for q, j := range sh.keyIdx {
 		if a := sh.ifaceAt[0][j]; a >= 0 {
 			for g := range G {
-				copy(gv[S][(a*G+g)*ws[S]:(a*G+g+1)*ws[S]], keys[g][q*ws[S]:(q+1)*ws[S]])
+				copy(gv[S][(a*G+g)*wS:(a*G+g+1)*wS], keys[g][q*wS:(q+1)*wS])
 			}
 		}
 	}
+	lS := &e.layers[S]
 	PG := e.chunkSize(G)
 	err = e.chunks(G, PG, func(lo, hi int, s *xscratch) error {
 		Pc := hi - lo
-		K := ws[S]
-		cur := grow(s.a, e.layers[S].out*Pc*K)
-		clear(cur)
+		s.a.layout(uniform(s.a.w, lS.out, wS), Pc)
+		clear(s.a.buf)
 		for q, j := range sh.keyIdx {
 			for p := range Pc {
-				load(cur, K, Pc, j, p, keys[lo+p][q*ws[S]:(q+1)*ws[S]])
+				store(s.a.at(j, p), keys[lo+p][q*wS:(q+1)*wS])
 			}
 		}
-		next := s.b
 		for k := S + 1; k < L; k++ {
-			var W int
-			next, W = e.evalLayer(&e.layers[k], cur, K, Pc, next, sh.tainted[k-S], s)
-			cur, next = next, cur
-			K = W
+			e.evalLayer(&e.layers[k], k == L-1, &s.a, Pc, &s.b, sh.tainted[k-S], 1, s)
+			s.a, s.b = s.b, s.a
 			for a, j := range sh.iface[k-S] {
 				for p := range Pc {
 					g := lo + p
-					store(gv[k][(a*G+g)*ws[k]:(a*G+g+1)*ws[k]], cur, K, Pc, j, p)
+					store(gv[k][(a*G+g)*ws[k]:(a*G+g+1)*ws[k]], s.a.at(j, p))
 				}
 			}
 		}
-		s.a, s.b = cur, next
 		return nil
 	})
 	if err != nil {
@@ -245,51 +226,30 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 	var done atomic.Int64
 	return e.chunks(n, P, func(lo, hi int, s *xscratch) error {
 		Pc := hi - lo
-		K := ws[S]
-		lS := &e.layers[S]
-		cur := grow(s.a, lS.out*Pc*K)
-		clear(cur)
+		s.a.layout(uniform(s.a.w, lS.out, wS), Pc)
+		clear(s.a.buf)
 		for p := range Pc {
-			base := (lo + p) * len(sh.ptIdx) * ws[S]
+			base := (lo + p) * len(sh.ptIdx) * wS
 			for q, j := range sh.ptIdx {
-				load(cur, K, Pc, j, p, pv[base+q*ws[S]:base+(q+1)*ws[S]])
+				store(s.a.at(j, p), pv[base+q*wS:base+(q+1)*wS])
 			}
 			g := int(gid[lo+p])
 			for a, j := range sh.iface[0] {
-				load(cur, K, Pc, j, p, gv[S][(a*G+g)*ws[S]:(a*G+g+1)*ws[S]])
+				store(s.a.at(j, p), gv[S][(a*G+g)*wS:(a*G+g+1)*wS])
 			}
 		}
-		next := s.b
 		for k := S + 1; k < L; k++ {
-			var W int
-			next, W = e.evalLayer(&e.layers[k], cur, K, Pc, next, sh.shared[k-S], s)
-			// widen to hold the gathered shared values too
-			Kc := max(W, ws[k])
-			l := &e.layers[k]
-			merged := grow(cur, l.out*Pc*Kc)
-			if Kc == W {
-				merged = next
-				next = cur
-			} else {
-				clear(merged)
-				for j := range l.out {
-					if sh.tainted[k-S][j] {
-						for p := range Pc {
-							load(merged, Kc, Pc, j, p, next[(j*Pc+p)*W:(j*Pc+p+1)*W])
-						}
-					}
-				}
-			}
+			e.evalLayer(&e.layers[k], k == L-1, &s.a, Pc, &s.b, sh.shared[k-S], ws[k], s)
+			s.a, s.b = s.b, s.a
 			for a, j := range sh.iface[k-S] {
 				for p := range Pc {
 					g := int(gid[lo+p])
-					load(merged, Kc, Pc, j, p, gv[k][(a*G+g)*ws[k]:(a*G+g+1)*ws[k]])
+					store(s.a.at(j, p), gv[k][(a*G+g)*ws[k]:(a*G+g+1)*ws[k]])
 				}
 			}
-			cur, K = merged, Kc
 		}
-		s.a, s.b = cur, next
-		if err := visit(lo, chunkOut{vals: cur, words: K, P: Pc}); err != nil {
+		W := s.a.w[0]
+		if err := visit(lo, chunkOut{vals: s.a.buf[:len(s.a.w)*Pc*W], words: W, P: Pc}); err != nil {
 			return err
 		}
 		if progress != nil {
