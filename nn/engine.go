@@ -63,6 +63,7 @@ type xterm struct {
 	in   int32
 	neg  bool
 	unit bool     // |c| = 1
+	bit  bool     // the input is 0 or 1 on every point (by its range)
 	c64  uint64   // c modulo 2^64
 	mag  []uint64 // |c|, little-endian words
 	lo   int      // first nonzero word of mag
@@ -85,6 +86,10 @@ type xneuron struct {
 	// small: every coefficient and the bias fit one word (the fused
 	// kernel for 2–4 words applies)
 	small bool
+	// negB is −B in two's complement words, set for a STEP neuron with
+	// one term of coefficient 1: its output is [Z_in ≥ −B], a comparison
+	// decided (mostly) by the top words instead of a full-width sum
+	negB []uint64
 }
 
 type xlayer struct {
@@ -234,6 +239,7 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 				mag := bigWords(c)
 				xt := xterm{in: int32(i), neg: c.Sign() < 0, mag: mag, bits: c.BitLen()}
 				xt.unit = xt.bits == 1
+				xt.bit = lo[i].Sign() >= 0 && hi[i].Cmp(bigOne) <= 0
 				for xt.lo < len(mag) && mag[xt.lo] == 0 {
 					xt.lo++
 				}
@@ -249,6 +255,11 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 				if t0 := n.terms[0]; t0.unit && !t0.neg && (n.act == Identity || n.act == ReLU && lo[t0.in].Sign() >= 0) {
 					n.copyOf = int(t0.in)
 				}
+			}
+			if len(n.terms) == 1 && n.act == Step && n.terms[0].unit && !n.terms[0].neg {
+				nb := new(big.Int).Neg(bz)
+				n.negB = make([]uint64, (signedBits(nb)+63)/64)
+				setBig(n.negB, nb)
 			}
 			n.small = len(n.bmag) <= 1 && len(n.terms) <= maxFusedTerms
 			for _, t := range n.terms {
@@ -286,6 +297,17 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 		e.outShift = s
 	}
 	return e, nil
+}
+
+var bigOne = big.NewInt(1)
+
+// setBig writes x into w as a two's complement integer modulo 2^(64·len(w)).
+func setBig(w []uint64, x *big.Int) {
+	clear(w)
+	copy(w, bigWords(x))
+	if x.Sign() < 0 {
+		negate(w)
+	}
 }
 
 func b2i(b bool) int {
@@ -507,14 +529,32 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 		case n.copyOf >= 0:
 			copyWords(z, W, in.neuron(n.copyOf, P), in.w[n.copyOf])
 			continue
+		case n.negB != nil && !readout:
+			i := int(n.terms[0].in)
+			stepCompare(z, W, in.neuron(i, P), in.w[i], n.negB)
+			ws[j] = 1
+			continue
 		case W >= 2 && W <= 4 && n.small:
 			s.ft = fusedSmall(z, W, n, in, P, s.ft)
 		default:
-			setBias(z, W, n)
-			for t := range n.terms {
+			first := 0
+			if len(n.terms) > 0 && n.bmag == nil && n.terms[0].unit && !n.terms[0].neg && W > 4 {
+				t0 := &n.terms[0]
+				// z = the first input: a copy instead of a sum
+				copyWords(z, W, in.neuron(int(t0.in), P), in.w[t0.in])
+				first = 1
+			} else {
+				setBias(z, W, n)
+			}
+			for t := first; t < len(n.terms); t++ {
 				tm := &n.terms[t]
 				K := in.w[tm.in]
-				addTerm(z, in.neuron(int(tm.in), P), W, K, tm, s.tmp[:W+K])
+				h := in.neuron(int(tm.in), P)
+				if tm.bit && W > 2 {
+					addBit(z, h, W, K, tm)
+				} else {
+					addTerm(z, h, W, K, tm, s.tmp[:W+K])
+				}
 			}
 			activate(z, W, n.act)
 		}
@@ -524,6 +564,75 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 				copy(z[p*ow:p*ow+ow], z[p*W:p*W+ow])
 			}
 			ws[j] = ow
+		}
+	}
+}
+
+// stepCompare writes STEP(Z + B) = [Z ≥ −B] for the P values Z of h (K
+// words each) into z, one word per point (z is laid out with W words per
+// point; the first P words are used). Both sides are exact two's
+// complement integers, compared from their top words down.
+func stepCompare(z []uint64, W int, h []uint64, K int, negB []uint64) {
+	P := len(z) / W
+	L := max(K, len(negB))
+	next := uint64(int64(negB[len(negB)-1]) >> 63)
+	for p := range P {
+		hp := h[p*K : p*K+K]
+		hx := uint64(int64(hp[K-1]) >> 63)
+		ge := true // equal so far: Z ≥ −B
+		for q := L - 1; q >= 0; q-- {
+			a, b := hx, next
+			if q < K {
+				a = hp[q]
+			}
+			if q < len(negB) {
+				b = negB[q]
+			}
+			if a == b {
+				continue
+			}
+			if q == L-1 {
+				ge = int64(a) > int64(b)
+			} else {
+				ge = a > b
+			}
+			break
+		}
+		z[p] = uint64(b2i(ge))
+	}
+}
+
+// addBit adds c·h to every point's z (W words each) for an input h that is
+// 0 or 1 on every point (by its range; K words each): where h = 1 it adds
+// (or subtracts) the words of |c| from its lowest nonzero word up, modulo
+// 2^(64W), stopping when the carry dies out.
+func addBit(z, h []uint64, W, K int, t *xterm) {
+	P := len(z) / W
+	top := min(len(t.mag), W)
+	if t.lo >= top {
+		return // c ≡ 0 modulo 2^(64W)
+	}
+	m := t.mag[t.lo:top]
+	for p := range P {
+		if h[p*K] == 0 {
+			continue
+		}
+		zp := z[p*W+t.lo : p*W+W]
+		var c uint64
+		if t.neg {
+			for q, x := range m {
+				zp[q], c = bits.Sub64(zp[q], x, c)
+			}
+			for q := len(m); q < len(zp) && c != 0; q++ {
+				zp[q], c = bits.Sub64(zp[q], 0, c)
+			}
+		} else {
+			for q, x := range m {
+				zp[q], c = bits.Add64(zp[q], x, c)
+			}
+			for q := len(m); q < len(zp) && c != 0; q++ {
+				zp[q], c = bits.Add64(zp[q], 0, c)
+			}
 		}
 	}
 }

@@ -82,3 +82,84 @@ func TestFusedSmall(t *testing.T) {
 		}
 	}
 }
+
+// TestStepCompare: STEP(Z + B) by comparing Z with −B from the top words
+// equals the sign of the exact sum, for values of 1–6 words and −B of any
+// width, including equal values (STEP(0) = 1) and values that differ only
+// in a low word.
+func TestStepCompare(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const P = 9
+	for it := range 3000 {
+		K := 1 + rng.IntN(6)
+		nb := signedBig(wideValue(rng, 1+rng.IntN(6)))
+		negB := make([]uint64, (signedBits(nb)+63)/64)
+		setBig(negB, nb)
+		h := make([]uint64, P*K)
+		for p := range P {
+			v := wideValue(rng, K)
+			switch rng.IntN(4) {
+			case 0: // equal to −B when it fits
+				if signedBits(nb) <= 64*K {
+					v = make([]uint64, K)
+					setBig(v, nb)
+				}
+			case 1: // −B ± 1 in the lowest word
+				if signedBits(nb)+1 < 64*K {
+					v = make([]uint64, K)
+					setBig(v, new(big.Int).Add(nb, big.NewInt(int64(1-2*rng.IntN(2)))))
+				}
+			}
+			copy(h[p*K:], v)
+		}
+		W := 1 + rng.IntN(4)
+		z := make([]uint64, P*W)
+		stepCompare(z, W, h, K, negB)
+		for p := range P {
+			want := uint64(b2i(signedBig(h[p*K:p*K+K]).Cmp(nb) >= 0))
+			if z[p] != want {
+				t.Fatalf("case %d point %d: Z = %s, −B = %s: got %d, want %d", it, p, signedBig(h[p*K:p*K+K]), nb, z[p], want)
+			}
+		}
+	}
+}
+
+// TestAddBit: adding c·h for an input h ∈ {0, 1} equals z + c·h modulo
+// 2^(64W) computed with math/big, for coefficients wider and narrower than
+// W, with zero low words, of both signs.
+func TestAddBit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	const P = 9
+	for it := range 3000 {
+		W, K := 1+rng.IntN(8), 1+rng.IntN(3)
+		cw := wideValue(rng, 1+rng.IntN(10))
+		c := signedBig(cw)
+		if c.Sign() == 0 {
+			continue
+		}
+		mag := bigWords(new(big.Int).Abs(c))
+		tm := xterm{neg: c.Sign() < 0, mag: mag, bits: c.BitLen(), bit: true}
+		for tm.lo < len(mag) && mag[tm.lo] == 0 {
+			tm.lo++
+		}
+		z := make([]uint64, P*W)
+		h := make([]uint64, P*K)
+		z0 := make([]*big.Int, P)
+		for p := range P {
+			copy(z[p*W:], wideValue(rng, W))
+			z0[p] = signedBig(z[p*W : p*W+W])
+			h[p*K] = uint64(rng.IntN(2))
+		}
+		addBit(z, h, W, K, &tm)
+		for p := range P {
+			want := new(big.Int).Set(z0[p])
+			if h[p*K] == 1 {
+				want.Add(want, c)
+			}
+			want = modSigned(want, W)
+			if got := signedBig(z[p*W : p*W+W]); got.Cmp(want) != 0 {
+				t.Fatalf("case %d point %d: got %s, want %s", it, p, got, want)
+			}
+		}
+	}
+}
