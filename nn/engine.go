@@ -83,9 +83,16 @@ type xneuron struct {
 	// term with c = 1, no bias, and an identity or a ReLU whose input is
 	// never negative)
 	copyOf int
-	// small: every coefficient and the bias fit one word (the fused
-	// kernel for 2–4 words applies)
+	// small: few terms, each with a one-word coefficient or a 0/1 input
+	// (the fused kernel for 2–4 words applies)
 	small bool
+	// base ≥ 0: the term (coefficient 1) whose input's slot the neuron may
+	// take over: the input has no other reader in the layer, or the neuron
+	// is a copy of it (see evalLayer)
+	base int
+	// copyBase ≥ 0: a term with coefficient 1 (the widest) that a wide
+	// neuron starts from by copying, when it cannot take a slot over
+	copyBase int
 	// negB is −B in two's complement words, set for a STEP neuron with
 	// one term of coefficient 1: its output is [Z_in ≥ −B], a comparison
 	// decided (mostly) by the top words instead of a full-width sum
@@ -205,7 +212,7 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 		t := new(big.Int)
 		for j := range l.W {
 			dj := xl.dens[j]
-			n := xneuron{act: l.Act[j], copyOf: -1}
+			n := xneuron{act: l.Act[j], copyOf: -1, base: -1, copyBase: -1}
 			var bz *big.Int
 			if kd, kb := log2(dj), log2(l.B[j].Denom()); kd >= 0 && kb >= 0 {
 				bz = new(big.Int).Lsh(l.B[j].Num(), uint(kd-kb))
@@ -261,9 +268,9 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 				n.negB = make([]uint64, (signedBits(nb)+63)/64)
 				setBig(n.negB, nb)
 			}
-			n.small = len(n.bmag) <= 1 && len(n.terms) <= maxFusedTerms
+			n.small = len(n.terms) <= maxFusedTerms
 			for _, t := range n.terms {
-				n.small = n.small && len(t.mag) == 1
+				n.small = n.small && (len(t.mag) == 1 || t.bit)
 			}
 			xl.bits = max(xl.bits, signedBits(zlo), signedBits(zhi))
 			n.words = wordsFor(zlo, zhi)
@@ -289,6 +296,7 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 			xl.outWords = max(xl.outWords, n.outWords)
 			xl.neurons[j] = n
 		}
+		chooseBases(&xl, lo, hi)
 		xl.preDens, xl.dens = xl.dens, nden
 		e.layers = append(e.layers, xl)
 		lo, hi, den = nlo, nhi, nden
@@ -297,6 +305,49 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 		e.outShift = s
 	}
 	return e, nil
+}
+
+// chooseBases sets each neuron's base term (see xneuron.base): a term with
+// coefficient 1 whose input no other term of the layer reads, or the input
+// of a copy; among several, the one with the widest input range. STEP
+// neurons of one unit term (compared, one word) take none.
+func chooseBases(l *xlayer, lo, hi []*big.Int) {
+	fan := make([]int, l.in)
+	for j := range l.neurons {
+		for _, t := range l.neurons[j].terms {
+			fan[t.in]++
+		}
+	}
+	for j := range l.neurons {
+		n := &l.neurons[j]
+		if n.negB != nil {
+			continue
+		}
+		best, cb := -1, -1
+		wider := func(t, than int) bool {
+			if than < 0 {
+				return true
+			}
+			a, b := n.terms[t].in, n.terms[than].in
+			return wordsFor(lo[a], hi[a]) > wordsFor(lo[b], hi[b])
+		}
+		for t, tm := range n.terms {
+			i := int(tm.in)
+			if !tm.unit || tm.neg {
+				continue
+			}
+			if wordsFor(lo[i], hi[i]) > 4 && (cb < 0 || wider(t, cb)) {
+				cb = t
+			}
+			if fan[i] != 1 && n.copyOf != i {
+				continue
+			}
+			if best < 0 || wider(t, best) {
+				best = t
+			}
+		}
+		n.base, n.copyBase = best, cb
+	}
 }
 
 var bigOne = big.NewInt(1)
@@ -395,37 +446,25 @@ func (e *Exact) chunkSize(n int) int {
 }
 
 // vals holds one layer's values on a chunk of P points: neuron j's values
-// are buf[off[j] : off[j]+P·w[j]], w[j] two's complement words per point.
-// Every neuron has its own width (per-neuron words: a wide neuron does not
-// widen its narrow neighbours).
+// are v[j], w[j] two's complement words per point. Every neuron has its own
+// width (a wide neuron does not widen its narrow neighbours) and its own
+// slot, so a neuron can take over its input's slot (see evalLayer).
 type vals struct {
-	buf []uint64
-	off []int
-	w   []int
+	v [][]uint64
+	w []int
+	// ro: the slots are parts of the read-out buffer, not the pool's
+	ro bool
 }
 
 // neuron returns neuron j's values on the chunk's P points.
 func (v *vals) neuron(j, P int) []uint64 {
-	return v.buf[v.off[j] : v.off[j]+P*v.w[j]]
+	return v.v[j][:P*v.w[j]]
 }
 
 // at returns neuron j's value at point p.
 func (v *vals) at(j, p int) []uint64 {
 	w := v.w[j]
-	o := v.off[j] + p*w
-	return v.buf[o : o+w]
-}
-
-// layout gives n neurons the widths w (w is kept) over P points and grows buf.
-func (v *vals) layout(w []int, P int) {
-	v.w = w
-	v.off = growInts(v.off, len(w))
-	total := 0
-	for j, x := range w {
-		v.off[j] = total
-		total += P * x
-	}
-	v.buf = grow(v.buf, total)
+	return v.v[j][p*w : p*w+w]
 }
 
 func growInts(s []int, n int) []int {
@@ -435,22 +474,62 @@ func growInts(s []int, n int) []int {
 	return s[:n]
 }
 
-// uniform returns n copies of w in s.
-func uniform(s []int, n, w int) []int {
-	s = growInts(s, n)
-	for j := range s {
-		s[j] = w
-	}
-	return s
+// xscratch is one worker's buffers: two layers of values, a pool of free
+// slots by size class (class c holds slots of capacity 2^c), the read-out
+// buffer and small per-layer arrays.
+type xscratch struct {
+	a, b  vals
+	pool  [64][][]uint64
+	ro    []uint64
+	wa    []int // widths of the next layer
+	taken []bool
+	tmp   []uint64
+	hb    []int
+	ft    []fterm
 }
 
-// xscratch is one worker's buffers.
-type xscratch struct {
-	a, b vals
-	wa   []int // widths of the next layer
-	tmp  []uint64
-	hb   []int
-	ft   []fterm
+// get returns a slot of n words (contents undefined).
+func (s *xscratch) get(n int) []uint64 {
+	c := bits.Len(uint(max(n, 1) - 1))
+	if k := len(s.pool[c]); k > 0 {
+		x := s.pool[c][k-1]
+		s.pool[c] = s.pool[c][:k-1]
+		return x[:n]
+	}
+	return make([]uint64, n, 1<<c)
+}
+
+// put returns a slot to the pool.
+func (s *xscratch) put(x []uint64) {
+	if c := cap(x); c > 0 {
+		k := bits.Len(uint(c)) - 1 // 2^k ≤ cap
+		s.pool[k] = append(s.pool[k], x[:0])
+	}
+}
+
+// release returns v's slots to the pool and empties v.
+func (s *xscratch) release(v *vals) {
+	if !v.ro {
+		for j, x := range v.v {
+			if x != nil {
+				s.put(x)
+				v.v[j] = nil
+			}
+		}
+	}
+	v.v, v.ro = v.v[:0], false
+}
+
+// fresh gives v n neurons of w words each over P points, zeroed.
+func (s *xscratch) fresh(v *vals, n, w, P int) {
+	s.release(v)
+	v.w = growInts(v.w, n)
+	for j := range n {
+		v.w[j] = w
+		x := s.get(P * w)
+		clear(x)
+		v.v = append(v.v, x)
+	}
 }
 
 func grow(s []uint64, n int) []uint64 {
@@ -468,6 +547,12 @@ type chunkOut struct {
 	P     int
 }
 
+// readout returns the chunk's read-out held in s.a.
+func (s *xscratch) readout(P int) chunkOut {
+	W := s.a.w[0]
+	return chunkOut{vals: s.ro[:len(s.a.w)*P*W], words: W, P: P}
+}
+
 // evalChunk evaluates the points xs and returns the read-out words.
 func (e *Exact) evalChunk(xs [][]float64, s *xscratch) (chunkOut, error) {
 	P := len(xs)
@@ -478,15 +563,23 @@ func (e *Exact) evalChunk(xs [][]float64, s *xscratch) (chunkOut, error) {
 		e.evalLayer(&e.layers[k], k == len(e.layers)-1, &s.a, P, &s.b, nil, 0, s)
 		s.a, s.b = s.b, s.a
 	}
-	W := s.a.w[0]
-	return chunkOut{vals: s.a.buf[:len(s.a.w)*P*W], words: W, P: P}, nil
+	return s.readout(P), nil
 }
 
 // evalLayer evaluates layer l on a chunk of P points whose inputs are in
-// and writes its outputs to out. Each neuron gets the words its
-// compile-time range proves, tightened from the chunk's own inputs when
-// more than four (see Exact); a read-out layer gets one width for all its
-// neurons. Neurons with skip[j] get skipW words and are left zero.
+// and writes its outputs to out; in's slots go back to the pool. Each
+// neuron gets the words its compile-time range proves, tightened from the
+// chunk's own inputs when more than four (see Exact); a read-out layer gets
+// one width for all its neurons, in one buffer. Neurons with skip[j] get
+// skipW words of zeros.
+//
+// A neuron whose base term (coefficient 1, see xneuron.base) reads an input
+// of its own width takes over that input's slot: a unit copy costs nothing,
+// and a neuron "input + small change" (Park's running label row, Vardi's
+// running remainder) adds only the change in place instead of copying its
+// whole value. In place is exact because the input has no other reader in
+// the layer (or the neuron leaves it unchanged), and every kernel reads a
+// point's inputs before writing its value.
 func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, skip []bool, skipW int, s *xscratch) {
 	ws := growInts(s.wa, l.out)
 	s.wa = nil // out keeps ws; the old out widths become the next scratch
@@ -507,27 +600,52 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 		ws[j] = W
 		most = max(most, W)
 	}
+	s.release(out)
+	s.wa = out.w[:0]
+	out.w = ws
 	if readout {
 		for j := range ws {
 			ws[j] = most
 		}
+		s.ro = grow(s.ro, l.out*P*most)
+		out.ro = true
 	}
-	s.wa = out.w[:0]
-	out.layout(ws, P)
+	if cap(s.taken) < l.in {
+		s.taken = make([]bool, l.in)
+	}
+	taken := s.taken[:l.in]
+	clear(taken)
 	if cap(s.tmp) < 2*most+8 {
 		s.tmp = make([]uint64, 2*most+8)
 	}
 	for j := range l.neurons {
 		n := &l.neurons[j]
 		W := ws[j]
-		z := out.neuron(j, P)
+		var z []uint64
+		inplace := false
+		switch {
+		case readout:
+			z = s.ro[j*P*W : (j+1)*P*W]
+		case n.base >= 0 && !(skip != nil && skip[j]):
+			if i := int(n.terms[n.base].in); !taken[i] && in.w[i] == W {
+				z, inplace = in.v[i][:P*W], true
+				taken[i] = true
+				break
+			}
+			fallthrough
+		default:
+			z = s.get(P * W)
+		}
+		out.v = append(out.v, z)
 		if skip != nil && skip[j] {
 			clear(z)
 			continue
 		}
 		switch {
 		case n.copyOf >= 0:
-			copyWords(z, W, in.neuron(n.copyOf, P), in.w[n.copyOf])
+			if !inplace {
+				copyWords(z, W, in.neuron(n.copyOf, P), in.w[n.copyOf])
+			}
 			continue
 		case n.negB != nil && !readout:
 			i := int(n.terms[0].in)
@@ -537,16 +655,27 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 		case W >= 2 && W <= 4 && n.small:
 			s.ft = fusedSmall(z, W, n, in, P, s.ft)
 		default:
-			first := 0
-			if len(n.terms) > 0 && n.bmag == nil && n.terms[0].unit && !n.terms[0].neg && W > 4 {
-				t0 := &n.terms[0]
-				// z = the first input: a copy instead of a sum
-				copyWords(z, W, in.neuron(int(t0.in), P), in.w[t0.in])
-				first = 1
-			} else {
+			first := -1
+			switch {
+			case inplace:
+				first = n.base
+				addConst(z, W, n)
+			case n.base >= 0 && W > 4 || n.copyBase >= 0:
+				// z = the base input plus the bias: a copy instead of a sum
+				first = n.base
+				if first < 0 {
+					first = n.copyBase
+				}
+				i := n.terms[first].in
+				copyWords(z, W, in.neuron(int(i), P), in.w[i])
+				addConst(z, W, n)
+			default:
 				setBias(z, W, n)
 			}
-			for t := first; t < len(n.terms); t++ {
+			for t := range n.terms {
+				if t == first {
+					continue
+				}
 				tm := &n.terms[t]
 				K := in.w[tm.in]
 				h := in.neuron(int(tm.in), P)
@@ -564,6 +693,44 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 				copy(z[p*ow:p*ow+ow], z[p*W:p*W+ow])
 			}
 			ws[j] = ow
+		}
+	}
+	for i, x := range in.v {
+		if taken[i] {
+			in.v[i] = nil
+		} else if !in.ro && x != nil {
+			s.put(x)
+			in.v[i] = nil
+		}
+	}
+	in.v, in.ro = in.v[:0], false
+}
+
+// addConst adds the neuron's bias B to every point's z (W words each),
+// modulo 2^(64W).
+func addConst(z []uint64, W int, n *xneuron) {
+	if n.bmag == nil {
+		return
+	}
+	m := n.bmag[:min(len(n.bmag), W)]
+	P := len(z) / W
+	for p := range P {
+		zp := z[p*W : p*W+W]
+		var c uint64
+		if n.bneg {
+			for q, x := range m {
+				zp[q], c = bits.Sub64(zp[q], x, c)
+			}
+			for q := len(m); q < W && c != 0; q++ {
+				zp[q], c = bits.Sub64(zp[q], 0, c)
+			}
+		} else {
+			for q, x := range m {
+				zp[q], c = bits.Add64(zp[q], x, c)
+			}
+			for q := len(m); q < W && c != 0; q++ {
+				zp[q], c = bits.Add64(zp[q], 0, c)
+			}
 		}
 	}
 }
@@ -668,6 +835,20 @@ type fterm struct {
 	a    uint64
 	neg  bool
 	unit bool
+	// bit: the input is 0 or 1 and c (modulo 2^256, two's complement) is
+	// added where it is 1
+	bit bool
+	c   [4]uint64
+}
+
+// words4 returns ±mag modulo 2^256 as four two's complement words.
+func words4(mag []uint64, neg bool) [4]uint64 {
+	var w [4]uint64
+	copy(w[:], mag)
+	if neg {
+		negate(w[:])
+	}
+	return w
 }
 
 // fusedSmall evaluates a neuron with one-word coefficients and bias in W
@@ -679,24 +860,28 @@ func fusedSmall(z []uint64, W int, n *xneuron, in *vals, P int, ft []fterm) []ft
 	for t := range n.terms {
 		tm := &n.terms[t]
 		i := int(tm.in)
-		ft = append(ft, fterm{h: in.neuron(i, P), K: in.w[i], a: tm.mag[0], neg: tm.neg, unit: tm.unit})
-	}
-	var b0, b1, b2, b3 uint64
-	if n.bmag != nil {
-		b0 = n.bmag[0]
-		if n.bneg {
-			b0 = -b0
-			if b0 != 0 {
-				b1, b2, b3 = ^uint64(0), ^uint64(0), ^uint64(0)
-			}
+		f := fterm{h: in.neuron(i, P), K: in.w[i], a: tm.mag[0], neg: tm.neg, unit: tm.unit}
+		if tm.bit && !tm.unit {
+			f.bit, f.c = true, words4(tm.mag, tm.neg)
 		}
+		ft = append(ft, f)
 	}
+	b := words4(n.bmag, n.bneg)
 	for p := range P {
-		a0, a1, a2, a3 := b0, b1, b2, b3
+		a0, a1, a2, a3 := b[0], b[1], b[2], b[3]
 		for t := range ft {
 			f := &ft[t]
 			K := f.K
 			h := f.h[p*K : p*K+K]
+			if f.bit {
+				m := -h[0] // all ones where the input is 1
+				var c uint64
+				a0, c = bits.Add64(a0, f.c[0]&m, 0)
+				a1, c = bits.Add64(a1, f.c[1]&m, c)
+				a2, c = bits.Add64(a2, f.c[2]&m, c)
+				a3, _ = bits.Add64(a3, f.c[3]&m, c)
+				continue
+			}
 			ext := uint64(int64(h[K-1]) >> 63)
 			h0, h1, h2, h3 := h[0], ext, ext, ext
 			if K > 1 {
@@ -765,9 +950,7 @@ func fusedSmall(z []uint64, W int, n *xneuron, in *vals, P int, ft []fterm) []ft
 func (e *Exact) loadInputs(xs [][]float64, s *xscratch) error {
 	P := len(xs)
 	K := e.inWords
-	s.a.layout(uniform(s.a.w, e.inDim, K), P)
-	cur := s.a.buf
-	clear(cur)
+	s.fresh(&s.a, e.inDim, K, P)
 	for p, x := range xs {
 		if len(x) != e.inDim {
 			return fmt.Errorf("exact evaluation: input has %d coordinates, network wants %d", len(x), e.inDim)
@@ -780,7 +963,7 @@ func (e *Exact) loadInputs(xs [][]float64, s *xscratch) error {
 			if ex > e.inScale[i] {
 				return fmt.Errorf("exact evaluation: input coordinate %d has more fractional bits than compiled for", i+1)
 			}
-			setShifted(cur[(i*P+p)*K:(i*P+p+1)*K], m, uint(e.inScale[i]-ex))
+			setShifted(s.a.at(i, p), m, uint(e.inScale[i]-ex))
 		}
 	}
 	return nil

@@ -31,7 +31,9 @@ func TestFusedSmall(t *testing.T) {
 		for i := range in.w {
 			in.w[i] = 1 + rng.IntN(6)
 		}
-		in.layout(in.w, P)
+		for i := range nt {
+			in.v = append(in.v, make([]uint64, P*in.w[i]))
+		}
 		for i := range nt {
 			for p := range P {
 				copy(in.at(i, p), wideValue(rng, in.w[i]))
@@ -39,16 +41,30 @@ func TestFusedSmall(t *testing.T) {
 		}
 		n := xneuron{act: Activation(rng.IntN(3)), copyOf: -1, small: true}
 		if rng.IntN(3) > 0 {
-			n.bmag = []uint64{1 + rng.Uint64N(1<<63)}
+			n.bmag = bigWords(new(big.Int).Abs(signedBig(wideValue(rng, 1+rng.IntN(5)))))
+			if len(n.bmag) == 0 {
+				n.bmag = nil
+			}
 			n.bneg = rng.IntN(2) == 0
 		}
 		for i := range nt {
 			a := rng.Uint64()
-			switch rng.IntN(3) {
+			switch rng.IntN(4) {
 			case 0:
 				a = 1
 			case 1:
 				a = 1 + rng.Uint64N(1000)
+			case 2: // a 0/1 input with a coefficient of 1–6 words
+				for p := range P {
+					clear(in.at(i, p))
+					in.at(i, p)[0] = uint64(rng.IntN(2))
+				}
+				mag := bigWords(new(big.Int).Abs(signedBig(wideValue(rng, 1+rng.IntN(6)))))
+				if len(mag) == 0 {
+					mag = []uint64{3}
+				}
+				n.terms = append(n.terms, xterm{in: int32(i), neg: rng.IntN(2) == 0, unit: len(mag) == 1 && mag[0] == 1, mag: mag, bit: true})
+				continue
 			}
 			n.terms = append(n.terms, xterm{in: int32(i), neg: rng.IntN(2) == 0, unit: a == 1, mag: []uint64{a}, bits: 64})
 		}
@@ -57,13 +73,13 @@ func TestFusedSmall(t *testing.T) {
 		for p := range P {
 			want := new(big.Int)
 			if n.bmag != nil {
-				want.SetUint64(n.bmag[0])
+				want.SetBits(wordsBig(n.bmag))
 				if n.bneg {
 					want.Neg(want)
 				}
 			}
 			for _, tm := range n.terms {
-				c := new(big.Int).SetUint64(tm.mag[0])
+				c := new(big.Int).SetBits(wordsBig(tm.mag))
 				if tm.neg {
 					c.Neg(c)
 				}
@@ -162,4 +178,12 @@ func TestAddBit(t *testing.T) {
 			}
 		}
 	}
+}
+
+func wordsBig(w []uint64) []big.Word {
+	out := make([]big.Word, len(w))
+	for i, x := range w {
+		out[i] = big.Word(x)
+	}
+	return out
 }

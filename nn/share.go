@@ -200,8 +200,7 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 	PG := e.chunkSize(G)
 	err = e.chunks(G, PG, func(lo, hi int, s *xscratch) error {
 		Pc := hi - lo
-		s.a.layout(uniform(s.a.w, lS.out, wS), Pc)
-		clear(s.a.buf)
+		s.fresh(&s.a, lS.out, wS, Pc)
 		for q, j := range sh.keyIdx {
 			for p := range Pc {
 				store(s.a.at(j, p), keys[lo+p][q*wS:(q+1)*wS])
@@ -226,8 +225,7 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 	var done atomic.Int64
 	return e.chunks(n, P, func(lo, hi int, s *xscratch) error {
 		Pc := hi - lo
-		s.a.layout(uniform(s.a.w, lS.out, wS), Pc)
-		clear(s.a.buf)
+		s.fresh(&s.a, lS.out, wS, Pc)
 		for p := range Pc {
 			base := (lo + p) * len(sh.ptIdx) * wS
 			for q, j := range sh.ptIdx {
@@ -248,8 +246,7 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 				}
 			}
 		}
-		W := s.a.w[0]
-		if err := visit(lo, chunkOut{vals: s.a.buf[:len(s.a.w)*Pc*W], words: W, P: Pc}); err != nil {
+		if err := visit(lo, s.readout(Pc)); err != nil {
 			return err
 		}
 		if progress != nil {
