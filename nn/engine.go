@@ -93,6 +93,11 @@ type xneuron struct {
 	// copyBase ≥ 0: a term with coefficient 1 (the widest) that a wide
 	// neuron starts from by copying, when it cannot take a slot over
 	copyBase int
+	// twin ≥ 0: an identity neuron of the same layer with the same terms
+	// (the same pre-activation up to the bias); this STEP neuron is then
+	// [v_twin ≥ B_twin − B] with negB = B_twin − B, compared after the
+	// twin is computed, without reading the inputs
+	twin int
 	// negB is −B in two's complement words, set for a STEP neuron with
 	// one term of coefficient 1: its output is [Z_in ≥ −B], a comparison
 	// decided (mostly) by the top words instead of a full-width sum
@@ -209,10 +214,11 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 			e.outDen = all
 		}
 		nlo, nhi, nden := make([]*big.Int, l.Out()), make([]*big.Int, l.Out()), make([]*big.Int, l.Out())
+		bzs := make([]*big.Int, l.Out())
 		t := new(big.Int)
 		for j := range l.W {
 			dj := xl.dens[j]
-			n := xneuron{act: l.Act[j], copyOf: -1, base: -1, copyBase: -1}
+			n := xneuron{act: l.Act[j], copyOf: -1, base: -1, copyBase: -1, twin: -1}
 			var bz *big.Int
 			if kd, kb := log2(dj), log2(l.B[j].Denom()); kd >= 0 && kb >= 0 {
 				bz = new(big.Int).Lsh(l.B[j].Num(), uint(kd-kb))
@@ -220,6 +226,7 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 				bz = new(big.Int).Quo(dj, l.B[j].Denom())
 				bz.Mul(bz, l.B[j].Num())
 			}
+			bzs[j] = bz
 			zlo, zhi := new(big.Int).Set(bz), new(big.Int).Set(bz)
 			if bz.Sign() != 0 {
 				n.bneg, n.bmag, n.bbits = bz.Sign() < 0, bigWords(bz), bz.BitLen()
@@ -263,7 +270,7 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 					n.copyOf = int(t0.in)
 				}
 			}
-			if len(n.terms) == 1 && n.act == Step && n.terms[0].unit && !n.terms[0].neg {
+			if len(n.terms) == 1 && n.act == Step && n.terms[0].unit && !n.terms[0].neg && n.twin < 0 {
 				nb := new(big.Int).Neg(bz)
 				n.negB = make([]uint64, (signedBits(nb)+63)/64)
 				setBig(n.negB, nb)
@@ -296,6 +303,9 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 			xl.outWords = max(xl.outWords, n.outWords)
 			xl.neurons[j] = n
 		}
+		if !readout {
+			findTwins(&xl, bzs)
+		}
 		chooseBases(&xl, lo, hi)
 		xl.preDens, xl.dens = xl.dens, nden
 		e.layers = append(e.layers, xl)
@@ -307,6 +317,40 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 	return e, nil
 }
 
+// findTwins sets the twin of every STEP neuron whose terms equal an
+// identity neuron's (see xneuron.twin); bz are the neurons' integer biases.
+func findTwins(l *xlayer, bz []*big.Int) {
+	var ids map[string]int
+	sig := func(n *xneuron) string {
+		var b strings.Builder
+		for _, t := range n.terms {
+			fmt.Fprintf(&b, "%d %v %x;", t.in, t.neg, t.mag)
+		}
+		return b.String()
+	}
+	for j := range l.neurons {
+		n := &l.neurons[j]
+		if n.act != Step || len(n.terms) == 0 {
+			continue
+		}
+		if ids == nil {
+			ids = map[string]int{}
+			for i := range l.neurons {
+				if m := &l.neurons[i]; m.act == Identity && len(m.terms) > 0 {
+					ids[sig(m)] = i
+				}
+			}
+		}
+		i, ok := ids[sig(n)]
+		if !ok || l.dens[i].Cmp(l.dens[j]) != 0 {
+			continue
+		}
+		d := new(big.Int).Sub(bz[i], bz[j])
+		n.twin, n.negB = i, make([]uint64, (signedBits(d)+63)/64)
+		setBig(n.negB, d)
+	}
+}
+
 // chooseBases sets each neuron's base term (see xneuron.base): a term with
 // coefficient 1 whose input no other term of the layer reads, or the input
 // of a copy; among several, the one with the widest input range. STEP
@@ -314,6 +358,9 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 func chooseBases(l *xlayer, lo, hi []*big.Int) {
 	fan := make([]int, l.in)
 	for j := range l.neurons {
+		if l.neurons[j].twin >= 0 {
+			continue // reads its twin, not the inputs
+		}
 		for _, t := range l.neurons[j].terms {
 			fan[t.in]++
 		}
@@ -618,6 +665,7 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 	if cap(s.tmp) < 2*most+8 {
 		s.tmp = make([]uint64, 2*most+8)
 	}
+	twins := false
 	for j := range l.neurons {
 		n := &l.neurons[j]
 		W := ws[j]
@@ -626,6 +674,11 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 		switch {
 		case readout:
 			z = s.ro[j*P*W : (j+1)*P*W]
+		case n.twin >= 0 && !(skip != nil && skip[j]):
+			// computed after its twin (below), in one word
+			z = s.get(P)
+			ws[j] = 1
+			twins = true
 		case n.base >= 0 && !(skip != nil && skip[j]):
 			if i := int(n.terms[n.base].in); !taken[i] && in.w[i] == W {
 				z, inplace = in.v[i][:P*W], true
@@ -642,6 +695,8 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 			continue
 		}
 		switch {
+		case ws[j] == 1 && n.twin >= 0 && !readout:
+			continue
 		case n.copyOf >= 0:
 			if !inplace {
 				copyWords(z, W, in.neuron(n.copyOf, P), in.w[n.copyOf])
@@ -693,6 +748,15 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 				copy(z[p*ow:p*ow+ow], z[p*W:p*W+ow])
 			}
 			ws[j] = ow
+		}
+	}
+	if twins {
+		for j := range l.neurons {
+			n := &l.neurons[j]
+			if n.twin >= 0 && !(skip != nil && skip[j]) {
+				t := n.twin
+				stepCompare(out.v[j][:P], 1, out.neuron(t, P), ws[t], n.negB)
+			}
 		}
 	}
 	for i, x := range in.v {

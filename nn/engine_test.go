@@ -163,13 +163,15 @@ func TestEngineRandom(t *testing.T) {
 	for it := range count {
 		d := 1 + rng.IntN(4)
 		var net *Network
-		switch it % 4 {
+		switch it % 5 {
 		case 0, 1:
-			net = randomNetwork(rng, d, it%4 == 1)
+			net = randomNetwork(rng, d, it%5 == 1)
 		case 2:
 			net = float32Network(rng, d)
-		default:
+		case 3:
 			net = growingChain(rng, d)
+		default:
+			net = runningValue(rng, d)
 		}
 		xs := make([][]float64, 1+rng.IntN(6))
 		for p := range xs {
@@ -233,6 +235,69 @@ func growingChain(rng *rand.Rand, d int) *Network {
 	ro := NewLayer(in, 1, Identity)
 	ro.W[0][0].SetInt64(1)
 	ro.W[0][1].SetFrac64(-1, 3)
+	net.Readout = ro
+	return net
+}
+
+// runningValue is shaped like Park's and Vardi's chains: a wide running
+// value w (dyadic weights down to 2^-400, so many words) and a narrow
+// counter x pass through every layer by unit copies, w changes by a wide
+// multiple of a STEP output (0 or 1), and STEP neurons compare w or x with
+// thresholds, some as twins of an identity neuron with the same terms and
+// another bias. It exercises slots taken over in place, copies, the 0/1
+// kernels, twin and one-term comparisons, and the fused kernel.
+func runningValue(rng *rand.Rand, d int) *Network {
+	net := &Network{InputDim: d}
+	pow := func(e int) *big.Rat {
+		r := new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(1), uint(max(e, -e))))
+		if e < 0 {
+			r.Inv(r)
+		}
+		return r
+	}
+	// layer 1: x = Σ inputs, w = Σ_i 2^-e_i·input_i, s = STEP(x)
+	l := NewLayer(d, 3, Identity)
+	l.Act[2] = Step
+	for i := range d {
+		l.W[0][i].SetInt64(1)
+		l.W[1][i].Set(pow(-rng.IntN(400)))
+		l.W[2][i].SetInt64(1)
+	}
+	net.Hidden = append(net.Hidden, l)
+	for range 3 + rng.IntN(25) {
+		// inputs (x, w, s): x' = x + a·s, w' = w + c·s + b, s' = STEP(w' − t) or STEP(x − t)
+		l := NewLayer(3, 4, Identity)
+		c := new(big.Rat).Mul(big.NewRat(int64(rng.IntN(9)-4), 1), pow(-rng.IntN(400)))
+		b := new(big.Rat).Mul(big.NewRat(int64(rng.IntN(9)-4), 1), pow(-rng.IntN(400)))
+		l.W[0][0].SetInt64(1)
+		l.W[0][2].SetInt64(int64(rng.IntN(5) - 2))
+		l.W[1][1].SetInt64(1)
+		l.W[1][2].Set(c)
+		l.B[1].Set(b)
+		l.Act[2], l.Act[3] = Step, Step
+		if rng.IntN(2) == 0 { // a twin of neuron 1
+			l.W[2][1].SetInt64(1)
+			l.W[2][2].Set(c)
+			l.B[2].Add(b, new(big.Rat).Mul(big.NewRat(int64(rng.IntN(5)-2), 1), pow(-rng.IntN(400))))
+		} else { // one unit term: compared with −B
+			l.W[2][0].SetInt64(1)
+			l.B[2].SetInt64(int64(rng.IntN(5) - 2))
+		}
+		l.W[3][0].SetInt64(1) // a copy of x
+		l.Act[3] = Activation(rng.IntN(3))
+		net.Hidden = append(net.Hidden, l)
+		// back to width 3: (x, w, s) with x = the copy when it is a copy
+		m := NewLayer(4, 3, Identity)
+		m.W[0][0].SetInt64(1)
+		m.W[1][1].SetInt64(1)
+		m.W[2][2].SetInt64(1)
+		m.Act[2] = ReLU
+		net.Hidden = append(net.Hidden, m)
+	}
+	ro := NewLayer(3, 2, Identity)
+	ro.W[0][1].Set(pow(rng.IntN(400)))
+	ro.W[1][0].SetInt64(1)
+	ro.W[1][2].SetInt64(3)
 	net.Readout = ro
 	return net
 }
