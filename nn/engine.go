@@ -618,7 +618,8 @@ func (e *Exact) evalChunk(xs [][]float64, s *xscratch) (chunkOut, error) {
 // neuron gets the words its compile-time range proves, tightened from the
 // chunk's own inputs when more than four (see Exact); a read-out layer gets
 // one width for all its neurons, in one buffer. Neurons with skip[j] get
-// skipW words of zeros.
+// skipW words, left as they are: the caller (runShared) stores the skipped
+// values that are read.
 //
 // A neuron whose base term (coefficient 1, see xneuron.base) reads an input
 // of its own width takes over that input's slot: a unit copy costs nothing,
@@ -691,8 +692,7 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 		}
 		out.v = append(out.v, z)
 		if skip != nil && skip[j] {
-			clear(z)
-			continue
+			continue // the caller stores the values it reads
 		}
 		switch {
 		case ws[j] == 1 && n.twin >= 0 && !readout:

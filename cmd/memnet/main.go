@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"os/signal"
 	"syscall"
 
@@ -24,6 +25,30 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 // extraCommands are added by the files that define them, in init, so that
 // each command lives in a file of its own.
 var extraCommands []func() *cobra.Command
+
+// addProfileFlag adds the hidden --cpuprofile FILE: a CPU profile of the
+// command for go tool pprof (docs/engine.md). The file must not exist.
+func addProfileFlag(root *cobra.Command) {
+	root.PersistentFlags().String("cpuprofile", "", "write a CPU profile of the command to this new file (go tool pprof)")
+	_ = root.PersistentFlags().MarkHidden("cpuprofile")
+	prev := root.PersistentPreRunE
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if prev != nil {
+			if err := prev(cmd, args); err != nil {
+				return err
+			}
+		}
+		name, _ := cmd.Flags().GetString("cpuprofile")
+		if name == "" {
+			return nil
+		}
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %v", err)
+		}
+		return pprof.StartCPUProfile(f)
+	}
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -47,7 +72,10 @@ arithmetic, and reports their size against the theorems they instantiate.`,
 		root.AddCommand(c())
 	}
 	addLimitFlags(root)
-	if err := root.ExecuteContext(ctx); err != nil {
+	addProfileFlag(root)
+	err := root.ExecuteContext(ctx)
+	pprof.StopCPUProfile()
+	if err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintln(os.Stderr, "memnet: interrupted")
 			os.Exit(130)
