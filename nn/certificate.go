@@ -235,14 +235,14 @@ func Certify(net *Network, xs [][]float64, f CertFormat) (*Certificate, error) {
 				}
 				d, ok := ratDyad(w, f)
 				if !ok {
-					c.Reason = fmt.Sprintf("%s weight [%d,%d] = %s is not a %s number", name, j+1, i+1, w.RatString(), f.Name)
+					c.Reason = fmt.Sprintf("%s weight [%d,%d] = %s is not a %s number", name, j+1, i+1, ShortRat(w), f.Name)
 					return c, nil
 				}
 				ns[j].terms = append(ns[j].terms, certTerm{int32(i), d})
 			}
 			b, ok := ratDyad(l.B[j], f)
 			if !ok {
-				c.Reason = fmt.Sprintf("%s bias %d = %s is not a %s number", name, j+1, l.B[j].RatString(), f.Name)
+				c.Reason = fmt.Sprintf("%s bias %d = %s is not a %s number", name, j+1, ShortRat(l.B[j]), f.Name)
 				return c, nil
 			}
 			ns[j].bias = b
@@ -641,4 +641,18 @@ func (ev *certEval) name(k, j int) string {
 		return fmt.Sprintf("read-out neuron %d", j+1)
 	}
 	return fmt.Sprintf("layer %d neuron %d", k+1, j+1)
+}
+
+// ShortRat writes r exactly when that takes at most 40 characters, and
+// otherwise as its size and a 4-digit approximation, for messages (a
+// 1123-bit weight is not read digit by digit).
+func ShortRat(r *big.Rat) string {
+	if s := r.RatString(); len(s) <= 40 {
+		return s
+	}
+	approx := new(big.Float).SetPrec(64).SetRat(r).Text('g', 4)
+	if r.IsInt() {
+		return fmt.Sprintf("%s (an integer of %d bits)", approx, r.Num().BitLen())
+	}
+	return fmt.Sprintf("%s (a %d-bit numerator over a %d-bit denominator)", approx, r.Num().BitLen(), r.Denom().BitLen())
 }

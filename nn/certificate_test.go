@@ -123,3 +123,21 @@ func TestCertificateHashes(t *testing.T) {
 		t.Fatal("data hash ignores values")
 	}
 }
+
+// TestShortRat: short values are written exactly, long ones by size and an
+// approximation.
+func TestShortRat(t *testing.T) {
+	big1123 := new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(3), 1121))
+	for _, c := range []struct {
+		r    *big.Rat
+		want string
+	}{
+		{big.NewRat(-33142217847, 1048576), "-33142217847/1048576"},
+		{big1123, "8.546e+337 (an integer of 1123 bits)"},
+		{new(big.Rat).Quo(big1123, big.NewRat(7, 1)), "1.221e+337 (a 1123-bit numerator over a 3-bit denominator)"},
+	} {
+		if got := ShortRat(c.r); got != c.want {
+			t.Errorf("ShortRat = %q, want %q", got, c.want)
+		}
+	}
+}
