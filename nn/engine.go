@@ -931,6 +931,16 @@ func fusedSmall(z []uint64, W int, n *xneuron, in *vals, P int, ft []fterm) []ft
 		ft = append(ft, f)
 	}
 	b := words4(n.bmag, n.bneg)
+	if W == 3 {
+		same := true
+		for t := range ft {
+			same = same && ft[t].K <= 3 && !ft[t].bit
+		}
+		if same {
+			fused3(z, n.act, ft, b, P)
+			return ft
+		}
+	}
 	for p := range P {
 		a0, a1, a2, a3 := b[0], b[1], b[2], b[3]
 		for t := range ft {
@@ -1008,6 +1018,56 @@ func fusedSmall(z []uint64, W int, n *xneuron, in *vals, P int, ft []fterm) []ft
 		}
 	}
 	return ft
+}
+
+// fused3 is fusedSmall for three words when every input has at most three
+// words and every coefficient one word (Hernández–Zuazua's chains): the
+// same sum, modulo 2^192, without the fourth word and the 0/1 case.
+func fused3(z []uint64, act Activation, ft []fterm, b [4]uint64, P int) {
+	for p := range P {
+		a0, a1, a2 := b[0], b[1], b[2]
+		for t := range ft {
+			f := &ft[t]
+			var h0, h1, h2 uint64
+			switch f.K {
+			case 3:
+				h := f.h[3*p : 3*p+3]
+				h0, h1, h2 = h[0], h[1], h[2]
+			case 2:
+				h := f.h[2*p : 2*p+2]
+				h0, h1 = h[0], h[1]
+				h2 = uint64(int64(h1) >> 63)
+			default:
+				h0 = f.h[p]
+				h1 = uint64(int64(h0) >> 63)
+				h2 = h1
+			}
+			if !f.unit {
+				hi0, t0 := bits.Mul64(h0, f.a)
+				hi1, lo1 := bits.Mul64(h1, f.a)
+				t1, c := bits.Add64(lo1, hi0, 0)
+				h0, h1, h2 = t0, t1, h2*f.a+hi1+c
+			}
+			var c uint64
+			if f.neg {
+				a0, c = bits.Sub64(a0, h0, 0)
+				a1, c = bits.Sub64(a1, h1, c)
+				a2, _ = bits.Sub64(a2, h2, c)
+			} else {
+				a0, c = bits.Add64(a0, h0, 0)
+				a1, c = bits.Add64(a1, h1, c)
+				a2, _ = bits.Add64(a2, h2, c)
+			}
+		}
+		switch {
+		case act == ReLU && int64(a2) < 0:
+			a0, a1, a2 = 0, 0, 0
+		case act == Step:
+			a0, a1, a2 = uint64(b2i(int64(a2) >= 0)), 0, 0
+		}
+		zp := z[3*p : 3*p+3]
+		zp[0], zp[1], zp[2] = a0, a1, a2
+	}
 }
 
 // loadInputs writes the chunk's inputs as integers (inWords words each) into s.a.
