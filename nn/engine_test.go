@@ -329,7 +329,7 @@ func TestEngineMutants(t *testing.T) {
 		}
 		y := ref(net)
 		for range 12 {
-			mut := cloneNetwork(net)
+			mut := net.Clone()
 			ls := mut.Layers()
 			l := ls[rng.IntN(len(ls))]
 			j := rng.IntN(l.Out())
@@ -368,26 +368,6 @@ func TestEngineMutants(t *testing.T) {
 		t.Fatalf("no flip of %d changed a label: the test is not testing", flips)
 	}
 	t.Logf("%d of %d bit flips changed some label; the engine caught every one", caught, flips)
-}
-
-func cloneNetwork(n *Network) *Network {
-	c := &Network{InputDim: n.InputDim}
-	cp := func(l *Layer) Layer {
-		o := Layer{W: make([][]*big.Rat, len(l.W)), B: make([]*big.Rat, len(l.B)), Act: append([]Activation(nil), l.Act...)}
-		for j := range l.W {
-			o.W[j] = make([]*big.Rat, len(l.W[j]))
-			for i, w := range l.W[j] {
-				o.W[j][i] = new(big.Rat).Set(w)
-			}
-			o.B[j] = new(big.Rat).Set(l.B[j])
-		}
-		return o
-	}
-	for k := range n.Hidden {
-		c.Hidden = append(c.Hidden, cp(&n.Hidden[k]))
-	}
-	c.Readout = cp(&n.Readout)
-	return c
 }
 
 // flipBit flips one bit of r's float64 form when r is a float64, else of

@@ -280,3 +280,24 @@ func (n *Network) Stats() Stats {
 	s.Norms = n.Norms()
 	return s
 }
+
+// Clone returns a deep copy of n (weights, biases, activations).
+func (n *Network) Clone() *Network {
+	c := &Network{InputDim: n.InputDim}
+	cp := func(l *Layer) Layer {
+		o := Layer{W: make([][]*big.Rat, len(l.W)), B: make([]*big.Rat, len(l.B)), Act: append([]Activation(nil), l.Act...)}
+		for j := range l.W {
+			o.W[j] = make([]*big.Rat, len(l.W[j]))
+			for i, w := range l.W[j] {
+				o.W[j][i] = new(big.Rat).Set(w)
+			}
+			o.B[j] = new(big.Rat).Set(l.B[j])
+		}
+		return o
+	}
+	for k := range n.Hidden {
+		c.Hidden = append(c.Hidden, cp(&n.Hidden[k]))
+	}
+	c.Readout = cp(&n.Readout)
+	return c
+}

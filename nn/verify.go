@@ -153,6 +153,8 @@ func VerifyExactHints(net *Network, xs [][]float64, y []int, m int, progress fun
 	r.ExactEvaluator = e.Describe()
 	if split, pp, ok := splitHints(hints); ok && e.UseSplit(split, pp) == nil {
 		r.ExactEvaluator += fmt.Sprintf("; points share the work after hidden layer %d (taint split from the file's hints)", split+1)
+	} else if split, pp, ok := e.FindSplit(xs); ok && e.UseSplit(split, pp) == nil {
+		r.ExactEvaluator += fmt.Sprintf("; points share the work after hidden layer %d (taint split found from the weights and a sample of the points)", split+1)
 	}
 	cls, equal, err := e.Classes(xs, m, y, progress)
 	if err != nil {

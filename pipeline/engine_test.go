@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"github.com/memnet/memnet/construct"
@@ -288,5 +290,75 @@ func TestWrongVardiHints(t *testing.T) {
 		if !v.Exact || v.ExactCorrect != ds.N() {
 			t.Fatalf("hints %v: %d/%d correct", h, v.ExactCorrect, ds.N())
 		}
+	}
+}
+
+// TestSplitWithoutHints: a Vardi network whose file lost its hints (an
+// import, a hand-made copy) still shares work: the engine finds a taint
+// split from the weights and a sample of the points, at the layer the hints
+// name (or next to it), and its classes equal those of the engine without
+// any split — for the network and for bit-flip mutants of its shared part.
+func TestSplitWithoutHints(t *testing.T) {
+	ds := data.Gaussian(2500, 10, 10, 9)
+	b, err := Build(context.Background(), ds, "vardi", construct.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hinted, _ := strconv.Atoi(b.Model.Hints["split"])
+	y := classIndex(b.Model, ds)
+	net := b.Model.Net
+	check := func(net *nn.Network, name string, wantExact bool) {
+		t.Helper()
+		plain, err := nn.CompileExact(net, ds.X)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _, err := plain.Classes(ds.X, len(b.Model.Classes), y, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, _ := nn.CompileExact(net, ds.X)
+		S, pp, ok := e.FindSplit(ds.X)
+		if !ok {
+			t.Fatalf("%s: no split found (the hints name layer %d)", name, hinted)
+		}
+		if S < hinted-2 || S > hinted+2 {
+			t.Errorf("%s: split at layer %d, the hints name %d", name, S, hinted)
+		}
+		if err := e.UseSplit(S, pp); err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := e.Classes(ds.X, len(b.Model.Classes), y, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exact := true
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("%s: point %d: class %d with the found split, %d without", name, i, got[i], want[i])
+			}
+			exact = exact && got[i] == y[i]
+		}
+		if wantExact && !exact {
+			t.Fatalf("%s: not exact", name)
+		}
+	}
+	check(net, "network", true)
+	// flip bits of weights after the split (the shared bit extraction)
+	rng := rand.New(rand.NewPCG(4, 4))
+	for m := range 3 {
+		mut := net.Clone()
+		k := hinted + 1 + rng.IntN(len(mut.Hidden)-hinted-1)
+		l := &mut.Hidden[k]
+		j := rng.IntN(l.Out())
+		for i := range l.W[j] {
+			if l.W[j][i].Sign() != 0 {
+				num := new(big.Int).Set(l.W[j][i].Num())
+				num.SetBit(num, rng.IntN(num.BitLen()+1), num.Bit(0)^1)
+				l.W[j][i].SetFrac(num, l.W[j][i].Denom())
+				break
+			}
+		}
+		check(mut, fmt.Sprintf("mutant %d (layer %d)", m, k), false)
 	}
 }
