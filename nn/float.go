@@ -145,52 +145,7 @@ func (f *FloatNet[F]) evalBatch(xs [][]float64, outs [][]F, stop bool) (stopped 
 	}
 	for k := range f.layers {
 		l := &f.layers[k]
-		bias := f.params[l.off+l.in*l.out : l.off+l.in*l.out+l.out]
-		acts := f.acts[l.act : l.act+l.out]
-		for j := 0; j < l.out; j++ {
-			z := next[j*nb : (j+1)*nb]
-			b := bias[j]
-			row := f.sparse[f.rowStart[l.act+j]:f.rowStart[l.act+j+1]]
-			if len(row) == 0 {
-				for p := range z {
-					z[p] = b
-				}
-			} else {
-				// bias + first term in one pass: b + F(w·h) is z = b; z += F(w·h)
-				h := cur[int(row[0].in)*nb : int(row[0].in)*nb+nb]
-				w := row[0].w
-				for p := range z {
-					z[p] = b + F(w*h[p])
-				}
-			}
-			for t := 1; t < len(row); t++ {
-				h := cur[int(row[t].in)*nb : int(row[t].in)*nb+nb]
-				w := row[t].w
-				for p := range z {
-					z[p] += F(w * h[p])
-				}
-			}
-			switch acts[j] {
-			case ReLU:
-				for p, v := range z {
-					if v < 0 {
-						z[p] = 0
-					}
-				}
-			case Step:
-				for p, v := range z {
-					if v >= 0 {
-						z[p] = 1
-					} else {
-						z[p] = 0
-					}
-				}
-			case Sigmoid:
-				for p, v := range z {
-					z[p] = F(1 / (1 + math.Exp(-float64(v))))
-				}
-			}
-		}
+		f.evalLayer(k, cur, next, nb, nil)
 		cur, next = next, cur
 		if stop && f.nanStop[k] && allNaN(cur[:l.out*nb]) {
 			nan := F(math.NaN())
@@ -208,6 +163,63 @@ func (f *FloatNet[F]) evalBatch(xs [][]float64, outs [][]F, stop bool) (stopped 
 		}
 	}
 	return false, nil
+}
+
+// evalLayer computes layer k on a batch of nb points: cur holds its inputs
+// (cur[i*nb+p] is input i of point p), next receives its outputs. Every
+// neuron adds its bias, then its terms in input order, each product rounded
+// to F. Neurons with skip[j] are not computed (next keeps what it holds).
+func (f *FloatNet[F]) evalLayer(k int, cur, next []F, nb int, skip []bool) {
+	l := &f.layers[k]
+	bias := f.params[l.off+l.in*l.out : l.off+l.in*l.out+l.out]
+	acts := f.acts[l.act : l.act+l.out]
+	for j := 0; j < l.out; j++ {
+		if skip != nil && skip[j] {
+			continue
+		}
+		z := next[j*nb : (j+1)*nb]
+		b := bias[j]
+		row := f.sparse[f.rowStart[l.act+j]:f.rowStart[l.act+j+1]]
+		if len(row) == 0 {
+			for p := range z {
+				z[p] = b
+			}
+		} else {
+			// bias + first term in one pass: b + F(w·h) is z = b; z += F(w·h)
+			h := cur[int(row[0].in)*nb : int(row[0].in)*nb+nb]
+			w := row[0].w
+			for p := range z {
+				z[p] = b + F(w*h[p])
+			}
+		}
+		for t := 1; t < len(row); t++ {
+			h := cur[int(row[t].in)*nb : int(row[t].in)*nb+nb]
+			w := row[t].w
+			for p := range z {
+				z[p] += F(w * h[p])
+			}
+		}
+		switch acts[j] {
+		case ReLU:
+			for p, v := range z {
+				if v < 0 {
+					z[p] = 0
+				}
+			}
+		case Step:
+			for p, v := range z {
+				if v >= 0 {
+					z[p] = 1
+				} else {
+					z[p] = 0
+				}
+			}
+		case Sigmoid:
+			for p, v := range z {
+				z[p] = F(1 / (1 + math.Exp(-float64(v))))
+			}
+		}
+	}
 }
 
 func allNaN[F float32 | float64](v []F) bool {

@@ -106,6 +106,9 @@ type Report struct {
 	ExactEvaluator string  `json:"exact_evaluator"`
 	// Float holds the float views' weight counts and notes (nil until AddFloat).
 	Float *FloatResult `json:"float,omitempty"`
+	// Split is the taint split the exact engine used (nil: none); the
+	// float counts use it too.
+	Split *Split `json:"-"`
 }
 
 // Verify evaluates net on every point exactly and in float64 and float32, and
@@ -123,7 +126,7 @@ func Verify(net *Network, xs [][]float64, y []int, m int, progress func(done int
 // AddFloat fills in the float64 and float32 counts of r.
 func (r *Report) AddFloat(net *Network, xs [][]float64, y []int, m int) {
 	t1 := time.Now()
-	fc := FloatCounts(net, xs, y, m)
+	fc := FloatCountsSplit(net, xs, y, m, r.Split)
 	r.Float64Correct, r.Float32Correct, r.Float64BitExact = fc.Float64Correct, fc.Float32Correct, fc.Float64BitExact
 	r.Float = &fc
 	r.FloatSeconds = time.Since(t1).Seconds()
@@ -153,8 +156,10 @@ func VerifyExactHints(net *Network, xs [][]float64, y []int, m int, progress fun
 	r.ExactEvaluator = e.Describe()
 	if split, pp, ok := splitHints(hints); ok && e.UseSplit(split, pp) == nil {
 		r.ExactEvaluator += fmt.Sprintf("; points share the work after hidden layer %d (taint split from the file's hints)", split+1)
+		r.Split = &Split{Layer: split, PerPoint: pp}
 	} else if split, pp, ok := e.FindSplit(xs); ok && e.UseSplit(split, pp) == nil {
 		r.ExactEvaluator += fmt.Sprintf("; points share the work after hidden layer %d (taint split found from the weights and a sample of the points)", split+1)
+		r.Split = &Split{Layer: split, PerPoint: pp}
 	}
 	cls, equal, err := e.Classes(xs, m, y, progress)
 	if err != nil {
@@ -197,6 +202,14 @@ type FloatResult struct {
 // weights is counted 0 without evaluation; a batch whose values all become
 // NaN where NaN provably reaches the outputs stops there.
 func FloatCounts(net *Network, xs [][]float64, y []int, m int) FloatResult {
+	return FloatCountsSplit(net, xs, y, m, nil)
+}
+
+// FloatCountsSplit is FloatCounts with a taint split: points share the
+// work of the neurons that do not depend on their per-point values, as in
+// the exact engine (see FloatNet.evalShared; the counts are those of the
+// plain evaluation). A split that names no layer or neuron is ignored.
+func FloatCountsSplit(net *Network, xs [][]float64, y []int, m int, sp *Split) FloatResult {
 	f64, f32 := net.Float64(), net.Float32()
 	var res FloatResult
 	res.Float64Rounded, res.Float64Overflow = f64.Rounded, f64.Overflow
@@ -208,6 +221,27 @@ func FloatCounts(net *Network, xs [][]float64, y []int, m int) FloatResult {
 		return res
 	}
 	var c64, c32, bit atomic.Int64
+	if fs64, fs32 := f64.share(sp), f32.share(sp); fs64 != nil && fs32 != nil {
+		if !skip64 {
+			_ = f64.evalShared(xs, fs64, func(i int, o []float64) {
+				if y[i] >= 0 && ClassOfFloat(o, m) == y[i] {
+					c64.Add(1)
+				}
+				if y[i] >= 0 && len(o) == 1 && o[0] == float64(y[i]) {
+					bit.Add(1)
+				}
+			})
+		}
+		if !skip32 {
+			_ = f32.evalShared(xs, fs32, func(i int, o []float32) {
+				if y[i] >= 0 && ClassOfFloat(o, m) == y[i] {
+					c32.Add(1)
+				}
+			})
+		}
+		res.Float64Correct, res.Float32Correct, res.Float64BitExact = int(c64.Load()), int(c32.Load()), int(bit.Load())
+		return res
+	}
 	const batch = 256
 	_ = Parallel((len(xs)+batch-1)/batch, func(blo, bhi int, _ *atomic.Int64) error {
 		for b := blo; b < bhi; b++ {

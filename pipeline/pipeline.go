@@ -339,7 +339,7 @@ func addFloat(r *nn.Report, net *nn.Network, xs [][]float64, y []int, m int, rep
 	report(PhaseFloat, 0, int64(n))
 	for lo := 0; lo < n; lo += chunk {
 		hi := min(n, lo+chunk)
-		c := nn.FloatCounts(net, xs[lo:hi], y[lo:hi], m)
+		c := nn.FloatCountsSplit(net, xs[lo:hi], y[lo:hi], m, r.Split)
 		sum.Float64Correct += c.Float64Correct
 		sum.Float32Correct += c.Float32Correct
 		sum.Float64BitExact += c.Float64BitExact
