@@ -1268,6 +1268,10 @@ func addTerm(z, h []uint64, W, K int, t *xterm, tmp []uint64) {
 	case (W == 3 || W == 4) && t.lo == 0 && (len(t.mag) == 1 || t.unit):
 		addTerm1(z, h, W, K, t.mag[0], t.neg)
 	default:
+		if t.lo == 0 && len(t.mag) == 1 {
+			addMul1(z, h, W, K, t.mag[0], t.neg)
+			return
+		}
 		addTermWide(z, h, W, K, t, tmp[:W], tmp[W:W+K])
 	}
 }
@@ -1356,6 +1360,49 @@ func addTermWide(z, h []uint64, W, K int, t *xterm, tmp, hm []uint64) {
 			}
 			for q := n; q < W && c != 0; q++ {
 				zp[q], c = bits.Add64(zp[q], 0, c)
+			}
+		}
+	}
+}
+
+// addMul1 is addTerm for more than four words and a one-word coefficient
+// a (|c| = a): per point, the product row a·h over h's words (sign-extended
+// to W, or cut to W) is added to or subtracted from z in the same pass,
+// modulo 2^(64W) — a float32 network's coefficients are one word, its
+// values grow by a word every few layers.
+func addMul1(z, h []uint64, W, K int, a uint64, neg bool) {
+	P := len(z) / W
+	n := min(K, W)
+	for p := range P {
+		hp := h[p*K : p*K+K]
+		zp := z[p*W : p*W+W]
+		ext := uint64(int64(hp[K-1]) >> 63)
+		var pc, c uint64 // product carry, add/sub carry
+		if neg {
+			for q := range n {
+				hi, lo := bits.Mul64(hp[q], a)
+				lo, c1 := bits.Add64(lo, pc, 0)
+				pc = hi + c1
+				zp[q], c = bits.Sub64(zp[q], lo, c)
+			}
+			for q := n; q < W; q++ {
+				hi, lo := bits.Mul64(ext, a)
+				lo, c1 := bits.Add64(lo, pc, 0)
+				pc = hi + c1
+				zp[q], c = bits.Sub64(zp[q], lo, c)
+			}
+		} else {
+			for q := range n {
+				hi, lo := bits.Mul64(hp[q], a)
+				lo, c1 := bits.Add64(lo, pc, 0)
+				pc = hi + c1
+				zp[q], c = bits.Add64(zp[q], lo, c)
+			}
+			for q := n; q < W; q++ {
+				hi, lo := bits.Mul64(ext, a)
+				lo, c1 := bits.Add64(lo, pc, 0)
+				pc = hi + c1
+				zp[q], c = bits.Add64(zp[q], lo, c)
 			}
 		}
 	}

@@ -84,11 +84,17 @@ func TestAddTermWide(t *testing.T) {
 			v.Mod(v, mod)
 			want[p] = v
 		}
+		z2 := append([]uint64(nil), z...)
 		addTermWide(z, h, W, K, tm, make([]uint64, W), make([]uint64, K))
+		// the dispatcher: one-word coefficients go to addMul1
+		addTerm(z2, h, W, K, tm, make([]uint64, W+K))
 		for p := range P {
 			got := new(big.Int).Mod(signedBig(z[p*W:p*W+W]), mod)
 			if got.Cmp(want[p]) != 0 {
 				t.Fatalf("trial %d W=%d K=%d point %d c=%s: got %s, want %s", trial, W, K, p, c, got, want[p])
+			}
+			if got := new(big.Int).Mod(signedBig(z2[p*W:p*W+W]), mod); got.Cmp(want[p]) != 0 {
+				t.Fatalf("trial %d W=%d K=%d point %d c=%s: addTerm gives %s, want %s", trial, W, K, p, c, got, want[p])
 			}
 		}
 	}
