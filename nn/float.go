@@ -301,9 +301,12 @@ func actState(a Activation, z fstate) fstate {
 // or all unknown, the answer after that layer is taken from nanStop or
 // anyStop (filled from the last layer backwards), so the analysis is linear
 // in the depth for the common cases.
-func (f *FloatNet[F]) propagate(from int, in []fstate) bool {
+func (f *FloatNet[F]) propagate(from int, in []fstate, limit int) bool {
 	cur := in
 	for k := from; k < len(f.layers); k++ {
+		if k-from >= limit {
+			return false // not decided within limit layers: claim nothing
+		}
 		l := &f.layers[k]
 		bias := f.params[l.off+l.in*l.out : l.off+l.in*l.out+l.out]
 		next := make([]fstate, l.out)
@@ -347,6 +350,12 @@ func (f *FloatNet[F]) propagate(from int, in []fstate) bool {
 	return allPos
 }
 
+// stopLimit bounds the layers one early-stop analysis walks: mixed states
+// (NaN carried by identity chains beside STEP outputs) would otherwise walk
+// to the end from every layer, quadratic in the depth (Park's 15,000-layer
+// networks); an undecided stop is simply not taken.
+const stopLimit = 64
+
 // analyse decides Hopeless and the early stops.
 func (f *FloatNet[F]) analyse() {
 	L := len(f.layers)
@@ -356,10 +365,10 @@ func (f *FloatNet[F]) analyse() {
 		for i := range nan {
 			nan[i] = fNaN
 		}
-		f.nanStop[k] = f.propagate(k+1, nan)
-		f.anyStop[k] = f.propagate(k+1, unknown)
+		f.nanStop[k] = f.propagate(k+1, nan, stopLimit)
+		f.anyStop[k] = f.propagate(k+1, unknown, stopLimit)
 	}
-	f.hopeless = f.Overflow > 0 && f.propagate(0, make([]fstate, f.in))
+	f.hopeless = f.Overflow > 0 && f.propagate(0, make([]fstate, f.in), len(f.layers))
 }
 
 // Hopeless reports whether the float view's outputs are proven, from its
