@@ -198,7 +198,7 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 			dj := new(big.Int).Set(l.B[j].Denom())
 			for i, w := range l.W[j] {
 				if w.Sign() != 0 {
-					dj = lcm(dj, new(big.Int).Mul(w.Denom(), den[i]))
+					dj = lcm(dj, termDen(w, den[i]))
 				}
 			}
 			xl.dens[j] = dj
@@ -235,14 +235,7 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 				if w.Sign() == 0 {
 					continue
 				}
-				// c = num(w)·dj/(den(w)·D_i)
-				c := new(big.Int).Mul(w.Denom(), den[i])
-				if kd, kc := log2(dj), log2(c); kd >= 0 && kc >= 0 {
-					c.Lsh(w.Num(), uint(kd-kc))
-				} else {
-					c.Quo(dj, c)
-					c.Mul(c, w.Num())
-				}
+				c := coef(w, dj, den[i])
 				if c.Sign() > 0 {
 					zlo.Add(zlo, t.Mul(c, lo[i]))
 					zhi.Add(zhi, t.Mul(c, hi[i]))
@@ -398,6 +391,42 @@ func chooseBases(l *xlayer, lo, hi []*big.Int) {
 }
 
 var bigOne = big.NewInt(1)
+
+// termDen returns den(w)·Di/gcd(num(w), Di), the least D for which the
+// coefficient w·D/Di of a term reading an input over Di is an integer (w ≠
+// 0). A weight's numerator cancels part of its input's denominator: Park's
+// ReLU pairs multiply by λ = 2^e, and without the cancellation the
+// denominators, and with them every integer, would grow by e bits a layer.
+func termDen(w *big.Rat, Di *big.Int) *big.Int {
+	if k := log2(Di); k >= 0 {
+		// gcd(num, 2^k) = 2^min(tz(num), k)
+		g := min(int(new(big.Int).Abs(w.Num()).TrailingZeroBits()), k)
+		return new(big.Int).Lsh(w.Denom(), uint(k-g))
+	}
+	num := new(big.Int).Abs(w.Num())
+	g := new(big.Int).GCD(nil, nil, num, Di)
+	q := new(big.Int).Quo(Di, g)
+	return q.Mul(q, w.Denom())
+}
+
+// coef returns the integer coefficient c = w·D/Di = num(w)·D/(den(w)·Di)
+// of a term (D a multiple of termDen(w, Di)).
+func coef(w *big.Rat, D, Di *big.Int) *big.Int {
+	if kd, kw, ki := log2(D), log2(w.Denom()), log2(Di); kd >= 0 && kw >= 0 && ki >= 0 {
+		c := new(big.Int).Abs(w.Num())
+		if s := kd - kw - ki; s >= 0 {
+			c.Lsh(c, uint(s))
+		} else {
+			c.Rsh(c, uint(-s)) // exact: 2^−s divides num(w)
+		}
+		if w.Sign() < 0 {
+			c.Neg(c)
+		}
+		return c
+	}
+	c := new(big.Int).Mul(w.Num(), D)
+	return c.Quo(c, new(big.Int).Mul(w.Denom(), Di))
+}
 
 // setBig writes x into w as a two's complement integer modulo 2^(64·len(w)).
 func setBig(w []uint64, x *big.Int) {

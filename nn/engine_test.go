@@ -131,11 +131,12 @@ func TestEngineWordBoundaries(t *testing.T) {
 		{new(big.Rat).Neg(p62), 1}, // min −2^63
 		{new(big.Rat).Sub(new(big.Rat).Neg(p62), big.NewRat(1, 1)), 2}, // min −2^63 − 1
 	}
-	xs := [][]float64{{-1}, {1}, {0.5}}
+	xs := [][]float64{{-math.Ldexp(1, 61)}, {math.Ldexp(1, 61)}, {0.5}}
 	for _, c := range cases {
-		// x has one fractional bit: values are integers over 2
+		// x has one fractional bit: values are integers over 2, and the
+		// pre-activation x + bias/2 is the integer 2x + bias (in ±2^62 + bias) over 2
 		net := &Network{InputDim: 1, Hidden: []Layer{NewLayer(1, 1, Identity)}, Readout: NewLayer(1, 1, Identity)}
-		net.Hidden[0].W[0][0].Set(new(big.Rat).Mul(p62, big.NewRat(1, 2)))
+		net.Hidden[0].W[0][0].SetInt64(1)
 		net.Hidden[0].B[0].Mul(c.bias, big.NewRat(1, 2))
 		net.Readout.W[0][0].SetInt64(1)
 		e, err := CompileExact(net, xs)
