@@ -3,6 +3,7 @@ package nn
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/big"
 	"math/bits"
@@ -102,6 +103,15 @@ type xneuron struct {
 	// one term of coefficient 1: its output is [Z_in ≥ −B], a comparison
 	// decided (mostly) by the top words instead of a full-width sum
 	negB []uint64
+	// clamp (a pair head, see findPairs): the neuron's output is
+	// min(ReLU(Z), δ) with δ = clamp (its magnitude words, δ ≥ 0, δbits
+	// its bit length), the difference of the pair
+	clamp []uint64
+	δbits int
+	// dead: the pair's other neuron, which no neuron reads; it is not
+	// evaluated (its value is left 0). words is still its pre-activation's
+	// proven width.
+	dead bool
 }
 
 type xlayer struct {
@@ -190,6 +200,7 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 		e.inWords = max(e.inWords, wordsFor(lo[i], hi[i]))
 	}
 	ls := net.Layers()
+	var dead []bool // the previous layer's dead neurons (see findPairs)
 	for k, l := range ls {
 		readout := k == len(ls)-1
 		xl := xlayer{in: l.In(), out: l.Out(), neurons: make([]xneuron, l.Out()), dens: make([]*big.Int, l.Out())}
@@ -197,7 +208,7 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 		for j := range l.W {
 			dj := new(big.Int).Set(l.B[j].Denom())
 			for i, w := range l.W[j] {
-				if w.Sign() != 0 {
+				if w.Sign() != 0 && (dead == nil || !dead[i]) {
 					dj = lcm(dj, termDen(w, den[i]))
 				}
 			}
@@ -213,6 +224,11 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 			}
 			e.outDen = all
 		}
+		var mate []int
+		if !readout {
+			mate = findPairs(l, ls[k+1], xl.dens)
+		}
+		ndead := make([]bool, l.Out())
 		nlo, nhi, nden := make([]*big.Int, l.Out()), make([]*big.Int, l.Out()), make([]*big.Int, l.Out())
 		bzs := make([]*big.Int, l.Out())
 		t := new(big.Int)
@@ -232,7 +248,7 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 				n.bneg, n.bmag, n.bbits = bz.Sign() < 0, bigWords(bz), bz.BitLen()
 			}
 			for i, w := range l.W[j] {
-				if w.Sign() == 0 {
+				if w.Sign() == 0 || dead != nil && dead[i] {
 					continue
 				}
 				c := coef(w, dj, den[i])
@@ -258,7 +274,8 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 				}
 				n.terms = append(n.terms, xt)
 			}
-			if len(n.terms) == 1 && n.bmag == nil {
+			head := mate != nil && mate[j] >= 0 && l.B[j].Cmp(l.B[mate[j]]) >= 0 && (l.B[j].Cmp(l.B[mate[j]]) > 0 || j < mate[j])
+			if len(n.terms) == 1 && n.bmag == nil && !head {
 				if t0 := n.terms[0]; t0.unit && !t0.neg && (n.act == Identity || n.act == ReLU && lo[t0.in].Sign() >= 0) {
 					n.copyOf = int(t0.in)
 				}
@@ -272,8 +289,16 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 			for _, t := range n.terms {
 				n.small = n.small && (len(t.mag) == 1 || t.bit)
 			}
-			xl.bits = max(xl.bits, signedBits(zlo), signedBits(zhi))
 			n.words = wordsFor(zlo, zhi)
+			if mate != nil && mate[j] >= 0 && !head {
+				// the pair's other neuron: read by no one, not evaluated
+				n = xneuron{act: Identity, words: n.words, outWords: 1, copyOf: -1, base: -1, copyBase: -1, twin: -1, dead: true}
+				xl.neurons[j] = n
+				ndead[j] = true
+				nlo[j], nhi[j], nden[j] = new(big.Int), new(big.Int), big.NewInt(1)
+				continue
+			}
+			xl.bits = max(xl.bits, signedBits(zlo), signedBits(zhi))
 			switch n.act {
 			case ReLU:
 				if zlo.Sign() < 0 {
@@ -281,6 +306,19 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 				}
 				if zhi.Sign() < 0 {
 					zhi.SetInt64(0)
+				}
+				if head {
+					// δ = (b_j − b_mate)·D ≥ 0, an integer (both biases' denominators divide D)
+					d := new(big.Rat).Sub(l.B[j], l.B[mate[j]])
+					d.Mul(d, new(big.Rat).SetInt(dj))
+					δ := d.Num()
+					n.clamp, n.δbits = bigWords(δ), δ.BitLen()
+					if zlo.Cmp(δ) > 0 {
+						zlo.Set(δ)
+					}
+					if zhi.Cmp(δ) > 0 {
+						zhi.Set(δ)
+					}
 				}
 				nden[j] = dj
 			case Step:
@@ -302,12 +340,89 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 		chooseBases(&xl, lo, hi)
 		xl.preDens, xl.dens = xl.dens, nden
 		e.layers = append(e.layers, xl)
-		lo, hi, den = nlo, nhi, nden
+		lo, hi, den, dead = nlo, nhi, nden, ndead
 	}
 	if s := int(e.outDen.TrailingZeroBits()); e.outDen.BitLen() == s+1 {
 		e.outShift = s
 	}
 	return e, nil
+}
+
+// findPairs finds the ReLU pairs of layer l (not the read-out): two ReLU
+// neurons a, b with the same weights and the same denominator D, biases
+// b_a ≥ b_b, that every neuron of the next layer reads with opposite
+// weights (+w on a, −w on b; at least one w ≠ 0). Park's ReLU form of a STEP
+// unit (ReLU(λ·pre + 1), ReLU(λ·pre), read as their difference) is one.
+// The next layer then depends on the pair only through
+//
+//	ReLU(Z + δ) − ReLU(Z) = min(ReLU(Z + δ), δ)   (δ = (b_a − b_b)·D ≥ 0, any integer Z)
+//
+// (Z ≥ 0: both sides are δ; −δ ≤ Z < 0: Z + δ; Z < −δ: 0), so the engine
+// evaluates a as that clamped value (xneuron.clamp), drops b (xneuron.dead)
+// and reads a alone with weight w. The readers' values are unchanged, and
+// their ranges become tight ([0, δ] instead of two independent wide
+// ranges). It returns each neuron's mate (−1: none), nil when there is no
+// pair. The choice reads the weights only.
+func findPairs(l, next *Layer, dens []*big.Int) []int {
+	var groups map[uint64][]int
+	for j := range l.W {
+		if l.Act[j] != ReLU {
+			continue
+		}
+		h := fnv.New64a()
+		for i, w := range l.W[j] {
+			if w.Sign() != 0 {
+				fmt.Fprintf(h, "%d:", i)
+				h.Write(w.Num().Bytes())
+				h.Write([]byte{byte(w.Sign() + 1), '/'})
+				h.Write(w.Denom().Bytes())
+			}
+		}
+		if groups == nil {
+			groups = map[uint64][]int{}
+		}
+		k := h.Sum64()
+		groups[k] = append(groups[k], j)
+	}
+	var mate []int
+	sum := new(big.Rat)
+	for _, g := range groups {
+		for x := 0; x < len(g); x++ {
+			for y := x + 1; y < len(g); y++ {
+				a, b := g[x], g[y]
+				if mate != nil && (mate[a] >= 0 || mate[b] >= 0) || dens[a].Cmp(dens[b]) != 0 {
+					continue
+				}
+				same := true
+				for i, w := range l.W[a] {
+					if w.Cmp(l.W[b][i]) != 0 {
+						same = false
+						break
+					}
+				}
+				read := false
+				for r := range next.W {
+					wa, wb := next.W[r][a], next.W[r][b]
+					if sum.Add(wa, wb).Sign() != 0 {
+						same = false
+						break
+					}
+					read = read || wa.Sign() != 0
+				}
+				if !same || !read {
+					continue
+				}
+				if mate == nil {
+					mate = make([]int, len(l.W))
+					for j := range mate {
+						mate[j] = -1
+					}
+				}
+				mate[a], mate[b] = b, a
+			}
+		}
+	}
+	return mate
 }
 
 // findTwins sets the twin of every STEP neuron whose terms equal an
@@ -668,6 +783,8 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 		switch {
 		case skip != nil && skip[j]:
 			W = skipW
+		case n.dead:
+			W = 1
 		case W > 4:
 			if hb == nil {
 				hb = e.inputBits(l.in, s)
@@ -771,6 +888,9 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 			}
 			activate(z, W, n.act)
 		}
+		if n.clamp != nil {
+			clampHigh(z, W, n.clamp, n.δbits)
+		}
 		// keep the output in the words its range proves (a STEP output: one)
 		if ow := n.outWords; ow < W && !readout {
 			for p := range P {
@@ -797,6 +917,34 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 		}
 	}
 	in.v, in.ro = in.v[:0], false
+}
+
+// clampHigh replaces every point's value z ≥ 0 (W words each, after the
+// ReLU) by min(z, δ) (δ ≥ 0, its magnitude words and bit length): the
+// output of a pair head (see findPairs).
+func clampHigh(z []uint64, W int, δ []uint64, δbits int) {
+	if δbits >= 64*W {
+		return // δ ≥ 2^(64W−1) > every W-word value
+	}
+	P := len(z) / W
+	for p := range P {
+		zp := z[p*W : p*W+W]
+		ge := true // z ≥ δ so far (equal)
+		for q := W - 1; q >= 0; q-- {
+			var d uint64
+			if q < len(δ) {
+				d = δ[q]
+			}
+			if zp[q] != d {
+				ge = zp[q] > d
+				break
+			}
+		}
+		if ge {
+			n := copy(zp, δ)
+			clear(zp[n:])
+		}
+	}
 }
 
 // addConst adds the neuron's bias B to every point's z (W words each),
