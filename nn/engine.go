@@ -809,8 +809,15 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 	}
 	taken := s.taken[:l.in]
 	clear(taken)
-	if cap(s.tmp) < 2*most+8 {
-		s.tmp = make([]uint64, 2*most+8)
+	// addTerm's scratch holds W + K words (K an input's width: in the
+	// shared phases of a split every value is stored in its layer's widest
+	// output width, which can exceed every width of this layer)
+	mostIn := 0
+	for _, K := range in.w[:l.in] {
+		mostIn = max(mostIn, K)
+	}
+	if need := most + max(most, mostIn) + 8; cap(s.tmp) < need {
+		s.tmp = make([]uint64, need)
 	}
 	twins := false
 	for j := range l.neurons {

@@ -152,7 +152,8 @@ func TestEngineWordBoundaries(t *testing.T) {
 
 // TestEngineRandom checks the engine against the big.Rat reference on
 // random networks (dyadic, rational, float32-rounded weights; deep chains
-// whose values grow far past one word) at random inputs and at the corners
+// whose values grow far past one word; Park-shaped running values and ReLU
+// pairs) at random inputs and at the corners
 // of their range, and checks every chosen width against the reference.
 // ENGINE_FUZZ=n sets the number of networks (default 600).
 func TestEngineRandom(t *testing.T) {
@@ -164,13 +165,15 @@ func TestEngineRandom(t *testing.T) {
 	for it := range count {
 		d := 1 + rng.IntN(4)
 		var net *Network
-		switch it % 5 {
+		switch it % 6 {
 		case 0, 1:
-			net = randomNetwork(rng, d, it%5 == 1)
+			net = randomNetwork(rng, d, it%6 == 1)
 		case 2:
 			net = float32Network(rng, d)
 		case 3:
 			net = growingChain(rng, d)
+		case 4:
+			net = reluPairs(rng, d)
 		default:
 			net = runningValue(rng, d)
 		}
@@ -415,11 +418,13 @@ func FuzzEngine(f *testing.F) {
 		rng := rand.New(rand.NewPCG(a, b))
 		d := 1 + rng.IntN(4)
 		var net *Network
-		switch rng.IntN(4) {
+		switch rng.IntN(5) {
 		case 0:
 			net = float32Network(rng, d)
 		case 1:
 			net = growingChain(rng, d)
+		case 2:
+			net = reluPairs(rng, d)
 		default:
 			net = randomNetwork(rng, d, rng.IntN(2) == 0)
 		}
@@ -432,7 +437,7 @@ func FuzzEngine(f *testing.F) {
 }
 
 // TestEngineSplit: with any taint split (random layer, random per-point
-// neurons) the shared evaluation equals the big.Rat reference on every
+// neurons; also on networks with ReLU pairs) the shared evaluation equals the big.Rat reference on every
 // point, including points that share values (repeated coordinates, STEP
 // units), and invalid splits are refused.
 func TestEngineSplit(t *testing.T) {
@@ -443,6 +448,8 @@ func TestEngineSplit(t *testing.T) {
 		net := randomNetwork(rng, d, it%3 == 0)
 		if it%4 == 1 {
 			net = float32Network(rng, d)
+		} else if it%5 == 4 {
+			net = reluPairs(rng, d) // pairs evaluated as one clamped neuron (findPairs)
 		}
 		if len(net.Hidden) < 1 {
 			continue

@@ -1,0 +1,331 @@
+package nn
+
+import (
+	"math/big"
+	"math/rand/v2"
+	"testing"
+)
+
+// smallRat draws a rational with a numerator and denominator built from
+// the primes 2, 3 and 5 (so gcds are often not powers of two), with a
+// random sign.
+func smallRat(rng *rand.Rand) *big.Rat {
+	f := func() *big.Int {
+		x := big.NewInt(1)
+		for _, p := range []int64{2, 3, 5} {
+			for range rng.IntN(4) {
+				x.Mul(x, big.NewInt(p))
+			}
+		}
+		return x
+	}
+	r := new(big.Rat).SetFrac(f(), f())
+	if rng.IntN(5) == 0 {
+		r.Mul(r, new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(1), uint(rng.IntN(300)))))
+	}
+	if rng.IntN(2) == 0 {
+		r.Neg(r)
+	}
+	return r
+}
+
+// TestTermDen: termDen(w, Di) is the least D for which w·D/Di is an
+// integer (checked by brute force over every smaller D for small values,
+// and by the primes dividing it for large ones), and coef returns exactly
+// w·D/Di for it and for its multiples; input denominators are powers of
+// two (the shift path) or products of 2, 3 and 5 (the gcd path).
+func TestTermDen(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	isInt := func(w *big.Rat, D, Di *big.Int) bool {
+		r := new(big.Rat).Mul(w, new(big.Rat).SetFrac(D, Di))
+		return r.IsInt()
+	}
+	for it := range 4000 {
+		w := smallRat(rng)
+		var Di *big.Int
+		if it%2 == 0 {
+			Di = new(big.Int).Lsh(big.NewInt(1), uint(rng.IntN(400)))
+		} else {
+			Di = new(big.Rat).Abs(smallRat(rng)).Num()
+		}
+		D := termDen(w, Di)
+		if D.Sign() <= 0 || !isInt(w, D, Di) {
+			t.Fatalf("w=%s Di=%s: termDen %s does not make the coefficient an integer", w.RatString(), Di, D)
+		}
+		if D.IsInt64() && D.Int64() <= 2000 {
+			for d := int64(1); d < D.Int64(); d++ {
+				if isInt(w, big.NewInt(d), Di) {
+					t.Fatalf("w=%s Di=%s: termDen %s, but %d works", w.RatString(), Di, D, d)
+				}
+			}
+		}
+		for _, p := range []int64{2, 3, 5} {
+			q, r := new(big.Int).QuoRem(D, big.NewInt(p), new(big.Int))
+			if r.Sign() == 0 && isInt(w, q, Di) {
+				t.Fatalf("w=%s Di=%s: termDen %s, but %s works", w.RatString(), Di, D, q)
+			}
+		}
+		for _, m := range []int64{1, 3, 1 << 40} {
+			Dm := new(big.Int).Mul(D, big.NewInt(m))
+			want := new(big.Rat).Mul(w, new(big.Rat).SetFrac(Dm, Di))
+			if c := coef(w, Dm, Di); want.Num().Cmp(c) != 0 {
+				t.Fatalf("w=%s Di=%s D=%s: coef %s, want %s", w.RatString(), Di, Dm, c, want.RatString())
+			}
+		}
+	}
+}
+
+// TestClampHigh: clampHigh gives min(z, δ) for values z ≥ 0 of 1–4 words
+// against math/big, at z = δ − 1, δ, δ + 1, 0 and random z, for δ = 0,
+// small, random and δ ≥ 2^(64W−1) (no W-word value reaches it).
+func TestClampHigh(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	const P = 6
+	for it := range 3000 {
+		W := 1 + it%4
+		var δ *big.Int
+		switch rng.IntN(5) {
+		case 0:
+			δ = new(big.Int)
+		case 1:
+			δ = big.NewInt(int64(1 + rng.IntN(3)))
+		case 2: // at or past the top of the signed W-word range
+			δ = new(big.Int).Lsh(big.NewInt(1), uint(64*W-1+rng.IntN(70)))
+			δ.Sub(δ, big.NewInt(int64(rng.IntN(2))))
+		default:
+			δ = new(big.Int).Rsh(new(big.Int).Abs(signedBig(wideValue(rng, W))), 1)
+		}
+		top := new(big.Int).Lsh(big.NewInt(1), uint(64*W-1)) // z < top
+		zs := make([]*big.Int, P)
+		for p := range zs {
+			var z *big.Int
+			switch p {
+			case 0:
+				z = new(big.Int).Sub(δ, big.NewInt(1))
+			case 1:
+				z = new(big.Int).Set(δ)
+			case 2:
+				z = new(big.Int).Add(δ, big.NewInt(1))
+			case 3:
+				z = new(big.Int)
+			default:
+				z = new(big.Int).Rsh(new(big.Int).Abs(signedBig(wideValue(rng, W))), 1)
+			}
+			if z.Sign() < 0 || z.Cmp(top) >= 0 {
+				z = new(big.Int).Sub(top, big.NewInt(1))
+			}
+			zs[p] = z
+		}
+		buf := make([]uint64, P*W)
+		for p, z := range zs {
+			setBig(buf[p*W:p*W+W], z)
+		}
+		clampHigh(buf, W, bigWords(δ), δ.BitLen())
+		for p, z := range zs {
+			want := z
+			if z.Cmp(δ) > 0 {
+				want = δ
+			}
+			if got := signedBig(buf[p*W : p*W+W]); got.Cmp(want) != 0 {
+				t.Fatalf("W=%d δ=%s z=%s: got %s, want %s", W, δ, z, got, want)
+			}
+		}
+	}
+}
+
+// TestFindPairs: two ReLU neurons with the same weights and denominator
+// are a pair only when every neuron of the next layer reads them with
+// opposite weights (and one reads them at all); the head is the one with
+// the larger bias (the first on a tie).
+func TestFindPairs(t *testing.T) {
+	r := func(a, b int64) *big.Rat { return big.NewRat(a, b) }
+	// layer: neurons 0, 1 the candidate pair, 2 another ReLU with other weights
+	build := func() (Layer, Layer) {
+		l := NewLayer(2, 3, ReLU)
+		for _, j := range []int{0, 1} {
+			l.W[j][0].Set(r(3, 4))
+			l.W[j][1].Set(r(-5, 1))
+		}
+		l.W[2][0].Set(r(1, 1))
+		l.B[0].Set(r(1, 1))
+		next := NewLayer(3, 2, ReLU)
+		next.W[0][0].Set(r(7, 3))
+		next.W[0][1].Set(r(-7, 3))
+		next.W[1][2].Set(r(1, 1))
+		return l, next
+	}
+	dens := func(l Layer) []*big.Int {
+		d := make([]*big.Int, l.Out())
+		for j := range d {
+			d[j] = big.NewInt(4)
+		}
+		return d
+	}
+	l, next := build()
+	if m := findPairs(&l, &next, dens(l)); m == nil || m[0] != 1 || m[1] != 0 || m[2] != -1 {
+		t.Fatalf("pair not found: %v", m)
+	}
+	cases := []struct {
+		name string
+		mut  func(l, next *Layer, d []*big.Int)
+	}{
+		{"readers' weights not opposite", func(l, next *Layer, d []*big.Int) { next.W[1][1].Set(r(1, 1)) }},
+		{"weights differ", func(l, next *Layer, d []*big.Int) { l.W[1][0].Set(r(3, 8)) }},
+		{"denominators differ", func(l, next *Layer, d []*big.Int) { d[1] = big.NewInt(8) }},
+		{"not ReLU", func(l, next *Layer, d []*big.Int) { l.Act[1] = Identity }},
+		{"no reader", func(l, next *Layer, d []*big.Int) { next.W[0][0].SetInt64(0); next.W[0][1].SetInt64(0) }},
+	}
+	for _, c := range cases {
+		l, next := build()
+		d := dens(l)
+		c.mut(&l, &next, d)
+		if m := findPairs(&l, &next, d); m != nil && m[0] >= 0 {
+			t.Errorf("%s: pair found: %v", c.name, m)
+		}
+	}
+	// the engine's head: the larger bias; the other is dead; equal biases: the first
+	for _, bias := range [][2]int64{{1, 0}, {0, 1}, {2, 2}} {
+		net := &Network{InputDim: 2, Hidden: []Layer{NewLayer(2, 2, ReLU)}, Readout: NewLayer(2, 1, Identity)}
+		for j := range 2 {
+			net.Hidden[0].W[j][0].SetInt64(3)
+			net.Hidden[0].W[j][1].SetInt64(-1)
+			net.Hidden[0].B[j].SetInt64(bias[j])
+		}
+		net.Readout.W[0][0].SetInt64(5)
+		net.Readout.W[0][1].SetInt64(-5)
+		xs := [][]float64{{0, 0}, {1, 3}, {1, 4}, {-1, 0}, {2, -1}}
+		e, err := CompileExact(net, xs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := 0
+		if bias[1] > bias[0] {
+			h = 1
+		}
+		ns := e.layers[0].neurons
+		if ns[h].clamp == nil || !ns[1-h].dead || ns[1-h].clamp != nil || ns[h].dead {
+			t.Errorf("biases %v: head %d not chosen (clamp %v %v, dead %v %v)", bias, h, ns[0].clamp, ns[1].clamp, ns[0].dead, ns[1].dead)
+		}
+		checkWidths(t, net, xs, rand.New(rand.NewPCG(1, 2)))
+	}
+}
+
+// reluPairs is shaped like Park's ReLU networks (construct/park toReLU): a
+// running value u (the x-chain) copied through every layer, a running value
+// v (the label chain) that adds c·(a − b) for the previous layer's pair,
+// and a pair a = ReLU(λ·pre + δ), b = ReLU(λ·pre) (in random order, δ
+// ∈ {1, 1/2, 0, −1}) with λ = 2^e (e up to 3000 or small) and pre =
+// g·(m_0·u + m_1·v + m_2·(a' − b')) − θ over the previous layer, g a power of
+// two or 3 or 6, θ often 0 (a pre-activation exactly 0 at the origin).
+// Sometimes a reader's weights are not exactly opposite, or one pair
+// neuron is an identity, and the pair is evaluated as two ReLUs.
+func reluPairs(rng *rand.Rand, d int) *Network {
+	pow := func(e int) *big.Rat {
+		return new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(1), uint(e)))
+	}
+	small := func() *big.Rat {
+		r := big.NewRat(int64(rng.IntN(9)-4), int64(1)<<rng.IntN(6))
+		if r.Sign() == 0 {
+			r.SetInt64(1)
+		}
+		return r
+	}
+	net := &Network{InputDim: d}
+	l := NewLayer(d, 2, ReLU)
+	for i := range d {
+		l.W[0][i].Set(small())
+		l.W[1][i].SetFrac64(int64(1+rng.IntN(5)), 3)
+	}
+	l.B[0].SetInt64(int64(rng.IntN(300)))
+	l.B[1].SetInt64(int64(rng.IntN(300)))
+	net.Hidden = append(net.Hidden, l)
+	in := 2
+	// reader weights on the previous pair (a', b'): +c on the head, −c (or not quite) on the other
+	readPair := func(row []*big.Rat, c *big.Rat) {
+		row[2].Set(c)
+		row[3].Neg(c)
+		if rng.IntN(8) == 0 {
+			row[3].Add(row[3], big.NewRat(1, 1<<uint(rng.IntN(20))))
+		}
+	}
+	for range 2 + rng.IntN(10) {
+		nl := NewLayer(in, 4, ReLU)
+		nl.W[0][0].SetInt64(1) // u copied
+		nl.W[1][1].SetInt64(1) // v + c·(a' − b')
+		if in == 4 {
+			readPair(nl.W[1], small())
+		}
+		e := rng.IntN(4)
+		if rng.IntN(2) == 0 {
+			e = rng.IntN(3000)
+		}
+		g := []*big.Rat{big.NewRat(1, 1), big.NewRat(3, 1), big.NewRat(6, 1), pow(rng.IntN(40)), big.NewRat(1, 4)}[rng.IntN(5)]
+		lg := new(big.Rat).Mul(pow(e), g)
+		m0, m1, m2 := small(), small(), small()
+		theta := new(big.Rat)
+		if rng.IntN(2) == 0 {
+			theta = small()
+		}
+		δ := []*big.Rat{big.NewRat(1, 1), big.NewRat(1, 2), new(big.Rat), big.NewRat(-1, 1)}[rng.IntN(4)]
+		ia, ib := 2, 3
+		if rng.IntN(2) == 0 {
+			ia, ib = 3, 2
+		}
+		for _, j := range []int{ia, ib} {
+			nl.W[j][0].Mul(lg, m0)
+			nl.W[j][1].Mul(lg, m1)
+			if in == 4 {
+				c := new(big.Rat).Mul(lg, m2)
+				nl.W[j][2].Set(c)
+				nl.W[j][3].Neg(c)
+			}
+			nl.B[j].Mul(new(big.Rat).Neg(pow(e)), theta)
+		}
+		nl.B[ia].Add(nl.B[ia], δ)
+		if rng.IntN(10) == 0 {
+			nl.Act[ib] = Identity
+		}
+		net.Hidden = append(net.Hidden, nl)
+		in = 4
+	}
+	ro := NewLayer(in, 2, Identity)
+	ro.W[0][1].SetInt64(1)
+	ro.W[1][0].Set(small())
+	if in == 4 {
+		readPair(ro.W[0], small())
+	}
+	net.Readout = ro
+	return net
+}
+
+// TestReLUPairsFamily: the reluPairs family has fused pairs (a clamped
+// head and a dead mate) and pairs that are not fused, so TestEngineRandom
+// exercises both.
+func TestReLUPairsFamily(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	heads, unfused := 0, 0
+	for range 60 {
+		d := 1 + rng.IntN(3)
+		net := reluPairs(rng, d)
+		xs := [][]float64{randomInput(rng, d), randomInput(rng, d)}
+		e, err := CompileExact(net, xs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := 1; k < len(e.layers)-1; k++ {
+			ns := e.layers[k].neurons
+			switch {
+			case ns[2].clamp != nil || ns[3].clamp != nil:
+				heads++
+				if ns[2].dead == ns[3].dead {
+					t.Fatalf("layer %d: a head without a dead mate", k+1)
+				}
+			default:
+				unfused++
+			}
+		}
+	}
+	if heads == 0 || unfused == 0 {
+		t.Fatalf("%d fused pairs, %d unfused: the family does not exercise both", heads, unfused)
+	}
+}
