@@ -108,15 +108,38 @@ type xneuron struct {
 	// its bit length), the difference of the pair
 	clamp []uint64
 	δbits int
+	// wide: a pair head whose unit term is wider than the rest, decided
+	// from the top words (see wideHead)
+	wide *wideHead
 	// dead: the pair's other neuron, which no neuron reads; it is not
 	// evaluated (its value is left 0). words is still its pre-activation's
 	// proven width.
 	dead bool
 }
 
+// wideHead is a pair head (see findPairs) Z = H + t + B whose unit term H
+// is wider than the sum t of its other terms: t is computed in m words (its
+// range and δ fit them), and the output min(ReLU(Z), δ) from comparisons of
+// H + t with C = −B (Z ≥ 0) and C = δ − B (Z ≥ δ) without forming Z. With
+// H = H_hi·2^(64m) + H_lo and C = C_hi·2^(64m) + C_lo (0 ≤ H_lo, C_lo <
+// 2^(64m)), the m-word sum H_lo + t − C_lo = X + k·2^(64m) with 0 ≤ X <
+// 2^(64m) and a carry k ∈ {−2, …, 1}, so H + t − C = (H_hi − C_hi + k)·2^(64m)
+// + X is ≥ 0 exactly when H_hi ≥ C_hi − k: a comparison of H's words above
+// the low m with a constant, decided by the top words unless they are
+// equal. When 0 ≤ Z < δ < 2^(64m) the high part is 0 and Z = X.
+type wideHead struct {
+	hin int     // H's input
+	sub xneuron // t: the other terms, no bias, identity, in m words
+	m   int
+	clo [2][]uint64    // C_lo (m words) for C = −B and C = δ − B
+	chi [2][4][]uint64 // C_hi − k for k = i − 2, two's complement
+}
+
 type xlayer struct {
 	in, out int
-	neurons []xneuron
+	// wideHeads: some neuron has a wideHead (evaluated first, see evalLayer)
+	wideHeads bool
+	neurons   []xneuron
 	// the largest of its neurons' words (pre-activation and output); bits
 	// is the largest signed bit length of a pre-activation bound
 	words, outWords, bits int
@@ -313,6 +336,8 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 					d.Mul(d, new(big.Rat).SetInt(dj))
 					δ := d.Num()
 					n.clamp, n.δbits = bigWords(δ), δ.BitLen()
+					n.wide = wideHeadFor(&n, bz, δ, lo, hi)
+					xl.wideHeads = xl.wideHeads || n.wide != nil
 					if zlo.Cmp(δ) > 0 {
 						zlo.Set(δ)
 					}
@@ -425,6 +450,139 @@ func findPairs(l, next *Layer, dens []*big.Int) []int {
 	return mate
 }
 
+// wideHeadFor returns the wideHead of a pair head n with bias bz and
+// difference δ over inputs with ranges [lo, hi], or nil when it has no unit
+// term wider than the other terms' sum and δ.
+func wideHeadFor(n *xneuron, bz, δ *big.Int, lo, hi []*big.Int) *wideHead {
+	hb := -1
+	for t, tm := range n.terms {
+		if i := tm.in; tm.unit && !tm.neg && (hb < 0 || wordsFor(lo[i], hi[i]) > wordsFor(lo[n.terms[hb].in], hi[n.terms[hb].in])) {
+			hb = t
+		}
+	}
+	if hb < 0 {
+		return nil
+	}
+	tlo, thi, x := new(big.Int), new(big.Int), new(big.Int)
+	wh := &wideHead{hin: int(n.terms[hb].in)}
+	sub := xneuron{act: Identity, copyOf: -1, base: -1, copyBase: -1, twin: -1}
+	for t, tm := range n.terms {
+		if t == hb {
+			continue
+		}
+		c := magInt(tm.mag)
+		if tm.neg {
+			c.Neg(c)
+		}
+		i := tm.in
+		if c.Sign() > 0 {
+			tlo.Add(tlo, x.Mul(c, lo[i]))
+			thi.Add(thi, x.Mul(c, hi[i]))
+		} else {
+			tlo.Add(tlo, x.Mul(c, hi[i]))
+			thi.Add(thi, x.Mul(c, lo[i]))
+		}
+		sub.terms = append(sub.terms, tm)
+	}
+	m := max(wordsFor(tlo, thi), wordsFor(new(big.Int), δ))
+	if wordsFor(lo[wh.hin], hi[wh.hin]) <= m {
+		return nil
+	}
+	sub.words, sub.outWords, wh.m = m, m, m
+	sub.small = len(sub.terms) <= maxFusedTerms
+	for _, t := range sub.terms {
+		sub.small = sub.small && (len(t.mag) == 1 || t.bit)
+	}
+	wh.sub = sub
+	wh.consts(bz, δ)
+	return wh
+}
+
+// consts sets the constants of the comparisons with −B and δ − B in m words.
+func (wh *wideHead) consts(bz, δ *big.Int) {
+	m := wh.m
+	R := new(big.Int).Lsh(bigOne, uint(64*m))
+	for v, C := range []*big.Int{new(big.Int).Neg(bz), new(big.Int).Sub(δ, bz)} {
+		wh.clo[v] = make([]uint64, m)
+		copy(wh.clo[v], bigWords(new(big.Int).Mod(C, R)))
+		ch := new(big.Int).Div(C, R) // Euclidean: ⌊C/R⌋ for R > 0
+		for i := range 4 {
+			c := new(big.Int).Sub(ch, big.NewInt(int64(i-2)))
+			wh.chi[v][i] = make([]uint64, (signedBits(c)+63)/64)
+			setBig(wh.chi[v][i], c)
+		}
+	}
+}
+
+// magInt returns the integer of the little-endian magnitude words w.
+func magInt(w []uint64) *big.Int {
+	ws := make([]big.Word, len(w))
+	for i, x := range w {
+		ws[i] = big.Word(x)
+	}
+	return new(big.Int).SetBits(ws)
+}
+
+// wideHeadOut writes min(ReLU(Z), δ) for Z = H + t + B (see wideHead) into
+// z (m words per point), which holds t on entry; h holds H (K words per
+// point), x is m words of scratch.
+func wideHeadOut(z []uint64, h []uint64, K int, wh *wideHead, δ, x []uint64) {
+	m := wh.m
+	P := len(z) / m
+	x = x[:m]
+	for p := range P {
+		hp := h[p*K : p*K+K]
+		ext := uint64(int64(hp[K-1]) >> 63)
+		tp := z[p*m : p*m+m]
+		tneg := uint64(int64(tp[m-1])>>63) & 1
+		var c, b0, b1 uint64
+		for q := range m {
+			hq := ext
+			if q < K {
+				hq = hp[q]
+			}
+			var a uint64
+			a, c = bits.Add64(hq, tp[q], c)
+			x[q], b0 = bits.Sub64(a, wh.clo[0][q], b0)
+			_, b1 = bits.Sub64(a, wh.clo[1][q], b1)
+		}
+		// carries k = c − b − tneg ∈ {−2, …, 1}, index k + 2
+		k0, k1 := int(c)-int(b0)-int(tneg)+2, int(c)-int(b1)-int(tneg)+2
+		switch {
+		case !hiGE(hp, K, m, ext, wh.chi[0][k0]):
+			clear(tp)
+		case hiGE(hp, K, m, ext, wh.chi[1][k1]):
+			n := copy(tp, δ)
+			clear(tp[n:])
+		default:
+			copy(tp, x)
+		}
+	}
+}
+
+// hiGE reports whether ⌊H/2^(64m)⌋ ≥ C for the K-word value H (hp, sign
+// ext) and the two's complement constant C, compared from the top word.
+func hiGE(hp []uint64, K, m int, ext uint64, C []uint64) bool {
+	L := max(K-m, len(C), 1)
+	cext := uint64(int64(C[len(C)-1]) >> 63)
+	for q := L - 1; q >= 0; q-- {
+		a, b := ext, cext
+		if m+q < K {
+			a = hp[m+q]
+		}
+		if q < len(C) {
+			b = C[q]
+		}
+		if a != b {
+			if q == L-1 {
+				return int64(a) > int64(b)
+			}
+			return a > b
+		}
+	}
+	return true
+}
+
 // findTwins sets the twin of every STEP neuron whose terms equal an
 // identity neuron's (see xneuron.twin); bz are the neurons' integer biases.
 func findTwins(l *xlayer, bz []*big.Int) {
@@ -466,8 +624,8 @@ func findTwins(l *xlayer, bz []*big.Int) {
 func chooseBases(l *xlayer, lo, hi []*big.Int) {
 	fan := make([]int, l.in)
 	for j := range l.neurons {
-		if l.neurons[j].twin >= 0 {
-			continue // reads its twin, not the inputs
+		if l.neurons[j].twin >= 0 || l.neurons[j].wide != nil {
+			continue // reads its twin, not the inputs; or is evaluated first
 		}
 		for _, t := range l.neurons[j].terms {
 			fan[t.in]++
@@ -475,7 +633,7 @@ func chooseBases(l *xlayer, lo, hi []*big.Int) {
 	}
 	for j := range l.neurons {
 		n := &l.neurons[j]
-		if n.negB != nil {
+		if n.negB != nil || n.wide != nil {
 			continue
 		}
 		best, cb := -1, -1
@@ -785,6 +943,8 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 			W = skipW
 		case n.dead:
 			W = 1
+		case n.wide != nil && !readout:
+			W = n.wide.m
 		case W > 4:
 			if hb == nil {
 				hb = e.inputBits(l.in, s)
@@ -820,90 +980,118 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 		s.tmp = make([]uint64, need)
 	}
 	twins := false
-	for j := range l.neurons {
-		n := &l.neurons[j]
-		W := ws[j]
-		var z []uint64
-		inplace := false
-		switch {
-		case readout:
-			z = s.ro[j*P*W : (j+1)*P*W]
-		case n.twin >= 0 && !(skip != nil && skip[j]):
-			// computed after its twin (below), in one word
-			z = s.get(P)
-			ws[j] = 1
-			twins = true
-		case n.base >= 0 && !(skip != nil && skip[j]):
-			if i := int(n.terms[n.base].in); !taken[i] && in.w[i] == W {
-				z, inplace = in.v[i][:P*W], true
-				taken[i] = true
-				break
-			}
-			fallthrough
-		default:
-			z = s.get(P * W)
+	out.v = out.v[:0]
+	for range l.out {
+		out.v = append(out.v, nil)
+	}
+	// wide pair heads first: they only read their inputs, so a later
+	// neuron may take an input's slot over (see chooseBases)
+	for pass := range 2 {
+		if pass == 1 && !l.wideHeads {
+			break
 		}
-		out.v = append(out.v, z)
-		if skip != nil && skip[j] {
-			continue // the caller stores the values it reads
-		}
-		switch {
-		case ws[j] == 1 && n.twin >= 0 && !readout:
-			continue
-		case n.copyOf >= 0:
-			if !inplace {
-				copyWords(z, W, in.neuron(n.copyOf, P), in.w[n.copyOf])
+		for j := range l.neurons {
+			n := &l.neurons[j]
+			if l.wideHeads && (n.wide != nil) != (pass == 0) {
+				continue
 			}
-			continue
-		case n.negB != nil && !readout:
-			i := int(n.terms[0].in)
-			stepCompare(z, W, in.neuron(i, P), in.w[i], n.negB)
-			ws[j] = 1
-			continue
-		case W >= 2 && W <= 4 && n.small:
-			s.ft = fusedSmall(z, W, n, in, P, s.ft)
-		default:
-			first := -1
+			W := ws[j]
+			var z []uint64
+			inplace := false
 			switch {
-			case inplace:
-				first = n.base
-				addConst(z, W, n)
-			case n.base >= 0 && W > 4 || n.copyBase >= 0:
-				// z = the base input plus the bias: a copy instead of a sum
-				first = n.base
-				if first < 0 {
-					first = n.copyBase
+			case readout:
+				z = s.ro[j*P*W : (j+1)*P*W]
+			case n.twin >= 0 && !(skip != nil && skip[j]):
+				// computed after its twin (below), in one word
+				z = s.get(P)
+				ws[j] = 1
+				twins = true
+			case n.base >= 0 && !(skip != nil && skip[j]):
+				if i := int(n.terms[n.base].in); !taken[i] && in.w[i] == W {
+					z, inplace = in.v[i][:P*W], true
+					taken[i] = true
+					break
 				}
-				i := n.terms[first].in
-				copyWords(z, W, in.neuron(int(i), P), in.w[i])
-				addConst(z, W, n)
+				fallthrough
 			default:
-				setBias(z, W, n)
+				z = s.get(P * W)
 			}
-			for t := range n.terms {
-				if t == first {
-					continue
+			out.v[j] = z
+			if skip != nil && skip[j] {
+				continue // the caller stores the values it reads
+			}
+			switch {
+			case ws[j] == 1 && n.twin >= 0 && !readout:
+				continue
+			case n.copyOf >= 0:
+				if !inplace {
+					copyWords(z, W, in.neuron(n.copyOf, P), in.w[n.copyOf])
 				}
-				tm := &n.terms[t]
-				K := in.w[tm.in]
-				h := in.neuron(int(tm.in), P)
-				if tm.bit && W > 2 {
-					addBit(z, h, W, K, tm)
+				continue
+			case n.negB != nil && !readout:
+				i := int(n.terms[0].in)
+				stepCompare(z, W, in.neuron(i, P), in.w[i], n.negB)
+				ws[j] = 1
+				continue
+			case n.wide != nil && !readout:
+				sub := &n.wide.sub
+				if W >= 2 && W <= 4 && sub.small {
+					s.ft = fusedSmall(z, W, sub, in, P, s.ft)
 				} else {
-					addTerm(z, h, W, K, tm, s.tmp[:W+K])
+					setBias(z, W, sub)
+					for t := range sub.terms {
+						tm := &sub.terms[t]
+						K := in.w[tm.in]
+						addTerm(z, in.neuron(int(tm.in), P), W, K, tm, s.tmp[:W+K])
+					}
 				}
+				hi := n.wide.hin
+				wideHeadOut(z, in.neuron(hi, P), in.w[hi], n.wide, n.clamp, s.tmp[:W])
+			case W >= 2 && W <= 4 && n.small:
+				s.ft = fusedSmall(z, W, n, in, P, s.ft)
+			default:
+				first := -1
+				switch {
+				case inplace:
+					first = n.base
+					addConst(z, W, n)
+				case n.base >= 0 && W > 4 || n.copyBase >= 0:
+					// z = the base input plus the bias: a copy instead of a sum
+					first = n.base
+					if first < 0 {
+						first = n.copyBase
+					}
+					i := n.terms[first].in
+					copyWords(z, W, in.neuron(int(i), P), in.w[i])
+					addConst(z, W, n)
+				default:
+					setBias(z, W, n)
+				}
+				for t := range n.terms {
+					if t == first {
+						continue
+					}
+					tm := &n.terms[t]
+					K := in.w[tm.in]
+					h := in.neuron(int(tm.in), P)
+					if tm.bit && W > 2 {
+						addBit(z, h, W, K, tm)
+					} else {
+						addTerm(z, h, W, K, tm, s.tmp[:W+K])
+					}
+				}
+				activate(z, W, n.act)
 			}
-			activate(z, W, n.act)
-		}
-		if n.clamp != nil {
-			clampHigh(z, W, n.clamp, n.δbits)
-		}
-		// keep the output in the words its range proves (a STEP output: one)
-		if ow := n.outWords; ow < W && !readout {
-			for p := range P {
-				copy(z[p*ow:p*ow+ow], z[p*W:p*W+ow])
+			if n.clamp != nil && n.wide == nil {
+				clampHigh(z, W, n.clamp, n.δbits)
 			}
-			ws[j] = ow
+			// keep the output in the words its range proves (a STEP output: one)
+			if ow := n.outWords; ow < W && !readout {
+				for p := range P {
+					copy(z[p*ow:p*ow+ow], z[p*W:p*W+ow])
+				}
+				ws[j] = ow
+			}
 		}
 	}
 	if twins {
@@ -1391,8 +1579,79 @@ func addTerm(z, h []uint64, W, K int, t *xterm, tmp []uint64) {
 		}
 	case (W == 3 || W == 4) && t.lo == 0 && (len(t.mag) == 1 || t.unit):
 		addTerm1(z, h, W, K, t.mag[0], t.neg)
+	case t.lo == len(t.mag)-1:
+		addTermOneWord(z, h, W, K, t, tmp[W:W+K])
 	default:
 		addTermWide(z, h, W, K, t, tmp[:W], tmp[W:W+K])
+	}
+}
+
+// magnitude returns |h| for the two's complement words hp (hp itself, or
+// −h in hm: 2^(64K−1) for the most negative h, still right as an unsigned
+// magnitude), the sign of c·h for a coefficient of sign neg, and the number
+// of words of |h| up to its highest nonzero one (0: h = 0).
+func magnitude(hp, hm []uint64, neg bool) (src []uint64, sneg bool, hl int) {
+	src = hp
+	if int64(hp[len(hp)-1]) < 0 {
+		var c uint64
+		for q := range hp {
+			hm[q], c = bits.Sub64(0, hp[q], c)
+		}
+		src = hm
+		neg = !neg
+	}
+	hl = len(src)
+	for hl > 0 && src[hl-1] == 0 {
+		hl--
+	}
+	return src, neg, hl
+}
+
+// addTermOneWord is addTerm for any W and a coefficient with one nonzero
+// word: |c| = a·2^(64·lo) (a power of two, a one-word or unit
+// coefficient). Per point the magnitude |h| (K words, in hm when h < 0) is
+// multiplied by a word by word and added to or subtracted from z from word
+// lo up, modulo 2^(64W), the carry propagated until it dies out.
+func addTermOneWord(z, h []uint64, W, K int, t *xterm, hm []uint64) {
+	lo := t.lo
+	if lo >= W {
+		return // c ≡ 0 modulo 2^(64W)
+	}
+	a := t.mag[lo]
+	P := len(z) / W
+	for p := range P {
+		src, neg, hl := magnitude(h[p*K:p*K+K], hm, t.neg)
+		if hl == 0 {
+			continue
+		}
+		zp := z[p*W+lo : p*W+W]
+		n := min(hl, len(zp))
+		var mc, c uint64 // the product's carry word, the sum's carry bit
+		if neg {
+			for j := range n {
+				hi, w := bits.Mul64(src[j], a)
+				var k uint64
+				w, k = bits.Add64(w, mc, 0)
+				mc = hi + k
+				zp[j], c = bits.Sub64(zp[j], w, c)
+			}
+			for q := n; q < len(zp) && (mc|c) != 0; q++ {
+				zp[q], c = bits.Sub64(zp[q], mc, c)
+				mc = 0
+			}
+		} else {
+			for j := range n {
+				hi, w := bits.Mul64(src[j], a)
+				var k uint64
+				w, k = bits.Add64(w, mc, 0)
+				mc = hi + k
+				zp[j], c = bits.Add64(zp[j], w, c)
+			}
+			for q := n; q < len(zp) && (mc|c) != 0; q++ {
+				zp[q], c = bits.Add64(zp[q], mc, c)
+				mc = 0
+			}
+		}
 	}
 }
 
@@ -1411,23 +1670,7 @@ func addTermWide(z, h []uint64, W, K int, t *xterm, tmp, hm []uint64) {
 	P := len(z) / W
 	top := min(len(t.mag), W)
 	for p := range P {
-		hp := h[p*K : p*K+K]
-		neg := t.neg
-		src := hp
-		if int64(hp[K-1]) < 0 {
-			// |h| = −h modulo 2^(64K) (2^(64K−1) for the most negative h,
-			// still right as an unsigned K-word magnitude)
-			var c uint64
-			for q := range hp {
-				hm[q], c = bits.Sub64(0, hp[q], c)
-			}
-			src = hm
-			neg = !neg
-		}
-		hl := K
-		for hl > 0 && src[hl-1] == 0 {
-			hl--
-		}
+		src, neg, hl := magnitude(h[p*K:p*K+K], hm, t.neg)
 		if hl == 0 {
 			continue
 		}

@@ -213,12 +213,14 @@ func TestFindPairs(t *testing.T) {
 // reluPairs is shaped like Park's ReLU networks (construct/park toReLU): a
 // running value u (the x-chain) copied through every layer, a running value
 // v (the label chain) that adds c·(a − b) for the previous layer's pair,
-// and a pair a = ReLU(λ·pre + δ), b = ReLU(λ·pre) (in random order, δ
+// (sometimes wide), and a pair a = ReLU(λ·pre + δ), b = ReLU(λ·pre) (in random order, δ
 // ∈ {1, 1/2, 0, −1}) with λ = 2^e (e up to 3000 or small) and pre =
 // g·(m_0·u + m_1·v + m_2·(a' − b')) − θ over the previous layer, g a power of
 // two or 3 or 6, θ often 0 (a pre-activation exactly 0 at the origin).
-// Sometimes a reader's weights are not exactly opposite, or one pair
-// neuron is an identity, and the pair is evaluated as two ReLUs.
+// Sometimes pre = v + m_2·(a' − b') − θ (a unit term on the wide v: a pair
+// head decided from the top words, see wideHead), and sometimes a reader's
+// weights are not exactly opposite, or one pair neuron is an identity, and
+// the pair is evaluated as two ReLUs.
 func reluPairs(rng *rand.Rand, d int) *Network {
 	pow := func(e int) *big.Rat {
 		return new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(1), uint(e)))
@@ -232,9 +234,13 @@ func reluPairs(rng *rand.Rand, d int) *Network {
 	}
 	net := &Network{InputDim: d}
 	l := NewLayer(d, 2, ReLU)
+	wv := new(big.Rat).SetFrac64(int64(1+rng.IntN(5)), 3)
+	if rng.IntN(2) == 0 { // a wide label value
+		wv.Mul(wv, pow(rng.IntN(600)))
+	}
 	for i := range d {
 		l.W[0][i].Set(small())
-		l.W[1][i].SetFrac64(int64(1+rng.IntN(5)), 3)
+		l.W[1][i].Set(wv)
 	}
 	l.B[0].SetInt64(int64(rng.IntN(300)))
 	l.B[1].SetInt64(int64(rng.IntN(300)))
@@ -262,6 +268,12 @@ func reluPairs(rng *rand.Rand, d int) *Network {
 		g := []*big.Rat{big.NewRat(1, 1), big.NewRat(3, 1), big.NewRat(6, 1), pow(rng.IntN(40)), big.NewRat(1, 4)}[rng.IntN(5)]
 		lg := new(big.Rat).Mul(pow(e), g)
 		m0, m1, m2 := small(), small(), small()
+		if rng.IntN(3) == 0 { // ReLU(v + m2·(a' − b') − θ + δ): a unit term on the wide v, as in Park's label chain
+			lg.SetInt64(1)
+			e = 0
+			m0.SetInt64(0)
+			m1.SetInt64(1)
+		}
 		theta := new(big.Rat)
 		if rng.IntN(2) == 0 {
 			theta = small()
@@ -299,11 +311,11 @@ func reluPairs(rng *rand.Rand, d int) *Network {
 }
 
 // TestReLUPairsFamily: the reluPairs family has fused pairs (a clamped
-// head and a dead mate) and pairs that are not fused, so TestEngineRandom
-// exercises both.
+// head and a dead mate; some heads decided from the top words) and pairs
+// that are not fused, so TestEngineRandom exercises all.
 func TestReLUPairsFamily(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	heads, unfused := 0, 0
+	heads, unfused, wide := 0, 0, 0
 	for range 60 {
 		d := 1 + rng.IntN(3)
 		net := reluPairs(rng, d)
@@ -317,6 +329,9 @@ func TestReLUPairsFamily(t *testing.T) {
 			switch {
 			case ns[2].clamp != nil || ns[3].clamp != nil:
 				heads++
+				if ns[2].wide != nil || ns[3].wide != nil {
+					wide++
+				}
 				if ns[2].dead == ns[3].dead {
 					t.Fatalf("layer %d: a head without a dead mate", k+1)
 				}
@@ -325,7 +340,165 @@ func TestReLUPairsFamily(t *testing.T) {
 			}
 		}
 	}
-	if heads == 0 || unfused == 0 {
-		t.Fatalf("%d fused pairs, %d unfused: the family does not exercise both", heads, unfused)
+	if heads == 0 || unfused == 0 || wide == 0 {
+		t.Fatalf("%d fused pairs (%d decided from the top words), %d unfused: the family does not exercise all", heads, wide, unfused)
 	}
+}
+
+// TestAddTermOneWord: addTermOneWord (a coefficient with one nonzero word
+// a·2^(64·lo): a power of two, a one-word or a unit coefficient) equals
+// z + c·h modulo 2^(64W) computed with math/big, for negative and narrow
+// values, the most negative K-word value, offsets lo past W, and widths K
+// below, equal to and above W.
+func TestAddTermOneWord(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for trial := range 6000 {
+		W := 1 + rng.IntN(10)
+		K := max(1, W+rng.IntN(9)-4)
+		P := 1 + rng.IntN(4)
+		a := rng.Uint64() | 1
+		switch rng.IntN(3) {
+		case 0:
+			a = 1
+		case 1:
+			a = 1 << rng.IntN(64)
+		}
+		lo := rng.IntN(W + 2)
+		c := new(big.Int).Lsh(new(big.Int).SetUint64(a), uint(64*lo))
+		if rng.IntN(2) == 0 {
+			c.Neg(c)
+		}
+		tm := &xterm{neg: c.Sign() < 0, unit: c.CmpAbs(bigOne) == 0, mag: bigWords(new(big.Int).Abs(c)), lo: lo, bits: c.BitLen()}
+		z := make([]uint64, P*W)
+		h := make([]uint64, P*K)
+		for p := range P {
+			copy(z[p*W:], wideValue(rng, W))
+			copy(h[p*K:], wideValue(rng, K))
+			if rng.IntN(8) == 0 { // −2^(64K−1)
+				clear(h[p*K : p*K+K])
+				h[p*K+K-1] = 1 << 63
+			}
+		}
+		mod := new(big.Int).Lsh(bigOne, uint(64*W))
+		want := make([]*big.Int, P)
+		for p := range P {
+			v := new(big.Int).Mul(c, signedBig(h[p*K:p*K+K]))
+			v.Add(v, signedBig(z[p*W:p*W+W]))
+			want[p] = v.Mod(v, mod)
+		}
+		addTermOneWord(z, h, W, K, tm, make([]uint64, K))
+		for p := range P {
+			if got := new(big.Int).Mod(signedBig(z[p*W:p*W+W]), mod); got.Cmp(want[p]) != 0 {
+				t.Fatalf("trial %d W=%d K=%d point %d c=%s: got %s, want %s", trial, W, K, p, c, got, want[p])
+			}
+		}
+	}
+}
+
+// TestWideHeadOut: the pair head decided from the top words (wideHeadOut)
+// gives min(ReLU(H + t + B), δ) against math/big, with H + t + B placed at
+// −1, 0, 1, δ − 1, δ, δ + 1 and at random, t of either sign in m words, H
+// of K words (K below, equal to and above m), B of any sign and width,
+// δ = 0 and δ up to m words.
+func TestWideHeadOut(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for trial := range 6000 {
+		m := 1 + rng.IntN(4)
+		K := max(1, m+rng.IntN(10)-2)
+		const P = 9
+		var δ *big.Int
+		switch rng.IntN(4) {
+		case 0:
+			δ = new(big.Int)
+		case 1:
+			δ = big.NewInt(1 + rng.Int64N(3))
+		default:
+			δ = new(big.Int).Rsh(new(big.Int).Abs(signedBig(wideValue(rng, m))), 1)
+		}
+		wh := &wideHead{m: m}
+		h := make([]uint64, P*K)
+		z := make([]uint64, P*m)
+		ts := make([]*big.Int, P)
+		hs := make([]*big.Int, P)
+		for p := range P {
+			copy(h[p*K:], wideValue(rng, K))
+			copy(z[p*m:], wideValue(rng, m))
+			hs[p], ts[p] = signedBig(h[p*K:p*K+K]), signedBig(z[p*m:p*m+m])
+		}
+		// B puts point 0's Z at a boundary (or anywhere), the others follow
+		targets := []*big.Int{big.NewInt(-1), big.NewInt(0), big.NewInt(1), new(big.Int).Sub(δ, bigOne), δ, new(big.Int).Add(δ, bigOne)}
+		var bz *big.Int
+		if i := rng.IntN(len(targets) + 1); i < len(targets) {
+			q := rng.IntN(P)
+			bz = new(big.Int).Sub(targets[i], hs[q])
+			bz.Sub(bz, ts[q])
+		} else {
+			bz = signedBig(wideValue(rng, 1+rng.IntN(K+2)))
+		}
+		wh.consts(bz, δ)
+		wideHeadOut(z, h, K, wh, bigWords(δ), make([]uint64, m))
+		for p := range P {
+			want := new(big.Int).Add(hs[p], ts[p])
+			want.Add(want, bz)
+			if want.Sign() < 0 {
+				want.SetInt64(0)
+			}
+			if want.Cmp(δ) > 0 {
+				want.Set(δ)
+			}
+			if got := signedBig(z[p*m : p*m+m]); got.Cmp(want) != 0 {
+				t.Fatalf("trial %d m=%d K=%d point %d H=%s t=%s B=%s δ=%s: got %s, want %s", trial, m, K, p, hs[p], ts[p], bz, δ, got, want)
+			}
+		}
+	}
+}
+
+// TestWideHeadInPlace: a pair head decided from the top words of a wide
+// value v is evaluated before the neuron v' = v + 7·(a − b) that takes v's
+// slot over (see evalLayer): at x = 2 the head's Z = v + (a − b) − θ + δ is
+// inside (0, δ), where v already changed in place would give δ.
+func TestWideHeadInPlace(t *testing.T) {
+	p200 := new(big.Rat).SetInt(new(big.Int).Lsh(bigOne, 200))
+	net := &Network{InputDim: 1}
+	l1 := NewLayer(1, 3, ReLU) // v = 2^200·x, a = ReLU(x), b = ReLU(x − 1)
+	l1.W[0][0].Set(p200)
+	l1.W[1][0].SetInt64(1)
+	l1.W[2][0].SetInt64(1)
+	l1.B[2].SetInt64(-1)
+	l2 := NewLayer(3, 3, ReLU) // v' = v + 7(a − b); pair on v + (a − b) − θ, δ = 3
+	l2.W[0][0].SetInt64(1)
+	l2.W[0][1].SetInt64(7)
+	l2.W[0][2].SetInt64(-7)
+	theta := new(big.Rat).Add(new(big.Rat).Mul(p200, big.NewRat(2, 1)), big.NewRat(2, 1))
+	for _, j := range []int{1, 2} {
+		l2.W[j][0].SetInt64(1)
+		l2.W[j][1].SetInt64(1)
+		l2.W[j][2].SetInt64(-1)
+		l2.B[j].Neg(theta)
+	}
+	l2.B[1].Add(l2.B[1], big.NewRat(3, 1))
+	net.Hidden = []Layer{l1, l2}
+	ro := NewLayer(3, 2, Identity)
+	ro.W[0][0].SetInt64(1)
+	ro.W[1][1].SetInt64(5)
+	ro.W[1][2].SetInt64(-5)
+	net.Readout = ro
+	xs := [][]float64{{0}, {1}, {2}, {3}}
+	e, err := CompileExact(net, xs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := e.layers[1].neurons
+	if ns[1].wide == nil || ns[0].base < 0 {
+		t.Fatalf("the head is not decided from the top words (%v) or v' does not take v's slot (base %d)", ns[1].wide != nil, ns[0].base)
+	}
+	outs, err := e.Outputs(xs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// x = 2: v = 2^201, a − b = 1, the head's Z = 2^201 + 1 − θ + 3 = 2 ∈ (0, 3): 5·2
+	if got := outs[2][1]; got.Cmp(big.NewRat(10, 1)) != 0 {
+		t.Fatalf("x = 2: output %s, want 10", got.RatString())
+	}
+	checkWidths(t, net, xs, rand.New(rand.NewPCG(3, 4)))
 }
