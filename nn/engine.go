@@ -20,11 +20,12 @@ import (
 // Integer form. Every neuron's value is held as an integer Z over a fixed
 // positive denominator D (value = Z/D). An input coordinate i has D = 2^s_i,
 // s_i the most fractional bits of that coordinate in the data (float64
-// values are dyadic). A neuron's D is the least common multiple of its
-// bias's denominator and, over its nonzero weights w_i, of den(w_i)·D_i, so
-// its pre-activation is Z = B + Σ c_i·Z_i with integer coefficients
-// c_i = w_i·D/D_i and B = b·D (for dyadic weights D is a power of two: the
-// fixed point of earlier versions). ReLU and identity keep Z and D; STEP
+// values are dyadic). A neuron's D is the least positive integer for which
+// B = b·D and every coefficient c_i = w_i·D/D_i are integers: the least
+// common multiple of den(b) and, over its nonzero weights w_i, of
+// den(w_i)·D_i/gcd(num(w_i), D_i) (see termDen), so its pre-activation is
+// Z = B + Σ c_i·Z_i (for dyadic weights D is a power of two: the fixed point
+// of earlier versions). ReLU and identity keep Z and D; STEP
 // gives Z ∈ {0, 1} over D = 1. The read-out's neurons share one D, so
 // classes are read from integers.
 //
@@ -41,6 +42,10 @@ import (
 // tightens the width from its own inputs: |Z| < (terms+1)·2^M with M the
 // largest bitlen(c)+bitlen(max |Z_i| over the chunk) (or of B). The width
 // used is the smaller of the two bounds, both proofs.
+//
+// ReLU pairs (two ReLUs with the same weights that the next layer reads
+// only as their difference, Park's form of a STEP unit) are evaluated as
+// one neuron, min(ReLU(Z + δ), δ), see findPairs and wideHead.
 //
 // Evaluation is layer-major over chunks of points with the points innermost
 // (one coefficient applied to a run of points), one word (int64 arithmetic)
@@ -63,12 +68,18 @@ type Exact struct {
 type xterm struct {
 	in   int32
 	neg  bool
-	unit bool     // |c| = 1
-	bit  bool     // the input is 0 or 1 on every point (by its range)
-	c64  uint64   // c modulo 2^64
-	mag  []uint64 // |c|, little-endian words
-	lo   int      // first nonzero word of mag
-	bits int      // bit length of |c|
+	unit bool // |c| = 1
+	bit  bool // the input is 0 or 1 on every point (by its range)
+	// top: the input is a pair head with values in [0, δ], δ = top
+	// (magnitude words), read with a coefficient of several nonzero words;
+	// cmax = |c|·δ (magnitude words, first nonzero word cmaxLo) is added
+	// where the input is δ (see addTermTop)
+	top, cmax []uint64
+	cmaxLo    int
+	c64       uint64   // c modulo 2^64
+	mag       []uint64 // |c|, little-endian words
+	lo        int      // first nonzero word of mag
+	bits      int      // bit length of |c|
 }
 
 type xneuron struct {
@@ -223,7 +234,8 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 		e.inWords = max(e.inWords, wordsFor(lo[i], hi[i]))
 	}
 	ls := net.Layers()
-	var dead []bool // the previous layer's dead neurons (see findPairs)
+	var dead []bool     // the previous layer's dead neurons (see findPairs)
+	var tops []*big.Int // the previous layer's pair heads' δ (nil: not a head)
 	for k, l := range ls {
 		readout := k == len(ls)-1
 		xl := xlayer{in: l.In(), out: l.Out(), neurons: make([]xneuron, l.Out()), dens: make([]*big.Int, l.Out())}
@@ -252,6 +264,7 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 			mate = findPairs(l, ls[k+1], xl.dens)
 		}
 		ndead := make([]bool, l.Out())
+		ntops := make([]*big.Int, l.Out())
 		nlo, nhi, nden := make([]*big.Int, l.Out()), make([]*big.Int, l.Out()), make([]*big.Int, l.Out())
 		bzs := make([]*big.Int, l.Out())
 		t := new(big.Int)
@@ -286,6 +299,13 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 				xt := xterm{in: int32(i), neg: c.Sign() < 0, mag: mag, bits: c.BitLen()}
 				xt.unit = xt.bits == 1
 				xt.bit = lo[i].Sign() >= 0 && hi[i].Cmp(bigOne) <= 0
+				if tops != nil && tops[i] != nil && !xt.bit && len(mag)-xt.lo > 1 && xt.lo < len(mag) {
+					cm := new(big.Int).Mul(tops[i], new(big.Int).Abs(c))
+					xt.top, xt.cmax = bigWords(tops[i]), bigWords(cm)
+					for xt.cmaxLo < len(xt.cmax) && xt.cmax[xt.cmaxLo] == 0 {
+						xt.cmaxLo++
+					}
+				}
 				for xt.lo < len(mag) && mag[xt.lo] == 0 {
 					xt.lo++
 				}
@@ -336,6 +356,7 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 					d.Mul(d, new(big.Rat).SetInt(dj))
 					δ := d.Num()
 					n.clamp, n.δbits = bigWords(δ), δ.BitLen()
+					ntops[j] = δ
 					n.wide = wideHeadFor(&n, bz, δ, lo, hi)
 					xl.wideHeads = xl.wideHeads || n.wide != nil
 					if zlo.Cmp(δ) > 0 {
@@ -365,7 +386,7 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 		chooseBases(&xl, lo, hi)
 		xl.preDens, xl.dens = xl.dens, nden
 		e.layers = append(e.layers, xl)
-		lo, hi, den, dead = nlo, nhi, nden, ndead
+		lo, hi, den, dead, tops = nlo, nhi, nden, ndead, ntops
 	}
 	if s := int(e.outDen.TrailingZeroBits()); e.outDen.BitLen() == s+1 {
 		e.outShift = s
@@ -1074,9 +1095,12 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 					tm := &n.terms[t]
 					K := in.w[tm.in]
 					h := in.neuron(int(tm.in), P)
-					if tm.bit && W > 2 {
+					switch {
+					case tm.bit && W > 2:
 						addBit(z, h, W, K, tm)
-					} else {
+					case tm.top != nil && W > 2:
+						addTermTop(z, h, W, K, tm, s.tmp[:W+K])
+					default:
 						addTerm(z, h, W, K, tm, s.tmp[:W+K])
 					}
 				}
@@ -1220,23 +1244,29 @@ func addBit(z, h []uint64, W, K int, t *xterm) {
 		if h[p*K] == 0 {
 			continue
 		}
-		zp := z[p*W+t.lo : p*W+W]
-		var c uint64
-		if t.neg {
-			for q, x := range m {
-				zp[q], c = bits.Sub64(zp[q], x, c)
-			}
-			for q := len(m); q < len(zp) && c != 0; q++ {
-				zp[q], c = bits.Sub64(zp[q], 0, c)
-			}
-		} else {
-			for q, x := range m {
-				zp[q], c = bits.Add64(zp[q], x, c)
-			}
-			for q := len(m); q < len(zp) && c != 0; q++ {
-				zp[q], c = bits.Add64(zp[q], 0, c)
-			}
+		addMag(z[p*W+t.lo:p*W+W], m, t.neg)
+	}
+}
+
+// addMag adds (or, neg, subtracts) the magnitude words m to the words zp
+// from zp's first word up, modulo 2^(64·len(zp)), stopping when the carry
+// dies out (len(m) ≤ len(zp)).
+func addMag(zp, m []uint64, neg bool) {
+	var c uint64
+	if neg {
+		for q, x := range m {
+			zp[q], c = bits.Sub64(zp[q], x, c)
 		}
+		for q := len(m); q < len(zp) && c != 0; q++ {
+			zp[q], c = bits.Sub64(zp[q], 0, c)
+		}
+		return
+	}
+	for q, x := range m {
+		zp[q], c = bits.Add64(zp[q], x, c)
+	}
+	for q := len(m); q < len(zp) && c != 0; q++ {
+		zp[q], c = bits.Add64(zp[q], 0, c)
 	}
 }
 
@@ -1605,6 +1635,43 @@ func magnitude(hp, hm []uint64, neg bool) (src []uint64, sneg bool, hl int) {
 		hl--
 	}
 	return src, neg, hl
+}
+
+// addTermTop adds c·h to every point's z (W words each) for an input h in
+// [0, δ] (a pair head, K words each; t.top = δ): nothing where h = 0, the
+// precomputed ±|c|·δ where h = δ (its words from the lowest nonzero one up,
+// modulo 2^(64W), the carry propagated until it dies out), and the product
+// (addTermWide) elsewhere. Park's pair heads are 0 or δ on the data (their
+// margin), and their readers' coefficients are the label bits, dense words.
+func addTermTop(z, h []uint64, W, K int, t *xterm, tmp []uint64) {
+	P := len(z) / W
+	L := max(K, len(t.top))
+	top := min(len(t.cmax), W)
+	for p := range P {
+		hp := h[p*K : p*K+K]
+		zero, eq := true, true
+		for q := range L {
+			var a, b uint64
+			if q < K {
+				a = hp[q]
+			}
+			if q < len(t.top) {
+				b = t.top[q]
+			}
+			zero = zero && a == 0
+			eq = eq && a == b
+		}
+		switch {
+		case zero:
+		case eq:
+			if t.cmaxLo >= top {
+				continue // c·δ ≡ 0 modulo 2^(64W)
+			}
+			addMag(z[p*W+t.cmaxLo:p*W+W], t.cmax[t.cmaxLo:top], t.neg)
+		default:
+			addTermWide(z[p*W:p*W+W], hp, W, K, t, tmp[:W], tmp[W:W+K])
+		}
+	}
 }
 
 // addTermOneWord is addTerm for any W and a coefficient with one nonzero

@@ -217,7 +217,8 @@ func TestFindPairs(t *testing.T) {
 // ∈ {1, 1/2, 0, −1}) with λ = 2^e (e up to 3000 or small) and pre =
 // g·(m_0·u + m_1·v + m_2·(a' − b')) − θ over the previous layer, g a power of
 // two or 3 or 6, θ often 0 (a pre-activation exactly 0 at the origin).
-// Sometimes pre = v + m_2·(a' − b') − θ (a unit term on the wide v: a pair
+// Readers' coefficients on a pair are sometimes dense (2–7 random words,
+// like Park's label bits). Sometimes pre = v + m_2·(a' − b') − θ (a unit term on the wide v: a pair
 // head decided from the top words, see wideHead), and sometimes a reader's
 // weights are not exactly opposite, or one pair neuron is an identity, and
 // the pair is evaluated as two ReLUs.
@@ -248,6 +249,16 @@ func reluPairs(rng *rand.Rand, d int) *Network {
 	in := 2
 	// reader weights on the previous pair (a', b'): +c on the head, −c (or not quite) on the other
 	readPair := func(row []*big.Rat, c *big.Rat) {
+		if rng.IntN(3) == 0 { // a dense coefficient of several words (Park's label bits)
+			ws := make([]big.Word, 2+rng.IntN(6))
+			for i := range ws {
+				ws[i] = big.Word(rng.Uint64())
+			}
+			c = new(big.Rat).SetFrac(new(big.Int).SetBits(ws), new(big.Int).Lsh(bigOne, uint(rng.IntN(200))))
+			if rng.IntN(2) == 0 {
+				c.Neg(c)
+			}
+		}
 		row[2].Set(c)
 		row[3].Neg(c)
 		if rng.IntN(8) == 0 {
@@ -311,11 +322,12 @@ func reluPairs(rng *rand.Rand, d int) *Network {
 }
 
 // TestReLUPairsFamily: the reluPairs family has fused pairs (a clamped
-// head and a dead mate; some heads decided from the top words) and pairs
-// that are not fused, so TestEngineRandom exercises all.
+// head and a dead mate; some heads decided from the top words; some read
+// with dense coefficients, see addTermTop) and pairs that are not fused,
+// so TestEngineRandom exercises all.
 func TestReLUPairsFamily(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	heads, unfused, wide := 0, 0, 0
+	heads, unfused, wide, tops := 0, 0, 0, 0
 	for range 60 {
 		d := 1 + rng.IntN(3)
 		net := reluPairs(rng, d)
@@ -324,7 +336,17 @@ func TestReLUPairsFamily(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for k := 1; k < len(e.layers)-1; k++ {
+		for k := 1; k < len(e.layers); k++ {
+			for _, n := range e.layers[k].neurons {
+				for _, tm := range n.terms {
+					if tm.top != nil {
+						tops++
+					}
+				}
+			}
+			if k == len(e.layers)-1 {
+				break
+			}
 			ns := e.layers[k].neurons
 			switch {
 			case ns[2].clamp != nil || ns[3].clamp != nil:
@@ -340,8 +362,8 @@ func TestReLUPairsFamily(t *testing.T) {
 			}
 		}
 	}
-	if heads == 0 || unfused == 0 || wide == 0 {
-		t.Fatalf("%d fused pairs (%d decided from the top words), %d unfused: the family does not exercise all", heads, wide, unfused)
+	if heads == 0 || unfused == 0 || wide == 0 || tops == 0 {
+		t.Fatalf("%d fused pairs (%d decided from the top words), %d unfused, %d dense reads of a head: the family does not exercise all", heads, wide, unfused, tops)
 	}
 }
 
@@ -501,4 +523,62 @@ func TestWideHeadInPlace(t *testing.T) {
 		t.Fatalf("x = 2: output %s, want 10", got.RatString())
 	}
 	checkWidths(t, net, xs, rand.New(rand.NewPCG(3, 4)))
+}
+
+// TestAddTermTop: addTermTop (an input in [0, δ] read with a dense
+// coefficient) equals z + c·h modulo 2^(64W) computed with math/big, for h
+// = 0, h = δ (the precomputed |c|·δ) and h anywhere else in [0, δ] (the
+// product), δ and c of several widths and either sign of c.
+func TestAddTermTop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	for trial := range 4000 {
+		W := 3 + rng.IntN(10)
+		K := 1 + rng.IntN(4)
+		P := 1 + rng.IntN(6)
+		δ := new(big.Int).Rsh(new(big.Int).Abs(signedBig(wideValue(rng, K))), 1)
+		if δ.Sign() == 0 {
+			δ.SetInt64(2)
+		}
+		c := new(big.Int).Abs(signedBig(wideValue(rng, 2+rng.IntN(W+2))))
+		c.SetBit(c, 64+rng.IntN(64), 1) // several nonzero words
+		if rng.IntN(2) == 0 {
+			c.Neg(c)
+		}
+		tm := &xterm{neg: c.Sign() < 0, mag: bigWords(new(big.Int).Abs(c)), bits: c.BitLen()}
+		for tm.lo < len(tm.mag) && tm.mag[tm.lo] == 0 {
+			tm.lo++
+		}
+		tm.top, tm.cmax = bigWords(δ), bigWords(new(big.Int).Mul(δ, new(big.Int).Abs(c)))
+		for tm.cmaxLo < len(tm.cmax) && tm.cmax[tm.cmaxLo] == 0 {
+			tm.cmaxLo++
+		}
+		z := make([]uint64, P*W)
+		h := make([]uint64, P*K)
+		hs := make([]*big.Int, P)
+		for p := range P {
+			copy(z[p*W:], wideValue(rng, W))
+			switch rng.IntN(3) {
+			case 0:
+				hs[p] = new(big.Int)
+			case 1:
+				hs[p] = new(big.Int).Set(δ)
+			default:
+				hs[p] = new(big.Int).Mod(new(big.Int).Abs(signedBig(wideValue(rng, K))), δ)
+			}
+			setBig(h[p*K:p*K+K], hs[p])
+		}
+		mod := new(big.Int).Lsh(bigOne, uint(64*W))
+		want := make([]*big.Int, P)
+		for p := range P {
+			v := new(big.Int).Mul(c, hs[p])
+			v.Add(v, signedBig(z[p*W:p*W+W]))
+			want[p] = v.Mod(v, mod)
+		}
+		addTermTop(z, h, W, K, tm, make([]uint64, W+K))
+		for p := range P {
+			if got := new(big.Int).Mod(signedBig(z[p*W:p*W+W]), mod); got.Cmp(want[p]) != 0 {
+				t.Fatalf("trial %d W=%d K=%d point %d c=%s h=%s δ=%s: got %s, want %s", trial, W, K, p, c, hs[p], δ, got, want[p])
+			}
+		}
+	}
 }
