@@ -3,7 +3,6 @@ package nn
 import (
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"math/big"
 	"math/bits"
@@ -408,31 +407,41 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 // and reads a alone with weight w. The readers' values are unchanged, and
 // their ranges become tight ([0, δ] instead of two independent wide
 // ranges). It returns each neuron's mate (−1: none), nil when there is no
-// pair. The choice reads the weights only.
+// pair. The choice reads the weights only; more than 16 neurons with equal
+// weights are not searched for pairs (the search is quadratic).
 func findPairs(l, next *Layer, dens []*big.Int) []int {
 	var groups map[uint64][]int
 	for j := range l.W {
 		if l.Act[j] != ReLU {
 			continue
 		}
-		h := fnv.New64a()
+		// a hash of the weights (equal weights, equal hash), no allocation
+		k := uint64(14695981039346656037)
+		mix := func(x uint64) { k = (k ^ x) * 1099511628211 }
 		for i, w := range l.W[j] {
 			if w.Sign() != 0 {
-				fmt.Fprintf(h, "%d:", i)
-				h.Write(w.Num().Bytes())
-				h.Write([]byte{byte(w.Sign() + 1), '/'})
-				h.Write(w.Denom().Bytes())
+				mix(uint64(i))
+				mix(uint64(w.Sign() + 2))
+				for _, x := range w.Num().Bits() {
+					mix(uint64(x))
+				}
+				mix(0x5a5a)
+				for _, x := range w.Denom().Bits() {
+					mix(uint64(x))
+				}
 			}
 		}
 		if groups == nil {
 			groups = map[uint64][]int{}
 		}
-		k := h.Sum64()
 		groups[k] = append(groups[k], j)
 	}
 	var mate []int
 	sum := new(big.Rat)
 	for _, g := range groups {
+		if len(g) > 16 {
+			continue // many equal neurons: not Park's shape; skip the quadratic search
+		}
 		for x := 0; x < len(g); x++ {
 			for y := x + 1; y < len(g); y++ {
 				a, b := g[x], g[y]
