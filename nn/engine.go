@@ -19,11 +19,12 @@ import (
 // Integer form. Every neuron's value is held as an integer Z over a fixed
 // positive denominator D (value = Z/D). An input coordinate i has D = 2^s_i,
 // s_i the most fractional bits of that coordinate in the data (float64
-// values are dyadic). A neuron's D is the least common multiple of its
-// bias's denominator and, over its nonzero weights w_i, of den(w_i)·D_i, so
-// its pre-activation is Z = B + Σ c_i·Z_i with integer coefficients
-// c_i = w_i·D/D_i and B = b·D (for dyadic weights D is a power of two: the
-// fixed point of earlier versions). ReLU and identity keep Z and D; STEP
+// values are dyadic). A neuron's D is the least positive integer for which
+// B = b·D and every coefficient c_i = w_i·D/D_i are integers: the least
+// common multiple of den(b) and, over its nonzero weights w_i, of
+// den(w_i)·D_i/gcd(num(w_i), D_i) (see termDen), so its pre-activation is
+// Z = B + Σ c_i·Z_i (for dyadic weights D is a power of two: the fixed point
+// of earlier versions). ReLU and identity keep Z and D; STEP
 // gives Z ∈ {0, 1} over D = 1. The read-out's neurons share one D, so
 // classes are read from integers.
 //
@@ -40,6 +41,10 @@ import (
 // tightens the width from its own inputs: |Z| < (terms+1)·2^M with M the
 // largest bitlen(c)+bitlen(max |Z_i| over the chunk) (or of B). The width
 // used is the smaller of the two bounds, both proofs.
+//
+// ReLU pairs (two ReLUs with the same weights that the next layer reads
+// only as their difference, Park's form of a STEP unit) are evaluated as
+// one neuron, min(ReLU(Z + δ), δ), see findPairs and wideHead.
 //
 // Evaluation is layer-major over chunks of points with the points innermost
 // (one coefficient applied to a run of points), one word (int64 arithmetic)
@@ -62,12 +67,18 @@ type Exact struct {
 type xterm struct {
 	in   int32
 	neg  bool
-	unit bool     // |c| = 1
-	bit  bool     // the input is 0 or 1 on every point (by its range)
-	c64  uint64   // c modulo 2^64
-	mag  []uint64 // |c|, little-endian words
-	lo   int      // first nonzero word of mag
-	bits int      // bit length of |c|
+	unit bool // |c| = 1
+	bit  bool // the input is 0 or 1 on every point (by its range)
+	// top: the input is a pair head with values in [0, δ], δ = top
+	// (magnitude words), read with a coefficient of several nonzero words;
+	// cmax = |c|·δ (magnitude words, first nonzero word cmaxLo) is added
+	// where the input is δ (see addTermTop)
+	top, cmax []uint64
+	cmaxLo    int
+	c64       uint64   // c modulo 2^64
+	mag       []uint64 // |c|, little-endian words
+	lo        int      // first nonzero word of mag
+	bits      int      // bit length of |c|
 }
 
 type xneuron struct {
@@ -102,11 +113,43 @@ type xneuron struct {
 	// one term of coefficient 1: its output is [Z_in ≥ −B], a comparison
 	// decided (mostly) by the top words instead of a full-width sum
 	negB []uint64
+	// clamp (a pair head, see findPairs): the neuron's output is
+	// min(ReLU(Z), δ) with δ = clamp (its magnitude words, δ ≥ 0, δbits
+	// its bit length), the difference of the pair
+	clamp []uint64
+	δbits int
+	// wide: a pair head whose unit term is wider than the rest, decided
+	// from the top words (see wideHead)
+	wide *wideHead
+	// dead: the pair's other neuron, which no neuron reads; it is not
+	// evaluated (its value is left 0). words is still its pre-activation's
+	// proven width.
+	dead bool
+}
+
+// wideHead is a pair head (see findPairs) Z = H + t + B whose unit term H
+// is wider than the sum t of its other terms: t is computed in m words (its
+// range and δ fit them), and the output min(ReLU(Z), δ) from comparisons of
+// H + t with C = −B (Z ≥ 0) and C = δ − B (Z ≥ δ) without forming Z. With
+// H = H_hi·2^(64m) + H_lo and C = C_hi·2^(64m) + C_lo (0 ≤ H_lo, C_lo <
+// 2^(64m)), the m-word sum H_lo + t − C_lo = X + k·2^(64m) with 0 ≤ X <
+// 2^(64m) and a carry k ∈ {−2, …, 1}, so H + t − C = (H_hi − C_hi + k)·2^(64m)
+// + X is ≥ 0 exactly when H_hi ≥ C_hi − k: a comparison of H's words above
+// the low m with a constant, decided by the top words unless they are
+// equal. When 0 ≤ Z < δ < 2^(64m) the high part is 0 and Z = X.
+type wideHead struct {
+	hin int     // H's input
+	sub xneuron // t: the other terms, no bias, identity, in m words
+	m   int
+	clo [2][]uint64    // C_lo (m words) for C = −B and C = δ − B
+	chi [2][4][]uint64 // C_hi − k for k = i − 2, two's complement
 }
 
 type xlayer struct {
 	in, out int
-	neurons []xneuron
+	// wideHeads: some neuron has a wideHead (evaluated first, see evalLayer)
+	wideHeads bool
+	neurons   []xneuron
 	// the largest of its neurons' words (pre-activation and output); bits
 	// is the largest signed bit length of a pre-activation bound
 	words, outWords, bits int
@@ -190,6 +233,8 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 		e.inWords = max(e.inWords, wordsFor(lo[i], hi[i]))
 	}
 	ls := net.Layers()
+	var dead []bool     // the previous layer's dead neurons (see findPairs)
+	var tops []*big.Int // the previous layer's pair heads' δ (nil: not a head)
 	for k, l := range ls {
 		readout := k == len(ls)-1
 		xl := xlayer{in: l.In(), out: l.Out(), neurons: make([]xneuron, l.Out()), dens: make([]*big.Int, l.Out())}
@@ -197,8 +242,8 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 		for j := range l.W {
 			dj := new(big.Int).Set(l.B[j].Denom())
 			for i, w := range l.W[j] {
-				if w.Sign() != 0 {
-					dj = lcm(dj, new(big.Int).Mul(w.Denom(), den[i]))
+				if w.Sign() != 0 && (dead == nil || !dead[i]) {
+					dj = lcm(dj, termDen(w, den[i]))
 				}
 			}
 			xl.dens[j] = dj
@@ -213,6 +258,12 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 			}
 			e.outDen = all
 		}
+		var mate []int
+		if !readout {
+			mate = findPairs(l, ls[k+1], xl.dens)
+		}
+		ndead := make([]bool, l.Out())
+		ntops := make([]*big.Int, l.Out())
 		nlo, nhi, nden := make([]*big.Int, l.Out()), make([]*big.Int, l.Out()), make([]*big.Int, l.Out())
 		bzs := make([]*big.Int, l.Out())
 		t := new(big.Int)
@@ -232,17 +283,10 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 				n.bneg, n.bmag, n.bbits = bz.Sign() < 0, bigWords(bz), bz.BitLen()
 			}
 			for i, w := range l.W[j] {
-				if w.Sign() == 0 {
+				if w.Sign() == 0 || dead != nil && dead[i] {
 					continue
 				}
-				// c = num(w)·dj/(den(w)·D_i)
-				c := new(big.Int).Mul(w.Denom(), den[i])
-				if kd, kc := log2(dj), log2(c); kd >= 0 && kc >= 0 {
-					c.Lsh(w.Num(), uint(kd-kc))
-				} else {
-					c.Quo(dj, c)
-					c.Mul(c, w.Num())
-				}
+				c := coef(w, dj, den[i])
 				if c.Sign() > 0 {
 					zlo.Add(zlo, t.Mul(c, lo[i]))
 					zhi.Add(zhi, t.Mul(c, hi[i]))
@@ -254,6 +298,13 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 				xt := xterm{in: int32(i), neg: c.Sign() < 0, mag: mag, bits: c.BitLen()}
 				xt.unit = xt.bits == 1
 				xt.bit = lo[i].Sign() >= 0 && hi[i].Cmp(bigOne) <= 0
+				if tops != nil && tops[i] != nil && !xt.bit && len(mag)-xt.lo > 1 && xt.lo < len(mag) {
+					cm := new(big.Int).Mul(tops[i], new(big.Int).Abs(c))
+					xt.top, xt.cmax = bigWords(tops[i]), bigWords(cm)
+					for xt.cmaxLo < len(xt.cmax) && xt.cmax[xt.cmaxLo] == 0 {
+						xt.cmaxLo++
+					}
+				}
 				for xt.lo < len(mag) && mag[xt.lo] == 0 {
 					xt.lo++
 				}
@@ -265,7 +316,8 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 				}
 				n.terms = append(n.terms, xt)
 			}
-			if len(n.terms) == 1 && n.bmag == nil {
+			head := mate != nil && mate[j] >= 0 && l.B[j].Cmp(l.B[mate[j]]) >= 0 && (l.B[j].Cmp(l.B[mate[j]]) > 0 || j < mate[j])
+			if len(n.terms) == 1 && n.bmag == nil && !head {
 				if t0 := n.terms[0]; t0.unit && !t0.neg && (n.act == Identity || n.act == ReLU && lo[t0.in].Sign() >= 0) {
 					n.copyOf = int(t0.in)
 				}
@@ -279,8 +331,16 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 			for _, t := range n.terms {
 				n.small = n.small && (len(t.mag) == 1 || t.bit)
 			}
-			xl.bits = max(xl.bits, signedBits(zlo), signedBits(zhi))
 			n.words = wordsFor(zlo, zhi)
+			if mate != nil && mate[j] >= 0 && !head {
+				// the pair's other neuron: read by no one, not evaluated
+				n = xneuron{act: Identity, words: n.words, outWords: 1, copyOf: -1, base: -1, copyBase: -1, twin: -1, dead: true}
+				xl.neurons[j] = n
+				ndead[j] = true
+				nlo[j], nhi[j], nden[j] = new(big.Int), new(big.Int), big.NewInt(1)
+				continue
+			}
+			xl.bits = max(xl.bits, signedBits(zlo), signedBits(zhi))
 			switch n.act {
 			case ReLU:
 				if zlo.Sign() < 0 {
@@ -288,6 +348,22 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 				}
 				if zhi.Sign() < 0 {
 					zhi.SetInt64(0)
+				}
+				if head {
+					// δ = (b_j − b_mate)·D ≥ 0, an integer (both biases' denominators divide D)
+					d := new(big.Rat).Sub(l.B[j], l.B[mate[j]])
+					d.Mul(d, new(big.Rat).SetInt(dj))
+					δ := d.Num()
+					n.clamp, n.δbits = bigWords(δ), δ.BitLen()
+					ntops[j] = δ
+					n.wide = wideHeadFor(&n, bz, δ, lo, hi)
+					xl.wideHeads = xl.wideHeads || n.wide != nil
+					if zlo.Cmp(δ) > 0 {
+						zlo.Set(δ)
+					}
+					if zhi.Cmp(δ) > 0 {
+						zhi.Set(δ)
+					}
 				}
 				nden[j] = dj
 			case Step:
@@ -309,12 +385,232 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 		chooseBases(&xl, lo, hi)
 		xl.preDens, xl.dens = xl.dens, nden
 		e.layers = append(e.layers, xl)
-		lo, hi, den = nlo, nhi, nden
+		lo, hi, den, dead, tops = nlo, nhi, nden, ndead, ntops
 	}
 	if s := int(e.outDen.TrailingZeroBits()); e.outDen.BitLen() == s+1 {
 		e.outShift = s
 	}
 	return e, nil
+}
+
+// findPairs finds the ReLU pairs of layer l (not the read-out): two ReLU
+// neurons a, b with the same weights and the same denominator D, biases
+// b_a ≥ b_b, that every neuron of the next layer reads with opposite
+// weights (+w on a, −w on b; at least one w ≠ 0). Park's ReLU form of a STEP
+// unit (ReLU(λ·pre + 1), ReLU(λ·pre), read as their difference) is one.
+// The next layer then depends on the pair only through
+//
+//	ReLU(Z + δ) − ReLU(Z) = min(ReLU(Z + δ), δ)   (δ = (b_a − b_b)·D ≥ 0, any integer Z)
+//
+// (Z ≥ 0: both sides are δ; −δ ≤ Z < 0: Z + δ; Z < −δ: 0), so the engine
+// evaluates a as that clamped value (xneuron.clamp), drops b (xneuron.dead)
+// and reads a alone with weight w. The readers' values are unchanged, and
+// their ranges become tight ([0, δ] instead of two independent wide
+// ranges). It returns each neuron's mate (−1: none), nil when there is no
+// pair. The choice reads the weights only; more than 16 neurons with equal
+// weights are not searched for pairs (the search is quadratic).
+func findPairs(l, next *Layer, dens []*big.Int) []int {
+	var groups map[uint64][]int
+	for j := range l.W {
+		if l.Act[j] != ReLU {
+			continue
+		}
+		// a hash of the weights (equal weights, equal hash), no allocation
+		k := uint64(14695981039346656037)
+		mix := func(x uint64) { k = (k ^ x) * 1099511628211 }
+		for i, w := range l.W[j] {
+			if w.Sign() != 0 {
+				mix(uint64(i))
+				mix(uint64(w.Sign() + 2))
+				for _, x := range w.Num().Bits() {
+					mix(uint64(x))
+				}
+				mix(0x5a5a)
+				for _, x := range w.Denom().Bits() {
+					mix(uint64(x))
+				}
+			}
+		}
+		if groups == nil {
+			groups = map[uint64][]int{}
+		}
+		groups[k] = append(groups[k], j)
+	}
+	var mate []int
+	sum := new(big.Rat)
+	for _, g := range groups {
+		if len(g) > 16 {
+			continue // many equal neurons: not Park's shape; skip the quadratic search
+		}
+		for x := 0; x < len(g); x++ {
+			for y := x + 1; y < len(g); y++ {
+				a, b := g[x], g[y]
+				if mate != nil && (mate[a] >= 0 || mate[b] >= 0) || dens[a].Cmp(dens[b]) != 0 {
+					continue
+				}
+				same := true
+				for i, w := range l.W[a] {
+					if w.Cmp(l.W[b][i]) != 0 {
+						same = false
+						break
+					}
+				}
+				read := false
+				for r := range next.W {
+					wa, wb := next.W[r][a], next.W[r][b]
+					if sum.Add(wa, wb).Sign() != 0 {
+						same = false
+						break
+					}
+					read = read || wa.Sign() != 0
+				}
+				if !same || !read {
+					continue
+				}
+				if mate == nil {
+					mate = make([]int, len(l.W))
+					for j := range mate {
+						mate[j] = -1
+					}
+				}
+				mate[a], mate[b] = b, a
+			}
+		}
+	}
+	return mate
+}
+
+// wideHeadFor returns the wideHead of a pair head n with bias bz and
+// difference δ over inputs with ranges [lo, hi], or nil when it has no unit
+// term wider than the other terms' sum and δ.
+func wideHeadFor(n *xneuron, bz, δ *big.Int, lo, hi []*big.Int) *wideHead {
+	hb := -1
+	for t, tm := range n.terms {
+		if i := tm.in; tm.unit && !tm.neg && (hb < 0 || wordsFor(lo[i], hi[i]) > wordsFor(lo[n.terms[hb].in], hi[n.terms[hb].in])) {
+			hb = t
+		}
+	}
+	if hb < 0 {
+		return nil
+	}
+	tlo, thi, x := new(big.Int), new(big.Int), new(big.Int)
+	wh := &wideHead{hin: int(n.terms[hb].in)}
+	sub := xneuron{act: Identity, copyOf: -1, base: -1, copyBase: -1, twin: -1}
+	for t, tm := range n.terms {
+		if t == hb {
+			continue
+		}
+		c := magInt(tm.mag)
+		if tm.neg {
+			c.Neg(c)
+		}
+		i := tm.in
+		if c.Sign() > 0 {
+			tlo.Add(tlo, x.Mul(c, lo[i]))
+			thi.Add(thi, x.Mul(c, hi[i]))
+		} else {
+			tlo.Add(tlo, x.Mul(c, hi[i]))
+			thi.Add(thi, x.Mul(c, lo[i]))
+		}
+		sub.terms = append(sub.terms, tm)
+	}
+	m := max(wordsFor(tlo, thi), wordsFor(new(big.Int), δ))
+	if wordsFor(lo[wh.hin], hi[wh.hin]) <= m {
+		return nil
+	}
+	sub.words, sub.outWords, wh.m = m, m, m
+	sub.small = len(sub.terms) <= maxFusedTerms
+	for _, t := range sub.terms {
+		sub.small = sub.small && (len(t.mag) == 1 || t.bit)
+	}
+	wh.sub = sub
+	wh.consts(bz, δ)
+	return wh
+}
+
+// consts sets the constants of the comparisons with −B and δ − B in m words.
+func (wh *wideHead) consts(bz, δ *big.Int) {
+	m := wh.m
+	R := new(big.Int).Lsh(bigOne, uint(64*m))
+	for v, C := range []*big.Int{new(big.Int).Neg(bz), new(big.Int).Sub(δ, bz)} {
+		wh.clo[v] = make([]uint64, m)
+		copy(wh.clo[v], bigWords(new(big.Int).Mod(C, R)))
+		ch := new(big.Int).Div(C, R) // Euclidean: ⌊C/R⌋ for R > 0
+		for i := range 4 {
+			c := new(big.Int).Sub(ch, big.NewInt(int64(i-2)))
+			wh.chi[v][i] = make([]uint64, (signedBits(c)+63)/64)
+			setBig(wh.chi[v][i], c)
+		}
+	}
+}
+
+// magInt returns the integer of the little-endian magnitude words w.
+func magInt(w []uint64) *big.Int {
+	ws := make([]big.Word, len(w))
+	for i, x := range w {
+		ws[i] = big.Word(x)
+	}
+	return new(big.Int).SetBits(ws)
+}
+
+// wideHeadOut writes min(ReLU(Z), δ) for Z = H + t + B (see wideHead) into
+// z (m words per point), which holds t on entry; h holds H (K words per
+// point), x is m words of scratch.
+func wideHeadOut(z []uint64, h []uint64, K int, wh *wideHead, δ, x []uint64) {
+	m := wh.m
+	P := len(z) / m
+	x = x[:m]
+	for p := range P {
+		hp := h[p*K : p*K+K]
+		ext := uint64(int64(hp[K-1]) >> 63)
+		tp := z[p*m : p*m+m]
+		tneg := uint64(int64(tp[m-1])>>63) & 1
+		var c, b0, b1 uint64
+		for q := range m {
+			hq := ext
+			if q < K {
+				hq = hp[q]
+			}
+			var a uint64
+			a, c = bits.Add64(hq, tp[q], c)
+			x[q], b0 = bits.Sub64(a, wh.clo[0][q], b0)
+			_, b1 = bits.Sub64(a, wh.clo[1][q], b1)
+		}
+		// carries k = c − b − tneg ∈ {−2, …, 1}, index k + 2
+		k0, k1 := int(c)-int(b0)-int(tneg)+2, int(c)-int(b1)-int(tneg)+2
+		switch {
+		case !hiGE(hp, K, m, ext, wh.chi[0][k0]):
+			clear(tp)
+		case hiGE(hp, K, m, ext, wh.chi[1][k1]):
+			n := copy(tp, δ)
+			clear(tp[n:])
+		default:
+			copy(tp, x)
+		}
+	}
+}
+
+// hiGE reports whether ⌊H/2^(64m)⌋ ≥ C for the K-word value H (hp, sign
+// ext) and the two's complement constant C, compared from the top word.
+func hiGE(hp []uint64, K, m int, ext uint64, C []uint64) bool {
+	L := max(K-m, len(C), 1)
+	cext := uint64(int64(C[len(C)-1]) >> 63)
+	for q := L - 1; q >= 0; q-- {
+		a, b := ext, cext
+		if m+q < K {
+			a = hp[m+q]
+		}
+		if q < len(C) {
+			b = C[q]
+		}
+		if a != b {
+			if q == L-1 {
+				return int64(a) > int64(b)
+			}
+			return a > b
+		}
+	}
+	return true
 }
 
 // findTwins sets the twin of every STEP neuron whose terms equal an
@@ -358,8 +654,8 @@ func findTwins(l *xlayer, bz []*big.Int) {
 func chooseBases(l *xlayer, lo, hi []*big.Int) {
 	fan := make([]int, l.in)
 	for j := range l.neurons {
-		if l.neurons[j].twin >= 0 {
-			continue // reads its twin, not the inputs
+		if l.neurons[j].twin >= 0 || l.neurons[j].wide != nil {
+			continue // reads its twin, not the inputs; or is evaluated first
 		}
 		for _, t := range l.neurons[j].terms {
 			fan[t.in]++
@@ -367,7 +663,7 @@ func chooseBases(l *xlayer, lo, hi []*big.Int) {
 	}
 	for j := range l.neurons {
 		n := &l.neurons[j]
-		if n.negB != nil {
+		if n.negB != nil || n.wide != nil {
 			continue
 		}
 		best, cb := -1, -1
@@ -398,6 +694,42 @@ func chooseBases(l *xlayer, lo, hi []*big.Int) {
 }
 
 var bigOne = big.NewInt(1)
+
+// termDen returns den(w)·Di/gcd(num(w), Di), the least D for which the
+// coefficient w·D/Di of a term reading an input over Di is an integer (w ≠
+// 0). A weight's numerator cancels part of its input's denominator: Park's
+// ReLU pairs multiply by λ = 2^e, and without the cancellation the
+// denominators, and with them every integer, would grow by e bits a layer.
+func termDen(w *big.Rat, Di *big.Int) *big.Int {
+	if k := log2(Di); k >= 0 {
+		// gcd(num, 2^k) = 2^min(tz(num), k)
+		g := min(int(new(big.Int).Abs(w.Num()).TrailingZeroBits()), k)
+		return new(big.Int).Lsh(w.Denom(), uint(k-g))
+	}
+	num := new(big.Int).Abs(w.Num())
+	g := new(big.Int).GCD(nil, nil, num, Di)
+	q := new(big.Int).Quo(Di, g)
+	return q.Mul(q, w.Denom())
+}
+
+// coef returns the integer coefficient c = w·D/Di = num(w)·D/(den(w)·Di)
+// of a term (D a multiple of termDen(w, Di)).
+func coef(w *big.Rat, D, Di *big.Int) *big.Int {
+	if kd, kw, ki := log2(D), log2(w.Denom()), log2(Di); kd >= 0 && kw >= 0 && ki >= 0 {
+		c := new(big.Int).Abs(w.Num())
+		if s := kd - kw - ki; s >= 0 {
+			c.Lsh(c, uint(s))
+		} else {
+			c.Rsh(c, uint(-s)) // exact: 2^−s divides num(w)
+		}
+		if w.Sign() < 0 {
+			c.Neg(c)
+		}
+		return c
+	}
+	c := new(big.Int).Mul(w.Num(), D)
+	return c.Quo(c, new(big.Int).Mul(w.Denom(), Di))
+}
 
 // setBig writes x into w as a two's complement integer modulo 2^(64·len(w)).
 func setBig(w []uint64, x *big.Int) {
@@ -639,6 +971,10 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 		switch {
 		case skip != nil && skip[j]:
 			W = skipW
+		case n.dead:
+			W = 1
+		case n.wide != nil && !readout:
+			W = n.wide.m
 		case W > 4:
 			if hb == nil {
 				hb = e.inputBits(l.in, s)
@@ -663,91 +999,132 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 	}
 	taken := s.taken[:l.in]
 	clear(taken)
-	if cap(s.tmp) < 2*most+8 {
-		s.tmp = make([]uint64, 2*most+8)
+	// addTerm's scratch holds W + K words (K an input's width: in the
+	// shared phases of a split every value is stored in its layer's widest
+	// output width, which can exceed every width of this layer)
+	mostIn := 0
+	for _, K := range in.w[:l.in] {
+		mostIn = max(mostIn, K)
+	}
+	if need := most + max(most, mostIn) + 8; cap(s.tmp) < need {
+		s.tmp = make([]uint64, need)
 	}
 	twins := false
-	for j := range l.neurons {
-		n := &l.neurons[j]
-		W := ws[j]
-		var z []uint64
-		inplace := false
-		switch {
-		case readout:
-			z = s.ro[j*P*W : (j+1)*P*W]
-		case n.twin >= 0 && !(skip != nil && skip[j]):
-			// computed after its twin (below), in one word
-			z = s.get(P)
-			ws[j] = 1
-			twins = true
-		case n.base >= 0 && !(skip != nil && skip[j]):
-			if i := int(n.terms[n.base].in); !taken[i] && in.w[i] == W {
-				z, inplace = in.v[i][:P*W], true
-				taken[i] = true
-				break
-			}
-			fallthrough
-		default:
-			z = s.get(P * W)
+	out.v = out.v[:0]
+	for range l.out {
+		out.v = append(out.v, nil)
+	}
+	// wide pair heads first: they only read their inputs, so a later
+	// neuron may take an input's slot over (see chooseBases)
+	for pass := range 2 {
+		if pass == 1 && !l.wideHeads {
+			break
 		}
-		out.v = append(out.v, z)
-		if skip != nil && skip[j] {
-			continue // the caller stores the values it reads
-		}
-		switch {
-		case ws[j] == 1 && n.twin >= 0 && !readout:
-			continue
-		case n.copyOf >= 0:
-			if !inplace {
-				copyWords(z, W, in.neuron(n.copyOf, P), in.w[n.copyOf])
+		for j := range l.neurons {
+			n := &l.neurons[j]
+			if l.wideHeads && (n.wide != nil) != (pass == 0) {
+				continue
 			}
-			continue
-		case n.negB != nil && !readout:
-			i := int(n.terms[0].in)
-			stepCompare(z, W, in.neuron(i, P), in.w[i], n.negB)
-			ws[j] = 1
-			continue
-		case W >= 2 && W <= 4 && n.small:
-			s.ft = fusedSmall(z, W, n, in, P, s.ft)
-		default:
-			first := -1
+			W := ws[j]
+			var z []uint64
+			inplace := false
 			switch {
-			case inplace:
-				first = n.base
-				addConst(z, W, n)
-			case n.base >= 0 && W > 4 || n.copyBase >= 0:
-				// z = the base input plus the bias: a copy instead of a sum
-				first = n.base
-				if first < 0 {
-					first = n.copyBase
+			case readout:
+				z = s.ro[j*P*W : (j+1)*P*W]
+			case n.twin >= 0 && !(skip != nil && skip[j]):
+				// computed after its twin (below), in one word
+				z = s.get(P)
+				ws[j] = 1
+				twins = true
+			case n.base >= 0 && !(skip != nil && skip[j]):
+				if i := int(n.terms[n.base].in); !taken[i] && in.w[i] == W {
+					z, inplace = in.v[i][:P*W], true
+					taken[i] = true
+					break
 				}
-				i := n.terms[first].in
-				copyWords(z, W, in.neuron(int(i), P), in.w[i])
-				addConst(z, W, n)
+				fallthrough
 			default:
-				setBias(z, W, n)
+				z = s.get(P * W)
 			}
-			for t := range n.terms {
-				if t == first {
-					continue
+			out.v[j] = z
+			if skip != nil && skip[j] {
+				continue // the caller stores the values it reads
+			}
+			switch {
+			case ws[j] == 1 && n.twin >= 0 && !readout:
+				continue
+			case n.copyOf >= 0:
+				if !inplace {
+					copyWords(z, W, in.neuron(n.copyOf, P), in.w[n.copyOf])
 				}
-				tm := &n.terms[t]
-				K := in.w[tm.in]
-				h := in.neuron(int(tm.in), P)
-				if tm.bit && W > 2 {
-					addBit(z, h, W, K, tm)
+				continue
+			case n.negB != nil && !readout:
+				i := int(n.terms[0].in)
+				stepCompare(z, W, in.neuron(i, P), in.w[i], n.negB)
+				ws[j] = 1
+				continue
+			case n.wide != nil && !readout:
+				sub := &n.wide.sub
+				if W >= 2 && W <= 4 && sub.small {
+					s.ft = fusedSmall(z, W, sub, in, P, s.ft)
 				} else {
-					addTerm(z, h, W, K, tm, s.tmp[:W+K])
+					setBias(z, W, sub)
+					for t := range sub.terms {
+						tm := &sub.terms[t]
+						K := in.w[tm.in]
+						addTerm(z, in.neuron(int(tm.in), P), W, K, tm, s.tmp[:W+K])
+					}
 				}
+				hi := n.wide.hin
+				wideHeadOut(z, in.neuron(hi, P), in.w[hi], n.wide, n.clamp, s.tmp[:W])
+			case W >= 2 && W <= 4 && n.small:
+				s.ft = fusedSmall(z, W, n, in, P, s.ft)
+			default:
+				first := -1
+				switch {
+				case inplace:
+					first = n.base
+					addConst(z, W, n)
+				case n.base >= 0 && W > 4 || n.copyBase >= 0:
+					// z = the base input plus the bias: a copy instead of a sum
+					first = n.base
+					if first < 0 {
+						first = n.copyBase
+					}
+					i := n.terms[first].in
+					copyWords(z, W, in.neuron(int(i), P), in.w[i])
+					addConst(z, W, n)
+				default:
+					setBias(z, W, n)
+				}
+				for t := range n.terms {
+					if t == first {
+						continue
+					}
+					tm := &n.terms[t]
+					K := in.w[tm.in]
+					h := in.neuron(int(tm.in), P)
+					switch {
+					case tm.bit && W > 2:
+						addBit(z, h, W, K, tm)
+					case tm.top != nil && W > 2:
+						addTermTop(z, h, W, K, tm, s.tmp[:W+K])
+					default:
+						addTerm(z, h, W, K, tm, s.tmp[:W+K])
+					}
+				}
+				activate(z, W, n.act)
 			}
-			activate(z, W, n.act)
-		}
-		// keep the output in the words its range proves (a STEP output: one)
-		if ow := n.outWords; ow < W && !readout {
-			for p := range P {
-				copy(z[p*ow:p*ow+ow], z[p*W:p*W+ow])
+			if n.clamp != nil && n.wide == nil {
+				clampHigh(z, W, n.clamp, n.δbits)
 			}
-			ws[j] = ow
+			// keep the output in the words its range proves (a STEP output: one)
+			if ow := n.outWords; ow < W && !readout {
+				for p := range P {
+					copy(z[p*ow:p*ow+ow], z[p*W:p*W+ow])
+				}
+				ws[j] = ow
+			}
 		}
 	}
 	if twins {
@@ -768,6 +1145,34 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 		}
 	}
 	in.v, in.ro = in.v[:0], false
+}
+
+// clampHigh replaces every point's value z ≥ 0 (W words each, after the
+// ReLU) by min(z, δ) (δ ≥ 0, its magnitude words and bit length): the
+// output of a pair head (see findPairs).
+func clampHigh(z []uint64, W int, δ []uint64, δbits int) {
+	if δbits >= 64*W {
+		return // δ ≥ 2^(64W−1) > every W-word value
+	}
+	P := len(z) / W
+	for p := range P {
+		zp := z[p*W : p*W+W]
+		ge := true // z ≥ δ so far (equal)
+		for q := W - 1; q >= 0; q-- {
+			var d uint64
+			if q < len(δ) {
+				d = δ[q]
+			}
+			if zp[q] != d {
+				ge = zp[q] > d
+				break
+			}
+		}
+		if ge {
+			n := copy(zp, δ)
+			clear(zp[n:])
+		}
+	}
 }
 
 // addConst adds the neuron's bias B to every point's z (W words each),
@@ -848,23 +1253,29 @@ func addBit(z, h []uint64, W, K int, t *xterm) {
 		if h[p*K] == 0 {
 			continue
 		}
-		zp := z[p*W+t.lo : p*W+W]
-		var c uint64
-		if t.neg {
-			for q, x := range m {
-				zp[q], c = bits.Sub64(zp[q], x, c)
-			}
-			for q := len(m); q < len(zp) && c != 0; q++ {
-				zp[q], c = bits.Sub64(zp[q], 0, c)
-			}
-		} else {
-			for q, x := range m {
-				zp[q], c = bits.Add64(zp[q], x, c)
-			}
-			for q := len(m); q < len(zp) && c != 0; q++ {
-				zp[q], c = bits.Add64(zp[q], 0, c)
-			}
+		addMag(z[p*W+t.lo:p*W+W], m, t.neg)
+	}
+}
+
+// addMag adds (or, neg, subtracts) the magnitude words m to the words zp
+// from zp's first word up, modulo 2^(64·len(zp)), stopping when the carry
+// dies out (len(m) ≤ len(zp)).
+func addMag(zp, m []uint64, neg bool) {
+	var c uint64
+	if neg {
+		for q, x := range m {
+			zp[q], c = bits.Sub64(zp[q], x, c)
 		}
+		for q := len(m); q < len(zp) && c != 0; q++ {
+			zp[q], c = bits.Sub64(zp[q], 0, c)
+		}
+		return
+	}
+	for q, x := range m {
+		zp[q], c = bits.Add64(zp[q], x, c)
+	}
+	for q := len(m); q < len(zp) && c != 0; q++ {
+		zp[q], c = bits.Add64(zp[q], 0, c)
 	}
 }
 
@@ -1267,12 +1678,120 @@ func addTerm(z, h []uint64, W, K int, t *xterm, tmp []uint64) {
 		}
 	case (W == 3 || W == 4) && t.lo == 0 && (len(t.mag) == 1 || t.unit):
 		addTerm1(z, h, W, K, t.mag[0], t.neg)
+	case t.lo == len(t.mag)-1:
+		addTermOneWord(z, h, W, K, t, tmp[W:W+K])
 	default:
 		if t.lo == 0 && len(t.mag) == 1 {
 			addMul1(z, h, W, K, t.mag[0], t.neg)
 			return
 		}
 		addTermWide(z, h, W, K, t, tmp[:W], tmp[W:W+K])
+	}
+}
+
+// magnitude returns |h| for the two's complement words hp (hp itself, or
+// −h in hm: 2^(64K−1) for the most negative h, still right as an unsigned
+// magnitude), the sign of c·h for a coefficient of sign neg, and the number
+// of words of |h| up to its highest nonzero one (0: h = 0).
+func magnitude(hp, hm []uint64, neg bool) (src []uint64, sneg bool, hl int) {
+	src = hp
+	if int64(hp[len(hp)-1]) < 0 {
+		var c uint64
+		for q := range hp {
+			hm[q], c = bits.Sub64(0, hp[q], c)
+		}
+		src = hm
+		neg = !neg
+	}
+	hl = len(src)
+	for hl > 0 && src[hl-1] == 0 {
+		hl--
+	}
+	return src, neg, hl
+}
+
+// addTermTop adds c·h to every point's z (W words each) for an input h in
+// [0, δ] (a pair head, K words each; t.top = δ): nothing where h = 0, the
+// precomputed ±|c|·δ where h = δ (its words from the lowest nonzero one up,
+// modulo 2^(64W), the carry propagated until it dies out), and the product
+// (addTermWide) elsewhere. Park's pair heads are 0 or δ on the data (their
+// margin), and their readers' coefficients are the label bits, dense words.
+func addTermTop(z, h []uint64, W, K int, t *xterm, tmp []uint64) {
+	P := len(z) / W
+	L := max(K, len(t.top))
+	top := min(len(t.cmax), W)
+	for p := range P {
+		hp := h[p*K : p*K+K]
+		zero, eq := true, true
+		for q := range L {
+			var a, b uint64
+			if q < K {
+				a = hp[q]
+			}
+			if q < len(t.top) {
+				b = t.top[q]
+			}
+			zero = zero && a == 0
+			eq = eq && a == b
+		}
+		switch {
+		case zero:
+		case eq:
+			if t.cmaxLo >= top {
+				continue // c·δ ≡ 0 modulo 2^(64W)
+			}
+			addMag(z[p*W+t.cmaxLo:p*W+W], t.cmax[t.cmaxLo:top], t.neg)
+		default:
+			addTermWide(z[p*W:p*W+W], hp, W, K, t, tmp[:W], tmp[W:W+K])
+		}
+	}
+}
+
+// addTermOneWord is addTerm for any W and a coefficient with one nonzero
+// word: |c| = a·2^(64·lo) (a power of two, a one-word or unit
+// coefficient). Per point the magnitude |h| (K words, in hm when h < 0) is
+// multiplied by a word by word and added to or subtracted from z from word
+// lo up, modulo 2^(64W), the carry propagated until it dies out.
+func addTermOneWord(z, h []uint64, W, K int, t *xterm, hm []uint64) {
+	lo := t.lo
+	if lo >= W {
+		return // c ≡ 0 modulo 2^(64W)
+	}
+	a := t.mag[lo]
+	P := len(z) / W
+	for p := range P {
+		src, neg, hl := magnitude(h[p*K:p*K+K], hm, t.neg)
+		if hl == 0 {
+			continue
+		}
+		zp := z[p*W+lo : p*W+W]
+		n := min(hl, len(zp))
+		var mc, c uint64 // the product's carry word, the sum's carry bit
+		if neg {
+			for j := range n {
+				hi, w := bits.Mul64(src[j], a)
+				var k uint64
+				w, k = bits.Add64(w, mc, 0)
+				mc = hi + k
+				zp[j], c = bits.Sub64(zp[j], w, c)
+			}
+			for q := n; q < len(zp) && (mc|c) != 0; q++ {
+				zp[q], c = bits.Sub64(zp[q], mc, c)
+				mc = 0
+			}
+		} else {
+			for j := range n {
+				hi, w := bits.Mul64(src[j], a)
+				var k uint64
+				w, k = bits.Add64(w, mc, 0)
+				mc = hi + k
+				zp[j], c = bits.Add64(zp[j], w, c)
+			}
+			for q := n; q < len(zp) && (mc|c) != 0; q++ {
+				zp[q], c = bits.Add64(zp[q], mc, c)
+				mc = 0
+			}
+		}
 	}
 }
 
@@ -1291,23 +1810,7 @@ func addTermWide(z, h []uint64, W, K int, t *xterm, tmp, hm []uint64) {
 	P := len(z) / W
 	top := min(len(t.mag), W)
 	for p := range P {
-		hp := h[p*K : p*K+K]
-		neg := t.neg
-		src := hp
-		if int64(hp[K-1]) < 0 {
-			// |h| = −h modulo 2^(64K) (2^(64K−1) for the most negative h,
-			// still right as an unsigned K-word magnitude)
-			var c uint64
-			for q := range hp {
-				hm[q], c = bits.Sub64(0, hp[q], c)
-			}
-			src = hm
-			neg = !neg
-		}
-		hl := K
-		for hl > 0 && src[hl-1] == 0 {
-			hl--
-		}
+		src, neg, hl := magnitude(h[p*K:p*K+K], hm, t.neg)
 		if hl == 0 {
 			continue
 		}

@@ -131,11 +131,12 @@ func TestEngineWordBoundaries(t *testing.T) {
 		{new(big.Rat).Neg(p62), 1}, // min −2^63
 		{new(big.Rat).Sub(new(big.Rat).Neg(p62), big.NewRat(1, 1)), 2}, // min −2^63 − 1
 	}
-	xs := [][]float64{{-1}, {1}, {0.5}}
+	xs := [][]float64{{-math.Ldexp(1, 61)}, {math.Ldexp(1, 61)}, {0.5}}
 	for _, c := range cases {
-		// x has one fractional bit: values are integers over 2
+		// x has one fractional bit: values are integers over 2, and the
+		// pre-activation x + bias/2 is the integer 2x + bias (in ±2^62 + bias) over 2
 		net := &Network{InputDim: 1, Hidden: []Layer{NewLayer(1, 1, Identity)}, Readout: NewLayer(1, 1, Identity)}
-		net.Hidden[0].W[0][0].Set(new(big.Rat).Mul(p62, big.NewRat(1, 2)))
+		net.Hidden[0].W[0][0].SetInt64(1)
 		net.Hidden[0].B[0].Mul(c.bias, big.NewRat(1, 2))
 		net.Readout.W[0][0].SetInt64(1)
 		e, err := CompileExact(net, xs)
@@ -151,7 +152,8 @@ func TestEngineWordBoundaries(t *testing.T) {
 
 // TestEngineRandom checks the engine against the big.Rat reference on
 // random networks (dyadic, rational, float32-rounded weights; deep chains
-// whose values grow far past one word) at random inputs and at the corners
+// whose values grow far past one word; Park-shaped running values and ReLU
+// pairs) at random inputs and at the corners
 // of their range, and checks every chosen width against the reference.
 // ENGINE_FUZZ=n sets the number of networks (default 600).
 func TestEngineRandom(t *testing.T) {
@@ -163,13 +165,15 @@ func TestEngineRandom(t *testing.T) {
 	for it := range count {
 		d := 1 + rng.IntN(4)
 		var net *Network
-		switch it % 5 {
+		switch it % 6 {
 		case 0, 1:
-			net = randomNetwork(rng, d, it%5 == 1)
+			net = randomNetwork(rng, d, it%6 == 1)
 		case 2:
 			net = float32Network(rng, d)
 		case 3:
 			net = growingChain(rng, d)
+		case 4:
+			net = reluPairs(rng, d)
 		default:
 			net = runningValue(rng, d)
 		}
@@ -394,11 +398,13 @@ func FuzzEngine(f *testing.F) {
 		rng := rand.New(rand.NewPCG(a, b))
 		d := 1 + rng.IntN(4)
 		var net *Network
-		switch rng.IntN(4) {
+		switch rng.IntN(5) {
 		case 0:
 			net = float32Network(rng, d)
 		case 1:
 			net = growingChain(rng, d)
+		case 2:
+			net = reluPairs(rng, d)
 		default:
 			net = randomNetwork(rng, d, rng.IntN(2) == 0)
 		}
@@ -411,7 +417,7 @@ func FuzzEngine(f *testing.F) {
 }
 
 // TestEngineSplit: with any taint split (random layer, random per-point
-// neurons) the shared evaluation equals the big.Rat reference on every
+// neurons; also on networks with ReLU pairs) the shared evaluation equals the big.Rat reference on every
 // point, including points that share values (repeated coordinates, STEP
 // units), and invalid splits are refused.
 func TestEngineSplit(t *testing.T) {
@@ -422,6 +428,8 @@ func TestEngineSplit(t *testing.T) {
 		net := randomNetwork(rng, d, it%3 == 0)
 		if it%4 == 1 {
 			net = float32Network(rng, d)
+		} else if it%5 == 4 {
+			net = reluPairs(rng, d) // pairs evaluated as one clamped neuron (findPairs)
 		}
 		if len(net.Hidden) < 1 {
 			continue
