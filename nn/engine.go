@@ -1342,13 +1342,17 @@ func fusedSmall(z []uint64, W int, n *xneuron, in *vals, P int, ft []fterm) []ft
 		ft = append(ft, f)
 	}
 	b := words4(n.bmag, n.bneg)
-	if W == 3 {
+	if W <= 3 {
 		same := true
 		for t := range ft {
-			same = same && ft[t].K <= 3 && !ft[t].bit
+			same = same && ft[t].K <= W && (!ft[t].bit || W == 2)
 		}
-		if same {
+		switch {
+		case same && W == 3:
 			fused3(z, n.act, ft, b, P)
+			return ft
+		case same:
+			fused2(z, n.act, ft, b, P)
 			return ft
 		}
 	}
@@ -1429,6 +1433,51 @@ func fusedSmall(z []uint64, W int, n *xneuron, in *vals, P int, ft []fterm) []ft
 		}
 	}
 	return ft
+}
+
+// fused2 is fusedSmall for two words when every input has at most two
+// words (Park's x-chain: a running index, STEP outputs with wide
+// coefficients): the same sum modulo 2^128.
+func fused2(z []uint64, act Activation, ft []fterm, b [4]uint64, P int) {
+	for p := range P {
+		a0, a1 := b[0], b[1]
+		for t := range ft {
+			f := &ft[t]
+			var h0, h1 uint64
+			if f.K == 2 {
+				h := f.h[2*p : 2*p+2]
+				h0, h1 = h[0], h[1]
+			} else {
+				h0 = f.h[p]
+				h1 = uint64(int64(h0) >> 63)
+			}
+			var c uint64
+			switch {
+			case f.bit:
+				m := -h0 // all ones where the input is 1
+				a0, c = bits.Add64(a0, f.c[0]&m, 0)
+				a1, _ = bits.Add64(a1, f.c[1]&m, c)
+				continue
+			case !f.unit:
+				hi, lo := bits.Mul64(h0, f.a)
+				h0, h1 = lo, h1*f.a+hi
+			}
+			if f.neg {
+				a0, c = bits.Sub64(a0, h0, 0)
+				a1, _ = bits.Sub64(a1, h1, c)
+			} else {
+				a0, c = bits.Add64(a0, h0, 0)
+				a1, _ = bits.Add64(a1, h1, c)
+			}
+		}
+		switch {
+		case act == ReLU && int64(a1) < 0:
+			a0, a1 = 0, 0
+		case act == Step:
+			a0, a1 = uint64(b2i(int64(a1) >= 0)), 0
+		}
+		z[2*p], z[2*p+1] = a0, a1
+	}
 }
 
 // fused3 is fusedSmall for three words when every input has at most three
