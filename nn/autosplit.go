@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"errors"
 	"math"
 	"math/bits"
 	"slices"
@@ -13,7 +14,8 @@ import (
 // A neuron is discrete when it is a STEP neuron, when every input it reads
 // with a nonzero weight is discrete (a constant is discrete), or when it
 // repeats values on a sample of the points: about √N points spread over xs
-// are evaluated first, and a neuron whose nonzero sampled values repeat at
+// (64–1024, and at most 2^20 values per layer: no split is tried on layers
+// too wide for 64) are evaluated first, and a neuron whose nonzero sampled values repeat at
 // least three times (or that is zero on every sampled point) is taken to
 // take few values — with G distinct values, s samples repeat about s²/2G
 // times, so a neuron with G ≤ N/8 values is found (Vardi et al.'s interval
@@ -134,11 +136,19 @@ func (e *Exact) FindSplit(xs [][]float64) (split int, perPoint []int, ok bool) {
 	return bestS, perPoint, true
 }
 
+var errTooWide = errors.New("layers too wide to sample")
+
 // sampleRepeats evaluates about √N points spread over xs and reports, per
 // neuron, whether its sampled values look few (see FindSplit).
 func (e *Exact) sampleRepeats(xs [][]float64) ([][]bool, error) {
 	n := len(xs)
 	m := min(1024, max(64, int(math.Ceil(math.Sqrt(float64(n))))))
+	// the sample is one chunk: keep it within the engine's chunk budget
+	// (2^20 values per layer, as chunkSize), or try no split at all
+	m = min(m, (1<<20)/max(1, e.maxWidth))
+	if m < 64 {
+		return nil, errTooWide
+	}
 	sample := make([][]float64, m)
 	for i := range sample {
 		sample[i] = xs[i*n/m]
