@@ -833,6 +833,11 @@ type vals struct {
 	w []int
 	// ro: the slots are parts of the read-out buffer, not the pool's
 	ro bool
+	// bnd[j] ≥ 0 bounds the bit length of |value| of neuron j on every
+	// point (−1, or bnd empty: unknown), as the per-chunk width bound
+	// computed it; slack[j] is how many bits it may have gained over a
+	// measured magnitude since one was last measured (see dynamicWords)
+	bnd, slack []int
 }
 
 // neuron returns neuron j's values on the chunk's P points.
@@ -864,6 +869,7 @@ type xscratch struct {
 	taken []bool
 	tmp   []uint64
 	hb    []int
+	hs    []int // slack of hb (see dynamicWords)
 	ft    []fterm
 }
 
@@ -902,6 +908,7 @@ func (s *xscratch) release(v *vals) {
 // fresh gives v n neurons of w words each over P points, zeroed.
 func (s *xscratch) fresh(v *vals, n, w, P int) {
 	s.release(v)
+	v.bnd = v.bnd[:0]
 	v.w = growInts(v.w, n)
 	for j := range n {
 		v.w[j] = w
@@ -965,6 +972,10 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 	s.wa = nil // out keeps ws; the old out widths become the next scratch
 	var hb []int
 	most := 0
+	out.bnd, out.slack = growInts(out.bnd, l.out), growInts(out.slack, l.out)
+	for j := range out.bnd {
+		out.bnd[j] = -1
+	}
 	for j := range l.neurons {
 		n := &l.neurons[j]
 		W := n.words
@@ -979,7 +990,11 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 			if hb == nil {
 				hb = e.inputBits(l.in, s)
 			}
-			W = min(W, dynamicWords(n, hb, in, P))
+			dw, b, sl := dynamicWords(n, hb, s.hs, in, P)
+			W = min(W, dw)
+			if n.act != Step && n.clamp == nil {
+				out.bnd[j], out.slack[j] = b, sl
+			}
 		}
 		ws[j] = W
 		most = max(most, W)
@@ -1117,6 +1132,9 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 			}
 			if n.clamp != nil && n.wide == nil {
 				clampHigh(z, W, n.clamp, n.δbits)
+			}
+			if n.clamp != nil {
+				out.bnd[j], out.slack[j] = n.δbits, 0 // 0 ≤ value ≤ δ
 			}
 			// keep the output in the words its range proves (a STEP output: one)
 			if ow := n.outWords; ow < W && !readout {
@@ -1565,27 +1583,48 @@ func (e *Exact) inputBits(n int, s *xscratch) []int {
 	for i := range hb {
 		hb[i] = -1
 	}
+	s.hs = growInts(s.hs, n)
 	return hb
 }
 
 // dynamicWords bounds a neuron's pre-activation on this chunk from the
 // chunk's own inputs (see Exact): |Z| < (terms+1)·2^M, M the largest
-// bitlen(c) + bitlen(max |Z_i|) or bitlen(B).
-func dynamicWords(n *xneuron, hb []int, in *vals, P int) int {
+// bitlen(c) + bitlen(max |Z_i|) or bitlen(B). It returns the words, the bit
+// bound b = M + bitlen(terms+1) + 1 (a bound on bitlen(|Z|), so on the
+// output of an identity or ReLU neuron too) and its slack: an input's
+// magnitude is measured (maxMagBits, one read per point from the top word)
+// unless the layer before left a bound for it whose slack is under
+// rescanSlack bits; a bound gains bitlen(terms+1) + 1 bits of slack per
+// layer it is carried. Both are upper bounds, so the words are proven
+// either way; carrying the bound saves the scan that costs a cache line
+// per point on wide values (Vardi's and Park's running values).
+func dynamicWords(n *xneuron, hb, hs []int, in *vals, P int) (W, b, slack int) {
 	m := n.bbits
+	sl := 0
 	for t := range n.terms {
 		tm := &n.terms[t]
 		i := int(tm.in)
 		if hb[i] < 0 {
-			hb[i] = maxMagBits(in.neuron(i, P), in.w[i])
+			if len(in.bnd) > i && in.bnd[i] >= 0 && in.slack[i] < rescanSlack {
+				hb[i], hs[i] = min(in.bnd[i], 64*in.w[i]), in.slack[i]
+			} else {
+				hb[i], hs[i] = maxMagBits(in.neuron(i, P), in.w[i]), 0
+			}
 		}
 		if hb[i] > 0 {
 			m = max(m, tm.bits+hb[i])
+			sl = max(sl, hs[i])
 		}
 	}
-	b := m + bits.Len(uint(len(n.terms)+1)) + 1
-	return max(1, (b+63)/64)
+	L := bits.Len(uint(len(n.terms)+1)) + 1
+	b = m + L
+	return max(1, (b+63)/64), b, sl + L
 }
+
+// rescanSlack is the slack (bits) above which a carried magnitude bound is
+// measured again (see dynamicWords): under a word, so a carried bound costs
+// at most one extra word.
+const rescanSlack = 48
 
 // maxMagBits is an upper bound on the bit length of |v| over the K-word
 // two's complement values in vs (0 when all are zero).
