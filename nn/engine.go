@@ -1200,25 +1200,8 @@ func addConst(z []uint64, W int, n *xneuron) {
 		return
 	}
 	m := n.bmag[:min(len(n.bmag), W)]
-	P := len(z) / W
-	for p := range P {
-		zp := z[p*W : p*W+W]
-		var c uint64
-		if n.bneg {
-			for q, x := range m {
-				zp[q], c = bits.Sub64(zp[q], x, c)
-			}
-			for q := len(m); q < W && c != 0; q++ {
-				zp[q], c = bits.Sub64(zp[q], 0, c)
-			}
-		} else {
-			for q, x := range m {
-				zp[q], c = bits.Add64(zp[q], x, c)
-			}
-			for q := len(m); q < W && c != 0; q++ {
-				zp[q], c = bits.Add64(zp[q], 0, c)
-			}
-		}
+	for p := range len(z) / W {
+		addMag(z[p*W:p*W+W], m, n.bneg)
 	}
 }
 
@@ -1936,23 +1919,7 @@ func addTermWide(z, h []uint64, W, K int, t *xterm, tmp, hm []uint64) {
 				tmp[i+j] = carry
 			}
 		}
-		zp := z[p*W : p*W+W]
-		var c uint64
-		if neg {
-			for q := base; q < n; q++ {
-				zp[q], c = bits.Sub64(zp[q], tmp[q], c)
-			}
-			for q := n; q < W && c != 0; q++ {
-				zp[q], c = bits.Sub64(zp[q], 0, c)
-			}
-		} else {
-			for q := base; q < n; q++ {
-				zp[q], c = bits.Add64(zp[q], tmp[q], c)
-			}
-			for q := n; q < W && c != 0; q++ {
-				zp[q], c = bits.Add64(zp[q], 0, c)
-			}
-		}
+		addMag(z[p*W+base:p*W+W], tmp[base:n], neg)
 	}
 }
 

@@ -10,6 +10,17 @@ import (
 	"testing"
 )
 
+// refAct is the activation a of the pre-activation z, in a new big.Rat.
+func refAct(a Activation, z *big.Rat) *big.Rat {
+	switch {
+	case a == ReLU && z.Sign() < 0:
+		return new(big.Rat)
+	case a == Step:
+		return big.NewRat(int64(b2i(z.Sign() >= 0)), 1)
+	}
+	return new(big.Rat).Set(z)
+}
+
 // refPre evaluates net on x in big.Rat and returns every layer's
 // pre-activations (hidden layers, then the read-out).
 func refPre(n *Network, x []float64) [][]*big.Rat {
@@ -26,20 +37,8 @@ func refPre(n *Network, x []float64) [][]*big.Rat {
 			for i, w := range l.W[j] {
 				z.Add(z, new(big.Rat).Mul(w, h[i]))
 			}
-			pre[j] = new(big.Rat).Set(z)
-			switch l.Act[j] {
-			case ReLU:
-				if z.Sign() < 0 {
-					z.SetInt64(0)
-				}
-			case Step:
-				if z.Sign() >= 0 {
-					z.SetInt64(1)
-				} else {
-					z.SetInt64(0)
-				}
-			}
-			next[j] = z
+			pre[j] = z
+			next[j] = refAct(l.Act[j], z)
 		}
 		pres = append(pres, pre)
 		h = next

@@ -9,36 +9,14 @@ import (
 )
 
 // refEval is the reference: straightforward big.Rat evaluation, every term,
-// no shortcuts.
+// no shortcuts (refPre's read-out pre-activations, activated).
 func refEval(n *Network, x []float64) []*big.Rat {
-	h := make([]*big.Rat, len(x))
-	for i, v := range x {
-		h[i] = new(big.Rat).SetFloat64(v)
+	pres := refPre(n, x)
+	out := pres[len(pres)-1]
+	for j, z := range out {
+		out[j] = refAct(n.Readout.Act[j], z)
 	}
-	for _, l := range n.Layers() {
-		next := make([]*big.Rat, l.Out())
-		for j := range l.W {
-			z := new(big.Rat).Set(l.B[j])
-			for i, w := range l.W[j] {
-				z.Add(z, new(big.Rat).Mul(w, h[i]))
-			}
-			switch l.Act[j] {
-			case ReLU:
-				if z.Sign() < 0 {
-					z.SetInt64(0)
-				}
-			case Step:
-				if z.Sign() >= 0 {
-					z.SetInt64(1)
-				} else {
-					z.SetInt64(0)
-				}
-			}
-			next[j] = z
-		}
-		h = next
-	}
-	return h
+	return out
 }
 
 // randomNetwork draws a network from rng: depth 1..6, width 1..5, weights
