@@ -21,6 +21,7 @@ func addLimitFlags(root *cobra.Command) {
 	pf.String("max-memory", limits.Bytes(limits.DefaultMemory), "refuse a step whose estimated memory exceeds this (e.g. 8GiB)")
 	pf.String("max-input-bytes", limits.Bytes(limits.DefaultInputBytes), "refuse a data file larger than this once decompressed")
 	pf.String("max-network-bytes", limits.Bytes(limits.DefaultNetworkBytes), "refuse a network file (.mnet, exact JSON) larger than this once decompressed")
+	pf.Int64("max-number-digits", limits.DefaultNumberDigits, "refuse a number in a network file longer than this many characters, before parsing it")
 	// a command's own persistent hook must not replace this one
 	cobra.EnableTraverseRunHooks = true
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
@@ -41,6 +42,13 @@ func addLimitFlags(root *cobra.Command) {
 				return fmt.Errorf("--%s: %v", f.name, err)
 			}
 			f.set(n)
+		}
+		if cmd.Flags().Changed("max-number-digits") {
+			n, _ := cmd.Flags().GetInt64("max-number-digits")
+			if n < 1 {
+				return fmt.Errorf("--max-number-digits %d: want a positive count", n)
+			}
+			limits.SetNumberDigits(n)
 		}
 		// Let the garbage collector work harder near the limit, so garbage
 		// does not push the process far past what the estimates allow.

@@ -69,6 +69,7 @@ func Cases(dir string, full bool) ([]Case, error) {
 		g.firstRowEmpty, g.firstRowUnderscore, g.firstRowUTF8, g.firstRowTextLabel,
 		g.npzTwoX, g.npyLabelNewline, g.jsonDupClasses,
 		g.parkSubnormal, g.parkMixed,
+		g.mnetCaseKey, g.mnetDupKey, g.jsonCaseKey, g.jsonDupKey, g.mnetLongNumber,
 	} {
 		c, err := f()
 		if err != nil {
@@ -423,8 +424,12 @@ func (g *gen) csvAsNetwork() (Case, error) {
 
 // rawMnet writes a .mnet file from JSON text (gzip-compressed).
 func (g *gen) rawMnet(name, weight string) (string, error) {
-	js := `{"format":"memnet","version":1,"method":"hz","options":{},"input_dim":1,"classes":["0","1"],"points":2,` +
-		`"layers":[],"readout":{"act":"I","w":[["` + weight + `"]],"b":["0"]}}`
+	return g.gzipJSON(name, `{"format":"memnet","version":1,"method":"hz","options":{},"input_dim":1,"classes":["0","1"],"points":2,`+
+		`"layers":[],"readout":{"act":"I","w":[["`+weight+`"]],"b":["0"]}}`)
+}
+
+// gzipJSON writes JSON text js gzip-compressed, as a .mnet file is.
+func (g *gen) gzipJSON(name, js string) (string, error) {
 	var buf bytes.Buffer
 	w := gzip.NewWriter(&buf)
 	if _, err := w.Write([]byte(js)); err != nil {
@@ -518,6 +523,45 @@ func (g *gen) parkMixed() (Case, error) {
 	p, err := g.write("mixed.csv", []byte("1e300,0,0\n1e-300,0,1\n0,1e-300,0\n1,1,1\n"))
 	return Case{Name: "park on mixed magnitudes", Issue: "park's refusal printed a 300-digit number",
 		Args: []string{"build", "--method", "park", "--data", p, "-o", g.path("mixed.mnet")}, Want: "mix very large and very small magnitudes"}, err
+}
+
+// twoNetworks is a .mnet header with two sets of layers: "layers" (the
+// identity, right on the data) and a second key the other readers (jq,
+// Python) do or do not see.
+const twoNetworks = `{"format":"memnet","version":1,"method":"hz","options":{},"input_dim":1,"classes":["0","1"],"points":2,` +
+	`"layers":[{"act":"R","w":[["1"]],"b":["0"]}],%s"readout":{"act":"I","w":[["1"]],"b":["0"]}}`
+
+func (g *gen) mnetCaseKey() (Case, error) {
+	p, err := g.gzipJSON("case-key.mnet", fmt.Sprintf(twoNetworks, `"Layers":[{"act":"R","w":[["-1"]],"b":["0"]}],`))
+	return Case{Name: ".mnet with layers and Layers", Issue: `a .mnet holding "layers" and "Layers" is one network to memnet, another to jq or Python`,
+		Args: []string{"inspect", p}, Want: `key "Layers" is not the format's "layers"`}, err
+}
+
+func (g *gen) mnetDupKey() (Case, error) {
+	p, err := g.gzipJSON("dup-key.mnet", fmt.Sprintf(twoNetworks, `"layers":[{"act":"R","w":[["-1"]],"b":["0"]}],`))
+	return Case{Name: ".mnet with layers twice", Issue: "Go's JSON decoder keeps the last duplicate key",
+		Args: []string{"inspect", p}, Want: `key "layers" appears twice`}, err
+}
+
+const exactJSON = `{"format":"memnet-exact-json","version":1,"method":"hz","input_dim":1,"classes":["a","b"],"output":"round",` +
+	`"layers":[{"activation":"relu","W":[["1"]],"b":["0"]},{"activation":"identity",%s:[["1"]],"b":["0"]}]}`
+
+func (g *gen) jsonCaseKey() (Case, error) {
+	p, err := g.write("case-key.json", []byte(fmt.Sprintf(exactJSON, `"W":[["-1"]],"w"`)))
+	return Case{Name: "exact JSON with W and w", Issue: "exact JSON: keys whose case differs from the format's",
+		Args: []string{"import", p, "-o", g.path("case-key-json.mnet")}, Want: `key "w" is not the format's "W"`}, err
+}
+
+func (g *gen) jsonDupKey() (Case, error) {
+	p, err := g.write("dup-key.json", []byte(fmt.Sprintf(exactJSON, `"W":[["-1"]],"W"`)))
+	return Case{Name: "exact JSON with W twice", Issue: "exact JSON: duplicate keys",
+		Args: []string{"import", p, "-o", g.path("dup-key-json.mnet")}, Want: `key "W" appears twice`}, err
+}
+
+func (g *gen) mnetLongNumber() (Case, error) {
+	p, err := g.rawMnet("long-number.mnet", strings.Repeat("7", 10_000_000))
+	return Case{Name: ".mnet with a 10^7-digit number", Issue: "a 9.9 KB .mnet of one 10^7-digit number hangs every command (decimal parsing is superlinear)",
+		Args: []string{"inspect", p}, Want: "--max-number-digits"}, err
 }
 
 // DeepNetwork writes a network of depth layers of one ReLU neuron with
