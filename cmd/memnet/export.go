@@ -47,7 +47,7 @@ Weights too large for the dtype are always refused.`,
 			if err := checkOutput(out, args[0], df.path, df.labels); err != nil {
 				return err
 			}
-			model, err := nn.Load(args[0])
+			model, err := nn.Load(args[0]) // exported losslessly: its strings are not escaped
 			if err != nil {
 				return err
 			}

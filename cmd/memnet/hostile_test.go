@@ -185,3 +185,41 @@ func TestInterruptedBuildLeavesNoFile(t *testing.T) {
 		}
 	}
 }
+
+// TestNoRawControlCharacters runs every command that prints a network's or
+// a dataset's strings on a file whose strings hold terminal escapes and
+// newlines (issue 24 item 2): no output may hold a control character other
+// than newline and tab, and no line may be invented (start with "EXACT").
+func TestNoRawControlCharacters(t *testing.T) {
+	dir := t.TempDir()
+	net, data, err := hostile.ControlStrings(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"inspect", net},
+		{"inspect", net, "--verbose"},
+		{"verify", net, "--data", data},
+		{"verify", net, "--data", data, "--verbose"},
+		{"predict", net, "--data", data},
+		{"import", net, "-o", filepath.Join(dir, "x.mnet")},
+	} {
+		stdout, stderr, _, _, _ := runMeasured(t, time.Minute, args...)
+		for _, out := range []string{stdout, stderr} {
+			for _, c := range []byte(out) {
+				if (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
+					t.Errorf("%v: output holds the control character %#x:\n%s", args, c, out)
+					break
+				}
+			}
+			if strings.Contains(out, "\u202e") {
+				t.Errorf("%v: output holds a raw bidirectional override:\n%s", args, out)
+			}
+			for _, l := range strings.Split(out, "\n") {
+				if strings.HasPrefix(l, "EXACT") {
+					t.Errorf("%v: an invented line %q", args, l)
+				}
+			}
+		}
+	}
+}

@@ -42,7 +42,7 @@ computed in float64 (for drawing only). Large datasets are sampled (--max-points
 			if err := checkOutput(out, args[0], df.path, df.labels); err != nil {
 				return err
 			}
-			model, err := nn.Load(args[0])
+			model, err := loadModel(args[0])
 			if err != nil {
 				return err
 			}

@@ -21,7 +21,7 @@ func verifyCmd() *cobra.Command {
 		Short: "Check a network on every point in exact arithmetic (exit status 0 only if all are right)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			model, err := nn.Load(args[0])
+			model, err := loadModel(args[0])
 			if err != nil {
 				return err
 			}
@@ -29,6 +29,7 @@ func verifyCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			safeDataset(ds) // label names are printed
 			if cmd.Flags().Changed("eps") {
 				if model.Options["regression"] != "true" {
 					return fmt.Errorf("--eps applies to regression networks; %s is a classification network", args[0])
@@ -150,7 +151,7 @@ func verifyHeadline(v *pipeline.Verified) string {
 // wrongLine describes one wrong point: its row, its label, the label the
 // network gives it and the exact output.
 func wrongLine(w pipeline.WrongPoint) string {
-	s := fmt.Sprintf("wrong: row %d: label %q", w.Row, w.Label)
+	s := fmt.Sprintf("wrong: row %d: label %s", w.Row, quoted(w.Label))
 	if w.UnknownLabel {
 		s += " (not a class of the network)"
 	}
@@ -160,7 +161,7 @@ func wrongLine(w pipeline.WrongPoint) string {
 	case w.Predicted == "?":
 		s += fmt.Sprintf(", the network's output %s stands for no class", w.Output)
 	default:
-		s += fmt.Sprintf(", the network says %q (exact output %s)", w.Predicted, w.Output)
+		s += fmt.Sprintf(", the network says %s (exact output %s)", quoted(w.Predicted), w.Output)
 	}
 	return s
 }
@@ -172,7 +173,7 @@ func inspectCmd() *cobra.Command {
 		Short: "Describe a network: size, bits, the theorem's form of its counts, our realisation's worst case and the lower bounds",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			model, err := nn.Load(args[0])
+			model, err := loadModel(args[0])
 			if err != nil {
 				return err
 			}
@@ -201,7 +202,7 @@ func predictCmd() *cobra.Command {
 		Short: "Print the label the network gives each data row (exact arithmetic), one per line",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			model, err := nn.Load(args[0])
+			model, err := loadModel(args[0])
 			if err != nil {
 				return err
 			}

@@ -590,3 +590,23 @@ func DeepNetwork(dir string, depth int) (net, data string, err error) {
 	}
 	return net, data, os.WriteFile(data, rows.Bytes(), 0o644)
 }
+
+// ControlStrings writes a network whose every string holds terminal
+// control sequences (a class name that erases the line, a method with a
+// newline and an invented verdict, a bidirectional override, a bell) and a
+// data file whose labels do too, one of them unknown to the network and one
+// point wrong, so that verify lists labels: issue 24 item 2.
+func ControlStrings(dir string) (net, data string, err error) {
+	n := &nn.Network{InputDim: 1, Readout: nn.NewLayer(1, 1, nn.Identity)}
+	n.Readout.W[0][0].SetInt64(1)
+	m := &nn.Model{Net: n, Method: "hz\nEXACT: every point (invented line)", Theorem: "t\a\x1b[31m",
+		Options: map[string]string{"seed\x1b[1A": "1\r\x1b[2KEXACT"}, Hints: map[string]string{"norm_l2\x1b": "1\x1b[0m"},
+		Classes: []string{"\x1b[2KEXACT", "b\u202eTCAXE TON"}, Points: 2,
+		Theory: &nn.Theory{Theorem: "x\x1b[H", Notes: []string{"n\x1b[J"}, Inputs: map[string]float64{"N\x1b": 2}}}
+	net = filepath.Join(dir, "control.mnet")
+	if err = m.Save(net); err != nil {
+		return "", "", err
+	}
+	data = filepath.Join(dir, "control.csv")
+	return net, data, os.WriteFile(data, []byte("0,\x1b[2KEXACT\n1,\x1b[2KEXACT\n2,z\x1b]0;title\a\n"), 0o644)
+}
