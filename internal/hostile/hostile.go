@@ -70,6 +70,7 @@ func Cases(dir string, full bool) ([]Case, error) {
 		g.npzTwoX, g.npyLabelNewline, g.jsonDupClasses,
 		g.parkSubnormal, g.parkMixed,
 		g.mnetCaseKey, g.mnetDupKey, g.jsonCaseKey, g.jsonDupKey, g.mnetLongNumber,
+		g.npyNoLabels, g.idxNoLabels,
 	} {
 		c, err := f()
 		if err != nil {
@@ -562,6 +563,19 @@ func (g *gen) mnetLongNumber() (Case, error) {
 	p, err := g.rawMnet("long-number.mnet", strings.Repeat("7", 10_000_000))
 	return Case{Name: ".mnet with a 10^7-digit number", Issue: "a 9.9 KB .mnet of one 10^7-digit number hangs every command (decimal parsing is superlinear)",
 		Args: []string{"inspect", p}, Want: "--max-number-digits"}, err
+}
+
+func (g *gen) npyNoLabels() (Case, error) {
+	p, err := g.write("features.npy", append(npyHeader("|u1", "(3, 2)"), 1, 2, 3, 4, 5, 6))
+	return Case{Name: "npy without --labels", Issue: "build --data X.npy without --labels takes the last feature column as the label (d drops by one)",
+		Args: []string{"build", "--data", p, "-o", g.path("npy.mnet")}, Want: "give the label file (--labels y.npy)"}, err
+}
+
+func (g *gen) idxNoLabels() (Case, error) {
+	b := []byte{0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 1, 7, 9} // two 1×1 images
+	p, err := g.write("pictures.idx3", b)
+	return Case{Name: "idx without --labels", Issue: "IDX errors name a Go field (LoadOptions.Labels) instead of --labels",
+		Args: []string{"geometry", "--data", p}, Want: "IDX images need a label file (--labels)"}, err
 }
 
 // DeepNetwork writes a network of depth layers of one ReLU neuron with
