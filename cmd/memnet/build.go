@@ -29,9 +29,6 @@ func buildCmd() *cobra.Command {
 			if method, err = checkMethod(method); err != nil {
 				return err
 			}
-			if err := checkOutput(out, df.path, df.labels); err != nil {
-				return err
-			}
 			ds, err := df.load()
 			if err != nil {
 				return err

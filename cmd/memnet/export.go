@@ -44,9 +44,6 @@ the effect on predictions is then unknown. --force writes the file anyway.
 Weights too large for the dtype are always refused.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkOutput(out, args[0], df.path, df.labels); err != nil {
-				return err
-			}
 			model, err := nn.Load(args[0]) // exported losslessly: its strings are not escaped
 			if err != nil {
 				return err

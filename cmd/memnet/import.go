@@ -33,9 +33,6 @@ the class index it rounds to, several for the index of the largest; a file
 without class names gets "0", "1", ... or needs --classes.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkOutput(out, args[0]); err != nil {
-				return err
-			}
 			var cls []string
 			if cmd.Flags().Changed("classes") {
 				cls = classes

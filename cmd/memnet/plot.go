@@ -39,9 +39,6 @@ computed in float64 (for drawing only). Large datasets are sampled (--max-points
 			if err := plot.CheckPath(out); err != nil {
 				return err
 			}
-			if err := checkOutput(out, args[0], df.path, df.labels); err != nil {
-				return err
-			}
 			model, err := loadModel(args[0])
 			if err != nil {
 				return err

@@ -71,6 +71,7 @@ func Cases(dir string, full bool) ([]Case, error) {
 		g.parkSubnormal, g.parkMixed,
 		g.mnetCaseKey, g.mnetDupKey, g.jsonCaseKey, g.jsonDupKey, g.mnetLongNumber,
 		g.npyNoLabels, g.idxNoLabels,
+		g.trainOntoData, g.trainOntoInit, g.approxOntoGrid, g.approxPlotOntoGrid, g.approxPlotOntoOut, g.trajOntoData, g.verifyLabelsOntoData,
 	} {
 		c, err := f()
 		if err != nil {
@@ -576,6 +577,69 @@ func (g *gen) idxNoLabels() (Case, error) {
 	p, err := g.write("pictures.idx3", b)
 	return Case{Name: "idx without --labels", Issue: "IDX errors name a Go field (LoadOptions.Labels) instead of --labels",
 		Args: []string{"geometry", "--data", p}, Want: "IDX images need a label file (--labels)"}, err
+}
+
+func (g *gen) trainOntoData() (Case, error) {
+	p, err := g.tinyCSV("train.csv")
+	return Case{Name: "train -o onto its data", Issue: "train --data d.csv -o d.csv replaces the user's data",
+		Args: []string{"train", "--data", p, "--hidden", "4", "--epochs", "1", "-o", p}, Want: "refusing to overwrite an input"}, err
+}
+
+func (g *gen) trainOntoInit() (Case, error) {
+	p, err := g.tinyCSV("init.csv")
+	if err != nil {
+		return Case{}, err
+	}
+	n, err := g.tinyNet("init.mnet")
+	return Case{Name: "train -o onto its --init", Issue: "train --init n.mnet -o n.mnet replaces the user's network",
+		Args: []string{"train", "--data", p, "--init", n, "--epochs", "0", "-o", n}, Want: "refusing to overwrite an input"}, err
+}
+
+func (g *gen) grid() (string, error) {
+	return g.write("grid.csv", []byte("0,0.5\n0.5,1\n1,0.25\n"))
+}
+
+func (g *gen) approxOntoGrid() (Case, error) {
+	p, err := g.grid()
+	return Case{Name: "approx -o onto its grid", Issue: "approx --grid g.csv -o g.csv replaces the user's samples",
+		Args: []string{"approx", "--grid", p, "--n", "2", "-o", p}, Want: "refusing to overwrite an input"}, err
+}
+
+func (g *gen) approxPlotOntoGrid() (Case, error) {
+	p, err := g.grid()
+	return Case{Name: "approx --plot onto its grid", Issue: "approx --plot was checked after the work",
+		Args: []string{"approx", "--grid", p, "--n", "2", "--plot", p}, Want: "refusing to overwrite an input"}, err
+}
+
+func (g *gen) approxPlotOntoOut() (Case, error) {
+	out := g.path("both.png")
+	return Case{Name: "approx -o and --plot one file", Issue: "two outputs of one command on one path",
+		Args: []string{"approx", "--function", "kink", "--n", "4", "-o", out, "--plot", out}, Want: "is also another output"}, nil
+}
+
+func (g *gen) trajOntoData() (Case, error) {
+	p, err := g.tinyCSV("traj.csv")
+	if err != nil {
+		return Case{}, err
+	}
+	n, err := g.tinyNet("traj.mnet")
+	return Case{Name: "plot trajectories -o onto its data", Issue: "every output checked against every input",
+		Args: []string{"plot", "trajectories", n, "--data", p, "-o", p}, Want: "refusing to overwrite an input"}, err
+}
+
+func (g *gen) verifyLabelsOntoData() (Case, error) {
+	// export --data with --labels: the labels file is an input too
+	n, err := g.tinyNet("lab.mnet")
+	if err != nil {
+		return Case{}, err
+	}
+	x, err := g.write("lab-x.npy", append(npyHeader("|u1", "(2, 2)"), 1, 2, 3, 4))
+	if err != nil {
+		return Case{}, err
+	}
+	y, err := g.write("lab-y.npy", append(npyHeader("|u1", "(2,)"), 0, 1))
+	return Case{Name: "export -o onto its --labels", Issue: "every output checked against every input",
+		Args: []string{"export", n, "--format", "json", "--data", x, "--labels", y, "-o", y}, Want: "refusing to overwrite an input"}, err
 }
 
 // DeepNetwork writes a network of depth layers of one ReLU neuron with
