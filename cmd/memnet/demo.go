@@ -166,13 +166,14 @@ func theoryQuantities(g data.GeometryReport) geometryTheory {
 	if g.MinDist <= 0 || g.N < 2 {
 		return q
 	}
-	q.DeltaUpper = g.MaxDistUpper / g.MinDist
-	q.Log2Delta = math.Log2(math.Max(1, q.DeltaUpper))
-	q.ParkC1Layers = math.Max(0, math.Ceil(math.Log2(math.Max(1, q.DeltaUpper)*math.Sqrt(2*math.Pi*float64(g.D)))))
-	n := float64(g.N)
+	// logarithms of ratios are taken as differences of logarithms, so data
+	// near 1e300 and 1e−300 give finite values (the ratios overflow)
+	q.DeltaUpper = data.RatioOrMax(g.MaxDistUpper, g.MinDist)
+	q.Log2Delta = math.Max(0, data.Log2Ratio(g.MaxDistUpper, g.MinDist))
+	q.ParkC1Layers = math.Max(0, math.Ceil(q.Log2Delta+0.5*math.Log2(2*math.Pi*float64(g.D))))
 	if g.MaxNorm > 0 {
-		q.Log2R = math.Log2(10 * g.MaxNorm * n * n * math.Sqrt(math.Pi*float64(g.D)) / g.MinDist)
-		q.Log2InvDelta = math.Max(1, math.Log2(2*g.MaxNorm/g.MinDist))
+		q.Log2R = data.Log2R(g.MaxNorm, g.MinDist, g.N, g.D)
+		q.Log2InvDelta = math.Max(1, 1+data.Log2Ratio(g.MaxNorm, g.MinDist))
 	}
 	return q
 }
@@ -189,10 +190,10 @@ func printGeometry(w io.Writer, name string, g data.GeometryReport, q geometryTh
 	fmt.Fprintf(tw, "  δ\tsmallest distance (exact)\t%.6g\n", g.MinDist)
 	if g.MaxDistExact {
 		fmt.Fprintf(tw, "  diam\tlargest distance (exact)\t%.6g\n", g.MaxDist)
-		fmt.Fprintf(tw, "  Δ\tdiam/δ\t%.6g\n", g.Delta)
+		fmt.Fprintf(tw, "  Δ\tdiam/δ\t%s\n", ratioText(g.Delta, q.Log2Delta))
 	} else {
 		fmt.Fprintf(tw, "  diam\tlargest distance (bounds)\t%.6g .. %.6g\n", g.MaxDist, g.MaxDistUpper)
-		fmt.Fprintf(tw, "  Δ\tdiam/δ (the theorems use the upper value)\t%.6g .. %.6g\n", g.Delta, q.DeltaUpper)
+		fmt.Fprintf(tw, "  Δ\tdiam/δ (the theorems use the upper value)\t%.6g .. %s\n", g.Delta, ratioText(q.DeltaUpper, q.Log2Delta))
 	}
 	fmt.Fprintf(tw, "  log2 Δ\t\t%.3f\n", q.Log2Delta)
 	fmt.Fprintf(tw, "  log2 R\tR = 10·r·N²·√(πd)/δ\t%.3f\n", q.Log2R)
@@ -206,6 +207,14 @@ func printGeometry(w io.Writer, name string, g data.GeometryReport, q geometryTh
 	fmt.Fprintln(tw, "  hz, zhang, ysj\tN, d, M only")
 	tw.Flush()
 	fmt.Fprintf(w, "method: %s\n", g.Method)
+}
+
+// ratioText prints a ratio, or 2^log2 when it does not fit in float64.
+func ratioText(v, log2 float64) string {
+	if v >= math.MaxFloat64 {
+		return fmt.Sprintf("2^%.3f (beyond float64)", log2)
+	}
+	return fmt.Sprintf("%.6g", v)
 }
 
 func methodsCmd() *cobra.Command {

@@ -71,6 +71,7 @@ func Cases(dir string, full bool) ([]Case, error) {
 		g.parkSubnormal, g.parkMixed,
 		g.mnetCaseKey, g.mnetDupKey, g.jsonCaseKey, g.jsonDupKey, g.mnetLongNumber,
 		g.npyNoLabels, g.idxNoLabels,
+		g.hugeRatioVardi, g.hugeRatioGeometry, g.hugeRatioCompare,
 		g.trainOntoData, g.trainOntoInit, g.approxOntoGrid, g.approxPlotOntoGrid, g.approxPlotOntoOut, g.trajOntoData, g.verifyLabelsOntoData,
 	} {
 		c, err := f()
@@ -640,6 +641,31 @@ func (g *gen) verifyLabelsOntoData() (Case, error) {
 	y, err := g.write("lab-y.npy", append(npyHeader("|u1", "(2,)"), 0, 1))
 	return Case{Name: "export -o onto its --labels", Issue: "every output checked against every input",
 		Args: []string{"export", n, "--format", "json", "--data", x, "--labels", y, "-o", y}, Want: "refusing to overwrite an input"}, err
+}
+
+// hugeRatio writes data whose r/δ overflows float64 (r = 1e300, δ = 2e−300):
+// log2 R was +Inf, and JSON has no +Inf.
+func (g *gen) hugeRatio() (string, error) {
+	return g.write("huge-ratio.csv", []byte("1e-300,0,0\n-1e-300,0,1\n0,1e300,0\n3e299,1e299,1\n"))
+}
+
+func (g *gen) hugeRatioVardi() (Case, error) {
+	p, err := g.hugeRatio()
+	return Case{Name: "vardi on r/δ = 2^1993", Issue: `data near 1e300: log2 R = +Inf, build --method vardi cannot save ("json: unsupported value: +Inf")`,
+		Args: []string{"build", "--method", "vardi", "--data", p, "-o", g.path("huge.mnet")}, Want: "vardi network for", Stdout: true}, err
+}
+
+func (g *gen) hugeRatioGeometry() (Case, error) {
+	p, err := g.hugeRatio()
+	return Case{Name: "geometry --json on r/δ = 2^1993", Issue: "geometry --json fails on +Inf",
+		Args: []string{"geometry", "--data", p, "--json"}, Want: "{", Stdout: true}, err
+}
+
+func (g *gen) hugeRatioCompare() (Case, error) {
+	p, err := g.hugeRatio()
+	// park refuses this data (a row, not a failure of the command's JSON)
+	return Case{Name: "compare --json on r/δ = 2^1993", Issue: "compare --json fails on +Inf",
+		Args: []string{"compare", "--data", p, "--json", "--methods", "hz,vardi,park"}, Want: "[", Stdout: true, Exit: -1}, err
 }
 
 // DeepNetwork writes a network of depth layers of one ReLU neuron with
