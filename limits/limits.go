@@ -56,6 +56,9 @@ var (
 	inputBytes   atomic.Int64
 	networkBytes atomic.Int64
 	numberDigits atomic.Int64
+	// memoryWhy says why the memory limit is below the flag's value ("" when
+	// it is the flag's).
+	memoryWhy atomic.Value
 )
 
 func init() { Reset() }
@@ -66,6 +69,7 @@ func Reset() {
 	inputBytes.Store(DefaultInputBytes)
 	networkBytes.Store(DefaultNetworkBytes)
 	numberDigits.Store(DefaultNumberDigits)
+	memoryWhy.Store("")
 }
 
 // Memory is the current memory limit in bytes.
@@ -77,6 +81,37 @@ func InputBytes() int64 { return inputBytes.Load() }
 // NetworkBytes is the current limit on the decompressed bytes of a network file.
 func NetworkBytes() int64 { return networkBytes.Load() }
 
+// ProcessMemory returns the memory the process may actually use, from the
+// limits the system puts on it, and which limit that is: two fifths of the
+// address-space limit (RLIMIT_AS, `ulimit -v`: the Go runtime reserves
+// address space well beyond the heap it uses; under `ulimit -v 3000000` it
+// ran out at 1.2 GB in use), or three quarters of the
+// cgroup's memory.max (resident memory, with room for the runtime and the
+// garbage collector), whichever is smaller; 0 when neither is set.
+func ProcessMemory() (int64, string) {
+	var n int64
+	var why string
+	if as := addressSpace(); as > 0 {
+		n, why = as/5*2, fmt.Sprintf("two fifths of the address-space limit (ulimit -v) of %s", Bytes(as))
+	}
+	if cg := cgroupMemory(); cg > 0 && (n == 0 || cg/4*3 < n) {
+		n, why = cg/4*3, fmt.Sprintf("three quarters of the cgroup memory limit of %s", Bytes(cg))
+	}
+	return n, why
+}
+
+// FitMemoryToProcess lowers the memory limit to ProcessMemory when that is
+// smaller, so a step is refused with a message rather than ending in the
+// runtime's "fatal error: out of memory"; refusals then say which system
+// limit applies. It returns the limit in force.
+func FitMemoryToProcess() int64 {
+	if n, why := ProcessMemory(); n > 0 && n < Memory() {
+		memory.Store(n)
+		memoryWhy.Store(why)
+	}
+	return Memory()
+}
+
 // NumberDigits is the current limit on the characters of one number in a
 // network file.
 func NumberDigits() int64 { return numberDigits.Load() }
@@ -85,7 +120,7 @@ func NumberDigits() int64 { return numberDigits.Load() }
 func SetNumberDigits(n int64) { numberDigits.Store(n) }
 
 // SetMemory sets the memory limit (n > 0).
-func SetMemory(n int64) { memory.Store(n) }
+func SetMemory(n int64) { memory.Store(n); memoryWhy.Store("") }
 
 // SetInputBytes sets the limit on a data file's decompressed bytes (n > 0).
 func SetInputBytes(n int64) { inputBytes.Store(n) }
@@ -119,6 +154,9 @@ func (e *Error) Error() string {
 			return fmt.Sprintf("%s is %s, more than the limit of %s (raise it with %s)", e.What, Bytes(e.Need), Bytes(e.Limit), e.Flag)
 		}
 		return fmt.Sprintf("%s is larger than the limit of %s (raise it with %s)", e.What, Bytes(e.Limit), e.Flag)
+	}
+	if why, _ := memoryWhy.Load().(string); why != "" && e.Flag == MemoryFlag {
+		return fmt.Sprintf("%s would need about %s of memory, more than the limit of %s (%s; %s cannot go above it)", e.What, Bytes(e.Need), Bytes(e.Limit), why, e.Flag)
 	}
 	return fmt.Sprintf("%s would need about %s of memory, more than the limit of %s (raise it with %s)", e.What, Bytes(e.Need), Bytes(e.Limit), e.Flag)
 }

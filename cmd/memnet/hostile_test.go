@@ -223,3 +223,38 @@ func TestNoRawControlCharacters(t *testing.T) {
 		}
 	}
 }
+
+// TestAddressSpaceLimit runs commands on the gzip-bomb CSV under
+// `ulimit -v 3000000` (issue 24 item 4): --max-memory (default 4 GiB) must
+// be lowered to what the process may use, so each ends with the one-line
+// refusal naming the system limit, never the runtime's "fatal error: out of
+// memory" (which main gave at 1.2 GB in use).
+func TestAddressSpaceLimit(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh to set ulimit -v")
+	}
+	dir := t.TempDir()
+	b, err := hostile.GzipRepeat([]byte("a,b,c,label\n"), bytes.Repeat([]byte("0,0,0,0\n"), 1<<17), 400) // 400 MiB of text
+	if err != nil {
+		t.Fatal(err)
+	}
+	bomb := filepath.Join(dir, "bomb.csv.gz")
+	if err := os.WriteFile(bomb, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"geometry", "--data", bomb}, // the other data commands load the same way (docs/limits.md)
+	} {
+		cmd := exec.Command("sh", append([]string{"-c", `ulimit -v 3000000 && exec "$0" "$@"`, binary}, args...)...)
+		var e bytes.Buffer
+		cmd.Stderr = &e
+		err := cmd.Run()
+		msg := e.String()
+		if strings.Contains(msg, "fatal error") || strings.Contains(msg, "goroutine ") {
+			t.Fatalf("%v under ulimit -v 3000000: crashed:\n%.400s", args, msg)
+		}
+		if cmd.ProcessState.ExitCode() != 1 || strings.Count(msg, "\n") != 1 || !strings.Contains(msg, "ulimit -v") {
+			t.Errorf("%v under ulimit -v 3000000: %v, stderr %q; want one line naming ulimit -v", args, err, msg)
+		}
+	}
+}

@@ -54,6 +54,10 @@ func addLimitFlags(root *cobra.Command) {
 		if err := checkPaths(cmd, args); err != nil {
 			return err
 		}
+		// The limits the system puts on the process (ulimit -v, the
+		// cgroup's memory.max) bound --max-memory, so a step is refused
+		// rather than ending in the runtime's "fatal error: out of memory".
+		limits.FitMemoryToProcess()
 		// Let the garbage collector work harder near the limit, so garbage
 		// does not push the process far past what the estimates allow.
 		debug.SetMemoryLimit(limits.Memory() + limits.Memory()/4)
