@@ -183,7 +183,9 @@ func writeSweepPlots(w io.Writer, rows []pipeline.CompareRow, dir string) ([]str
 	}
 	vcL, _ := sweepSeries(rows, lowerOf("vc_depth"))
 	for i := range vcL {
-		vcL[i].Name += ": (N−L)/(L·log2(8eU))"
+		// each bound in its method's colour, dashed
+		vcL[i].Like = vcL[i].Name
+		vcL[i].Name += " bound: (N−L)/(L·log2(8eU))"
 	}
 	lc := plot.Chart{Title: "depth-aware VC lower bound on params for each network's depth L and units U", XLabel: "N (points)",
 		YLabel: "parameters (built) and lower bounds", LogY: true, Series: append(params, vcL...), Floor: &vc}
