@@ -60,15 +60,16 @@ func demoCmd() *cobra.Command {
 	return cmd
 }
 
-// demoNext ends the demo: what to try next, with files that exist beside
-// the repository (the README's Usage section has more).
+// demoNext ends the demo: what to try next, with files that are in every
+// clone of the repository (testdata/; the README's Usage section has more).
 const demoNext = `
-What to try next (memnet is ` + "`go run ./cmd/memnet`" + `, or ` + "`go install ./cmd/memnet`" + `; README.md, Usage, has more):
-  memnet build --method hz --data ../shared/data/iris.csv -o iris.mnet   build one network and save it
-  memnet verify iris.mnet --data ../shared/data/iris.csv                 check it again on every point, exactly
-  memnet compare --data ../shared/data/digits.csv.gz                     this table on real data (1797 digits)
-  memnet demo --out demo/                                                also draw a sweep and the hz trajectories
-  memnet methods                                                         the constructions and their theorems
+What to try next, from the repository's root (memnet is ` + "`go run ./cmd/memnet`" + `, or run
+` + "`go install ./cmd/memnet`" + ` once: it puts memnet in $(go env GOPATH)/bin; README.md, Usage, has more):
+  memnet build --method hz --data testdata/iris.csv -o iris.mnet   build one network and save it
+  memnet verify iris.mnet --data testdata/iris.csv                 check it again on every point, exactly
+  memnet compare --data testdata/digits.csv.gz                     this table on real data (1797 digits)
+  memnet demo --out demo/                                          also draw a sweep and the hz trajectories
+  memnet methods                                                   the constructions and their theorems
 `
 
 func benchCmd() *cobra.Command {
