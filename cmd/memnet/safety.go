@@ -54,6 +54,9 @@ func addLimitFlags(root *cobra.Command) {
 		if err := checkPaths(cmd, args); err != nil {
 			return err
 		}
+		if err := checkMethodsFlag(cmd); err != nil {
+			return err
+		}
 		// The limits the system puts on the process (ulimit -v, the
 		// cgroup's memory.max) bound --max-memory, so a step is refused
 		// rather than ending in the runtime's "fatal error: out of memory".

@@ -14,7 +14,7 @@ import (
 
 func verifyCmd() *cobra.Command {
 	var df dataFlags
-	var asJSON bool
+	var asJSON, verbose bool
 	var eps float64
 	cmd := &cobra.Command{
 		Use:   "verify NET.mnet --data FILE",
@@ -75,6 +75,13 @@ func verifyCmd() *cobra.Command {
 					}
 					return nil
 				}
+				if !verbose {
+					printVerifyShort(v, certs, model.Classes)
+					if !v.Exact {
+						return exitError{1}
+					}
+					return nil
+				}
 				fmt.Println(verifyHeadline(v))
 				if len(v.UnknownLabels) > 0 {
 					fmt.Printf("  labels the network has no class for: %s (the network's classes: %s)\n", strings.Join(v.UnknownLabels, ", "), strings.Join(model.Classes, ", "))
@@ -120,6 +127,7 @@ func verifyCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the verdict as JSON")
+	addVerbose(cmd, &verbose)
 	cmd.Flags().Float64Var(&eps, "eps", 0, "regression networks: judge with this tolerance in (0, 1] instead of the file's eps")
 	df.add(cmd, true)
 	return cmd
@@ -159,15 +167,15 @@ func wrongLine(w pipeline.WrongPoint) string {
 	case w.Output == "":
 		s += ", output not proven to round to it"
 	case w.Predicted == "?":
-		s += fmt.Sprintf(", the network's output %s stands for no class", w.Output)
+		s += fmt.Sprintf(", the network's output %s stands for no class", abbrevOutput(w.Output))
 	default:
-		s += fmt.Sprintf(", the network says %s (exact output %s)", quoted(w.Predicted), w.Output)
+		s += fmt.Sprintf(", the network says %s (exact output %s)", quoted(w.Predicted), abbrevOutput(w.Output))
 	}
 	return s
 }
 
 func inspectCmd() *cobra.Command {
-	var asJSON bool
+	var asJSON, verbose bool
 	cmd := &cobra.Command{
 		Use:   "inspect NET.mnet",
 		Short: "Describe a network: size, bits, the theorem's form of its counts, our realisation's worst case and the lower bounds",
@@ -181,17 +189,24 @@ func inspectCmd() *cobra.Command {
 			if asJSON {
 				return printJSON(os.Stdout, info)
 			}
-			fmt.Printf("method %s (%s)\n", info.Method, info.Theorem)
-			fmt.Printf("  input dim %d, classes %d, built for %d points, options %s\n", info.InputDim, info.Classes, info.Points, formatOptions(info.Options))
+			if !verbose {
+				printInspectShort(info)
+				return nil
+			}
+			// the file's records are printed as its claims
+			fmt.Printf("method %s (%s), as the file records it\n", info.Method, info.Theorem)
+			fmt.Printf("  input dim %d, classes %d, the file says built for %d points, options %s\n", info.InputDim, info.Classes, info.Points, formatOptions(info.Options))
 			fmt.Printf("  width %d, depth %d, neurons %d\n", info.Width, info.Depth, info.Neurons)
 			fmt.Printf("  params %d (%d weights + %d biases), max weight bits %d, total bits %d, dyadic %v\n",
 				info.Params, info.WeightsNonzero, info.BiasesNonzero, info.MaxWeightBits, info.TotalWeightBits, info.Dyadic)
+			fmt.Println("  the file's theory record (the theorem's values and our realisation as recorded, not recomputed; built counts measured):")
 			pipeline.PrintAccounting(os.Stdout, info.Theory)
 			printInspectExtra(model, info)
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	addVerbose(cmd, &verbose)
 	return cmd
 }
 
