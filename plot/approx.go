@@ -49,7 +49,7 @@ func Graph1D(title, xlabel string, series []Series, path string) error {
 		p.Add(l)
 		p.Legend.Add(s.Name, l)
 	}
-	return p.Save(8*vg.Inch, 5*vg.Inch, path)
+	return saveAtomic(p, 8*vg.Inch, 5*vg.Inch, path)
 }
 
 // Field is a function sampled on a regular grid of cells over a rectangle:
@@ -219,7 +219,7 @@ func DepthVsEps(title string, series []Series, refs []float64, path string) ([]s
 		p.Y.Max = ymax * 30
 	}
 	p.Legend.Add("dashed: reference slope ε^{−d} through the first point")
-	return notes, p.Save(8*vg.Inch, 6*vg.Inch, path)
+	return notes, saveAtomic(p, 8*vg.Inch, 6*vg.Inch, path)
 }
 
 // withLayers adds the 1-based layers extra (those within depth) to the

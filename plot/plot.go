@@ -149,7 +149,7 @@ func (c Chart) Save(wIn, hIn float64, paths ...string) ([]string, error) {
 		return notes, err
 	}
 	for _, path := range paths {
-		if err := p.Save(vg.Length(wIn)*vg.Inch, vg.Length(hIn)*vg.Inch, path); err != nil {
+		if err := saveAtomic(p, vg.Length(wIn)*vg.Inch, vg.Length(hIn)*vg.Inch, path); err != nil {
 			return notes, fmt.Errorf("writing %s: %w", path, err)
 		}
 	}

@@ -26,6 +26,9 @@ func demoCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ds := pipeline.DemoDataset()
 			rows := pipeline.Compare(cmd.Context(), ds, pipeline.CompareOptions{Methods: methodList(methods), Seed: 1})
+			if err := cmd.Context().Err(); err != nil {
+				return err // interrupted: no partial table, no files
+			}
 			rows = append(rows, pipeline.VCRow(ds))
 			if asJSON {
 				if err := printJSON(os.Stdout, rows); err != nil {

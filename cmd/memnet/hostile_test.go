@@ -258,3 +258,39 @@ func TestAddressSpaceLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestInterruptedSweepKeepsEarlierResults: a sweep interrupted midway
+// leaves the complete sweep.csv of an earlier run as it was (issue 24
+// item 8: it was replaced by the partial rows).
+func TestInterruptedSweepKeepsEarlierResults(t *testing.T) {
+	out := t.TempDir()
+	if _, e, code := run(t, "sweep", "--methods", "hz", "--n", "50,100", "--d", "2", "--classes", "2", "--out", out); code != 0 {
+		t.Fatalf("first sweep: exit %d: %s", code, e)
+	}
+	before, err := os.ReadFile(filepath.Join(out, "sweep.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "sweep", "--methods", "hz,vardi", "--n", "100,50000", "--d", "2", "--classes", "2", "--out", out)
+	var e bytes.Buffer
+	cmd.Stderr = &e
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond) // N=100 done, N=50000 under way
+	_ = cmd.Process.Signal(os.Interrupt)
+	_ = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("exit %d, stderr %q; want 130", code, e.String())
+	}
+	after, err := os.ReadFile(filepath.Join(out, "sweep.csv"))
+	if err != nil || !bytes.Equal(before, after) {
+		t.Errorf("the interrupted sweep changed sweep.csv (%v):\nbefore:\n%s\nafter:\n%s", err, before, after)
+	}
+	entries, _ := os.ReadDir(out)
+	for _, en := range entries {
+		if strings.HasPrefix(en.Name(), ".") {
+			t.Errorf("the interrupted sweep left %s", en.Name())
+		}
+	}
+}

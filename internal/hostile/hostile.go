@@ -18,6 +18,7 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"math/big"
 	"math/rand/v2"
 	"os"
@@ -71,6 +72,7 @@ func Cases(dir string, full bool) ([]Case, error) {
 		g.parkSubnormal, g.parkMixed,
 		g.mnetCaseKey, g.mnetDupKey, g.jsonCaseKey, g.jsonDupKey, g.mnetLongNumber,
 		g.npyNoLabels, g.idxNoLabels,
+		g.npzExtraArray,
 		g.hugeRatioVardi, g.hugeRatioGeometry, g.hugeRatioCompare,
 		g.trainOntoData, g.trainOntoInit, g.approxOntoGrid, g.approxPlotOntoGrid, g.approxPlotOntoOut, g.trajOntoData, g.verifyLabelsOntoData,
 	} {
@@ -666,6 +668,34 @@ func (g *gen) hugeRatioCompare() (Case, error) {
 	// park refuses this data (a row, not a failure of the command's JSON)
 	return Case{Name: "compare --json on r/δ = 2^1993", Issue: "compare --json fails on +Inf",
 		Args: []string{"compare", "--data", p, "--json", "--methods", "hz,vardi,park"}, Want: "[", Stdout: true, Exit: -1}, err
+}
+
+func (g *gen) npzExtraArray() (Case, error) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	f8 := func(v float64) []byte { return binary.LittleEndian.AppendUint64(nil, math.Float64bits(v)) }
+	for _, m := range []struct {
+		name string
+		b    []byte
+	}{
+		{"W0.npy", append(npyHeader("<f8", "(1, 1)"), f8(1)...)},
+		{"b0.npy", append(npyHeader("<f8", "(1,)"), f8(0)...)},
+		// a second layer after a gap: W1 is missing, so W2 was never read
+		{"W2.npy", append(npyHeader("<f8", "(1, 1)"), f8(-1)...)},
+		{"b2.npy", append(npyHeader("<f8", "(1,)"), f8(0)...)},
+	} {
+		w, err := zw.Create(m.name)
+		if err != nil {
+			return Case{}, err
+		}
+		w.Write(m.b)
+	}
+	if err := zw.Close(); err != nil {
+		return Case{}, err
+	}
+	p, err := g.write("extra.npz", buf.Bytes())
+	return Case{Name: "npz with arrays outside the layout", Issue: "NPZ import ignores extra arrays silently",
+		Args: []string{"import", p, "-o", g.path("extra.mnet"), "--classes", "a,b"}, Want: `arrays "W2", "b2" are not part of the export layout`}, err
 }
 
 // DeepNetwork writes a network of depth layers of one ReLU neuron with
