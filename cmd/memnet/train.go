@@ -246,7 +246,8 @@ func (f *trainCompareFlags) rows(cmd *cobra.Command, ds *data.Dataset, verbose b
 		}
 		o.Layers = append(o.Layers, l)
 	}
-	if verbose {
+	if verbose && progressOn() {
+		// status on a terminal only (quiet when piped, as the bars are)
 		o.Progress = func(m string, w int) { fmt.Fprintf(os.Stderr, "%s: training hidden width %d and verifying...\n", m, w) }
 	}
 	return pipeline.TrainRows(cmd.Context(), ds, o)
