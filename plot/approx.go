@@ -174,7 +174,7 @@ func DepthVsEps(title string, series []Series, refs []float64, path string) ([]s
 	p.X.Label.Text = "ε (target L^p error)"
 	p.Y.Label.Text = "depth of the width-(d+1) network"
 	p.X.Scale, p.Y.Scale = gplot.LogScale{}, gplot.LogScale{}
-	p.X.Tick.Marker, p.Y.Tick.Marker = gplot.LogTicks{Prec: -1}, gplot.LogTicks{Prec: -1}
+	p.X.Tick.Marker, p.Y.Tick.Marker = decadeTicks{}, decadeTicks{}
 	p.Add(plotter.NewGrid())
 	p.Legend.Top = true
 	var notes []string

@@ -262,9 +262,19 @@ func (c Chart) plot() (*gplot.Plot, []string, error) {
 		return p, notes, nil
 	}
 	if c.LogY && ymax > 0 {
-		// headroom for the legend, within float64 (‖θ‖₂² may be the
-		// largest float64: ymax·12 would be +Inf, which a log axis cannot draw)
-		p.Y.Max = math.Min(ymax*12, math.MaxFloat64)
+		// headroom for the legend above the data: the legend's share f of
+		// the plot's height (about 4.5 % an entry) is added on top of the
+		// data's decades, so the top-left legend does not cover the lines;
+		// within float64 (‖θ‖₂² may be the largest float64, and a log axis
+		// cannot draw +Inf)
+		entries := len(c.Series) + len(c.RefSlopes)
+		if c.Floor != nil {
+			entries++
+		}
+		f := math.Min(0.6, 0.045*float64(entries))
+		lo := math.Min(ymin, sym/3)
+		top := math.Log10(ymax) + math.Max(math.Log10(12), (math.Log10(ymax)-math.Log10(lo))*f/(1-f))
+		p.Y.Max = math.Min(math.Pow(10, top), math.MaxFloat64)
 	}
 	if !math.IsInf(sym, 1) {
 		ymin = sym / 3

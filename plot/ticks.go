@@ -26,9 +26,9 @@ func (decadeTicks) Ticks(lo, hi float64) []gplot.Tick {
 		return nil
 	}
 	a, b := int(math.Ceil(math.Log10(lo)-1e-9)), int(math.Floor(math.Log10(hi)+1e-9))
-	step := max(1, (b-a+maxLabels)/maxLabels)
+	step := niceStep((b - a + maxLabels) / maxLabels)
 	var ticks []gplot.Tick
-	for k := a - a%step; k <= b; k += step {
+	for k := floorTo(a, step); k <= b; k += step {
 		if k < a {
 			continue
 		}
@@ -36,20 +36,54 @@ func (decadeTicks) Ticks(lo, hi float64) []gplot.Tick {
 		ticks = append(ticks, gplot.Tick{Value: v, Label: decadeLabel(k)})
 	}
 	if step == 1 && b-a <= 3 {
-		// minor ticks 2..9 × 10^k within [lo, hi]
+		// minor ticks 2..9 × 10^k within [lo, hi]; with fewer than two
+		// powers of ten on the axis, 2× and 5× are labelled too
+		few := b-a < 1
 		for k := a - 1; k <= b; k++ {
 			for m := 2; m <= 9; m++ {
 				if v := float64(m) * pow10(k); v >= lo && v <= hi {
-					ticks = append(ticks, gplot.Tick{Value: v})
+					t := gplot.Tick{Value: v}
+					if few && (m == 2 || m == 5) {
+						t.Label = shortNumber(v)
+					}
+					ticks = append(ticks, t)
 				}
 			}
 		}
 	}
-	if a > b {
-		// no power of ten inside the axis: label its ends
+	labelled := 0
+	for _, t := range ticks {
+		if t.Label != "" {
+			labelled++
+		}
+	}
+	if labelled < 2 {
+		// a short axis with at most one round value: label its ends instead
+		for i := range ticks {
+			ticks[i].Label = ""
+		}
 		ticks = append(ticks, gplot.Tick{Value: lo, Label: shortNumber(lo)}, gplot.Tick{Value: hi, Label: shortNumber(hi)})
 	}
 	return ticks
+}
+
+// niceStep is the smallest of 1, 2, 5, 10, 20, 25, 50, 100, ... that is at
+// least n decades, so labels fall on round exponents (1e+100, 1e+150).
+func niceStep(n int) int {
+	for _, s := range []int{1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500} {
+		if s >= n {
+			return s
+		}
+	}
+	return n
+}
+
+// floorTo is the largest multiple of step ≤ k.
+func floorTo(k, step int) int {
+	if k >= 0 {
+		return k - k%step
+	}
+	return -((-k + step - 1) / step * step)
 }
 
 // pow10 is 10^k, exact for |k| ≤ 22 and correctly rounded beyond (no
