@@ -35,8 +35,8 @@ for data in "$DATA/digits.csv.gz" "$FASHION"; do
   if [ ! -f "$data" ]; then echo "FAIL $data not found"; fail=$((fail+1)); continue; fi
   name=$(basename "$data"); name=${name%%.*}
   net="$work/$name.mnet"
-  "$M" build --method floatexact --data "$data" -o "$net" | grep -E 'params|rows|PROVEN' | sed 's/^/     /'
-  if "$M" verify "$net" --data "$data" >"$work/v" 2>&1 && grep -q 'PROVEN exact in float32 (any summation order)' "$work/v"; then
+  "$M" build --method floatexact --data "$data" -o "$net" --verbose | grep -E 'params|rows|PROVEN' | sed 's/^/     /'
+  if "$M" verify "$net" --data "$data" --verbose >"$work/v" 2>&1 && grep -q 'PROVEN exact in float32 (any summation order)' "$work/v"; then
     echo "ok   $name: memnet verify: $(grep "^  PROVEN" "$work/v" | sed 's/^ *//')"; pass=$((pass+1))
   else
     cat "$work/v"; echo "FAIL $name: memnet verify did not prove float32 exactness"; fail=$((fail+1))
