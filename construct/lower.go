@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/memnet/memnet/data"
 	"github.com/memnet/memnet/nn"
 )
 
@@ -46,7 +47,7 @@ type WL2 struct {
 func NewWL2(width, depth, n int, r, delta float64) WL2 {
 	l := 1.0
 	if r > 0 && delta > 0 {
-		l = math.Max(1, math.Log2(2*r/delta))
+		l = math.Max(1, 1+data.Log2Ratio(r, delta)) // finite when 2r/δ overflows
 	}
 	w, d := float64(width), float64(depth)
 	return WL2{Product: w * w * d * d, LogInvDelta: l, Upper: float64(n) * l, Lower: float64(n) / l}

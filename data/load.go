@@ -18,8 +18,9 @@ type LoadOptions struct {
 	// "labels" (as in MNIST's file names).
 	Labels string
 	// LabelCol selects the label column of a CSV file, or of a .npy feature
-	// array without a label file: 0 is the last column, k > 0 the k-th
-	// (1-based) and k < 0 the |k|-th from the end (-1 is the last).
+	// array without a label file: 0 is the last column (for .npy: not
+	// given, refused), k > 0 the k-th (1-based) and k < 0 the |k|-th from
+	// the end (-1 is the last).
 	LabelCol int
 	// Format is "csv", "npy", "npz" or "idx"; "" chooses by the file name
 	// (.csv, .tsv, .txt, .npy, .npz, names with ".idx", "-idxN-" or ending in
@@ -34,7 +35,9 @@ type LoadOptions struct {
 //   - CSV (optionally gzip-compressed): see ReadCSV.
 //   - NumPy: an .npz archive with arrays x and y (or X and Y), or a .npy
 //     feature array with Labels naming a .npy label vector (or, without
-//     Labels, the label in column LabelCol). Features may have any numeric
+//     Labels, the label in column LabelCol, which must then be given: a
+//     .npy array without either is refused, never read as features plus a
+//     last label column). Features may have any numeric
 //     dtype (bool, integers, float16/32/64; 64-bit integers must be exactly
 //     representable as float64) and shape (N, d), (N,) or (N, d1, d2, ...),
 //     trailing dimensions flattened in row-major order; Fortran order is
@@ -125,6 +128,11 @@ func loadNPY(opt LoadOptions) (*Dataset, error) {
 		return nil, err
 	}
 	if opt.Labels == "" {
+		if opt.LabelCol == 0 {
+			// a feature array does not say which column, if any, is a label:
+			// taking the last one silently would drop a feature
+			return nil, newError(opt.Path, 0, "a .npy array holds features only: give the label file (--labels y.npy), or the label column (--label-col K)")
+		}
 		x, labels, col, err := labelColumn(opt.Path, x, opt.LabelCol)
 		if err != nil {
 			return nil, err
@@ -169,7 +177,7 @@ func loadIDX(opt LoadOptions) (*Dataset, error) {
 	if labelPath == "" {
 		guess := guessIDXLabels(opt.Path)
 		if guess == "" {
-			return nil, newError(opt.Path, 0, "IDX images need a label file (LoadOptions.Labels)")
+			return nil, newError(opt.Path, 0, "IDX images need a label file (--labels)")
 		}
 		labelPath = guess
 		notes = append(notes, "labels read from "+guess)

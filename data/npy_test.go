@@ -126,10 +126,15 @@ func TestNPYWithLabelFile(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 
-	// Labels from a column when there is no label file.
+	// Without a label file or a label column: refused (issue 24: the last
+	// feature column was taken as the label silently).
 	xy := mat.NewDense(2, 3, []float64{1, 2, 0, 3, 4, 1})
 	p := writeFile(t, "xy.npy", npyWrite(t, xy))
-	ds, err = Load(LoadOptions{Path: p})
+	if _, err = Load(LoadOptions{Path: p}); err == nil || !strings.Contains(err.Error(), "--labels") {
+		t.Errorf("npy without labels: err = %v, want a refusal naming --labels", err)
+	}
+	// Labels from a column named by LabelCol.
+	ds, err = Load(LoadOptions{Path: p, LabelCol: -1})
 	if err != nil || !slices.EqualFunc(ds.X, [][]float64{{1, 2}, {3, 4}}, slices.Equal) || !slices.Equal(ds.Classes, []string{"0", "1"}) {
 		t.Errorf("label column: ds=%+v err=%v", ds, err)
 	}

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
+	"reflect"
 
+	"github.com/memnet/memnet/internal/strictjson"
 	"github.com/memnet/memnet/limits"
 	"github.com/memnet/memnet/nn"
 )
@@ -100,6 +103,16 @@ func ReadJSON(b []byte, classes []string) (*nn.Model, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("not a memnet exact JSON export: %v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("not a memnet exact JSON export: data after the network")
+	}
+	// one meaning for every reader: no key twice, no key in another case
+	if err := strictjson.Check(b, reflect.TypeFor[jsonModel]()); err != nil {
+		if limits.IsLimit(err) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("not a memnet exact JSON export: %v", err)
 	}
 	if f.Format != JSONFormat {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -125,11 +126,13 @@ func ReadNPZ(b []byte, classes []string) (*nn.Model, error) {
 		}
 		members[k] = f
 	}
+	used := map[string]bool{}
 	read := func(name string) (*ndarray, error) {
 		f, ok := members[name]
 		if !ok {
 			return nil, nil
 		}
+		used[name] = true
 		rc, err := f.Open()
 		if err != nil {
 			return nil, fmt.Errorf("npz: member %q: %v", f.Name, err)
@@ -165,6 +168,9 @@ func ReadNPZ(b []byte, classes []string) (*nn.Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := unusedArrays("npz", members, used, classes != nil); err != nil {
+		return nil, err
+	}
 	return importedModel(net, NPZ, metaJSON, classes)
 }
 
@@ -188,11 +194,13 @@ func ReadSafetensors(b []byte, classes []string) (*nn.Model, error) {
 			return nil, fmt.Errorf("safetensors: __metadata__: %v", err)
 		}
 	}
+	used := map[string]bool{"__metadata__": true}
 	read := func(name string) (*ndarray, error) {
 		raw, ok := hdr[name]
 		if !ok || name == "__metadata__" {
 			return nil, nil
 		}
+		used[name] = true
 		var e struct {
 			Dtype   string  `json:"dtype"`
 			Shape   []int64 `json:"shape"`
@@ -268,7 +276,40 @@ func ReadSafetensors(b []byte, classes []string) (*nn.Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := unusedArrays("safetensors", hdr, used, false); err != nil {
+		return nil, err
+	}
 	return importedModel(net, Safetensors, meta["memnet"], classes)
+}
+
+// unusedArrays refuses an archive holding an array the export layout does
+// not read (a W5 after a missing W4, a stray "x"): importing without it
+// would silently drop part of what the file holds. classesGiven: the
+// command line replaced the file's classes, so its "classes" array is not
+// read but expected.
+func unusedArrays[V any](file string, all map[string]V, used map[string]bool, classesGiven bool) error {
+	var extra []string
+	for name := range all {
+		if !used[name] && !(classesGiven && name == "classes") {
+			extra = append(extra, name)
+		}
+	}
+	if len(extra) == 0 {
+		return nil
+	}
+	sort.Strings(extra)
+	if len(extra) > 5 {
+		extra = append(extra[:5], fmt.Sprintf("… (%d in all)", len(extra)))
+	}
+	return fmt.Errorf("%s: arrays %s are not part of the export layout W0, b0, act0, W1, … (read-out last), classes, meta: refusing to import part of the file", file, strings.Join(quoteAll(extra), ", "))
+}
+
+func quoteAll(xs []string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = strconv.Quote(x)
+	}
+	return out
 }
 
 // tensorSet reads the export layout from named arrays.

@@ -88,7 +88,13 @@ func (v *Verdict) weight(r *big.Rat, place func() string) {
 // ExactClasses returns the class (or -1 for none) that the exact outputs of
 // net stand for on every point, among m classes.
 func ExactClasses(net *nn.Network, m int, xs [][]float64) ([]int, error) {
-	outs, err := nn.EvalExact(net, xs, nil)
+	return ExactClassesProgress(net, m, xs, nil)
+}
+
+// ExactClassesProgress is ExactClasses reporting the points done to
+// progress (nil: none).
+func ExactClassesProgress(net *nn.Network, m int, xs [][]float64, progress func(done int64)) ([]int, error) {
+	outs, err := nn.EvalExact(net, xs, progress)
 	if err != nil {
 		return nil, err
 	}

@@ -34,6 +34,13 @@ const (
 	// DefaultNetworkBytes bounds the decompressed size of one network file
 	// (.mnet, or an imported exact JSON) (--max-network-bytes).
 	DefaultNetworkBytes int64 = 1 << 30
+	// DefaultNumberDigits bounds the characters of one number in a network
+	// file (--max-number-digits): decimal parsing grows faster than
+	// linearly (10^6 digits take seconds, 10^7 minutes), so a 10 KB file of
+	// one long number would hang every command. 100,000 digits (about
+	// 332,000 bits) parse in milliseconds and are far more than any
+	// construction here writes.
+	DefaultNumberDigits int64 = 100_000
 )
 
 // Flag names, for messages.
@@ -41,12 +48,17 @@ const (
 	MemoryFlag       = "--max-memory"
 	InputBytesFlag   = "--max-input-bytes"
 	NetworkBytesFlag = "--max-network-bytes"
+	NumberDigitsFlag = "--max-number-digits"
 )
 
 var (
 	memory       atomic.Int64
 	inputBytes   atomic.Int64
 	networkBytes atomic.Int64
+	numberDigits atomic.Int64
+	// memoryWhy says why the memory limit is below the flag's value ("" when
+	// it is the flag's).
+	memoryWhy atomic.Value
 )
 
 func init() { Reset() }
@@ -56,6 +68,8 @@ func Reset() {
 	memory.Store(DefaultMemory)
 	inputBytes.Store(DefaultInputBytes)
 	networkBytes.Store(DefaultNetworkBytes)
+	numberDigits.Store(DefaultNumberDigits)
+	memoryWhy.Store("")
 }
 
 // Memory is the current memory limit in bytes.
@@ -67,8 +81,46 @@ func InputBytes() int64 { return inputBytes.Load() }
 // NetworkBytes is the current limit on the decompressed bytes of a network file.
 func NetworkBytes() int64 { return networkBytes.Load() }
 
+// ProcessMemory returns the memory the process may actually use, from the
+// limits the system puts on it, and which limit that is: two fifths of the
+// address-space limit (RLIMIT_AS, `ulimit -v`: the Go runtime reserves
+// address space well beyond the heap it uses; under `ulimit -v 3000000` it
+// ran out at 1.2 GB in use), or three quarters of the
+// cgroup's memory.max (resident memory, with room for the runtime and the
+// garbage collector), whichever is smaller; 0 when neither is set.
+func ProcessMemory() (int64, string) {
+	var n int64
+	var why string
+	if as := addressSpace(); as > 0 {
+		n, why = as/5*2, fmt.Sprintf("two fifths of the address-space limit (ulimit -v) of %s", Bytes(as))
+	}
+	if cg := cgroupMemory(); cg > 0 && (n == 0 || cg/4*3 < n) {
+		n, why = cg/4*3, fmt.Sprintf("three quarters of the cgroup memory limit of %s", Bytes(cg))
+	}
+	return n, why
+}
+
+// FitMemoryToProcess lowers the memory limit to ProcessMemory when that is
+// smaller, so a step is refused with a message rather than ending in the
+// runtime's "fatal error: out of memory"; refusals then say which system
+// limit applies. It returns the limit in force.
+func FitMemoryToProcess() int64 {
+	if n, why := ProcessMemory(); n > 0 && n < Memory() {
+		memory.Store(n)
+		memoryWhy.Store(why)
+	}
+	return Memory()
+}
+
+// NumberDigits is the current limit on the characters of one number in a
+// network file.
+func NumberDigits() int64 { return numberDigits.Load() }
+
+// SetNumberDigits sets the limit on a number's characters (n > 0).
+func SetNumberDigits(n int64) { numberDigits.Store(n) }
+
 // SetMemory sets the memory limit (n > 0).
-func SetMemory(n int64) { memory.Store(n) }
+func SetMemory(n int64) { memory.Store(n); memoryWhy.Store("") }
 
 // SetInputBytes sets the limit on a data file's decompressed bytes (n > 0).
 func SetInputBytes(n int64) { inputBytes.Store(n) }
@@ -87,16 +139,24 @@ type Error struct {
 	Limit int64
 	// Flag is the command-line flag that raises the limit.
 	Flag string
-	// Kind is "memory" for an estimated allocation, "size" for bytes read.
+	// Kind is "memory" for an estimated allocation, "size" for bytes read,
+	// "digits" for the characters of one number (Need and Limit count
+	// characters).
 	Kind string
 }
 
 func (e *Error) Error() string {
+	if e.Kind == "digits" {
+		return fmt.Sprintf("%s has %d characters, more than the limit of %d (raise it with %s)", e.What, e.Need, e.Limit, e.Flag)
+	}
 	if e.Kind == "size" {
 		if e.Need > 0 {
 			return fmt.Sprintf("%s is %s, more than the limit of %s (raise it with %s)", e.What, Bytes(e.Need), Bytes(e.Limit), e.Flag)
 		}
 		return fmt.Sprintf("%s is larger than the limit of %s (raise it with %s)", e.What, Bytes(e.Limit), e.Flag)
+	}
+	if why, _ := memoryWhy.Load().(string); why != "" && e.Flag == MemoryFlag {
+		return fmt.Sprintf("%s would need about %s of memory, more than the limit of %s (%s; %s cannot go above it)", e.What, Bytes(e.Need), Bytes(e.Limit), why, e.Flag)
 	}
 	return fmt.Sprintf("%s would need about %s of memory, more than the limit of %s (raise it with %s)", e.What, Bytes(e.Need), Bytes(e.Limit), e.Flag)
 }
@@ -115,6 +175,16 @@ func CheckMemory(what string, need int64) error {
 			need = math.MaxInt64
 		}
 		return &Error{What: what, Need: need, Limit: lim, Flag: MemoryFlag, Kind: "memory"}
+	}
+	return nil
+}
+
+// CheckDigits refuses, with an *Error, a number of n characters (digits,
+// sign and '/') when that is more than the digit limit, before it is parsed.
+// what names the number ("a number", "layer 3: a number").
+func CheckDigits(what string, n int) error {
+	if lim := NumberDigits(); int64(n) > lim {
+		return &Error{What: what, Need: int64(n), Limit: lim, Flag: NumberDigitsFlag, Kind: "digits"}
 	}
 	return nil
 }

@@ -51,3 +51,25 @@ func TestCheckMemoryAndArithmetic(t *testing.T) {
 		t.Errorf("%v", e)
 	}
 }
+
+func TestFitMemoryToProcess(t *testing.T) {
+	defer Reset()
+	n, why := ProcessMemory()
+	SetMemory(1 << 62)
+	got := FitMemoryToProcess()
+	if n > 0 {
+		if got != n || why == "" {
+			t.Errorf("limit %d (%q), want the process's %d", got, why, n)
+		}
+		err := CheckMemory("x", got+1)
+		if err == nil || !strings.Contains(err.Error(), why) {
+			t.Errorf("refusal %v does not name %q", err, why)
+		}
+	} else if got != 1<<62 {
+		t.Errorf("no system limit, yet the limit became %d", got)
+	}
+	SetMemory(1 << 20)
+	if FitMemoryToProcess() != 1<<20 {
+		t.Error("a flag below the system limit was raised")
+	}
+}

@@ -11,9 +11,11 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 
+	"github.com/memnet/memnet/internal/strictjson"
 	"github.com/memnet/memnet/limits"
 )
 
@@ -253,8 +255,11 @@ const bytesPerZero = 32
 // The file is untrusted: the decompressed text is cut off at
 // limits.NetworkBytes, the memory its numbers will take is estimated from
 // the text (one big.Rat per quoted string but "0") and checked against
-// limits.Memory before any is parsed, and every number must be a decimal
-// integer p or fraction p/q (see ParseRat). The zero weights of the
+// limits.Memory before any is parsed, every number must be a decimal
+// integer p or fraction p/q of at most limits.NumberDigits characters (see
+// ParseRat), and the JSON must mean one thing to every reader: no key twice
+// in an object, every key spelled as the format's (strictjson.Check; Go's
+// decoder alone ignores case and keeps the last). The zero weights of the
 // decoded network share one big.Rat: weights are read-only.
 func Decode(r io.Reader) (*Model, error) {
 	zr, err := gzip.NewReader(r)
@@ -285,6 +290,12 @@ func Decode(r io.Reader) (*Model, error) {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("not a memnet network file: data after the network")
+	}
+	if err := strictjson.Check(raw, reflect.TypeFor[fileModel]()); err != nil {
+		if limits.IsLimit(err) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("not a memnet network file: %v", err)
 	}
 	raw = nil
 	if f.Format != "memnet" {
@@ -461,8 +472,12 @@ func pathErr(err error) error {
 // integer p or a fraction p/q of decimal integers, an optional minus sign
 // before p, q > 0. Nothing else is accepted (no '+', spaces, decimal points,
 // exponents, underscores, or the octal, hexadecimal and binary-exponent forms
-// big.Rat.SetString would read).
+// big.Rat.SetString would read), and s is refused before it is parsed when it
+// is longer than limits.NumberDigits (decimal parsing is superlinear).
 func ParseRat(s string) (*big.Rat, error) {
+	if err := limits.CheckDigits(fmt.Sprintf("the number %q", abbrev(s, 20)), len(s)); err != nil {
+		return nil, err
+	}
 	bad := func() (*big.Rat, error) {
 		return nil, fmt.Errorf("%q is not an exact rational p or p/q in decimal", abbrev(s, 40))
 	}

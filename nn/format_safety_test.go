@@ -124,7 +124,7 @@ func TestDecodeLimits(t *testing.T) {
 		"many numbers":        {gz(`{"format":"memnet","layers":[{"w":[[`, strings.Repeat(`"1",`, 200_000), `"1"]]}]}`), limits.MemoryFlag},
 		"not gzip":            {[]byte("1,2,0\n"), "not a memnet network (.mnet)"},
 		"octal":               {gz(`{"format":"memnet","version":1,"method":"hz","options":{},"input_dim":1,"classes":["0"],"layers":[],"readout":{"act":"I","w":[["0o7"]],"b":["0"]}}`), `"0o7" is not an exact rational p or p/q in decimal`},
-		"classes twice":       {gz(`{"format":"memnet","version":1,"method":"hz","options":{},"input_dim":1,"classes":["0","0"],"layers":[],"readout":{"act":"I","w":[["1"],["0"]],"b":["0","0"],"act":"II"}}`), `class "0" is named twice`},
+		"classes twice":       {gz(`{"format":"memnet","version":1,"method":"hz","options":{},"input_dim":1,"classes":["0","0"],"layers":[],"readout":{"w":[["1"],["0"]],"b":["0","0"],"act":"II"}}`), `class "0" is named twice`},
 	} {
 		var err error
 		got := limits.Allocated(func() { _, err = Decode(bytes.NewReader(tc.b)) })

@@ -30,3 +30,15 @@ func TestNorms(t *testing.T) {
 		t.Errorf("Stats carries %+v", s.Norms)
 	}
 }
+
+// TestNormsBeyondFloat64: a weight of 2^2000 overflows float64; the
+// logarithms give the exact size (issue 24: norms printed as 1.79769e+308).
+func TestNormsBeyondFloat64(t *testing.T) {
+	n := &Network{InputDim: 1, Readout: NewLayer(1, 1, Identity)}
+	n.Readout.W[0][0].SetInt(new(big.Int).Lsh(big.NewInt(1), 2000))
+	n.Readout.B[0].SetInt64(3)
+	got := n.Norms()
+	if got.NormMax != math.MaxFloat64 || got.Log2Max != 2000 || math.Abs(got.Log2L2Squared-4000) > 1e-9 {
+		t.Errorf("norms %+v, want log2 max 2000, log2 L2² 4000", got)
+	}
+}

@@ -145,6 +145,8 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 	var mu sync.Mutex
 	kw := len(sh.keyIdx) * wS
 	P := e.chunkSize(n)
+	// the bar moves through the three phases (points, groups, points)
+	prog := newPhasedProgress(progress, int64(n), int64(n), 0, int64(n))
 	err := e.chunks(n, P, func(lo, hi int, s *xscratch) error {
 		if err := e.loadInputs(xs[lo:hi], s); err != nil {
 			return err
@@ -178,12 +180,14 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 				store(pv[base+q*wS:base+(q+1)*wS], cur.at(j, p))
 			}
 		}
+		prog.add(0, int64(hi-lo))
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	G := len(keys)
+	prog.setSize(1, int64(G))
 	// phase 2: the shared neurons once per group; keep the interface values
 	gv := make([][]uint64, L) // gv[k][(idx*G+g)*ws[k] ...]
 	for k := S; k < L; k++ {
@@ -216,13 +220,13 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 				}
 			}
 		}
+		prog.add(1, int64(Pc))
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	// phase 3: the per-point neurons, chunk by chunk
-	var done atomic.Int64
 	return e.chunks(n, P, func(lo, hi int, s *xscratch) error {
 		Pc := hi - lo
 		s.fresh(&s.a, lS.out, wS, Pc)
@@ -249,9 +253,7 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 		if err := visit(lo, s.readout(Pc)); err != nil {
 			return err
 		}
-		if progress != nil {
-			progress(done.Add(int64(Pc)))
-		}
+		prog.add(2, int64(Pc))
 		return nil
 	})
 }

@@ -138,6 +138,11 @@ func (r *CompareRow) setPrediction(p *nn.Theory) {
 	r.RealisationParams = p.Realisation["params"]
 	if f, ok := p.TheoremForm["params"]; ok {
 		r.TheoremParams, r.TheoremConstants = f.Value, f.Constants
+		if f.Value > math.MaxFloat64 {
+			// the formula's value overflows float64 (Δ near 2^2000): JSON
+			// has no +Inf, so the row says so and keeps a finite lower bound
+			r.TheoremParams, r.TheoremConstants = math.MaxFloat64, f.Constants+"; beyond float64, shown as its largest value (the formula's value is larger)"
+		}
 	}
 }
 

@@ -58,6 +58,7 @@ func TrainRows(ctx context.Context, ds *data.Dataset, o TrainCompareOptions) []C
 			b := res.Best
 			st := b.Model.Net.Stats()
 			row.Width, row.Depth, row.Params, row.Edges, row.MaxWeightBits = st.Width, st.Depth, st.Params, st.WeightsNonzero, st.MaxWeightBits
+			row.NormL2Squared, row.NormMax = st.NormL2Squared, st.NormMax // the trained network's norms (were left 0)
 			row.BuildSeconds = res.Seconds
 			row.VerifySeconds = b.Exact.Seconds
 			row.Exact, row.ExactCorrect, row.Evaluator = b.Exact.Exact, b.Exact.Correct, b.Exact.Evaluator

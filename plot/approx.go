@@ -49,7 +49,7 @@ func Graph1D(title, xlabel string, series []Series, path string) error {
 		p.Add(l)
 		p.Legend.Add(s.Name, l)
 	}
-	return p.Save(8*vg.Inch, 5*vg.Inch, path)
+	return saveAtomic(p, 8*vg.Inch, 5*vg.Inch, path)
 }
 
 // Field is a function sampled on a regular grid of cells over a rectangle:
@@ -174,7 +174,7 @@ func DepthVsEps(title string, series []Series, refs []float64, path string) ([]s
 	p.X.Label.Text = "ε (target L^p error)"
 	p.Y.Label.Text = "depth of the width-(d+1) network"
 	p.X.Scale, p.Y.Scale = gplot.LogScale{}, gplot.LogScale{}
-	p.X.Tick.Marker, p.Y.Tick.Marker = gplot.LogTicks{Prec: -1}, gplot.LogTicks{Prec: -1}
+	p.X.Tick.Marker, p.Y.Tick.Marker = decadeTicks{}, decadeTicks{}
 	p.Add(plotter.NewGrid())
 	p.Legend.Top = true
 	var notes []string
@@ -219,7 +219,7 @@ func DepthVsEps(title string, series []Series, refs []float64, path string) ([]s
 		p.Y.Max = ymax * 30
 	}
 	p.Legend.Add("dashed: reference slope ε^{−d} through the first point")
-	return notes, p.Save(8*vg.Inch, 6*vg.Inch, path)
+	return notes, saveAtomic(p, 8*vg.Inch, 6*vg.Inch, path)
 }
 
 // withLayers adds the 1-based layers extra (those within depth) to the

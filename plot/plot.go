@@ -19,18 +19,56 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // Series is one named line of (x, y) points.
 type Series struct {
 	Name string
 	X, Y []float64
+	// Like names another series of the chart whose colour this one shares,
+	// drawn dashed (a method's lower bound beside the method); "" gives the
+	// series a colour of its own.
+	Like string
+}
+
+// palette are ten colours told apart on screen and paper (Tableau 10);
+// series beyond ten reuse them with other marker shapes.
+var palette = []color.Color{
+	color.RGBA{31, 119, 180, 255}, color.RGBA{255, 127, 14, 255}, color.RGBA{44, 160, 44, 255}, color.RGBA{214, 39, 40, 255},
+	color.RGBA{148, 103, 189, 255}, color.RGBA{140, 86, 75, 255}, color.RGBA{227, 119, 194, 255}, color.RGBA{127, 127, 127, 255},
+	color.RGBA{188, 189, 34, 255}, color.RGBA{23, 190, 207, 255},
+}
+
+// styles gives every series of c its colour index: its own, in order, or
+// that of the series it is Like.
+func (c Chart) styles() []int {
+	own := map[string]int{}
+	idx := make([]int, len(c.Series))
+	n := 0
+	for i, s := range c.Series {
+		if s.Like == "" {
+			idx[i], own[s.Name] = n, n
+			n++
+		}
+	}
+	for i, s := range c.Series {
+		if s.Like != "" {
+			if j, ok := own[s.Like]; ok {
+				idx[i] = j
+			} else {
+				idx[i] = n
+				n++
+			}
+		}
+	}
+	return idx
 }
 
 // Clean returns the points of s that a plot with the given log axes can
 // show (finite, and positive on a log axis), and how many it dropped.
 func Clean(s Series, logX, logY bool) (Series, int) {
-	out := Series{Name: s.Name}
+	out := Series{Name: s.Name, Like: s.Like}
 	dropped := 0
 	for i := range s.X {
 		if i >= len(s.Y) {
@@ -111,7 +149,7 @@ func (c Chart) Save(wIn, hIn float64, paths ...string) ([]string, error) {
 		return notes, err
 	}
 	for _, path := range paths {
-		if err := p.Save(vg.Length(wIn)*vg.Inch, vg.Length(hIn)*vg.Inch, path); err != nil {
+		if err := saveAtomic(p, vg.Length(wIn)*vg.Inch, vg.Length(hIn)*vg.Inch, path); err != nil {
 			return notes, fmt.Errorf("writing %s: %w", path, err)
 		}
 	}
@@ -136,10 +174,10 @@ func (c Chart) plot() (*gplot.Plot, []string, error) {
 	p.X.Label.Text = c.XLabel
 	p.Y.Label.Text = c.YLabel
 	p.X.Scale = gplot.LogScale{}
-	p.X.Tick.Marker = gplot.LogTicks{Prec: -1}
+	p.X.Tick.Marker = decadeTicks{}
 	if c.LogY {
 		p.Y.Scale = gplot.LogScale{}
-		p.Y.Tick.Marker = gplot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = decadeTicks{}
 	}
 	p.Legend.Top = true
 	p.Legend.Left = true
@@ -148,6 +186,7 @@ func (c Chart) plot() (*gplot.Plot, []string, error) {
 	var xmin, ymin, sym = math.Inf(1), math.Inf(1), math.Inf(1)
 	var xmax, ymax float64
 	anyPoint := false
+	style := c.styles()
 	for i, s := range c.Series {
 		cs, dropped := Clean(s, true, c.LogY)
 		if dropped > 0 {
@@ -170,17 +209,21 @@ func (c Chart) plot() (*gplot.Plot, []string, error) {
 		if err != nil {
 			return nil, notes, err
 		}
-		col := plotutil.Color(i)
+		col := palette[style[i]%len(palette)]
 		l.Color = col
 		l.Width = vg.Points(1.5)
 		pts.Color = col
-		pts.Shape = plotutil.Shape(i)
+		pts.Shape = plotutil.Shape(style[i] / len(palette))
 		pts.Radius = vg.Points(3)
+		if s.Like != "" {
+			l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+			pts.Shape = draw.CrossGlyph{}
+		}
 		p.Add(l, pts)
 		name := s.Name
 		if c.FitLegend {
 			if f, ok := FitPowerLaw(cs); ok {
-				name = fmt.Sprintf("%s  (slope %.2f)", s.Name, f.Exponent)
+				name = fmt.Sprintf("%s  (%s)", s.Name, slopeLabel(f.Exponent))
 			}
 		}
 		p.Legend.Add(name, l, pts)
@@ -219,7 +262,19 @@ func (c Chart) plot() (*gplot.Plot, []string, error) {
 		return p, notes, nil
 	}
 	if c.LogY && ymax > 0 {
-		p.Y.Max = ymax * 12 // headroom for the legend
+		// headroom for the legend above the data: the legend's share f of
+		// the plot's height (about 4.5 % an entry) is added on top of the
+		// data's decades, so the top-left legend does not cover the lines;
+		// within float64 (‖θ‖₂² may be the largest float64, and a log axis
+		// cannot draw +Inf)
+		entries := len(c.Series) + len(c.RefSlopes)
+		if c.Floor != nil {
+			entries++
+		}
+		f := math.Min(0.6, 0.045*float64(entries))
+		lo := math.Min(ymin, sym/3)
+		top := math.Log10(ymax) + math.Max(math.Log10(12), (math.Log10(ymax)-math.Log10(lo))*f/(1-f))
+		p.Y.Max = math.Min(math.Pow(10, top), math.MaxFloat64)
 	}
 	if !math.IsInf(sym, 1) {
 		ymin = sym / 3

@@ -11,11 +11,11 @@
 # are reported, and must be few (no more than twice the verdict's count).
 #
 # Needs: go, node + npm, python3 with numpy (Debian python3-numpy), and
-# ../shared/data beside the repository. ORT_DIR (default ~/.cache/memnet-ort)
+# the data in testdata/ (MEMNET_DATA overrides it). ORT_DIR (default ~/.cache/memnet-ort)
 # holds onnxruntime-node; it is installed there when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA=${MEMNET_DATA:-../shared/data}
+DATA=${MEMNET_DATA:-testdata}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CI judge of float-exact networks outside memnet: for digits
-# (../shared/data/digits.csv.gz) and the Fashion-MNIST test set (Debian
+# (testdata/digits.csv.gz) and the Fashion-MNIST test set (Debian
 # dataset-fashion-mnist), build `--method floatexact`, require `memnet verify`
 # to print "PROVEN exact in float32", export to ONNX float32 and .npz float32
 # (no --force: the certificate admits them), then check every label in
@@ -14,7 +14,7 @@
 # (default ~/.cache/memnet-ort) holds onnxruntime-node, installed when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA=${MEMNET_DATA:-../shared/data}
+DATA=${MEMNET_DATA:-testdata}
 FASHION=${FASHION:-/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -35,8 +35,8 @@ for data in "$DATA/digits.csv.gz" "$FASHION"; do
   if [ ! -f "$data" ]; then echo "FAIL $data not found"; fail=$((fail+1)); continue; fi
   name=$(basename "$data"); name=${name%%.*}
   net="$work/$name.mnet"
-  "$M" build --method floatexact --data "$data" -o "$net" | grep -E 'params|rows|PROVEN' | sed 's/^/     /'
-  if "$M" verify "$net" --data "$data" >"$work/v" 2>&1 && grep -q 'PROVEN exact in float32 (any summation order)' "$work/v"; then
+  "$M" build --method floatexact --data "$data" -o "$net" --verbose | grep -E 'params|rows|PROVEN' | sed 's/^/     /'
+  if "$M" verify "$net" --data "$data" --verbose >"$work/v" 2>&1 && grep -q 'PROVEN exact in float32 (any summation order)' "$work/v"; then
     echo "ok   $name: memnet verify: $(grep "^  PROVEN" "$work/v" | sed 's/^ *//')"; pass=$((pass+1))
   else
     cat "$work/v"; echo "FAIL $name: memnet verify did not prove float32 exactness"; fail=$((fail+1))

@@ -30,7 +30,7 @@ func TestApproxJSONAndFiles(t *testing.T) {
 	if st, err := os.Stat(pic); err != nil || st.Size() == 0 {
 		t.Errorf("no picture: %v", err)
 	}
-	out, _, code = run(t, "inspect", net)
+	out, _, code = run(t, "inspect", net, "--verbose")
 	if code != 0 || !strings.Contains(out, "phase") || !strings.Contains(out, "flatten") || !strings.Contains(out, "‖θ‖") {
 		t.Errorf("inspect of an approx network: %s", out)
 	}
@@ -75,8 +75,8 @@ func TestPhasesInspectCompare(t *testing.T) {
 	if out, e, code := run(t, "build", "--data", iris, "--variant", "phases", "-o", net); code != 0 {
 		t.Fatal(out, e)
 	}
-	out, _, code := run(t, "inspect", net)
-	if code != 0 || !strings.Contains(out, "sorting into label order") || !strings.Contains(out, "depth 305 = 297 + 3 + 5 + 0") {
+	out, _, code := run(t, "inspect", net, "--verbose")
+	if code != 0 || !strings.Contains(out, "sorting into label order") || !strings.Contains(out, "depth 305; the file's phases sum to 297 + 3 + 5 + 0") {
 		t.Errorf("inspect: %s", out)
 	}
 	out, _, code = run(t, "inspect", net, "--json")

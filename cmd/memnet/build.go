@@ -16,7 +16,7 @@ func buildCmd() *cobra.Command {
 	var method, out string
 	var seed int64
 	var opts []string
-	var asJSON bool
+	var asJSON, verbose bool
 	cmd := &cobra.Command{
 		Use:   "build --method NAME --data FILE -o NET.mnet",
 		Short: "Construct a network that memorizes a dataset",
@@ -27,9 +27,6 @@ func buildCmd() *cobra.Command {
 				return err
 			}
 			if method, err = checkMethod(method); err != nil {
-				return err
-			}
-			if err := checkOutput(out, df.path, df.labels); err != nil {
 				return err
 			}
 			ds, err := df.load()
@@ -66,7 +63,11 @@ func buildCmd() *cobra.Command {
 					Notes        []string `json:"notes,omitempty"`
 				}{out, pipeline.Inspect(b.Model), b.Seconds, b.Result.Notes})
 			}
-			printSummary(ds.Name, ds.N(), ds.Duplicates, ds.D(), ds.M(), b)
+			if verbose {
+				printSummary(ds.Name, ds.N(), ds.Duplicates, ds.D(), ds.M(), b)
+			} else {
+				printBuildShort(ds.Name, ds.N(), ds.Duplicates, ds.D(), ds.M(), b)
+			}
 			fmt.Printf("wrote %s\n", out)
 			return nil
 		},
@@ -76,6 +77,7 @@ func buildCmd() *cobra.Command {
 	cmd.Flags().Bool("float32", false, "auto: only a network proven exact in float32 in any summation order (nn.Certify on the data)")
 	cmd.Flags().StringVarP(&out, "out", "o", "", "network file to write (.mnet) (required)")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for the construction's random choices")
+	addVerbose(cmd, &verbose)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
 	df.add(cmd, true)
 	addMethodFlags(cmd, &opts)
@@ -97,6 +99,22 @@ func checkMethod(name string) (string, error) {
 	return lower, nil
 }
 
+// checkMethodsFlag refuses, in one line and before any work, a --methods
+// list (compare, demo, bench, sweep) naming a construction that does not
+// exist.
+func checkMethodsFlag(cmd *cobra.Command) error {
+	f := cmd.Flags().Lookup("methods")
+	if f == nil || f.Value.Type() != "string" {
+		return nil
+	}
+	for _, m := range methodList(f.Value.String()) {
+		if _, err := construct.Lookup(m); err != nil {
+			return fmt.Errorf("--methods: unknown method %q: give some of %s", m, methodNames())
+		}
+	}
+	return nil
+}
+
 func methodNames() string {
 	var names []string
 	for _, m := range construct.Methods() {
@@ -116,7 +134,7 @@ func printSummary(name string, n, dups, d, m int, b *pipeline.Built) {
 	fmt.Printf("  width %d, depth %d, neurons %d\n", st.Width, st.Depth, st.Neurons)
 	fmt.Printf("  params %d (%d weights + %d biases), max weight bits %d, total bits %d, dyadic %v\n",
 		st.Params, st.WeightsNonzero, st.BiasesNonzero, st.MaxWeightBits, st.TotalWeightBits, st.Dyadic)
-	fmt.Printf("  ‖θ‖₂² = %.6g, ‖θ‖_∞ = %.6g\n", st.NormL2Squared, st.NormMax)
+	fmt.Printf("  %s\n", normsText(st.Norms))
 	for _, k := range normHintKeys(b.Result.Hints) {
 		fmt.Printf("  %s = %s (%s)\n", k, b.Result.Hints[k], b.Result.Hints[k+"_source"])
 	}

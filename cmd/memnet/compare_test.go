@@ -53,9 +53,9 @@ func TestCompareJSONAndMarkdown(t *testing.T) {
 			t.Errorf("%v: lower bounds %v", r["method"], keys)
 		}
 	}
-	out, _, code = run(t, "compare", "--data", iris, "--markdown", "--methods", "zhang,nosuch")
-	if code != 1 || !strings.Contains(out, "| zhang |") || !strings.Contains(out, "FAILED: unknown method") || !strings.Contains(out, "VC lower bound") {
-		t.Errorf("markdown with a bad method: exit %d\n%s", code, out)
+	out, _, code = run(t, "compare", "--data", iris, "--markdown", "--methods", "zhang")
+	if code != 0 || !strings.Contains(out, "| zhang |") || !strings.Contains(out, "VC lower bound") {
+		t.Errorf("markdown: exit %d\n%s", code, out)
 	}
 	// every column has a line in the legend
 	for _, h := range []string{"realisation", "theorem", "built/thm", "/VC(L)", "/bits LB", "w/2", "W²L²/NlgΔ", "exact"} {

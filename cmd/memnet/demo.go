@@ -26,6 +26,9 @@ func demoCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ds := pipeline.DemoDataset()
 			rows := pipeline.Compare(cmd.Context(), ds, pipeline.CompareOptions{Methods: methodList(methods), Seed: 1})
+			if err := cmd.Context().Err(); err != nil {
+				return err // interrupted: no partial table, no files
+			}
 			rows = append(rows, pipeline.VCRow(ds))
 			if asJSON {
 				if err := printJSON(os.Stdout, rows); err != nil {
@@ -60,15 +63,16 @@ func demoCmd() *cobra.Command {
 	return cmd
 }
 
-// demoNext ends the demo: what to try next, with files that exist beside
-// the repository (the README's Usage section has more).
+// demoNext ends the demo: what to try next, with files that are in every
+// clone of the repository (testdata/; the README's Usage section has more).
 const demoNext = `
-What to try next (memnet is ` + "`go run ./cmd/memnet`" + `, or ` + "`go install ./cmd/memnet`" + `; README.md, Usage, has more):
-  memnet build --method hz --data ../shared/data/iris.csv -o iris.mnet   build one network and save it
-  memnet verify iris.mnet --data ../shared/data/iris.csv                 check it again on every point, exactly
-  memnet compare --data ../shared/data/digits.csv.gz                     this table on real data (1797 digits)
-  memnet demo --out demo/                                                also draw a sweep and the hz trajectories
-  memnet methods                                                         the constructions and their theorems
+What to try next, from the repository's root (memnet is ` + "`go run ./cmd/memnet`" + `, or run
+` + "`go install ./cmd/memnet`" + ` once: it puts memnet in $(go env GOPATH)/bin; README.md, Usage, has more):
+  memnet build --method hz --data testdata/iris.csv -o iris.mnet   build one network and save it
+  memnet verify iris.mnet --data testdata/iris.csv                 check it again on every point, exactly
+  memnet compare --data testdata/digits.csv.gz                     this table on real data (1797 digits)
+  memnet demo --out demo/                                          also draw a sweep and the hz trajectories
+  memnet methods                                                   the constructions and their theorems
 `
 
 func benchCmd() *cobra.Command {
@@ -166,13 +170,14 @@ func theoryQuantities(g data.GeometryReport) geometryTheory {
 	if g.MinDist <= 0 || g.N < 2 {
 		return q
 	}
-	q.DeltaUpper = g.MaxDistUpper / g.MinDist
-	q.Log2Delta = math.Log2(math.Max(1, q.DeltaUpper))
-	q.ParkC1Layers = math.Max(0, math.Ceil(math.Log2(math.Max(1, q.DeltaUpper)*math.Sqrt(2*math.Pi*float64(g.D)))))
-	n := float64(g.N)
+	// logarithms of ratios are taken as differences of logarithms, so data
+	// near 1e300 and 1e−300 give finite values (the ratios overflow)
+	q.DeltaUpper = data.RatioOrMax(g.MaxDistUpper, g.MinDist)
+	q.Log2Delta = math.Max(0, data.Log2Ratio(g.MaxDistUpper, g.MinDist))
+	q.ParkC1Layers = math.Max(0, math.Ceil(q.Log2Delta+0.5*math.Log2(2*math.Pi*float64(g.D))))
 	if g.MaxNorm > 0 {
-		q.Log2R = math.Log2(10 * g.MaxNorm * n * n * math.Sqrt(math.Pi*float64(g.D)) / g.MinDist)
-		q.Log2InvDelta = math.Max(1, math.Log2(2*g.MaxNorm/g.MinDist))
+		q.Log2R = data.Log2R(g.MaxNorm, g.MinDist, g.N, g.D)
+		q.Log2InvDelta = math.Max(1, 1+data.Log2Ratio(g.MaxNorm, g.MinDist))
 	}
 	return q
 }
@@ -189,10 +194,10 @@ func printGeometry(w io.Writer, name string, g data.GeometryReport, q geometryTh
 	fmt.Fprintf(tw, "  δ\tsmallest distance (exact)\t%.6g\n", g.MinDist)
 	if g.MaxDistExact {
 		fmt.Fprintf(tw, "  diam\tlargest distance (exact)\t%.6g\n", g.MaxDist)
-		fmt.Fprintf(tw, "  Δ\tdiam/δ\t%.6g\n", g.Delta)
+		fmt.Fprintf(tw, "  Δ\tdiam/δ\t%s\n", ratioText(g.Delta, q.Log2Delta))
 	} else {
 		fmt.Fprintf(tw, "  diam\tlargest distance (bounds)\t%.6g .. %.6g\n", g.MaxDist, g.MaxDistUpper)
-		fmt.Fprintf(tw, "  Δ\tdiam/δ (the theorems use the upper value)\t%.6g .. %.6g\n", g.Delta, q.DeltaUpper)
+		fmt.Fprintf(tw, "  Δ\tdiam/δ (the theorems use the upper value)\t%.6g .. %s\n", g.Delta, ratioText(q.DeltaUpper, q.Log2Delta))
 	}
 	fmt.Fprintf(tw, "  log2 Δ\t\t%.3f\n", q.Log2Delta)
 	fmt.Fprintf(tw, "  log2 R\tR = 10·r·N²·√(πd)/δ\t%.3f\n", q.Log2R)
@@ -206,6 +211,14 @@ func printGeometry(w io.Writer, name string, g data.GeometryReport, q geometryTh
 	fmt.Fprintln(tw, "  hz, zhang, ysj\tN, d, M only")
 	tw.Flush()
 	fmt.Fprintf(w, "method: %s\n", g.Method)
+}
+
+// ratioText prints a ratio, or 2^log2 when it does not fit in float64.
+func ratioText(v, log2 float64) string {
+	if v >= math.MaxFloat64 {
+		return fmt.Sprintf("2^%.3f (beyond float64)", log2)
+	}
+	return fmt.Sprintf("%.6g", v)
 }
 
 func methodsCmd() *cobra.Command {

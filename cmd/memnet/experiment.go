@@ -274,7 +274,7 @@ default (20 cells per dataset); --widths, --blocks, --n, --epochs override.`,
 	cmd.Flags().IntVar(&pool, "pool", 4, "Fashion-MNIST: average-pool k×k blocks (4: 28×28 → 7×7; 1: none)")
 	cmd.Flags().Uint64Var(&o.Seed, "seed", 1, "seed for initialization, shuffling and random labels")
 	cmd.Flags().StringVar(&fashionDir, "fashion", "/usr/share/datasets/fashion-mnist", "directory of the Fashion-MNIST IDX files")
-	cmd.Flags().StringVar(&digits, "digits", "../shared/data/digits.csv.gz", "the 8×8 digits CSV")
+	cmd.Flags().StringVar(&digits, "digits", "testdata/digits.csv.gz", "the 8×8 digits CSV")
 	cmd.Flags().StringVar(&out, "out", "park-depth-width", "output directory")
 	return cmd
 }

@@ -44,10 +44,7 @@ the effect on predictions is then unknown. --force writes the file anyway.
 Weights too large for the dtype are always refused.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkOutput(out, args[0], df.path, df.labels); err != nil {
-				return err
-			}
-			model, err := nn.Load(args[0])
+			model, err := nn.Load(args[0]) // exported losslessly: its strings are not escaped
 			if err != nil {
 				return err
 			}
@@ -87,21 +84,37 @@ Weights too large for the dtype are always refused.`,
 					if dtype == export.Float32 {
 						cf = nn.CertFloat32
 					}
+					// a bar per phase on a terminal (the check takes seconds at 60k points)
+					report, done := phases("export check")
+					if report != nil {
+						report("float-exactness certificate", 0, 1)
+					}
 					if cert, err = nn.Certify(model.Net, ds.X, cf); err != nil {
+						done()
 						return err
 					}
 					if cert.Proven {
 						v.Checked, v.Points = true, ds.N()
 						model.Certificates = map[string]*nn.Certificate{string(dtype): cert}
 					} else {
-						exact, err := export.ExactClasses(model.Net, len(model.Classes), ds.X)
+						var bar func(int64)
+						if report != nil {
+							bar = func(d int64) { report("exact outputs", d, int64(ds.N())) }
+						}
+						exact, err := export.ExactClassesProgress(model.Net, len(model.Classes), ds.X, bar)
 						if err != nil {
+							done()
 							return err
 						}
+						if report != nil {
+							report("float outputs", 0, 1)
+						}
 						if err := v.CheckPoints(model.Net, len(model.Classes), ds.X, exact); err != nil {
+							done()
 							return err
 						}
 					}
+					done()
 				}
 				res.Verdict = v
 				res.Certificate = cert

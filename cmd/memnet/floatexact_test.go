@@ -33,10 +33,10 @@ func TestFloatexactCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	net := filepath.Join(dir, "f.mnet")
-	if out, errs, code := run(t, "build", "--method", "floatexact", "--data", csv, "-o", net); code != 0 || !strings.Contains(out, "PROVEN exact in float32") {
+	if out, errs, code := run(t, "build", "--method", "floatexact", "--data", csv, "-o", net, "--verbose"); code != 0 || !strings.Contains(out, "PROVEN exact in float32") {
 		t.Fatalf("build: %d %s %s", code, out, errs)
 	}
-	out, errs, code := run(t, "verify", net, "--data", csv)
+	out, errs, code := run(t, "verify", net, "--data", csv, "--verbose")
 	if code != 0 || !strings.Contains(out, "\n  PROVEN exact in float32 (any summation order) on 300 points: largest positive partial sum") {
 		t.Fatalf("verify: %d %s %s", code, out, errs)
 	}

@@ -185,3 +185,112 @@ func TestInterruptedBuildLeavesNoFile(t *testing.T) {
 		}
 	}
 }
+
+// TestNoRawControlCharacters runs every command that prints a network's or
+// a dataset's strings on a file whose strings hold terminal escapes and
+// newlines (issue 24 item 2): no output may hold a control character other
+// than newline and tab, and no line may be invented (start with "EXACT").
+func TestNoRawControlCharacters(t *testing.T) {
+	dir := t.TempDir()
+	net, data, err := hostile.ControlStrings(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"inspect", net},
+		{"inspect", net, "--verbose"},
+		{"verify", net, "--data", data},
+		{"verify", net, "--data", data, "--verbose"},
+		{"predict", net, "--data", data},
+		{"import", net, "-o", filepath.Join(dir, "x.mnet")},
+	} {
+		stdout, stderr, _, _, _ := runMeasured(t, time.Minute, args...)
+		for _, out := range []string{stdout, stderr} {
+			for _, c := range []byte(out) {
+				if (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
+					t.Errorf("%v: output holds the control character %#x:\n%s", args, c, out)
+					break
+				}
+			}
+			if strings.Contains(out, "\u202e") {
+				t.Errorf("%v: output holds a raw bidirectional override:\n%s", args, out)
+			}
+			for _, l := range strings.Split(out, "\n") {
+				if strings.HasPrefix(l, "EXACT") {
+					t.Errorf("%v: an invented line %q", args, l)
+				}
+			}
+		}
+	}
+}
+
+// TestAddressSpaceLimit runs commands on the gzip-bomb CSV under
+// `ulimit -v 3000000` (issue 24 item 4): --max-memory (default 4 GiB) must
+// be lowered to what the process may use, so each ends with the one-line
+// refusal naming the system limit, never the runtime's "fatal error: out of
+// memory" (which main gave at 1.2 GB in use).
+func TestAddressSpaceLimit(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh to set ulimit -v")
+	}
+	dir := t.TempDir()
+	b, err := hostile.GzipRepeat([]byte("a,b,c,label\n"), bytes.Repeat([]byte("0,0,0,0\n"), 1<<17), 400) // 400 MiB of text
+	if err != nil {
+		t.Fatal(err)
+	}
+	bomb := filepath.Join(dir, "bomb.csv.gz")
+	if err := os.WriteFile(bomb, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"geometry", "--data", bomb}, // the other data commands load the same way (docs/limits.md)
+	} {
+		cmd := exec.Command("sh", append([]string{"-c", `ulimit -v 3000000 && exec "$0" "$@"`, binary}, args...)...)
+		var e bytes.Buffer
+		cmd.Stderr = &e
+		err := cmd.Run()
+		msg := e.String()
+		if strings.Contains(msg, "fatal error") || strings.Contains(msg, "goroutine ") {
+			t.Fatalf("%v under ulimit -v 3000000: crashed:\n%.400s", args, msg)
+		}
+		if cmd.ProcessState.ExitCode() != 1 || strings.Count(msg, "\n") != 1 || !strings.Contains(msg, "ulimit -v") {
+			t.Errorf("%v under ulimit -v 3000000: %v, stderr %q; want one line naming ulimit -v", args, err, msg)
+		}
+	}
+}
+
+// TestInterruptedSweepKeepsEarlierResults: a sweep interrupted midway
+// leaves the complete sweep.csv of an earlier run as it was (issue 24
+// item 8: it was replaced by the partial rows).
+func TestInterruptedSweepKeepsEarlierResults(t *testing.T) {
+	out := t.TempDir()
+	if _, e, code := run(t, "sweep", "--methods", "hz", "--n", "50,100", "--d", "2", "--classes", "2", "--out", out); code != 0 {
+		t.Fatalf("first sweep: exit %d: %s", code, e)
+	}
+	before, err := os.ReadFile(filepath.Join(out, "sweep.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "sweep", "--methods", "hz,vardi", "--n", "100,50000", "--d", "2", "--classes", "2", "--out", out)
+	var e bytes.Buffer
+	cmd.Stderr = &e
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond) // N=100 done, N=50000 under way
+	_ = cmd.Process.Signal(os.Interrupt)
+	_ = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("exit %d, stderr %q; want 130", code, e.String())
+	}
+	after, err := os.ReadFile(filepath.Join(out, "sweep.csv"))
+	if err != nil || !bytes.Equal(before, after) {
+		t.Errorf("the interrupted sweep changed sweep.csv (%v):\nbefore:\n%s\nafter:\n%s", err, before, after)
+	}
+	entries, _ := os.ReadDir(out)
+	for _, en := range entries {
+		if strings.HasPrefix(en.Name(), ".") {
+			t.Errorf("the interrupted sweep left %s", en.Name())
+		}
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -32,9 +33,6 @@ the class index it rounds to, several for the index of the largest; a file
 without class names gets "0", "1", ... or needs --classes.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkOutput(out, args[0]); err != nil {
-				return err
-			}
 			var cls []string
 			if cmd.Flags().Changed("classes") {
 				cls = classes
@@ -55,10 +53,10 @@ without class names gets "0", "1", ... or needs --classes.`,
 				}{out, format, info})
 			}
 			fmt.Printf("imported %s (%s): input dim %d, %d hidden layers, width %d, %d output(s), classes %s\n",
-				args[0], format, info.InputDim, info.Depth, info.Width, model.Net.OutputDim(), strings.Join(model.Classes, ", "))
+				args[0], format, info.InputDim, info.Depth, info.Width, model.Net.OutputDim(), strings.Join(safeSlice(slices.Clone(model.Classes)), ", "))
 			fmt.Printf("  params %d (%d weights + %d biases), max weight bits %d, dyadic %v\n",
 				info.Params, info.WeightsNonzero, info.BiasesNonzero, info.MaxWeightBits, info.Dyadic)
-			fmt.Printf("wrote %s (method %s)\n", out, model.Method)
+			fmt.Printf("wrote %s (method %s)\n", out, safeText(model.Method))
 			return nil
 		},
 	}

@@ -12,7 +12,7 @@ import (
 // printInspectExtra prints what inspect adds to the size counts: the
 // parameter norms, and the construction's phases with their layer ranges.
 func printInspectExtra(model *nn.Model, info *pipeline.Info) {
-	fmt.Printf("  ‖θ‖₂² = %.6g, ‖θ‖_∞ = %.6g (every weight and bias), largest weight %d bits\n", info.NormL2Squared, info.NormMax, info.MaxWeightBits)
+	fmt.Printf("  %s (every weight and bias), largest weight %d bits\n", normsText(info.Norms), info.MaxWeightBits)
 	for _, k := range normHintKeys(model.Hints) {
 		fmt.Printf("  %s = %s (%s)\n", k, model.Hints[k], model.Hints[k+"_source"])
 	}
@@ -29,8 +29,8 @@ func printInspectExtra(model *nn.Model, info *pipeline.Info) {
 				}
 			}
 		}
-		fmt.Printf("  depth %d = %s, phase by phase%s\n", info.Depth, strings.Join(terms, " + "), bound)
-		fmt.Println("  phases (hidden layers, 1-based, inclusive):")
+		fmt.Printf("  depth %d; the file's phases sum to %s%s\n", info.Depth, strings.Join(terms, " + "), bound)
+		fmt.Println("  phases as the file records them (hidden layers, 1-based, inclusive):")
 		for _, p := range info.Phases {
 			fmt.Printf("    %-55s %d–%d (%d layers)\n", p.Name, p.First, p.Last, p.Last-p.First+1)
 		}

@@ -58,21 +58,7 @@ func main() {
 		stop() // a second Ctrl-C ends the process at once
 	}()
 	go exitOnInterrupt(ctx)
-	root := &cobra.Command{
-		Use:   "memnet",
-		Short: "Construct, verify and measure neural networks that memorize a dataset exactly",
-		Long: `memnet builds networks that memorize a labelled dataset with every weight computed
-by formula from the data (never trained), verifies them on every point in exact
-arithmetic, and reports their size against the theorems they instantiate.`,
-		SilenceUsage:  true,
-		SilenceErrors: true,
-	}
-	root.AddCommand(buildCmd(), verifyCmd(), inspectCmd(), predictCmd(), demoCmd(), benchCmd(), geometryCmd(), methodsCmd())
-	for _, c := range extraCommands {
-		root.AddCommand(c())
-	}
-	addLimitFlags(root)
-	addProfileFlag(root)
+	root := rootCmd()
 	err := root.ExecuteContext(ctx)
 	pprof.StopCPUProfile()
 	if err != nil {
@@ -87,4 +73,27 @@ arithmetic, and reports their size against the theorems they instantiate.`,
 		fmt.Fprintln(os.Stderr, "memnet:", err)
 		os.Exit(1)
 	}
+}
+
+// rootCmd is the command tree: every command, the limit and profile flags,
+// and each command's Examples.
+func rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Version: version(),
+		Use:     "memnet",
+		Short:   "Construct, verify and measure neural networks that memorize a dataset exactly",
+		Long: `memnet builds networks that memorize a labelled dataset with every weight computed
+by formula from the data (never trained), verifies them on every point in exact
+arithmetic, and reports their size against the theorems they instantiate.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(buildCmd(), verifyCmd(), inspectCmd(), predictCmd(), demoCmd(), benchCmd(), geometryCmd(), methodsCmd())
+	for _, c := range extraCommands {
+		root.AddCommand(c())
+	}
+	addLimitFlags(root)
+	addProfileFlag(root)
+	addExamples(root)
+	return root
 }

@@ -189,20 +189,21 @@ func TestMethodNames(t *testing.T) {
 	if want := "memnet: method hz has no option \"max-depth\" (it has: snap, weights, direction, direction-bits, kappa-bits, pad, variant)\n"; e != want {
 		t.Errorf("stderr %q, want %q", e, want)
 	}
-	out, _, _ = run(t, "inspect", net)
-	if want := "  input dim 2, classes 2, built for 4 points, options direction=auto, direction-bits=30, kappa-bits=40, pad=false, seed=1, snap=true, variant=sweep, weights=dyadic\n"; !strings.Contains(out, want) || strings.Contains(out, "map[") {
+	out, _, _ = run(t, "inspect", net, "--verbose")
+	if want := "  input dim 2, classes 2, the file says built for 4 points, options direction=auto, direction-bits=30, kappa-bits=40, pad=false, seed=1, snap=true, variant=sweep, weights=dyadic\n"; !strings.Contains(out, want) || strings.Contains(out, "map[") {
 		t.Errorf("inspect prints a raw map or other options:\n%s", out)
 	}
-	out, _, code = run(t, "compare", "--data", train, "--methods", "ZHANG,nosuch", "--markdown")
-	if code != 1 || !strings.Contains(out, "| zhang |") || !strings.Contains(out, `unknown method "nosuch" (known: floatexact, hz, hz-phases, park, vardi, ysj, zhang)`) {
-		t.Errorf("compare with ZHANG,nosuch: exit %d\n%s", code, out)
+	// a typo in --methods is one error line before any work (issue 24)
+	out, e, code = run(t, "compare", "--data", train, "--methods", "ZHANG,nosuch", "--markdown")
+	if code != 1 || out != "" || e != "memnet: --methods: unknown method \"nosuch\": give some of floatexact, hz, hz-phases, park, vardi, ysj, zhang\n" {
+		t.Errorf("compare with ZHANG,nosuch: exit %d\n%s%s", code, out, e)
 	}
 }
 
 // TestParkNotesHaveNoGoMaps checks park's build notes.
 func TestParkNotesHaveNoGoMaps(t *testing.T) {
 	net := filepath.Join(t.TempDir(), "p.mnet")
-	out, e, code := run(t, "build", "--method", "park", "--data", shared(t, "iris.csv"), "-o", net)
+	out, e, code := run(t, "build", "--method", "park", "--data", shared(t, "iris.csv"), "-o", net, "--verbose")
 	if code != 0 || !strings.Contains(out, "note: layers by part: compress1 ") || strings.Contains(out, "map[") {
 		t.Errorf("exit %d:\n%s%s", code, out, e)
 	}
@@ -302,7 +303,7 @@ func TestVerifyExplainsFloatCounts(t *testing.T) {
 		if _, e, code := run(t, "build", "--method", tc.method, "--data", iris, "-o", net); code != 0 {
 			t.Fatal(e)
 		}
-		out, _, code := run(t, "verify", net, "--data", iris)
+		out, _, code := run(t, "verify", net, "--data", iris, "--verbose")
 		if code != 0 || strings.Contains(out, floatNote) != tc.note {
 			t.Errorf("%s: exit %d, note shown %v, want %v:\n%s", tc.method, code, !tc.note, tc.note, out)
 		}

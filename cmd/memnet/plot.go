@@ -39,10 +39,7 @@ computed in float64 (for drawing only). Large datasets are sampled (--max-points
 			if err := plot.CheckPath(out); err != nil {
 				return err
 			}
-			if err := checkOutput(out, args[0], df.path, df.labels); err != nil {
-				return err
-			}
-			model, err := nn.Load(args[0])
+			model, err := loadModel(args[0])
 			if err != nil {
 				return err
 			}
@@ -114,15 +111,7 @@ func writeDemoPlots(ctx context.Context, w io.Writer, dir string, ds *data.Datas
 		Compare:  pipeline.CompareOptions{Methods: methods, FloatSample: 500},
 		Progress: func(n int, m string) { start(fmt.Sprintf("N=%d %s", n, m)) }})
 	done()
-	f, err := os.Create(filepath.Join(dir, "sweep.csv"))
-	if err != nil {
-		return err
-	}
-	if err := pipeline.WriteSweepCSV(f, rows); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if _, err := writeSweepCSV(ctx, dir, rows); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\nsweep on random Gaussian data (d=10, C=10), N = 100, 300, 1000, 3000:\n")

@@ -81,49 +81,46 @@ func readmeCommands(t *testing.T, path string) []readmeCommand {
 }
 
 // TestReadme runs every command of README.md's ```sh blocks as written, in
-// order, from a copy of the repository root's layout: a temporary directory
-// holding repo/ (the working directory, where outputs go) and shared/data/
-// with the repository's copies of iris.csv and digits.csv.gz, so the
-// README's ../shared/data paths resolve without ../shared. `memnet` is the
+// order, in a copy of a fresh clone: a temporary directory holding only
+// repo/ (the working directory, where outputs go) with the repository's
+// data files (testdata/, approx/testdata/) — nothing beside it, so a
+// command reading ../shared fails as it would in a clone. `memnet` is the
 // binary under test (on PATH), and `go run ./cmd/memnet` stands for it.
 // Only `go test` and `go install` are not run (the test is part of the
 // first; the second writes outside the temporary directory), and commands
 // reading Fashion-MNIST are skipped, with a log line, where
-// /usr/share/datasets is absent. A command fails the test when its exit
-// status differs from the one its comment states (0 when none), or when
-// its output shows a Go map or slice.
+// /usr/share/datasets is absent. A command fails the test when it names
+// ../shared, when its exit status differs from the one its comment states
+// (0 when none), or when its output shows a Go map or slice.
 func TestReadme(t *testing.T) {
 	cmds := readmeCommands(t, filepath.Join("..", "..", "README.md"))
 	if len(cmds) < 20 {
 		t.Fatalf("only %d commands found in README.md", len(cmds))
 	}
-	root := t.TempDir()
-	repo, data := filepath.Join(root, "repo"), filepath.Join(root, "shared", "data")
-	for _, d := range []string{repo, data} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, name := range []string{"iris.csv", "digits.csv.gz"} {
-		b, err := os.ReadFile(shared(t, name))
+	repo := filepath.Join(t.TempDir(), "repo")
+	// The repository's data files that README commands read (a clone has
+	// them; the rest of the tree is not read).
+	for _, dir := range []string{"testdata", "approx/testdata"} {
+		src := filepath.Join("..", "..", filepath.FromSlash(dir))
+		err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, err := filepath.Rel(filepath.Join("..", ".."), p)
+			if err != nil {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			dst := filepath.Join(repo, rel)
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				return err
+			}
+			return os.WriteFile(dst, b, 0o644)
+		})
 		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(data, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// Files of the repository itself that README commands read.
-	for _, name := range []string{"approx/testdata/bump.csv"} {
-		b, err := os.ReadFile(filepath.Join("..", "..", filepath.FromSlash(name)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		dst := filepath.Join(repo, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(dst, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -139,6 +136,10 @@ func TestReadme(t *testing.T) {
 			continue
 		case strings.Contains(cmd, "/usr/share/datasets/") && fashionErr != nil:
 			t.Logf("README.md:%d: skipped, /usr/share/datasets/fashion-mnist is absent: %s", c.line, cmd)
+			continue
+		}
+		if strings.Contains(cmd, "../shared") {
+			t.Errorf("README.md:%d: reads ../shared, which a clone does not have: %s", c.line, cmd)
 			continue
 		}
 		cmd = strings.ReplaceAll(cmd, "go run ./cmd/memnet", "memnet")

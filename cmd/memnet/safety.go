@@ -2,11 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,9 +22,10 @@ func addLimitFlags(root *cobra.Command) {
 	pf.String("max-memory", limits.Bytes(limits.DefaultMemory), "refuse a step whose estimated memory exceeds this (e.g. 8GiB)")
 	pf.String("max-input-bytes", limits.Bytes(limits.DefaultInputBytes), "refuse a data file larger than this once decompressed")
 	pf.String("max-network-bytes", limits.Bytes(limits.DefaultNetworkBytes), "refuse a network file (.mnet, exact JSON) larger than this once decompressed")
+	pf.Int64("max-number-digits", limits.DefaultNumberDigits, "refuse a number in a network file longer than this many characters, before parsing it")
 	// a command's own persistent hook must not replace this one
 	cobra.EnableTraverseRunHooks = true
-	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		for _, f := range []struct {
 			name string
 			set  func(int64)
@@ -42,6 +44,23 @@ func addLimitFlags(root *cobra.Command) {
 			}
 			f.set(n)
 		}
+		if cmd.Flags().Changed("max-number-digits") {
+			n, _ := cmd.Flags().GetInt64("max-number-digits")
+			if n < 1 {
+				return fmt.Errorf("--max-number-digits %d: want a positive count", n)
+			}
+			limits.SetNumberDigits(n)
+		}
+		if err := checkPaths(cmd, args); err != nil {
+			return err
+		}
+		if err := checkMethodsFlag(cmd); err != nil {
+			return err
+		}
+		// The limits the system puts on the process (ulimit -v, the
+		// cgroup's memory.max) bound --max-memory, so a step is refused
+		// rather than ending in the runtime's "fatal error: out of memory".
+		limits.FitMemoryToProcess()
 		// Let the garbage collector work harder near the limit, so garbage
 		// does not push the process far past what the estimates allow.
 		debug.SetMemoryLimit(limits.Memory() + limits.Memory()/4)
@@ -66,24 +85,92 @@ func exitOnInterrupt(ctx context.Context) {
 	os.Exit(130)
 }
 
-// checkOutput refuses an output path before any work is done: an empty
-// path, a directory, a missing parent directory, or a path that is one of
-// the inputs (the same file, also through links).
-func checkOutput(out string, inputs ...string) error {
+// inputFlags name the flags whose value is a file a command reads;
+// outputFlags those whose value is a path it writes. A command's
+// positional arguments are inputs too (verify NET.mnet, export NET.mnet, ...).
+var (
+	inputFlags  = []string{"data", "labels", "init", "grid"}
+	outputFlags = []string{"out", "plot"}
+)
+
+// checkPaths is the one place every command's output paths are checked,
+// before any work (run as the root's pre-run hook): each output is refused
+// when it is one of the inputs (also through links) or another output, and,
+// when it is a file (not an output directory, whose usage says
+// "directory"), when it is empty, a directory or in a missing directory.
+func checkPaths(cmd *cobra.Command, args []string) error {
+	inputs := slices.Clone(args)
+	for _, name := range inputFlags {
+		if f := cmd.Flags().Lookup(name); f != nil && f.Value.Type() == "string" {
+			inputs = append(inputs, f.Value.String())
+		}
+	}
+	var outs []string
+	for _, name := range outputFlags {
+		f := cmd.Flags().Lookup(name)
+		if f == nil || f.Value.Type() != "string" {
+			continue
+		}
+		out, flag := f.Value.String(), "--"+name
+		if name == "out" {
+			flag = "-o"
+		}
+		if out == "" && !f.Changed {
+			continue // not asked for
+		}
+		if strings.Contains(f.Usage, "directory") {
+			// an output directory: only refused when it is an input file
+			if err := checkNotInput(flag, out, inputs); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := checkOutput(flag, out, inputs...); err != nil {
+			return err
+		}
+		for _, o := range outs {
+			if samePath(o, out) {
+				return fmt.Errorf("%s %s is also another output of the command: give each output its own file", flag, out)
+			}
+		}
+		outs = append(outs, out)
+	}
+	return nil
+}
+
+// checkNotInput refuses out when it is one of inputs (the same file).
+func checkNotInput(flag, out string, inputs []string) error {
+	st, err := os.Stat(out)
+	if err != nil {
+		return nil
+	}
+	for _, in := range inputs {
+		if in == "" {
+			continue
+		}
+		if ist, err := os.Stat(in); err == nil && os.SameFile(st, ist) {
+			if !ist.Mode().IsRegular() {
+				continue // a directory argument, not a file to lose
+			}
+			return fmt.Errorf("%s %s is the input file %s: refusing to overwrite an input", flag, out, in)
+		}
+	}
+	return nil
+}
+
+// checkOutput refuses the path out of the output flag named flag before any
+// work is done: an empty path, a directory, a missing parent directory, or a
+// path that is one of the inputs (the same file, also through links).
+func checkOutput(flag, out string, inputs ...string) error {
 	if out == "" {
-		return errors.New("-o is empty: give the file to write")
+		return fmt.Errorf("%s is empty: give the file to write", flag)
 	}
 	if st, err := os.Stat(out); err == nil {
 		if st.IsDir() {
-			return fmt.Errorf("-o %s is a directory: give a file name", out)
+			return fmt.Errorf("%s %s is a directory: give a file name", flag, out)
 		}
-		for _, in := range inputs {
-			if in == "" {
-				continue
-			}
-			if ist, err := os.Stat(in); err == nil && os.SameFile(st, ist) {
-				return fmt.Errorf("-o %s is the input file %s: refusing to overwrite an input", out, in)
-			}
+		if err := checkNotInput(flag, out, inputs); err != nil {
+			return err
 		}
 	}
 	dir := filepath.Dir(out)
@@ -94,4 +181,17 @@ func checkOutput(out string, inputs ...string) error {
 		return fmt.Errorf("cannot write %s: the directory %s does not exist", out, dir)
 	}
 	return nil
+}
+
+// samePath reports whether a and b name one file: the same file on disk, or
+// (for files not written yet) the same absolute path.
+func samePath(a, b string) bool {
+	if sa, err := os.Stat(a); err == nil {
+		if sb, err := os.Stat(b); err == nil {
+			return os.SameFile(sa, sb)
+		}
+	}
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
 }

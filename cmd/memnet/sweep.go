@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/memnet/memnet/construct/ridge"
+	"github.com/memnet/memnet/nn"
 	"github.com/memnet/memnet/pipeline"
 	"github.com/memnet/memnet/plot"
 )
@@ -61,12 +63,8 @@ of --float-sample points (the exact verdict always covers every point).`,
 				Progress: func(n int, m string) { start(fmt.Sprintf("N=%d %s", n, m)) }}
 			rows := pipeline.Sweep(cmd.Context(), o)
 			done()
-			var buf bytes.Buffer
-			if err := pipeline.WriteSweepCSV(&buf, rows); err != nil {
-				return err
-			}
-			csvPath := filepath.Join(out, "sweep.csv")
-			if err := os.WriteFile(csvPath, buf.Bytes(), 0o644); err != nil {
+			csvPath, err := writeSweepCSV(cmd.Context(), out, rows)
+			if err != nil {
 				return err
 			}
 			fmt.Printf("sweep: N = %s, d = %d, C = %d, seed %d: %d builds in %.1f s\n", joinInts(sizes), d, classes, seed, len(rows), time.Since(t0).Seconds())
@@ -98,6 +96,21 @@ of --float-sample points (the exact verdict always covers every point).`,
 	cmd.Flags().BoolVar(&lattice, "lattice", false, "integer lattice points (data.Lattice) instead of Gaussian ones, so floatexact applies")
 	cmd.Flags().IntVar(&floatSample, "float-sample", 2000, "judge the float views on at most this many points per build (0 = all)")
 	return cmd
+}
+
+// writeSweepCSV writes rows to dir/sweep.csv, atomically, unless ctx is
+// done: an interrupted sweep returns without writing, so the complete
+// results of an earlier run are never replaced by partial ones.
+func writeSweepCSV(ctx context.Context, dir string, rows []pipeline.CompareRow) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if err := pipeline.WriteSweepCSV(&buf, rows); err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, "sweep.csv")
+	return p, nn.WriteFileAtomic(p, buf.Bytes())
 }
 
 // sweepSeries groups exact rows by method into (N, value) series.
@@ -183,7 +196,9 @@ func writeSweepPlots(w io.Writer, rows []pipeline.CompareRow, dir string) ([]str
 	}
 	vcL, _ := sweepSeries(rows, lowerOf("vc_depth"))
 	for i := range vcL {
-		vcL[i].Name += ": (N−L)/(L·log2(8eU))"
+		// each bound in its method's colour, dashed
+		vcL[i].Like = vcL[i].Name
+		vcL[i].Name += " bound: (N−L)/(L·log2(8eU))"
 	}
 	lc := plot.Chart{Title: "depth-aware VC lower bound on params for each network's depth L and units U", XLabel: "N (points)",
 		YLabel: "parameters (built) and lower bounds", LogY: true, Series: append(params, vcL...), Floor: &vc}

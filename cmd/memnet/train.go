@@ -195,7 +195,9 @@ func printTrained(name string, n int, o *train.Outcome) {
 	r, e := o.Result, o.Exact
 	opts := o.Model.Options
 	fmt.Printf("trained network for %s: N=%d distinct points\n", name, n)
-	fmt.Printf("  width %d, depth %d (saved layers), params %d\n", o.Width, o.Depth, o.Params)
+	// params as inspect counts them (nonzero weights + biases of the saved
+	// network), beside the architecture's trained parameters
+	fmt.Printf("  width %d, depth %d (saved layers), params %d (nonzero, as inspect counts; %d trained)\n", o.Width, o.Depth, o.Model.Net.Stats().Params, o.Params)
 	fmt.Printf("  %s, %s loss, %s epochs, batch %s, lr %s, λ %s, %s, seed %s\n",
 		opts["optimizer"], opts["loss"], opts["epochs"], opts["batch"], opts["lr"], opts["lambda"], opts["dtype"], opts["seed"])
 	fmt.Printf("  loss E = %.6g, objective J = E + λ‖θ‖² = %.6g, ‖θ‖² = %.6g\n", r.Loss, r.J, r.Norm2)
@@ -244,7 +246,8 @@ func (f *trainCompareFlags) rows(cmd *cobra.Command, ds *data.Dataset, verbose b
 		}
 		o.Layers = append(o.Layers, l)
 	}
-	if verbose {
+	if verbose && progressOn() {
+		// status on a terminal only (quiet when piped, as the bars are)
 		o.Progress = func(m string, w int) { fmt.Fprintf(os.Stderr, "%s: training hidden width %d and verifying...\n", m, w) }
 	}
 	return pipeline.TrainRows(cmd.Context(), ds, o)

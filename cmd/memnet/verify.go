@@ -14,14 +14,14 @@ import (
 
 func verifyCmd() *cobra.Command {
 	var df dataFlags
-	var asJSON bool
+	var asJSON, verbose bool
 	var eps float64
 	cmd := &cobra.Command{
 		Use:   "verify NET.mnet --data FILE",
 		Short: "Check a network on every point in exact arithmetic (exit status 0 only if all are right)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			model, err := nn.Load(args[0])
+			model, err := loadModel(args[0])
 			if err != nil {
 				return err
 			}
@@ -29,6 +29,7 @@ func verifyCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			safeDataset(ds) // label names are printed
 			if cmd.Flags().Changed("eps") {
 				if model.Options["regression"] != "true" {
 					return fmt.Errorf("--eps applies to regression networks; %s is a classification network", args[0])
@@ -69,6 +70,13 @@ func verifyCmd() *cobra.Command {
 					}
 					fmt.Printf("%s: regression network, largest |f(x) − target| = %.6g over %d distinct points (eps %g, %s)\n", verdict, v.MaxError, v.DistinctPoints, v.Eps, from)
 					fmt.Printf("  %s, %.3f s\n", v.Evaluator, v.Seconds)
+					if !v.Exact {
+						return exitError{1}
+					}
+					return nil
+				}
+				if !verbose {
+					printVerifyShort(v, certs, model.Classes)
 					if !v.Exact {
 						return exitError{1}
 					}
@@ -119,6 +127,7 @@ func verifyCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the verdict as JSON")
+	addVerbose(cmd, &verbose)
 	cmd.Flags().Float64Var(&eps, "eps", 0, "regression networks: judge with this tolerance in (0, 1] instead of the file's eps")
 	df.add(cmd, true)
 	return cmd
@@ -150,7 +159,7 @@ func verifyHeadline(v *pipeline.Verified) string {
 // wrongLine describes one wrong point: its row, its label, the label the
 // network gives it and the exact output.
 func wrongLine(w pipeline.WrongPoint) string {
-	s := fmt.Sprintf("wrong: row %d: label %q", w.Row, w.Label)
+	s := fmt.Sprintf("wrong: row %d: label %s", w.Row, quoted(w.Label))
 	if w.UnknownLabel {
 		s += " (not a class of the network)"
 	}
@@ -158,21 +167,21 @@ func wrongLine(w pipeline.WrongPoint) string {
 	case w.Output == "":
 		s += ", output not proven to round to it"
 	case w.Predicted == "?":
-		s += fmt.Sprintf(", the network's output %s stands for no class", w.Output)
+		s += fmt.Sprintf(", the network's output %s stands for no class", abbrevOutput(w.Output))
 	default:
-		s += fmt.Sprintf(", the network says %q (exact output %s)", w.Predicted, w.Output)
+		s += fmt.Sprintf(", the network says %s (exact output %s)", quoted(w.Predicted), abbrevOutput(w.Output))
 	}
 	return s
 }
 
 func inspectCmd() *cobra.Command {
-	var asJSON bool
+	var asJSON, verbose bool
 	cmd := &cobra.Command{
 		Use:   "inspect NET.mnet",
 		Short: "Describe a network: size, bits, the theorem's form of its counts, our realisation's worst case and the lower bounds",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			model, err := nn.Load(args[0])
+			model, err := loadModel(args[0])
 			if err != nil {
 				return err
 			}
@@ -180,17 +189,24 @@ func inspectCmd() *cobra.Command {
 			if asJSON {
 				return printJSON(os.Stdout, info)
 			}
-			fmt.Printf("method %s (%s)\n", info.Method, info.Theorem)
-			fmt.Printf("  input dim %d, classes %d, built for %d points, options %s\n", info.InputDim, info.Classes, info.Points, formatOptions(info.Options))
+			if !verbose {
+				printInspectShort(info)
+				return nil
+			}
+			// the file's records are printed as its claims
+			fmt.Printf("method %s (%s), as the file records it\n", info.Method, info.Theorem)
+			fmt.Printf("  input dim %d, classes %d, the file says built for %d points, options %s\n", info.InputDim, info.Classes, info.Points, formatOptions(info.Options))
 			fmt.Printf("  width %d, depth %d, neurons %d\n", info.Width, info.Depth, info.Neurons)
 			fmt.Printf("  params %d (%d weights + %d biases), max weight bits %d, total bits %d, dyadic %v\n",
 				info.Params, info.WeightsNonzero, info.BiasesNonzero, info.MaxWeightBits, info.TotalWeightBits, info.Dyadic)
+			fmt.Println("  the file's theory record (the theorem's values and our realisation as recorded, not recomputed; built counts measured):")
 			pipeline.PrintAccounting(os.Stdout, info.Theory)
 			printInspectExtra(model, info)
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	addVerbose(cmd, &verbose)
 	return cmd
 }
 
@@ -201,7 +217,7 @@ func predictCmd() *cobra.Command {
 		Short: "Print the label the network gives each data row (exact arithmetic), one per line",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			model, err := nn.Load(args[0])
+			model, err := loadModel(args[0])
 			if err != nil {
 				return err
 			}

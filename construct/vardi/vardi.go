@@ -166,7 +166,7 @@ func prediction(p Plan, g construct.Geometry, layer1Bits int, rhoMeasured bool) 
 	in := map[string]float64{"N": n, "d": float64(p.D), "C": float64(p.Classes), "rho": float64(p.Rho)}
 	logR, rNote := float64(p.Rho), "log2 R estimated by ρ (r or δ unknown)"
 	if g.MaxNorm > 0 && g.MinDist > 0 {
-		logR = math.Log2(10 * g.MaxNorm * n * n * math.Sqrt(math.Pi*float64(p.D)) / g.MinDist)
+		logR = data.Log2R(g.MaxNorm, g.MinDist, p.N, p.D) // finite near 1e±300
 		rNote = "R = 10·r·N²·√(πd)/δ from the data's r and δ"
 		in["r"], in["delta_min"] = g.MaxNorm, g.MinDist
 	}

@@ -18,6 +18,7 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"math/big"
 	"math/rand/v2"
 	"os"
@@ -69,6 +70,11 @@ func Cases(dir string, full bool) ([]Case, error) {
 		g.firstRowEmpty, g.firstRowUnderscore, g.firstRowUTF8, g.firstRowTextLabel,
 		g.npzTwoX, g.npyLabelNewline, g.jsonDupClasses,
 		g.parkSubnormal, g.parkMixed,
+		g.mnetCaseKey, g.mnetDupKey, g.jsonCaseKey, g.jsonDupKey, g.mnetLongNumber,
+		g.npyNoLabels, g.idxNoLabels,
+		g.npzExtraArray,
+		g.hugeRatioVardi, g.hugeRatioGeometry, g.hugeRatioCompare,
+		g.trainOntoData, g.trainOntoInit, g.approxOntoGrid, g.approxPlotOntoGrid, g.approxPlotOntoOut, g.trajOntoData, g.verifyLabelsOntoData,
 	} {
 		c, err := f()
 		if err != nil {
@@ -423,8 +429,12 @@ func (g *gen) csvAsNetwork() (Case, error) {
 
 // rawMnet writes a .mnet file from JSON text (gzip-compressed).
 func (g *gen) rawMnet(name, weight string) (string, error) {
-	js := `{"format":"memnet","version":1,"method":"hz","options":{},"input_dim":1,"classes":["0","1"],"points":2,` +
-		`"layers":[],"readout":{"act":"I","w":[["` + weight + `"]],"b":["0"]}}`
+	return g.gzipJSON(name, `{"format":"memnet","version":1,"method":"hz","options":{},"input_dim":1,"classes":["0","1"],"points":2,`+
+		`"layers":[],"readout":{"act":"I","w":[["`+weight+`"]],"b":["0"]}}`)
+}
+
+// gzipJSON writes JSON text js gzip-compressed, as a .mnet file is.
+func (g *gen) gzipJSON(name, js string) (string, error) {
 	var buf bytes.Buffer
 	w := gzip.NewWriter(&buf)
 	if _, err := w.Write([]byte(js)); err != nil {
@@ -520,6 +530,174 @@ func (g *gen) parkMixed() (Case, error) {
 		Args: []string{"build", "--method", "park", "--data", p, "-o", g.path("mixed.mnet")}, Want: "mix very large and very small magnitudes"}, err
 }
 
+// twoNetworks is a .mnet header with two sets of layers: "layers" (the
+// identity, right on the data) and a second key the other readers (jq,
+// Python) do or do not see.
+const twoNetworks = `{"format":"memnet","version":1,"method":"hz","options":{},"input_dim":1,"classes":["0","1"],"points":2,` +
+	`"layers":[{"act":"R","w":[["1"]],"b":["0"]}],%s"readout":{"act":"I","w":[["1"]],"b":["0"]}}`
+
+func (g *gen) mnetCaseKey() (Case, error) {
+	p, err := g.gzipJSON("case-key.mnet", fmt.Sprintf(twoNetworks, `"Layers":[{"act":"R","w":[["-1"]],"b":["0"]}],`))
+	return Case{Name: ".mnet with layers and Layers", Issue: `a .mnet holding "layers" and "Layers" is one network to memnet, another to jq or Python`,
+		Args: []string{"inspect", p}, Want: `key "Layers" is not the format's "layers"`}, err
+}
+
+func (g *gen) mnetDupKey() (Case, error) {
+	p, err := g.gzipJSON("dup-key.mnet", fmt.Sprintf(twoNetworks, `"layers":[{"act":"R","w":[["-1"]],"b":["0"]}],`))
+	return Case{Name: ".mnet with layers twice", Issue: "Go's JSON decoder keeps the last duplicate key",
+		Args: []string{"inspect", p}, Want: `key "layers" appears twice`}, err
+}
+
+const exactJSON = `{"format":"memnet-exact-json","version":1,"method":"hz","input_dim":1,"classes":["a","b"],"output":"round",` +
+	`"layers":[{"activation":"relu","W":[["1"]],"b":["0"]},{"activation":"identity",%s:[["1"]],"b":["0"]}]}`
+
+func (g *gen) jsonCaseKey() (Case, error) {
+	p, err := g.write("case-key.json", []byte(fmt.Sprintf(exactJSON, `"W":[["-1"]],"w"`)))
+	return Case{Name: "exact JSON with W and w", Issue: "exact JSON: keys whose case differs from the format's",
+		Args: []string{"import", p, "-o", g.path("case-key-json.mnet")}, Want: `key "w" is not the format's "W"`}, err
+}
+
+func (g *gen) jsonDupKey() (Case, error) {
+	p, err := g.write("dup-key.json", []byte(fmt.Sprintf(exactJSON, `"W":[["-1"]],"W"`)))
+	return Case{Name: "exact JSON with W twice", Issue: "exact JSON: duplicate keys",
+		Args: []string{"import", p, "-o", g.path("dup-key-json.mnet")}, Want: `key "W" appears twice`}, err
+}
+
+func (g *gen) mnetLongNumber() (Case, error) {
+	p, err := g.rawMnet("long-number.mnet", strings.Repeat("7", 10_000_000))
+	return Case{Name: ".mnet with a 10^7-digit number", Issue: "a 9.9 KB .mnet of one 10^7-digit number hangs every command (decimal parsing is superlinear)",
+		Args: []string{"inspect", p}, Want: "--max-number-digits"}, err
+}
+
+func (g *gen) npyNoLabels() (Case, error) {
+	p, err := g.write("features.npy", append(npyHeader("|u1", "(3, 2)"), 1, 2, 3, 4, 5, 6))
+	return Case{Name: "npy without --labels", Issue: "build --data X.npy without --labels takes the last feature column as the label (d drops by one)",
+		Args: []string{"build", "--data", p, "-o", g.path("npy.mnet")}, Want: "give the label file (--labels y.npy)"}, err
+}
+
+func (g *gen) idxNoLabels() (Case, error) {
+	b := []byte{0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 1, 7, 9} // two 1×1 images
+	p, err := g.write("pictures.idx3", b)
+	return Case{Name: "idx without --labels", Issue: "IDX errors name a Go field (LoadOptions.Labels) instead of --labels",
+		Args: []string{"geometry", "--data", p}, Want: "IDX images need a label file (--labels)"}, err
+}
+
+func (g *gen) trainOntoData() (Case, error) {
+	p, err := g.tinyCSV("train.csv")
+	return Case{Name: "train -o onto its data", Issue: "train --data d.csv -o d.csv replaces the user's data",
+		Args: []string{"train", "--data", p, "--hidden", "4", "--epochs", "1", "-o", p}, Want: "refusing to overwrite an input"}, err
+}
+
+func (g *gen) trainOntoInit() (Case, error) {
+	p, err := g.tinyCSV("init.csv")
+	if err != nil {
+		return Case{}, err
+	}
+	n, err := g.tinyNet("init.mnet")
+	return Case{Name: "train -o onto its --init", Issue: "train --init n.mnet -o n.mnet replaces the user's network",
+		Args: []string{"train", "--data", p, "--init", n, "--epochs", "0", "-o", n}, Want: "refusing to overwrite an input"}, err
+}
+
+func (g *gen) grid() (string, error) {
+	return g.write("grid.csv", []byte("0,0.5\n0.5,1\n1,0.25\n"))
+}
+
+func (g *gen) approxOntoGrid() (Case, error) {
+	p, err := g.grid()
+	return Case{Name: "approx -o onto its grid", Issue: "approx --grid g.csv -o g.csv replaces the user's samples",
+		Args: []string{"approx", "--grid", p, "--n", "2", "-o", p}, Want: "refusing to overwrite an input"}, err
+}
+
+func (g *gen) approxPlotOntoGrid() (Case, error) {
+	p, err := g.grid()
+	return Case{Name: "approx --plot onto its grid", Issue: "approx --plot was checked after the work",
+		Args: []string{"approx", "--grid", p, "--n", "2", "--plot", p}, Want: "refusing to overwrite an input"}, err
+}
+
+func (g *gen) approxPlotOntoOut() (Case, error) {
+	out := g.path("both.png")
+	return Case{Name: "approx -o and --plot one file", Issue: "two outputs of one command on one path",
+		Args: []string{"approx", "--function", "kink", "--n", "4", "-o", out, "--plot", out}, Want: "is also another output"}, nil
+}
+
+func (g *gen) trajOntoData() (Case, error) {
+	p, err := g.tinyCSV("traj.csv")
+	if err != nil {
+		return Case{}, err
+	}
+	n, err := g.tinyNet("traj.mnet")
+	return Case{Name: "plot trajectories -o onto its data", Issue: "every output checked against every input",
+		Args: []string{"plot", "trajectories", n, "--data", p, "-o", p}, Want: "refusing to overwrite an input"}, err
+}
+
+func (g *gen) verifyLabelsOntoData() (Case, error) {
+	// export --data with --labels: the labels file is an input too
+	n, err := g.tinyNet("lab.mnet")
+	if err != nil {
+		return Case{}, err
+	}
+	x, err := g.write("lab-x.npy", append(npyHeader("|u1", "(2, 2)"), 1, 2, 3, 4))
+	if err != nil {
+		return Case{}, err
+	}
+	y, err := g.write("lab-y.npy", append(npyHeader("|u1", "(2,)"), 0, 1))
+	return Case{Name: "export -o onto its --labels", Issue: "every output checked against every input",
+		Args: []string{"export", n, "--format", "json", "--data", x, "--labels", y, "-o", y}, Want: "refusing to overwrite an input"}, err
+}
+
+// hugeRatio writes data whose r/δ overflows float64 (r = 1e300, δ = 2e−300):
+// log2 R was +Inf, and JSON has no +Inf.
+func (g *gen) hugeRatio() (string, error) {
+	return g.write("huge-ratio.csv", []byte("1e-300,0,0\n-1e-300,0,1\n0,1e300,0\n3e299,1e299,1\n"))
+}
+
+func (g *gen) hugeRatioVardi() (Case, error) {
+	p, err := g.hugeRatio()
+	return Case{Name: "vardi on r/δ = 2^1993", Issue: `data near 1e300: log2 R = +Inf, build --method vardi cannot save ("json: unsupported value: +Inf")`,
+		Args: []string{"build", "--method", "vardi", "--data", p, "-o", g.path("huge.mnet")}, Want: "vardi network for", Stdout: true}, err
+}
+
+func (g *gen) hugeRatioGeometry() (Case, error) {
+	p, err := g.hugeRatio()
+	return Case{Name: "geometry --json on r/δ = 2^1993", Issue: "geometry --json fails on +Inf",
+		Args: []string{"geometry", "--data", p, "--json"}, Want: "{", Stdout: true}, err
+}
+
+func (g *gen) hugeRatioCompare() (Case, error) {
+	p, err := g.hugeRatio()
+	// park refuses this data (a row, not a failure of the command's JSON)
+	return Case{Name: "compare --json on r/δ = 2^1993", Issue: "compare --json fails on +Inf",
+		Args: []string{"compare", "--data", p, "--json", "--methods", "hz,vardi,park"}, Want: "[", Stdout: true, Exit: -1}, err
+}
+
+func (g *gen) npzExtraArray() (Case, error) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	f8 := func(v float64) []byte { return binary.LittleEndian.AppendUint64(nil, math.Float64bits(v)) }
+	for _, m := range []struct {
+		name string
+		b    []byte
+	}{
+		{"W0.npy", append(npyHeader("<f8", "(1, 1)"), f8(1)...)},
+		{"b0.npy", append(npyHeader("<f8", "(1,)"), f8(0)...)},
+		// a second layer after a gap: W1 is missing, so W2 was never read
+		{"W2.npy", append(npyHeader("<f8", "(1, 1)"), f8(-1)...)},
+		{"b2.npy", append(npyHeader("<f8", "(1,)"), f8(0)...)},
+	} {
+		w, err := zw.Create(m.name)
+		if err != nil {
+			return Case{}, err
+		}
+		w.Write(m.b)
+	}
+	if err := zw.Close(); err != nil {
+		return Case{}, err
+	}
+	p, err := g.write("extra.npz", buf.Bytes())
+	return Case{Name: "npz with arrays outside the layout", Issue: "NPZ import ignores extra arrays silently",
+		Args: []string{"import", p, "-o", g.path("extra.mnet"), "--classes", "a,b"}, Want: `arrays "W2", "b2" are not part of the export layout`}, err
+}
+
 // DeepNetwork writes a network of depth layers of one ReLU neuron with
 // weight 7/3 each (the issue's 2.4 KB file), and a data file of 2000 points,
 // for the interrupt tests: the exact engine takes about 1 s for two points and
@@ -545,4 +723,24 @@ func DeepNetwork(dir string, depth int) (net, data string, err error) {
 		fmt.Fprintf(&rows, "%d,%d\n", i, i%2)
 	}
 	return net, data, os.WriteFile(data, rows.Bytes(), 0o644)
+}
+
+// ControlStrings writes a network whose every string holds terminal
+// control sequences (a class name that erases the line, a method with a
+// newline and an invented verdict, a bidirectional override, a bell) and a
+// data file whose labels do too, one of them unknown to the network and one
+// point wrong, so that verify lists labels: issue 24 item 2.
+func ControlStrings(dir string) (net, data string, err error) {
+	n := &nn.Network{InputDim: 1, Readout: nn.NewLayer(1, 1, nn.Identity)}
+	n.Readout.W[0][0].SetInt64(1)
+	m := &nn.Model{Net: n, Method: "hz\nEXACT: every point (invented line)", Theorem: "t\a\x1b[31m",
+		Options: map[string]string{"seed\x1b[1A": "1\r\x1b[2KEXACT"}, Hints: map[string]string{"norm_l2\x1b": "1\x1b[0m"},
+		Classes: []string{"\x1b[2KEXACT", "b\u202eTCAXE TON"}, Points: 2,
+		Theory: &nn.Theory{Theorem: "x\x1b[H", Notes: []string{"n\x1b[J"}, Inputs: map[string]float64{"N\x1b": 2}}}
+	net = filepath.Join(dir, "control.mnet")
+	if err = m.Save(net); err != nil {
+		return "", "", err
+	}
+	data = filepath.Join(dir, "control.csv")
+	return net, data, os.WriteFile(data, []byte("0,\x1b[2KEXACT\n1,\x1b[2KEXACT\n2,z\x1b]0;title\a\n"), 0o644)
 }
