@@ -2,10 +2,12 @@ package export
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/memnet/memnet/limits"
 	"github.com/memnet/memnet/nn"
@@ -56,7 +58,14 @@ func Import(path string, classes []string) (*nn.Model, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	format, ferr := FormatFromPath(path)
+	name := path
+	if bytes.HasPrefix(b, []byte{0x1f, 0x8b}) { // gzip, as VNN-COMP publishes its networks
+		if b, err = gunzip(b); err != nil {
+			return nil, "", fmt.Errorf("%s: %v", path, err)
+		}
+		name = strings.TrimSuffix(strings.TrimSuffix(path, ".gz"), ".GZ")
+	}
+	format, ferr := FormatFromPath(name)
 	if ferr != nil {
 		format = Sniff(b)
 	}
@@ -65,6 +74,23 @@ func Import(path string, classes []string) (*nn.Model, string, error) {
 		return nil, format, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, format, nil
+}
+
+// gunzip decompresses b, at most as many bytes as Import reads from a file.
+func gunzip(b []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("gzip: %v", err)
+	}
+	lim := min(int64(maxImportFile), limits.InputBytes())
+	out, err := io.ReadAll(io.LimitReader(zr, lim+1))
+	if err != nil {
+		return nil, fmt.Errorf("gzip: %v", err)
+	}
+	if int64(len(out)) > lim {
+		return nil, fmt.Errorf("gzip: %w", &limits.Error{What: "the decompressed file", Need: int64(len(out)), Limit: lim, Flag: limits.InputBytesFlag, Kind: "size"})
+	}
+	return out, nil
 }
 
 // bytesPerWeight bounds the memory one imported value costs: its float64,

@@ -24,9 +24,15 @@ func importCmd() *cobra.Command {
 verify can judge it exactly. Every float weight is a dyadic rational and is kept
 exactly; the exact JSON export is read back losslessly (method and hints included).
 
-ONNX: a chain of MatMul / Gemm / Add / Relu (also Identity, Constant, and Max
-with a constant of 0 and -inf) on one input of shape (N, d), float or double
-initializers. .npz and safetensors: the export layout W0, b0, W1, b1, ...
+ONNX: a ReLU MLP as PyTorch, TensorFlow (tf2onnx), MATLAB and VNN-COMP write
+it, opsets 7-21: one input of any shape (a symbolic first dimension is the batch,
+read as 1; the network reads the tensor's values in row-major order); Flatten,
+Reshape (INT64 shape constants), Identity, Constant; Add/Sub/Mul/Div by constants
+(a normalization before the first layer is folded exactly into it); MatMul with
+the weight on either side; Gemm (alpha, beta, transA, transB, any bias shape);
+Relu and Max(x, c). Initializers may also be graph inputs. float16, bfloat16,
+float and double weights are kept exactly. Anything else is refused naming the
+node and its operator. A gzipped file (.onnx.gz) is read as is. .npz and safetensors: the export layout W0, b0, W1, b1, ...
 (W{k} of shape (out, in)), optional act{k} and classes. One output stands for
 the class index it rounds to, several for the index of the largest; a file
 without class names gets "0", "1", ... or needs --classes.`,
@@ -58,6 +64,9 @@ without class names gets "0", "1", ... or needs --classes.`,
 				args[0], format, info.InputDim, info.Depth, info.Width, model.Net.OutputDim(), strings.Join(model.Classes, ", "))
 			fmt.Printf("  params %d (%d weights + %d biases), max weight bits %d, dyadic %v\n",
 				info.Params, info.WeightsNonzero, info.BiasesNonzero, info.MaxWeightBits, info.Dyadic)
+			if in := model.Options["onnx.input"]; in != "" {
+				fmt.Printf("  %s\n  preprocessing folded: %s\n", in, model.Options["onnx.folded"])
+			}
 			fmt.Printf("wrote %s (method %s)\n", out, model.Method)
 			return nil
 		},
