@@ -13,10 +13,14 @@ import (
 	"github.com/memnet/memnet/nn"
 )
 
-// The opsets of the default domain ReadONNX knows the operators of.
+// The opsets of the default domain ReadONNX knows the operators of: the
+// operators it reads last changed their float semantics at opset 14 (Add,
+// Sub, Mul, Div, Relu, Reshape's allowzero) or before; later versions (up to
+// 25, which the ONNX node tests use for Flatten and Identity) only add
+// element types.
 const (
 	minReadOpset = 7
-	maxReadOpset = 21
+	maxReadOpset = 25
 )
 
 // ReadONNX reads an ONNX model that is a ReLU MLP as its exporters write it
@@ -35,7 +39,7 @@ const (
 // broadcasts), Relu, and Max(x, c) with c a constant (Max(x, c) =
 // ReLU(x − c) + c exactly; c = −∞ is the identity). Anything else is refused
 // with the node's name and operator. Initializers that are also graph
-// inputs (IR 3) are constants. Opsets 7–21 of the default domain.
+// inputs (IR 3) are constants. Opsets 7–25 of the default domain.
 //
 // classes, when not nil, names the classes; otherwise they come from
 // memnet's metadata, or are "0", "1", ... for a network with several
@@ -47,122 +51,9 @@ func ReadONNX(b []byte, classes []string) (*nn.Model, error) {
 	if err := proto.Unmarshal(b, &mp); err != nil {
 		return nil, fmt.Errorf("not an ONNX model: %v", err)
 	}
-	g := mp.GetGraph()
-	if g == nil || len(g.GetNode()) == 0 {
-		return nil, errors.New("not an ONNX model: no graph or an empty graph")
-	}
-	opset := int64(0)
-	for _, op := range mp.GetOpsetImport() {
-		if d := op.GetDomain(); d != "" && d != "ai.onnx" {
-			continue
-		}
-		opset = op.GetVersion()
-		if opset > 0 && opset < minReadOpset {
-			return nil, fmt.Errorf("onnx: opset %d is too old (memnet reads opsets %d to %d)", opset, minReadOpset, maxReadOpset)
-		}
-		if opset > maxReadOpset {
-			return nil, fmt.Errorf("onnx: opset %d is newer than memnet knows (it reads opsets %d to %d; re-export with opset_version=%d)", opset, minReadOpset, maxReadOpset, maxReadOpset)
-		}
-	}
-	// Every constant becomes float64 values and then exact weights: check
-	// the memory of all of them before converting any.
-	var total int64
-	for _, t := range g.GetInitializer() {
-		total = limits.Add(total, tensorSize(t))
-	}
-	for _, node := range g.GetNode() {
-		for _, a := range node.GetAttribute() {
-			if t := a.GetT(); t != nil {
-				total = limits.Add(total, tensorSize(t))
-			}
-			total = limits.Add(total, int64(len(a.GetFloats())))
-		}
-	}
-	if err := checkWeights(fmt.Sprintf("%d constant values", total), total); err != nil {
-		return nil, err
-	}
-	consts := map[string]*onnxConst{}
-	for _, t := range g.GetInitializer() {
-		c, err := readTensor(t)
-		if err != nil {
-			return nil, err
-		}
-		consts[t.GetName()] = c
-	}
-	var inputs []*onnxpb.ValueInfoProto
-	for _, in := range g.GetInput() {
-		if _, ok := consts[in.GetName()]; !ok {
-			inputs = append(inputs, in)
-		}
-	}
-	if len(inputs) != 1 {
-		return nil, fmt.Errorf("onnx: the graph has %d inputs besides its initializers; memnet imports networks with one input", len(inputs))
-	}
-	if len(g.GetOutput()) != 1 {
-		return nil, fmt.Errorf("onnx: the graph has %d outputs; memnet imports networks with one output", len(g.GetOutput()))
-	}
-	gb, inDesc, err := inputValue(inputs[0])
+	net, gb, inDesc, opset, err := readONNXNet(&mp)
 	if err != nil {
 		return nil, err
-	}
-	cur := inputs[0].GetName()
-	for ni, node := range g.GetNode() {
-		op := node.GetOpType()
-		where := fmt.Sprintf("onnx: node %d (%s %q)", ni+1, plainName(op), node.GetName())
-		if d := node.GetDomain(); d != "" && d != "ai.onnx" {
-			return nil, fmt.Errorf("%s: operator domain %q is not supported; memnet imports ReLU MLPs in the default domain", where, d)
-		}
-		if len(node.GetOutput()) != 1 {
-			return nil, fmt.Errorf("%s: has %d outputs, want 1", where, len(node.GetOutput()))
-		}
-		if op == "Constant" {
-			c, err := constantNode(node)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %v", where, err)
-			}
-			consts[node.GetOutput()[0]] = c
-			continue
-		}
-		// every other node reads the chain's current value and constants
-		var operands []*onnxConst
-		curAt := -1
-		for i, in := range node.GetInput() {
-			if in == cur {
-				if curAt >= 0 {
-					return nil, fmt.Errorf("%s: reads %q twice; memnet imports plain chains", where, cur)
-				}
-				curAt = i
-				operands = append(operands, nil)
-				continue
-			}
-			if in == "" {
-				operands = append(operands, nil)
-				continue
-			}
-			c, ok := consts[in]
-			if !ok {
-				return nil, fmt.Errorf("%s: reads %q, which is neither the chain's current value %q nor a constant; memnet imports plain chains (no branches)", where, in, cur)
-			}
-			operands = append(operands, c)
-		}
-		if curAt < 0 {
-			if op == "Identity" && len(operands) == 1 && operands[0] != nil {
-				consts[node.GetOutput()[0]] = operands[0]
-				continue
-			}
-			return nil, fmt.Errorf("%s: does not read the chain's current value %q; memnet imports plain chains and folds only Constant and Identity on constants", where, cur)
-		}
-		if err := gb.node(op, node, curAt, operands); err != nil {
-			return nil, fmt.Errorf("%s: %v", where, err)
-		}
-		cur = node.GetOutput()[0]
-	}
-	if out := g.GetOutput()[0].GetName(); out != cur {
-		return nil, fmt.Errorf("onnx: the graph's output %q is not the end of the chain %q", out, cur)
-	}
-	net, err := gb.network()
-	if err != nil {
-		return nil, fmt.Errorf("onnx: %v", err)
 	}
 	meta := map[string]string{}
 	for _, p := range mp.GetMetadataProps() {
@@ -182,6 +73,130 @@ func ReadONNX(b []byte, classes []string) (*nn.Model, error) {
 		m.Options["onnx.folded"] = "none"
 	}
 	return m, nil
+}
+
+// readONNXNet is ReadONNX's network, its builder, the input's description
+// and the default domain's opset.
+func readONNXNet(mp *onnxpb.ModelProto) (*nn.Network, *graphBuilder, string, int64, error) {
+	fail := func(err error) (*nn.Network, *graphBuilder, string, int64, error) { return nil, nil, "", 0, err }
+	g := mp.GetGraph()
+	if g == nil || len(g.GetNode()) == 0 {
+		return fail(errors.New("not an ONNX model: no graph or an empty graph"))
+	}
+	opset := int64(0)
+	for _, op := range mp.GetOpsetImport() {
+		if d := op.GetDomain(); d != "" && d != "ai.onnx" {
+			continue
+		}
+		opset = op.GetVersion()
+		if opset > 0 && opset < minReadOpset {
+			return fail(fmt.Errorf("onnx: opset %d is too old (memnet reads opsets %d to %d)", opset, minReadOpset, maxReadOpset))
+		}
+		if opset > maxReadOpset {
+			return fail(fmt.Errorf("onnx: opset %d is newer than memnet knows (it reads opsets %d to %d; re-export with opset_version=%d)", opset, minReadOpset, maxReadOpset, maxReadOpset))
+		}
+	}
+	// Every constant becomes float64 values and then exact weights: check
+	// the memory of all of them before converting any.
+	var total int64
+	for _, t := range g.GetInitializer() {
+		total = limits.Add(total, tensorSize(t))
+	}
+	for _, node := range g.GetNode() {
+		for _, a := range node.GetAttribute() {
+			if t := a.GetT(); t != nil {
+				total = limits.Add(total, tensorSize(t))
+			}
+			total = limits.Add(total, int64(len(a.GetFloats())))
+		}
+	}
+	if err := checkWeights(fmt.Sprintf("%d constant values", total), total); err != nil {
+		return fail(err)
+	}
+	consts := map[string]*onnxConst{}
+	for _, t := range g.GetInitializer() {
+		c, err := readTensor(t)
+		if err != nil {
+			return fail(err)
+		}
+		consts[t.GetName()] = c
+	}
+	var inputs []*onnxpb.ValueInfoProto
+	for _, in := range g.GetInput() {
+		if _, ok := consts[in.GetName()]; !ok {
+			inputs = append(inputs, in)
+		}
+	}
+	if len(inputs) != 1 {
+		return fail(fmt.Errorf("onnx: the graph has %d inputs besides its initializers; memnet imports networks with one input", len(inputs)))
+	}
+	if len(g.GetOutput()) != 1 {
+		return fail(fmt.Errorf("onnx: the graph has %d outputs; memnet imports networks with one output", len(g.GetOutput())))
+	}
+	gb, inDesc, err := inputValue(inputs[0])
+	if err != nil {
+		return fail(err)
+	}
+	cur := inputs[0].GetName()
+	for ni, node := range g.GetNode() {
+		op := node.GetOpType()
+		where := fmt.Sprintf("onnx: node %d (%s %q)", ni+1, plainName(op), node.GetName())
+		if d := node.GetDomain(); d != "" && d != "ai.onnx" {
+			return fail(fmt.Errorf("%s: operator domain %q is not supported; memnet imports ReLU MLPs in the default domain", where, d))
+		}
+		if len(node.GetOutput()) != 1 {
+			return fail(fmt.Errorf("%s: has %d outputs, want 1", where, len(node.GetOutput())))
+		}
+		if op == "Constant" {
+			c, err := constantNode(node)
+			if err != nil {
+				return fail(fmt.Errorf("%s: %v", where, err))
+			}
+			consts[node.GetOutput()[0]] = c
+			continue
+		}
+		// every other node reads the chain's current value and constants
+		var operands []*onnxConst
+		curAt := -1
+		for i, in := range node.GetInput() {
+			if in == cur {
+				if curAt >= 0 {
+					return fail(fmt.Errorf("%s: reads %q twice; memnet imports plain chains", where, cur))
+				}
+				curAt = i
+				operands = append(operands, nil)
+				continue
+			}
+			if in == "" {
+				operands = append(operands, nil)
+				continue
+			}
+			c, ok := consts[in]
+			if !ok {
+				return fail(fmt.Errorf("%s: reads %q, which is neither the chain's current value %q nor a constant; memnet imports plain chains (no branches)", where, in, cur))
+			}
+			operands = append(operands, c)
+		}
+		if curAt < 0 {
+			if op == "Identity" && len(operands) == 1 && operands[0] != nil {
+				consts[node.GetOutput()[0]] = operands[0]
+				continue
+			}
+			return fail(fmt.Errorf("%s: does not read the chain's current value %q; memnet imports plain chains and folds only Constant and Identity on constants", where, cur))
+		}
+		if err := gb.node(op, node, curAt, operands); err != nil {
+			return fail(fmt.Errorf("%s: %v", where, err))
+		}
+		cur = node.GetOutput()[0]
+	}
+	if out := g.GetOutput()[0].GetName(); out != cur {
+		return fail(fmt.Errorf("onnx: the graph's output %q is not the end of the chain %q", out, cur))
+	}
+	net, err := gb.network()
+	if err != nil {
+		return fail(fmt.Errorf("onnx: %v", err))
+	}
+	return net, gb, inDesc, opset, nil
 }
 
 // plainName is an operator name as is when it is a plain identifier, else

@@ -105,7 +105,7 @@ func TestImportRefusals(t *testing.T) {
 	}{
 		"sigmoid":  {edit(func(mp *onnxpb.ModelProto) { mp.Graph.Node[3].OpType = proto.String("Sigmoid") }), `node 4 (Sigmoid "matmul`},
 		"opset 6":  {edit(func(mp *onnxpb.ModelProto) { mp.OpsetImport[0].Version = proto.Int64(6) }), "opset 6 is too old"},
-		"opset 22": {edit(func(mp *onnxpb.ModelProto) { mp.OpsetImport[0].Version = proto.Int64(22) }), "opset 22 is newer"},
+		"opset 26": {edit(func(mp *onnxpb.ModelProto) { mp.OpsetImport[0].Version = proto.Int64(26) }), "opset 26 is newer"},
 		"const / x": {edit(func(mp *onnxpb.ModelProto) {
 			in := mp.Graph.Node[1].Input
 			in[0], in[1] = in[1], in[0]

@@ -25,7 +25,7 @@ verify can judge it exactly. Every float weight is a dyadic rational and is kept
 exactly; the exact JSON export is read back losslessly (method and hints included).
 
 ONNX: a ReLU MLP as PyTorch, TensorFlow (tf2onnx), MATLAB and VNN-COMP write
-it, opsets 7-21: one input of any shape (a symbolic first dimension is the batch,
+it, opsets 7-25: one input of any shape (a symbolic first dimension is the batch,
 read as 1; the network reads the tensor's values in row-major order); Flatten,
 Reshape (INT64 shape constants), Identity, Constant; Add/Sub/Mul/Div by constants
 (a normalization before the first layer is folded exactly into it); MatMul with
