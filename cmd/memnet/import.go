@@ -17,6 +17,7 @@ func importCmd() *cobra.Command {
 	var out string
 	var classes []string
 	var asJSON bool
+	var ia inputAffineFlags
 	cmd := &cobra.Command{
 		Use:   "import FILE.onnx|FILE.npz|FILE.safetensors|FILE.json -o NET.mnet",
 		Short: "Read a ReLU network from ONNX, .npz, safetensors or exact JSON as exact weights, for memnet verify",
@@ -49,6 +50,9 @@ without class names gets "0", "1", ... or needs --classes.`,
 			if err != nil {
 				return err
 			}
+			if model, err = ia.apply(model); err != nil {
+				return fmt.Errorf("%s: %v", args[0], err)
+			}
 			if err := model.Save(out); err != nil {
 				return err
 			}
@@ -67,6 +71,9 @@ without class names gets "0", "1", ... or needs --classes.`,
 			if in := model.Options["onnx.input"]; in != "" {
 				fmt.Printf("  %s\n  preprocessing folded: %s\n", in, model.Options["onnx.folded"])
 			}
+			if s, t := model.Options[pipeline.OptInputScale], model.Options[pipeline.OptInputShift]; s != "" || t != "" {
+				fmt.Printf("  --input-scale %s --input-shift %s folded exactly into layer 1: the network reads raw x\n", orOne(s, "1"), orOne(t, "0"))
+			}
 			fmt.Printf("wrote %s (method %s)\n", out, model.Method)
 			return nil
 		},
@@ -74,6 +81,7 @@ without class names gets "0", "1", ... or needs --classes.`,
 	cmd.Flags().StringVarP(&out, "out", "o", "", "network file to write (.mnet)")
 	cmd.Flags().StringSliceVar(&classes, "classes", nil, "class labels in index order, comma-separated (overrides the file's)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	ia.add(cmd)
 	_ = cmd.MarkFlagRequired("out")
 	return cmd
 }
