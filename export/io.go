@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -74,6 +75,19 @@ func Import(path string, classes []string) (*nn.Model, string, error) {
 		return nil, format, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, format, nil
+}
+
+// errNoClasses is a one-output network whose file names no classes.
+var errNoClasses = errors.New("the network has one output (a class index by rounding) and the file names no classes: give them with --classes")
+
+// ImportNet is Import for a use that needs the network and not its classes
+// (memnet check): a one-output network without class names gets "0", "1".
+func ImportNet(path string) (*nn.Model, string, error) {
+	m, f, err := Import(path, nil)
+	if errors.Is(err, errNoClasses) {
+		return Import(path, []string{"0", "1"})
+	}
+	return m, f, err
 }
 
 // gunzip decompresses b, at most as many bytes as Import reads from a file.
