@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"strings"
 
 	"github.com/memnet/memnet/nn"
 	"github.com/memnet/memnet/vnnlib"
@@ -149,14 +150,23 @@ func ratsOf(v []float32) []*big.Rat {
 }
 
 // BoxCandidates are the points memnet check tries without a witness: each bounded, non-empty
-// disjunct's box centre and, when there are at most maxCorners, its corners.
+// distinct box's centre and, when there are at most 12 inputs, its 2^d corners.
 // skipped counts the disjuncts whose corners were not all tried.
 func BoxCandidates(prop *vnnlib.Property) (xs [][]*big.Rat, skipped int) {
+	seen := map[string]bool{} // disjuncts often share one box
 	for _, d := range prop.Disjuncts {
 		if !d.Box.Bounded() || d.Box.Empty() {
 			skipped++
 			continue
 		}
+		var key strings.Builder
+		for i := range d.Box.Lo {
+			key.WriteString(d.Box.Lo[i].RatString() + ":" + d.Box.Hi[i].RatString() + ";")
+		}
+		if seen[key.String()] {
+			continue
+		}
+		seen[key.String()] = true
 		xs = append(xs, d.Box.Centre())
 		if prop.NX > 12 {
 			skipped++

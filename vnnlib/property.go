@@ -18,7 +18,10 @@
 package vnnlib
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"math/big"
 	"os"
 	"regexp"
@@ -80,6 +83,18 @@ func ReadFile(path string) (*Property, error) {
 	b := make([]byte, st.Size())
 	if _, err := fh.ReadAt(b, 0); err != nil && st.Size() > 0 {
 		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if bytes.HasPrefix(b, []byte{0x1f, 0x8b}) { // gzip, as VNN-COMP publishes properties
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return nil, fmt.Errorf("%s: gzip: %v", path, err)
+		}
+		if b, err = io.ReadAll(io.LimitReader(zr, maxFile+1)); err != nil {
+			return nil, fmt.Errorf("%s: gzip: %v", path, err)
+		}
+		if len(b) > maxFile {
+			return nil, fmt.Errorf("%s: over %d bytes decompressed", path, maxFile)
+		}
 	}
 	p, err := Parse(b)
 	if err != nil {

@@ -60,6 +60,9 @@ Exit status: 0 when a counterexample is established exactly, 1 when not.`,
 				return err
 			}
 			fmt.Printf("property %s: %d inputs, %d outputs, %d disjunct(s)\n", args[1], prop.NX, prop.NY, len(prop.Disjuncts))
+			if len(prop.Comments) > 0 {
+				fmt.Printf("  the file's first comment (its claim): %s\n", quoteText(prop.Comments[0]))
+			}
 			if witness != "" {
 				return checkWitness(cmd, model.Net, prop, witness)
 			}
@@ -120,7 +123,7 @@ func printPoint(c *pipeline.PointCheck, prop *vnnlib.Property) {
 	for j, o := range c.Exact {
 		outs[j] = fmt.Sprintf("Y_%d = %s", j, ratApprox(o))
 	}
-	fmt.Printf("  exact outputs: %s\n", strings.Join(outs, ", "))
+	fmt.Printf("  exact outputs: %s (largest: %s)\n", strings.Join(outs, ", "), argmax(c.Exact))
 	for k, r := range c.Judged {
 		if len(c.Judged) > 1 && k >= 8 {
 			fmt.Printf("  ... %d more disjuncts\n", len(c.Judged)-k)
@@ -202,4 +205,15 @@ func falsify(cmd *cobra.Command, net *nn.Network, prop *vnnlib.Property) error {
 		printPoint(cs[0], prop)
 	}
 	return exitError{1}
+}
+
+// argmax is "Y_k" for the strictly largest output, else "none (a tie)".
+func argmax(o []*big.Rat) string {
+	if k := nn.ClassOfRat(o, max(len(o), 2)); k >= 0 && len(o) > 1 {
+		return fmt.Sprintf("Y_%d", k)
+	}
+	if len(o) == 1 {
+		return "one output"
+	}
+	return "none (a tie)"
 }
