@@ -114,7 +114,8 @@ func TestReadme(t *testing.T) {
 		}
 	}
 	// Files of the repository itself that README commands read.
-	for _, name := range []string{"approx/testdata/bump.csv"} {
+	for _, name := range []string{"approx/testdata/bump.csv", "testdata/digits_mlp.onnx", "testdata/vnnlib/valid_sat.txt",
+		"export/testdata/vnncomp/test_sat.onnx", "export/testdata/vnncomp/test_prop.vnnlib"} {
 		b, err := os.ReadFile(filepath.Join("..", "..", filepath.FromSlash(name)))
 		if err != nil {
 			t.Fatal(err)
