@@ -149,9 +149,13 @@ func ratsOf(v []float32) []*big.Rat {
 	return out
 }
 
+// maxCandidates bounds the points BoxCandidates returns.
+const maxCandidates = 1 << 14
+
 // BoxCandidates are the points memnet check tries without a witness: each bounded, non-empty
 // distinct box's centre and, when there are at most 12 inputs, its 2^d corners.
-// skipped counts the disjuncts whose corners were not all tried.
+// skipped counts the disjuncts whose corners (or centre) were not tried:
+// at most maxCandidates points in all.
 func BoxCandidates(prop *vnnlib.Property) (xs [][]*big.Rat, skipped int) {
 	seen := map[string]bool{} // disjuncts often share one box
 	for _, d := range prop.Disjuncts {
@@ -167,8 +171,12 @@ func BoxCandidates(prop *vnnlib.Property) (xs [][]*big.Rat, skipped int) {
 			continue
 		}
 		seen[key.String()] = true
+		if len(xs) >= maxCandidates {
+			skipped++
+			continue
+		}
 		xs = append(xs, d.Box.Centre())
-		if prop.NX > 12 {
+		if prop.NX > 12 || len(xs)+1<<uint(prop.NX) > maxCandidates {
 			skipped++
 			continue
 		}
