@@ -17,7 +17,7 @@ import (
 
 // The ONNX idioms of real exporters, written from a network by hand: each
 // must import to a network with the same exact outputs.
-var idioms = []string{"memnet-export", "gemm", "rank3-flatten", "reshape-matmul", "subdiv", "weight-first", "transposed-gemm", "max", "float16", "identity-const"}
+var idioms = []string{"memnet-export", "gemm", "rank3-flatten", "reshape-matmul", "subdiv", "weight-first", "transposed-gemm", "max", "float16", "identity-const", "mul-reshape"}
 
 // randomNet is a ReLU MLP with float32 weights of few bits (so that every
 // idiom's rescaling stays exact) and d inputs.
@@ -147,6 +147,11 @@ func idiomONNX(net *nn.Network, idiom string, opset int64) []byte {
 	case "weight-first":
 		g.Input = append(g.Input, shapeInfo("x", d))
 		cur = "x"
+	case "mul-reshape": // x·2 reshaped to a vector [d], then weight-first MatMul
+		g.Input = append(g.Input, shapeInfo("x", -1, d))
+		cur = node("Mul", []string{init(nil, []float32{2}), "x"})
+		g.Initializer = append(g.Initializer, &onnxpb.TensorProto{Name: proto.String("vshape"), Dims: []int64{1}, DataType: proto.Int32(int32(onnxpb.TensorProto_INT64)), RawData: binary.LittleEndian.AppendUint64(nil, uint64(d))})
+		cur = node("Reshape", []string{cur, "vshape"})
 	case "transposed-gemm":
 		g.Input = append(g.Input, shapeInfo("x", d, 1))
 		cur = "x"
@@ -172,7 +177,7 @@ func idiomONNX(net *nn.Network, idiom string, opset int64) []byte {
 		}
 		b := f32s(l.B)
 		switch {
-		case idiom == "weight-first":
+		case idiom == "weight-first" || idiom == "mul-reshape":
 			cur = node("MatMul", []string{init([]int64{out, in}, wt), cur})
 			cur = node("Add", []string{cur, init([]int64{out}, b)})
 		case idiom == "transposed-gemm" && k == 0:
@@ -289,7 +294,12 @@ func checkIdiom(t *testing.T, r *rand.Rand, net *nn.Network, idiom string, opset
 		t.Fatalf("%s: input %d output %d, want %d %d", idiom, m.Net.InputDim, m.Net.OutputDim(), net.InputDim, net.OutputDim())
 	}
 	pre := func(x float64) float64 { return x }
-	if idiom == "subdiv" {
+	if idiom == "mul-reshape" {
+		pre = func(x float64) float64 { return 2 * x }
+		if !strings.Contains(m.Options["onnx.folded"], "Mul") {
+			t.Errorf("mul-reshape: folded %q", m.Options["onnx.folded"])
+		}
+	} else if idiom == "subdiv" {
 		pre = func(x float64) float64 { return (x - 0.5) / 4 }
 		if !strings.Contains(m.Options["onnx.folded"], "Sub") || !strings.Contains(m.Options["onnx.folded"], "Div") {
 			t.Errorf("subdiv: folded %q", m.Options["onnx.folded"])

@@ -5,12 +5,15 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
 	"github.com/memnet/memnet/export/onnxpb"
+	"github.com/memnet/memnet/limits"
 	"github.com/memnet/memnet/nn"
 )
 
@@ -171,5 +174,31 @@ func TestImportMaxConstant(t *testing.T) {
 				t.Errorf("point %d output %d: %s, want %s", p, j, got[p][j].RatString(), w.RatString())
 			}
 		}
+	}
+}
+
+// A graph of many constant operations on a wide value is refused before its
+// work exceeds the memory limit (every value an operation makes counts).
+func TestImportManyNodesBounded(t *testing.T) {
+	limits.SetMemory(8 << 20)
+	defer limits.Reset()
+	const width, nodes = 4000, 2000
+	g := &onnxpb.GraphProto{Input: []*onnxpb.ValueInfoProto{shapeInfo("x", 1, width)}}
+	g.Initializer = append(g.Initializer, f32("one", nil, []float32{1}))
+	cur := "x"
+	for k := 0; k < nodes; k++ {
+		out := "v" + strconv.Itoa(k)
+		g.Node = append(g.Node, &onnxpb.NodeProto{OpType: proto.String("Add"), Input: []string{cur, "one"}, Output: []string{out}})
+		cur = out
+	}
+	g.Output = []*onnxpb.ValueInfoProto{{Name: proto.String(cur)}}
+	b, _ := proto.Marshal(&onnxpb.ModelProto{Graph: g, OpsetImport: []*onnxpb.OperatorSetIdProto{{Version: proto.Int64(13)}}})
+	start := time.Now()
+	_, err := ReadONNX(b, nil)
+	if err == nil || !strings.Contains(err.Error(), "--max-memory") {
+		t.Fatalf("%v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("refused after %v", d)
 	}
 }
