@@ -3,6 +3,8 @@ package vnnlib
 import (
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"math/big"
 	"strings"
 )
@@ -260,4 +262,21 @@ func witnessValue(e *sexpr) (*big.Rat, error) {
 		return v.Neg(v), nil
 	}
 	return nil, errors.New("want a number or (- number)")
+}
+
+// ReadWitnessFile reads a witness file's bytes, at most maxFile of them.
+func ReadWitnessFile(path string) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	b, err := io.ReadAll(io.LimitReader(fh, maxFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if len(b) > maxFile {
+		return nil, fmt.Errorf("%s: over %d bytes", path, maxFile)
+	}
+	return b, nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"math/big"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -75,7 +74,7 @@ Exit status: 0 when a counterexample is established exactly, 1 when not.`,
 }
 
 func checkWitness(cmd *cobra.Command, net *nn.Network, prop *vnnlib.Property, path string) error {
-	b, err := os.ReadFile(path)
+	b, err := vnnlib.ReadWitnessFile(path)
 	if err != nil {
 		return err
 	}
