@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math/big"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -17,6 +18,7 @@ func init() { extraCommands = append(extraCommands, checkCmd) }
 
 func checkCmd() *cobra.Command {
 	var witness string
+	var asJSON bool
 	var ia inputAffineFlags
 	cmd := &cobra.Command{
 		Use:   "check NET PROPERTY.vnnlib [--witness FILE]",
@@ -58,6 +60,9 @@ Exit status: 0 when a counterexample is established exactly, 1 when not.`,
 			if err != nil {
 				return err
 			}
+			if asJSON {
+				return checkJSON(cmd, model.Net, prop, witness)
+			}
 			fmt.Printf("property %s: %d inputs, %d outputs, %d disjunct(s)\n", args[1], prop.NX, prop.NY, len(prop.Disjuncts))
 			if len(prop.Comments) > 0 {
 				fmt.Printf("  the file's first comment (its claim): %s\n", quoteText(prop.Comments[0]))
@@ -69,6 +74,7 @@ Exit status: 0 when a counterexample is established exactly, 1 when not.`,
 		},
 	}
 	cmd.Flags().StringVar(&witness, "witness", "", "counterexample to decide: VNN-COMP format ((X_0 v) ... (Y_0 v) ...) or a plain vector")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the judgement as JSON (exact numbers as p/q strings)")
 	ia.add(cmd)
 	return cmd
 }
@@ -215,4 +221,83 @@ func argmax(o []*big.Rat) string {
 		return "one output"
 	}
 	return "none (a tie)"
+}
+
+// checkJSONPoint is one point's judgement in memnet check --json.
+type checkJSONPoint struct {
+	X                     []string            `json:"x"`
+	Outputs               []string            `json:"exact_outputs"`
+	Counterexample        bool                `json:"counterexample"`
+	Float32Counterexample bool                `json:"float32_counterexample"`
+	Float32Outputs        []float32           `json:"float32_outputs"`
+	Disjuncts             []checkJSONDisjunct `json:"disjuncts"`
+}
+
+type checkJSONDisjunct struct {
+	Inside       bool     `json:"inside"`
+	WorstInput   int      `json:"worst_input"`
+	WorstMargin  string   `json:"worst_margin,omitempty"`
+	Values       []string `json:"constraint_values"`
+	Holds        []bool   `json:"holds"`
+	Float32Holds []bool   `json:"float32_holds,omitempty"`
+	Float32In    bool     `json:"float32_inside"`
+}
+
+// checkJSON is memnet check --json: the witness's judgement, or each
+// candidate point's (box centres and small boxes' corners).
+func checkJSON(cmd *cobra.Command, net *nn.Network, prop *vnnlib.Property, witness string) error {
+	var xs [][]*big.Rat
+	mode := "falsifier (box centres and corners; not a verifier)"
+	if witness != "" {
+		b, err := vnnlib.ReadWitnessFile(witness)
+		if err != nil {
+			return err
+		}
+		w, err := vnnlib.ParseWitness(b, prop.NX, prop.NY)
+		if err != nil {
+			return fmt.Errorf("%s: %v", witness, err)
+		}
+		xs, mode = [][]*big.Rat{w.X}, "witness"
+	} else {
+		xs, _ = pipeline.BoxCandidates(prop)
+	}
+	cs, err := pipeline.CheckPoints(cmd.Context(), net, prop, xs)
+	if err != nil {
+		return err
+	}
+	strs := func(v []*big.Rat) []string {
+		out := make([]string, len(v))
+		for i, r := range v {
+			out[i] = r.RatString()
+		}
+		return out
+	}
+	res := struct {
+		Mode           string           `json:"mode"`
+		Counterexample bool             `json:"counterexample_found"`
+		Points         []checkJSONPoint `json:"points"`
+	}{Mode: mode}
+	for _, c := range cs {
+		p := checkJSONPoint{X: strs(c.X), Outputs: strs(c.Exact), Counterexample: c.Counterexample(),
+			Float32Counterexample: c.Float32Counterexample(), Float32Outputs: c.Float32Out}
+		res.Counterexample = res.Counterexample || p.Counterexample
+		for k, r := range c.Judged {
+			d := checkJSONDisjunct{Inside: r.Inside, WorstInput: r.WorstInput, Values: strs(r.Values), Holds: r.Holds}
+			if r.WorstMargin != nil {
+				d.WorstMargin = r.WorstMargin.RatString()
+			}
+			if c.Float32 != nil {
+				d.Float32Holds, d.Float32In = c.Float32[k].Holds, c.Float32[k].Inside
+			}
+			p.Disjuncts = append(p.Disjuncts, d)
+		}
+		res.Points = append(res.Points, p)
+	}
+	if err := printJSON(os.Stdout, res); err != nil {
+		return err
+	}
+	if !res.Counterexample {
+		return exitError{1}
+	}
+	return nil
 }

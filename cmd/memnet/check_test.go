@@ -46,6 +46,11 @@ func TestCheckWitnesses(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "no counterexample among these 33 point(s)") || !strings.Contains(out, "not a verifier") {
 		t.Errorf("falsifier on test_unsat: %d\n%s", code, out)
 	}
+	// --json: exact numbers as strings, the float32 judgement beside
+	out, _, code = run(t, "check", filepath.Join(nets, "test_sat.onnx"), prop, "--witness", filepath.Join(w, "outside_1e-9.txt"), "--json")
+	if code != 1 || !strings.Contains(out, `"counterexample_found": false`) || !strings.Contains(out, `"float32_counterexample": true`) || !strings.Contains(out, `"worst_margin": "-1/1000000000"`) {
+		t.Errorf("--json: %d\n%s", code, out)
+	}
 	// a malformed property is one line naming the file
 	_, errOut, code := run(t, "check", filepath.Join(nets, "test_sat.onnx"), filepath.Join(nets, "test_sat.onnx"))
 	if code == 0 || !strings.Contains(errOut, "test_sat.onnx:") || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
