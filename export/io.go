@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -37,6 +38,12 @@ const maxImportFile = 2 << 30
 // the format comes from the extension, or else from the file's first bytes.
 // classes, when not nil, names the classes (see ReadONNX).
 func Import(path string, classes []string) (*nn.Model, string, error) {
+	return ImportContext(context.Background(), path, classes)
+}
+
+// ImportContext is Import returning ctx's error soon after ctx is done (an
+// ONNX graph is checked between nodes and rows of its affine maps).
+func ImportContext(ctx context.Context, path string, classes []string) (*nn.Model, string, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, "", err
@@ -70,7 +77,7 @@ func Import(path string, classes []string) (*nn.Model, string, error) {
 	if ferr != nil {
 		format = Sniff(b)
 	}
-	m, err := ImportBytes(b, format, classes)
+	m, err := importBytes(ctx, b, format, classes)
 	if err != nil {
 		return nil, format, fmt.Errorf("%s: %w", path, err)
 	}
@@ -82,10 +89,10 @@ var errNoClasses = errors.New("the network has one output (a class index by roun
 
 // ImportNet is Import for a use that needs the network and not its classes
 // (memnet check): a one-output network without class names gets "0", "1".
-func ImportNet(path string) (*nn.Model, string, error) {
-	m, f, err := Import(path, nil)
+func ImportNet(ctx context.Context, path string) (*nn.Model, string, error) {
+	m, f, err := ImportContext(ctx, path, nil)
 	if errors.Is(err, errNoClasses) {
-		return Import(path, []string{"0", "1"})
+		return ImportContext(ctx, path, []string{"0", "1"})
 	}
 	return m, f, err
 }
@@ -132,11 +139,15 @@ func Sniff(b []byte) string {
 
 // ImportBytes reads a network in the given format from memory.
 func ImportBytes(b []byte, format string, classes []string) (*nn.Model, error) {
+	return importBytes(context.Background(), b, format, classes)
+}
+
+func importBytes(ctx context.Context, b []byte, format string, classes []string) (*nn.Model, error) {
 	var m *nn.Model
 	var err error
 	switch format {
 	case ONNX:
-		m, err = ReadONNX(b, classes)
+		m, err = readONNX(ctx, b, classes)
 	case NPZ:
 		m, err = ReadNPZ(b, classes)
 	case Safetensors:

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -42,8 +43,9 @@ type graphBuilder struct {
 	dense  *nn.Layer // affine map over h not yet followed by an activation, or nil
 	v      elems
 	params int64
-	affine int      // MatMul/Gemm nodes read so far
-	work   int64    // values made by the operations so far (see spend)
+	affine int   // MatMul/Gemm nodes read so far
+	work   int64 // values made by the operations so far (see spend)
+	ctx    context.Context
 	folded []string // constant operations before the first affine map
 }
 
@@ -502,6 +504,11 @@ func (g *graphBuilder) matmul(curAt int, k *onnxConst) error {
 		for i := int64(0); i < m; i++ {
 			for j := int64(0); j < n; j++ {
 				o := (bt*m+i)*n + j
+				if o%64 == 0 && g.ctx != nil {
+					if err := g.ctx.Err(); err != nil {
+						return err
+					}
+				}
 				row := make([]*big.Rat, g.hdim)
 				bias := new(big.Rat)
 				for l := int64(0); l < kk; l++ {

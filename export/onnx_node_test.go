@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"math"
 	"math/big"
 	"os"
@@ -60,7 +61,7 @@ func nodeCase(t *testing.T, dir string) {
 		in.Name = proto.String(g.GetInput()[k].GetName())
 		g.Initializer = append(g.Initializer, in)
 	}
-	net, _, _, _, err := readONNXNet(&mp)
+	net, _, _, _, err := readONNXNet(context.Background(), &mp)
 	if err != nil {
 		t.Fatal(err)
 	}

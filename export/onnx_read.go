@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -47,11 +48,15 @@ const (
 // (onnx.input: the declared input shape) and what memnet did
 // (onnx.folded: the constant operations folded before the first layer).
 func ReadONNX(b []byte, classes []string) (*nn.Model, error) {
+	return readONNX(context.Background(), b, classes)
+}
+
+func readONNX(ctx context.Context, b []byte, classes []string) (*nn.Model, error) {
 	var mp onnxpb.ModelProto
 	if err := proto.Unmarshal(b, &mp); err != nil {
 		return nil, fmt.Errorf("not an ONNX model: %v", err)
 	}
-	net, gb, inDesc, opset, err := readONNXNet(&mp)
+	net, gb, inDesc, opset, err := readONNXNet(ctx, &mp)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +82,7 @@ func ReadONNX(b []byte, classes []string) (*nn.Model, error) {
 
 // readONNXNet is ReadONNX's network, its builder, the input's description
 // and the default domain's opset.
-func readONNXNet(mp *onnxpb.ModelProto) (*nn.Network, *graphBuilder, string, int64, error) {
+func readONNXNet(ctx context.Context, mp *onnxpb.ModelProto) (*nn.Network, *graphBuilder, string, int64, error) {
 	fail := func(err error) (*nn.Network, *graphBuilder, string, int64, error) { return nil, nil, "", 0, err }
 	g := mp.GetGraph()
 	if g == nil || len(g.GetNode()) == 0 {
@@ -137,8 +142,12 @@ func readONNXNet(mp *onnxpb.ModelProto) (*nn.Network, *graphBuilder, string, int
 	if err != nil {
 		return fail(err)
 	}
+	gb.ctx = ctx
 	cur := inputs[0].GetName()
 	for ni, node := range g.GetNode() {
+		if err := ctx.Err(); err != nil {
+			return fail(err)
+		}
 		op := node.GetOpType()
 		where := fmt.Sprintf("onnx: node %d (%s %q)", ni+1, plainName(op), node.GetName())
 		if d := node.GetDomain(); d != "" && d != "ai.onnx" {

@@ -1,6 +1,8 @@
 package export
 
 import (
+	"context"
+	"errors"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -200,5 +202,14 @@ func TestImportManyNodesBounded(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("refused after %v", d)
+	}
+}
+
+// A done context stops an import.
+func TestImportContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := ImportContext(ctx, "testdata/vnncomp/test_sat.onnx", nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("%v", err)
 	}
 }

@@ -48,7 +48,7 @@ Exit status: 0 when a counterexample is established exactly, 1 when not.`,
 			if strings.HasSuffix(strings.ToLower(args[0]), ".mnet") {
 				model, err = nn.Load(args[0])
 			} else {
-				model, _, err = export.ImportNet(args[0])
+				model, _, err = export.ImportNet(cmd.Context(), args[0])
 			}
 			if err != nil {
 				return err

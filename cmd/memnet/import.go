@@ -46,7 +46,7 @@ without class names gets "0", "1", ... or needs --classes.`,
 			if cmd.Flags().Changed("classes") {
 				cls = classes
 			}
-			model, format, err := export.Import(args[0], cls)
+			model, format, err := export.ImportContext(cmd.Context(), args[0], cls)
 			if err != nil {
 				return err
 			}

@@ -13,6 +13,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -85,7 +86,7 @@ func inputShape(path string) ([]int64, error) {
 }
 
 func check(path string, n int, lo, hi float64) error {
-	m, _, err := export.ImportNet(path)
+	m, _, err := export.ImportNet(context.Background(), path)
 	if err != nil {
 		return err
 	}
