@@ -1,6 +1,7 @@
 package export
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -58,6 +59,12 @@ const fuzzMemory = 8 << 20
 func fuzzImport(f *testing.F, format string) {
 	fuzzSeeds(f, format)
 	f.Add(wideReluONNX(100_000)) // issue 14: an identity of width² before any size check
+	if format == ONNX {
+		r := rand.New(rand.NewPCG(4, 4))
+		for _, idiom := range idioms {
+			f.Add(idiomONNX(randomNet(r, 3), idiom, 13))
+		}
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		limits.SetMemory(fuzzMemory)
 		defer limits.Reset()

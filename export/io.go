@@ -2,10 +2,14 @@ package export
 
 import (
 	"bytes"
+	"compress/gzip"
+	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/memnet/memnet/limits"
 	"github.com/memnet/memnet/nn"
@@ -34,6 +38,12 @@ const maxImportFile = 2 << 30
 // the format comes from the extension, or else from the file's first bytes.
 // classes, when not nil, names the classes (see ReadONNX).
 func Import(path string, classes []string) (*nn.Model, string, error) {
+	return ImportContext(context.Background(), path, classes)
+}
+
+// ImportContext is Import returning ctx's error soon after ctx is done (an
+// ONNX graph is checked between nodes and rows of its affine maps).
+func ImportContext(ctx context.Context, path string, classes []string) (*nn.Model, string, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, "", err
@@ -56,15 +66,52 @@ func Import(path string, classes []string) (*nn.Model, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	format, ferr := FormatFromPath(path)
+	name := path
+	if bytes.HasPrefix(b, []byte{0x1f, 0x8b}) { // gzip, as VNN-COMP publishes its networks
+		if b, err = gunzip(b); err != nil {
+			return nil, "", fmt.Errorf("%s: %v", path, err)
+		}
+		name = strings.TrimSuffix(strings.TrimSuffix(path, ".gz"), ".GZ")
+	}
+	format, ferr := FormatFromPath(name)
 	if ferr != nil {
 		format = Sniff(b)
 	}
-	m, err := ImportBytes(b, format, classes)
+	m, err := importBytes(ctx, b, format, classes)
 	if err != nil {
 		return nil, format, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, format, nil
+}
+
+// errNoClasses is a one-output network whose file names no classes.
+var errNoClasses = errors.New("the network has one output (a class index by rounding) and the file names no classes: give them with --classes")
+
+// ImportNet is Import for a use that needs the network and not its classes
+// (memnet check): a one-output network without class names gets "0", "1".
+func ImportNet(ctx context.Context, path string) (*nn.Model, string, error) {
+	m, f, err := ImportContext(ctx, path, nil)
+	if errors.Is(err, errNoClasses) {
+		return ImportContext(ctx, path, []string{"0", "1"})
+	}
+	return m, f, err
+}
+
+// gunzip decompresses b, at most as many bytes as Import reads from a file.
+func gunzip(b []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("gzip: %v", err)
+	}
+	lim := min(int64(maxImportFile), limits.InputBytes())
+	out, err := io.ReadAll(io.LimitReader(zr, lim+1))
+	if err != nil {
+		return nil, fmt.Errorf("gzip: %v", err)
+	}
+	if int64(len(out)) > lim {
+		return nil, fmt.Errorf("gzip: %w", &limits.Error{What: "the decompressed file", Need: int64(len(out)), Limit: lim, Flag: limits.InputBytesFlag, Kind: "size"})
+	}
+	return out, nil
 }
 
 // bytesPerWeight bounds the memory one imported value costs: its float64,
@@ -92,11 +139,15 @@ func Sniff(b []byte) string {
 
 // ImportBytes reads a network in the given format from memory.
 func ImportBytes(b []byte, format string, classes []string) (*nn.Model, error) {
+	return importBytes(context.Background(), b, format, classes)
+}
+
+func importBytes(ctx context.Context, b []byte, format string, classes []string) (*nn.Model, error) {
 	var m *nn.Model
 	var err error
 	switch format {
 	case ONNX:
-		m, err = ReadONNX(b, classes)
+		m, err = readONNX(ctx, b, classes)
 	case NPZ:
 		m, err = ReadNPZ(b, classes)
 	case Safetensors:

@@ -475,7 +475,7 @@ func importedModel(net *nn.Network, format, metaJSON string, classes []string) (
 	}
 	if classes == nil {
 		if net.OutputDim() == 1 {
-			return nil, fmt.Errorf("%s: the network has one output (a class index by rounding) and the file names no classes: give them with --classes", format)
+			return nil, fmt.Errorf("%s: %w", format, errNoClasses)
 		}
 		classes = make([]string, net.OutputDim())
 		for i := range classes {

@@ -20,6 +20,11 @@ func ratForward(net *nn.Network, x []float64) []*big.Rat {
 	for i, v := range x {
 		h[i] = new(big.Rat).SetFloat64(v)
 	}
+	return ratForwardRat(net, h)
+}
+
+// ratForwardRat is ratForward at a rational point.
+func ratForwardRat(net *nn.Network, h []*big.Rat) []*big.Rat {
 	for _, l := range net.Layers() {
 		next := make([]*big.Rat, l.Out())
 		for j := range l.W {

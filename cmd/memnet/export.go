@@ -28,8 +28,10 @@ func exportCmd() *cobra.Command {
 	var df dataFlags
 	var format, dtypeName, out string
 	var force, asJSON bool
+	var radius string
+	var timeout int
 	cmd := &cobra.Command{
-		Use:   "export NET.mnet --format onnx|npz|safetensors|json [--dtype float64|float32] [--data FILE] -o FILE",
+		Use:   "export NET.mnet --format onnx|npz|safetensors|json|vnncomp [--dtype float64|float32] [--data FILE] -o FILE|DIR",
 		Short: "Write a network as ONNX, NumPy .npz, safetensors (rounded to a float type) or exact JSON",
 		Long: `export writes a network for other tools. ONNX (opset 17: Gemm + Relu), .npz and
 safetensors hold the weights rounded to --dtype; json keeps every weight as an
@@ -41,12 +43,22 @@ flags as for verify, the data format being --data-format) it also evaluates the
 rounded network on every point and refuses when any point would change its
 prediction. Without --data it refuses as soon as any weight is rounded, since
 the effect on predictions is then unknown. --force writes the file anyway.
-Weights too large for the dtype are always refused.`,
+Weights too large for the dtype are always refused.
+
+--format vnncomp --data FILE -o DIR writes a VNN-COMP benchmark: DIR/onnx/NET.onnx,
+one VNN-LIB property per point (DIR/vnnlib/prop_I.vnnlib: "some input in the
+box of --radius MU around the point is not given its label"), instances.csv and
+expected.csv: sat where the ONNX file's network (its floats read back exactly)
+misclassifies the point, unsat where it does not and the box is the point,
+unknown otherwise (memnet decides the box centre only). See docs/vnnlib.md.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			model, err := nn.Load(args[0]) // exported losslessly: its strings are not escaped
 			if err != nil {
 				return err
+			}
+			if format == "vnncomp" {
+				return exportVNNCOMP(cmd, model, &df, dtypeName, radius, timeout, out, asJSON)
 			}
 			if format == "" {
 				if format, err = export.FormatFromPath(out); err != nil {
@@ -157,7 +169,9 @@ Weights too large for the dtype are always refused.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "", "export format: onnx, npz, safetensors or json (default: from the -o extension)")
+	cmd.Flags().StringVar(&format, "format", "", "export format: onnx, npz, safetensors, json or vnncomp (default: from the -o extension)")
+	cmd.Flags().StringVar(&radius, "radius", "", "vnncomp: ℓ∞ radius μ of each property's box, an exact number (default: the point itself)")
+	cmd.Flags().IntVar(&timeout, "timeout", 60, "vnncomp: the timeout in seconds written in instances.csv")
 	cmd.Flags().StringVar(&dtypeName, "dtype", "float64", "float type of the weights: float64 or float32 (not for json)")
 	cmd.Flags().StringVarP(&out, "out", "o", "", "file to write")
 	cmd.Flags().BoolVar(&force, "force", false, "write even if rounding may change predictions")

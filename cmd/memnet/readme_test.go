@@ -100,7 +100,7 @@ func TestReadme(t *testing.T) {
 	repo := filepath.Join(t.TempDir(), "repo")
 	// The repository's data files that README commands read (a clone has
 	// them; the rest of the tree is not read).
-	for _, dir := range []string{"testdata", "approx/testdata"} {
+	for _, dir := range []string{"testdata", "approx/testdata", "export/testdata/vnncomp"} {
 		src := filepath.Join("..", "..", filepath.FromSlash(dir))
 		err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
 			if err != nil || d.IsDir() {

@@ -14,6 +14,7 @@ import (
 
 func verifyCmd() *cobra.Command {
 	var df dataFlags
+	var ia inputAffineFlags
 	var asJSON, verbose bool
 	var eps float64
 	cmd := &cobra.Command{
@@ -23,6 +24,9 @@ func verifyCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			model, err := loadModel(args[0])
 			if err != nil {
+				return err
+			}
+			if model, err = ia.apply(model); err != nil {
 				return err
 			}
 			ds, err := df.load()
@@ -119,6 +123,11 @@ func verifyCmd() *cobra.Command {
 				for _, w := range v.Wrong {
 					fmt.Println("  " + wrongLine(w))
 				}
+				if model.Method == "import" {
+					if err := printFloatComparison(cmd, model, ds); err != nil {
+						return err
+					}
+				}
 			}
 			if !v.Exact {
 				return exitError{1}
@@ -129,6 +138,7 @@ func verifyCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the verdict as JSON")
 	addVerbose(cmd, &verbose)
 	cmd.Flags().Float64Var(&eps, "eps", 0, "regression networks: judge with this tolerance in (0, 1] instead of the file's eps")
+	ia.add(cmd)
 	df.add(cmd, true)
 	return cmd
 }
@@ -212,6 +222,7 @@ func inspectCmd() *cobra.Command {
 
 func predictCmd() *cobra.Command {
 	var df dataFlags
+	var ia inputAffineFlags
 	cmd := &cobra.Command{
 		Use:   "predict NET.mnet --data FILE",
 		Short: "Print the label the network gives each data row (exact arithmetic), one per line",
@@ -219,6 +230,9 @@ func predictCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			model, err := loadModel(args[0])
 			if err != nil {
+				return err
+			}
+			if model, err = ia.apply(model); err != nil {
 				return err
 			}
 			xs, err := df.loadRows()
@@ -238,6 +252,7 @@ func predictCmd() *cobra.Command {
 			return w.Flush()
 		},
 	}
+	ia.add(cmd)
 	df.add(cmd, true)
 	return cmd
 }
