@@ -47,6 +47,8 @@ memnet train --data testdata/iris.csv --init iris.mnet --epochs 0 -o iris-warm.m
 	"memnet export": `memnet export iris.mnet --format onnx --dtype float64 --data testdata/iris.csv -o iris.onnx
 memnet export iris.mnet --format npz --data testdata/iris.csv -o iris.npz
 memnet export v.mnet --format json -o v.json   # exact, lossless`,
+	"memnet check": `memnet check export/testdata/vnncomp/test_sat.onnx export/testdata/vnncomp/test_prop.vnnlib
+memnet check export/testdata/vnncomp/test_sat.onnx export/testdata/vnncomp/test_prop.vnnlib --witness testdata/vnnlib/valid_sat.txt`,
 	"memnet import": "memnet import iris.onnx -o iris-onnx.mnet\nmemnet import v.json -o v2.mnet",
 	"memnet approx": `memnet approx --function gauss --n 32
 memnet approx --function kink --eps 0.05 --json

@@ -53,6 +53,11 @@ misclassifies the point, unsat where it does not and the box is the point,
 unknown otherwise (memnet decides the box centre only). See docs/vnnlib.md.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "vnncomp" { // the root's check lets a directory through for vnncomp only
+				if err := checkOutput("-o", out, args[0], df.path, df.labels); err != nil {
+					return err
+				}
+			}
 			model, err := nn.Load(args[0]) // exported losslessly: its strings are not escaped
 			if err != nil {
 				return err
@@ -173,7 +178,7 @@ unknown otherwise (memnet decides the box centre only). See docs/vnnlib.md.`,
 	cmd.Flags().StringVar(&radius, "radius", "", "vnncomp: ℓ∞ radius μ of each property's box, an exact number (default: the point itself)")
 	cmd.Flags().IntVar(&timeout, "timeout", 60, "vnncomp: the timeout in seconds written in instances.csv")
 	cmd.Flags().StringVar(&dtypeName, "dtype", "float64", "float type of the weights: float64 or float32 (not for json)")
-	cmd.Flags().StringVarP(&out, "out", "o", "", "file to write")
+	cmd.Flags().StringVarP(&out, "out", "o", "", "file to write (a directory for --format vnncomp)")
 	cmd.Flags().BoolVar(&force, "force", false, "write even if rounding may change predictions")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the outcome and the float verdict as JSON")
 	cmd.Flags().StringVar(&df.path, "data", "", "the points the network was built for: check that no prediction changes in the dtype (CSV, .npz, .npy, IDX as for verify)")

@@ -81,6 +81,11 @@ func verifyCmd() *cobra.Command {
 				}
 				if !verbose {
 					printVerifyShort(v, certs, model.Classes)
+					if model.Method == "import" { // printing only: the verdict above is the engine's
+						if err := printFloatComparison(cmd, model, ds); err != nil {
+							return err
+						}
+					}
 					if !v.Exact {
 						return exitError{1}
 					}
