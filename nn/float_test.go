@@ -7,8 +7,25 @@ import (
 	"testing"
 )
 
+// refActFloat applies a (not sigmoid) in floating point.
+func refActFloat[F float32 | float64](a Activation, z F) F {
+	switch a {
+	case ReLU:
+		if z < 0 {
+			return 0
+		}
+	case Step:
+		if z >= 0 {
+			return 1
+		}
+		return 0
+	}
+	return z
+}
+
 // floatRef is the float64 reference: one point at a time, bias first, then
-// the nonzero weights in input order, each product rounded.
+// every weight in input order (zero weights too, as a dense Gemm), each
+// product rounded.
 func floatRef(n *Network, x []float64) []float64 {
 	h := append([]float64(nil), x...)
 	for _, l := range n.Layers() {
@@ -17,23 +34,9 @@ func floatRef(n *Network, x []float64) []float64 {
 			z, _ := l.B[j].Float64()
 			for i, w := range l.W[j] {
 				wf, _ := w.Float64()
-				if wf != 0 {
-					z += float64(wf * h[i])
-				}
+				z += float64(wf * h[i]) // every column, as a dense Gemm: 0·Inf is NaN
 			}
-			switch l.Act[j] {
-			case ReLU:
-				if z < 0 {
-					z = 0
-				}
-			case Step:
-				if z >= 0 {
-					z = 1
-				} else {
-					z = 0
-				}
-			}
-			next[j] = z
+			next[j] = refActFloat(l.Act[j], z)
 		}
 		h = next
 	}

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"sync"
@@ -105,6 +106,10 @@ func (f *FloatNet[F]) share(sp *Split) *floatShare {
 // bits of their keys gives each point the values a point-at-a-time
 // evaluation gives (bit-identical; nn.TestFloatSharedBitIdentical). visit
 // gets each point's outputs (from several goroutines).
+// errNonFinite: a shared evaluation met a non-finite value; the caller
+// evaluates plainly (where zero weights meeting it are handled as a Gemm does).
+var errNonFinite = errors.New("float view: a non-finite value")
+
 func (f *FloatNet[F]) evalShared(xs [][]float64, fs *floatShare, visit func(p int, out []F)) error {
 	const batch = 256
 	n := len(xs)
@@ -123,14 +128,13 @@ func (f *FloatNet[F]) evalShared(xs [][]float64, fs *floatShare, visit func(p in
 		for b := blo; b < bhi; b++ {
 			lo, hi := b*batch, min(n, (b+1)*batch)
 			m := hi - lo
-			for p, x := range xs[lo:hi] {
-				for i, v := range x {
-					cur[i*m+p] = F(v)
-				}
-			}
+			nonFinite := loadInputs(xs[lo:hi], cur)
 			for k := 0; k <= S; k++ {
-				f.evalLayer(k, cur, next, m, nil)
+				nonFinite = f.evalLayer(k, cur, next, m, nil, nonFinite)
 				cur, next = next, cur
+			}
+			if nonFinite {
+				return errNonFinite // the later phases leave inputs unset, where a zero weight may meet ±Inf
 			}
 			mu.Lock()
 			for p := range m {
@@ -189,7 +193,9 @@ func (f *FloatNet[F]) evalShared(xs [][]float64, fs *floatShare, visit func(p in
 				}
 			}
 			for k := S + 1; k < L; k++ {
-				f.evalLayer(k, cur, next, m, fs.tainted[k-S])
+				if f.evalLayer(k, cur, next, m, fs.tainted[k-S], false) {
+					return errNonFinite
+				}
 				cur, next = next, cur
 				for a, j := range fs.iface[k-S] {
 					copy(gv[k][a*G+lo:a*G+hi], cur[j*m:j*m+m])
@@ -218,7 +224,9 @@ func (f *FloatNet[F]) evalShared(xs [][]float64, fs *floatShare, visit func(p in
 				}
 			}
 			for k := S + 1; k < L; k++ {
-				f.evalLayer(k, cur, next, m, fs.shared[k-S])
+				if f.evalLayer(k, cur, next, m, fs.shared[k-S], false) {
+					return errNonFinite
+				}
 				cur, next = next, cur
 				for a, j := range fs.iface[k-S] {
 					for p := range m {

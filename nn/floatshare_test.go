@@ -12,7 +12,7 @@ import (
 // in float64 and float32, and the counts agree.
 func TestFloatSharedBitIdentical(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 24))
-	grouped := 0
+	grouped, gaveUp := 0, 0
 	for it := range 300 {
 		d := 1 + rng.IntN(3)
 		var net *Network
@@ -74,25 +74,37 @@ func TestFloatSharedBitIdentical(t *testing.T) {
 		if err := f32.EvalBatch(xs, p32); err != nil {
 			t.Fatal(err)
 		}
-		if err := f64.evalShared(xs, fs64, func(p int, out []float64) { copy(s64[p], out) }); err != nil {
-			t.Fatal(err)
-		}
-		if err := f32.evalShared(xs, fs32, func(p int, out []float32) {
+		// a shared evaluation that meets ±Inf or NaN gives up (the
+		// counts then come from the plain evaluation, checked below)
+		err64 := f64.evalShared(xs, fs64, func(p int, out []float64) { copy(s64[p], out) })
+		err32 := f32.evalShared(xs, fs32, func(p int, out []float32) {
 			for j, v := range out {
 				s32[p][j] = float64(v)
 			}
-		}); err != nil {
-			t.Fatal(err)
-		}
-		check("float64", p64, s64)
-		w32 := make([][]float64, len(xs))
-		for p := range xs {
-			w32[p] = make([]float64, o)
-			for j, v := range p32[p] {
-				w32[p][j] = float64(v)
+		})
+		for _, err := range []error{err64, err32} {
+			if err != nil && err != errNonFinite {
+				t.Fatal(err)
 			}
 		}
-		check("float32", w32, s32)
+		if err64 != nil || err32 != nil {
+			gaveUp++
+			if err64 == nil {
+				check("float64", p64, s64)
+			}
+		} else {
+			check("float64", p64, s64)
+			w32 := make([][]float64, len(xs))
+			for p := range xs {
+				w32[p] = make([]float64, o)
+				for j, v := range p32[p] {
+					w32[p][j] = float64(v)
+				}
+			}
+			if err32 == nil {
+				check("float32", w32, s32)
+			}
+		}
 		y := make([]int, len(xs))
 		for p := range y {
 			y[p] = rng.IntN(3)
@@ -101,7 +113,7 @@ func TestFloatSharedBitIdentical(t *testing.T) {
 			t.Fatalf("network %d: counts %+v plain, %+v with the split", it, a, b)
 		}
 	}
-	if grouped == 0 {
-		t.Fatal("no split had shared neurons")
+	if grouped == 0 || gaveUp > 200 {
+		t.Fatalf("%d splits had shared neurons, %d of 300 shared evaluations met a non-finite value", grouped, gaveUp)
 	}
 }

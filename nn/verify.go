@@ -214,69 +214,58 @@ func FloatCountsSplit(net *Network, xs [][]float64, y []int, m int, sp *Split) F
 	var res FloatResult
 	res.Float64Rounded, res.Float64Overflow = f64.Rounded, f64.Overflow
 	res.Float32Rounded, res.Float32Overflow = f32.Rounded, f32.Overflow
-	skip64, note64 := f64.Hopeless()
-	skip32, note32 := f32.Hopeless()
-	res.Float64Note, res.Float32Note = note64, note32
-	if skip64 && skip32 {
-		return res
+	var skip bool
+	if skip, res.Float64Note = f64.Hopeless(); !skip {
+		res.Float64Correct, res.Float64BitExact = countView(f64, xs, y, m, sp)
 	}
-	var c64, c32, bit atomic.Int64
-	if fs64, fs32 := f64.share(sp), f32.share(sp); fs64 != nil && fs32 != nil {
-		if !skip64 {
-			_ = f64.evalShared(xs, fs64, func(i int, o []float64) {
-				if y[i] >= 0 && ClassOfFloat(o, m) == y[i] {
-					c64.Add(1)
-				}
-				if y[i] >= 0 && len(o) == 1 && o[0] == float64(y[i]) {
-					bit.Add(1)
-				}
-			})
+	if skip, res.Float32Note = f32.Hopeless(); !skip {
+		res.Float32Correct, _ = countView(f32, xs, y, m, sp)
+	}
+	return res
+}
+
+// countView counts the points of xs whose outputs in the float view f
+// stand for their class y[i] (y[i] < 0: never), and those whose single
+// output is exactly y[i]; with the split sp when it applies and the
+// evaluation meets no non-finite value (else plainly).
+func countView[F float32 | float64](f *FloatNet[F], xs [][]float64, y []int, m int, sp *Split) (correct, bitExact int) {
+	var c, bit atomic.Int64
+	judge := func(i int, o []F) {
+		if y[i] < 0 {
+			return
 		}
-		if !skip32 {
-			_ = f32.evalShared(xs, fs32, func(i int, o []float32) {
-				if y[i] >= 0 && ClassOfFloat(o, m) == y[i] {
-					c32.Add(1)
-				}
-			})
+		if ClassOfFloat(o, m) == y[i] {
+			c.Add(1)
 		}
-		res.Float64Correct, res.Float32Correct, res.Float64BitExact = int(c64.Load()), int(c32.Load()), int(bit.Load())
-		return res
+		if len(o) == 1 && float64(o[0]) == float64(y[i]) {
+			bit.Add(1)
+		}
+	}
+	if fs := f.share(sp); fs != nil {
+		if err := f.evalShared(xs, fs, judge); err == nil {
+			return int(c.Load()), int(bit.Load())
+		}
+		c.Store(0)
+		bit.Store(0)
 	}
 	const batch = 256
+	outDim := f.layers[len(f.layers)-1].out
 	_ = Parallel((len(xs)+batch-1)/batch, func(blo, bhi int, _ *atomic.Int64) error {
+		outs := make([][]F, batch)
+		for i := range outs {
+			outs[i] = make([]F, outDim)
+		}
 		for b := blo; b < bhi; b++ {
 			lo, hi := b*batch, min(len(xs), (b+1)*batch)
-			o64 := make([][]float64, hi-lo)
-			o32 := make([][]float32, hi-lo)
-			for i := range o64 {
-				o64[i] = make([]float64, net.OutputDim())
-				o32[i] = make([]float32, net.OutputDim())
-			}
-			if !skip64 {
-				_, _ = f64.evalBatch(xs[lo:hi], o64, true)
-			}
-			if !skip32 {
-				_, _ = f32.evalBatch(xs[lo:hi], o32, true)
-			}
+			o := outs[:hi-lo]
+			_, _ = f.evalBatch(xs[lo:hi], o, true)
 			for i := lo; i < hi; i++ {
-				if y[i] < 0 {
-					continue
-				}
-				if !skip64 && ClassOfFloat(o64[i-lo], m) == y[i] {
-					c64.Add(1)
-				}
-				if !skip32 && ClassOfFloat(o32[i-lo], m) == y[i] {
-					c32.Add(1)
-				}
-				if !skip64 && len(o64[i-lo]) == 1 && o64[i-lo][0] == float64(y[i]) {
-					bit.Add(1)
-				}
+				judge(i, o[i-lo])
 			}
 		}
 		return nil
 	})
-	res.Float64Correct, res.Float32Correct, res.Float64BitExact = int(c64.Load()), int(c32.Load()), int(bit.Load())
-	return res
+	return int(c.Load()), int(bit.Load())
 }
 
 // splitHints reads a taint split from hints.
