@@ -5,7 +5,6 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -15,8 +14,6 @@ import (
 	"time"
 
 	"github.com/memnet/memnet/construct"
-	"github.com/memnet/memnet/construct/park"
-	"github.com/memnet/memnet/construct/ridge"
 	"github.com/memnet/memnet/data"
 	"github.com/memnet/memnet/limits"
 	"github.com/memnet/memnet/nn"
@@ -54,12 +51,42 @@ func Build(ctx context.Context, ds *data.Dataset, method string, opts construct.
 	if err := res.Net.Check(); err != nil {
 		return nil, fmt.Errorf("%s built an invalid network: %v", method, err)
 	}
+	if res.ClaimsFloat32 {
+		if err := checkFloat32Claim(ctx, res, ds); err != nil {
+			return nil, fmt.Errorf("%s: %v", method, err)
+		}
+	}
 	model := &nn.Model{
 		Net: res.Net, Method: method, Options: res.Options, Classes: ds.Classes,
 		Points: ds.N(), Theorem: res.Prediction.Theorem, Theory: &res.Prediction,
 		Hints: res.Hints,
 	}
 	return &Built{Model: model, Result: res, Stats: res.Net.Stats(), Seconds: secs}, nil
+}
+
+// checkFloat32Claim checks a construction's claim that float32 evaluates
+// its network exactly, in any order, on the data (nn.Certify), and that the
+// certificate's exact outputs are the labels; it adds the certificate to
+// the build notes. A claim that fails is an internal error.
+func checkFloat32Claim(ctx context.Context, res *construct.Result, ds *data.Dataset) error {
+	t0 := time.Now()
+	cert, err := withContext(ctx, func() (*nn.Certificate, error) { return nn.Certify(res.Net, ds.X, nn.CertFloat32) })
+	if err != nil {
+		return err
+	}
+	if !cert.Proven {
+		return fmt.Errorf("internal error: the built network is not float32-certified: %s", cert.Reason)
+	}
+	for i, o := range cert.Outputs {
+		if nn.ClassOfFloat(o, ds.M()) != ds.Y[i] {
+			return fmt.Errorf("internal error: point %d gets the wrong label in exact arithmetic", i+1)
+		}
+	}
+	res.Notes = append(res.Notes,
+		fmt.Sprintf("PROVEN exact in float32 (any summation order) on the %d points: largest positive partial sum %s, largest negative %s (limit 2^24 = %d)",
+			ds.N(), strconv.FormatFloat(cert.MaxPositive, 'f', -1, 64), strconv.FormatFloat(cert.MaxNegative, 'f', -1, 64), cert.Limit),
+		fmt.Sprintf("certificate (exact check of every neuron at every point) %.2f s", time.Since(t0).Seconds()))
+	return nil
 }
 
 // recordGeometry puts the data's r, δ and Δ among the prediction's inputs
@@ -128,9 +155,11 @@ func VerifyPhases(model *nn.Model, ds *data.Dataset, report func(phase string, d
 
 // VerifyOptions change how VerifyContext judges a network.
 type VerifyOptions struct {
-	// Eps, when nonzero, replaces the regression tolerance the network file
-	// states (it must be in (0, 1], like the file's).
-	Eps float64
+	// Criterion is what the network is judged by: classification unless it
+	// says regression (with a tolerance in (0, 1]). It comes from the
+	// caller (the command line) only; what the network file records is
+	// reported as the file's claim (Verified.FileClaim) and decides nothing.
+	Criterion verdict.Criterion
 }
 
 // VerifyContext is VerifyPhases with a context and options. It refuses, before
@@ -227,8 +256,12 @@ func verify(model *nn.Model, ds *data.Dataset, report func(phase string, done, t
 		progress = func(done int64) { report(PhaseExact, done, int64(ds.N())) }
 	}
 	t0 := time.Now()
-	if model.Options["regression"] == "true" {
-		return verifyRegression(model, ds, t0, opt.Eps)
+	if opt.Criterion.Regression {
+		v, err := verifyRegression(model, ds, t0, opt.Criterion.Eps)
+		if v != nil {
+			v.FileClaim = FileClaim(model)
+		}
+		return v, err
 	}
 	y := classIndex(model, ds)
 	r, err := verifyExact(model, ds.X, y, progress)
@@ -244,6 +277,7 @@ func verify(model *nn.Model, ds *data.Dataset, report func(phase string, done, t
 		ExactSeconds: r.ExactSeconds, FloatSeconds: r.FloatSeconds, Evaluator: r.ExactEvaluator,
 		Proof:        "exact arithmetic",
 		FloatWeights: r.Float,
+		FileClaim:    FileClaim(model),
 	}
 	interval := model.Net.HasActivation(nn.Sigmoid)
 	if interval {
@@ -313,39 +347,33 @@ func addFloat(r *nn.Report, net *nn.Network, xs [][]float64, y []int, m int, rep
 	r.FloatSeconds = time.Since(t0).Seconds()
 }
 
-// verifyRegression judges a regression network: the data's labels are read
-// as real targets and the largest error is computed by the construction.
-func verifyRegression(model *nn.Model, ds *data.Dataset, t0 time.Time, override float64) (*Verified, error) {
-	m, err := construct.Lookup(model.Method)
-	if err != nil {
-		return nil, err
-	}
-	rv, ok := m.(construct.RegressionVerifier)
-	if !ok {
-		return nil, fmt.Errorf("method %s cannot verify regression networks", model.Method)
-	}
-	eps, err := RegressionEps(model, override)
-	if err != nil {
-		return nil, err
+// verifyRegression judges model as a regression network with tolerance
+// eps: the data's labels are read as real targets and the largest error is
+// computed by verdict.Regression (the evaluator chosen from the weights).
+func verifyRegression(model *nn.Model, ds *data.Dataset, t0 time.Time, eps float64) (*Verified, error) {
+	if !(eps > 0 && eps <= 1) {
+		return nil, fmt.Errorf("--eps %g: want a number in (0, 1]", eps)
 	}
 	ts := make([]float64, ds.N())
 	for i, y := range ds.Y {
+		var err error
 		ts[i], err = strconv.ParseFloat(ds.Classes[y], 64)
 		if err != nil || math.IsNaN(ts[i]) || math.IsInf(ts[i], 0) {
-			return nil, fmt.Errorf("%s: label %q is not a finite number (the network is a regression network)", ds.Name, ds.Classes[y])
+			return nil, fmt.Errorf("%s: label %.40q is not a finite number (--regression reads labels as real targets)", ds.Name, ds.Classes[y])
 		}
 	}
-	maxErr, within, err := rv.VerifyRegression(model.Net, ds.X, ts, eps)
+	maxErr, within, err := verdict.Regression(model.Net, ds.X, ts, eps)
 	if err != nil {
 		return nil, err
 	}
 	secs := time.Since(t0).Seconds()
 	v := &Verified{Points: ds.N() + ds.Duplicates, DistinctPoints: ds.N(), Exact: within,
 		Regression: true, MaxError: maxErr, Eps: eps, Seconds: secs, ExactSeconds: secs,
-		Evaluator: "largest |f(x) − target| (exact for STEP/ReLU, proven bound for sigmoid)"}
+		Evaluator: "largest |f(x) − target|, exact (exact engine), compared with eps exactly"}
 	v.Proof = "exact arithmetic"
 	if model.Net.HasActivation(nn.Sigmoid) {
 		v.Proof = "interval arithmetic"
+		v.Evaluator = "largest |f(x) − target| bounded by outward-rounded interval arithmetic, the bound compared with eps exactly"
 	}
 	if within {
 		v.ExactCorrect = ds.N()
@@ -353,37 +381,19 @@ func verifyRegression(model *nn.Model, ds *data.Dataset, t0 time.Time, override 
 	return v, nil
 }
 
-// RegressionEps is the tolerance a regression network is judged with: the
-// override when it is nonzero, else the file's option eps. Either must be a
-// finite number in (0, 1] (the range build accepts); a file cannot widen it.
-func RegressionEps(model *nn.Model, override float64) (float64, error) {
-	if override != 0 {
-		if !(override > 0 && override <= 1) {
-			return 0, fmt.Errorf("--eps %g: want a number in (0, 1]", override)
-		}
-		return override, nil
+// FileClaim is what the network file records about how it is to be
+// judged (options regression and eps), quoted, or "" when it records
+// nothing: a claim printed as the file's, which never decides a verdict.
+func FileClaim(model *nn.Model) string {
+	if model.Options["regression"] != "true" {
+		return ""
 	}
-	s, ok := model.Options["eps"]
-	if !ok {
-		return 0, errors.New("network file: a regression network without option eps (give the tolerance with --eps)")
-	}
-	eps, err := strconv.ParseFloat(s, 64)
-	if err != nil || !(eps > 0 && eps <= 1) {
-		return 0, fmt.Errorf("network file: option eps=%q is not a number in (0, 1] (give the tolerance with --eps)", abbreviate(s, 40))
-	}
-	return eps, nil
-}
-
-func abbreviate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
+	return fmt.Sprintf("regression=true, eps=%.40q", model.Options["eps"])
 }
 
 // verifyExact judges the network from its weights and the data alone: the
 // exact engine (nn.Exact) for every network without sigmoid units, except
-// that networks whose weights have the ridge shape (construct/ridge: every
+// that networks whose weights have the ridge shape (verdict.IsRidge: every
 // first-layer neuron a function of one scalar w·x) take the sorted sweep,
 // and the outward-rounded interval verifier for sigmoid networks (whose
 // values are not rational). The method name is never consulted; the hints
@@ -392,18 +402,18 @@ func verifyExact(model *nn.Model, xs [][]float64, y []int, progress func(done in
 	if model.Net.HasActivation(nn.Sigmoid) {
 		return verifySigmoid(model.Net, xs, y, progress)
 	}
-	if ridge.Recognized(model.Net) {
+	if verdict.IsRidge(model.Net) {
 		// one scalar feeds every ridge neuron: the sorted sweep evaluates
 		// the same stored weights in O(N log N) instead of O(N²)
-		return ridge.VerifyExact(model.Net, xs, y, len(model.Classes), progress)
+		return verdict.VerifyRidge(model.Net, xs, y, len(model.Classes), progress)
 	}
 	return nn.VerifyExactHints(model.Net, xs, y, len(model.Classes), progress, model.Hints)
 }
 
 // verifySigmoid proves, with outward-rounded interval arithmetic, which
-// points' outputs round to their label (park.VerifyInterval).
+// points' outputs round to their label (verdict.VerifyInterval).
 func verifySigmoid(net *nn.Network, xs [][]float64, y []int, progress func(done int64)) (*nn.Report, error) {
-	s, err := park.VerifyInterval(net, xs, y, nil, 0)
+	s, err := verdict.VerifyInterval(net, xs, y, nil, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/memnet/memnet/data"
 	"github.com/memnet/memnet/nn"
@@ -29,6 +30,9 @@ func VerifyShard(ctx context.Context, model *nn.Model, ds *data.Dataset, s verdi
 	if ds.D() != model.Net.InputDim {
 		return nil, dimError(model, ds)
 	}
+	if c := opt.Criterion; c.Regression && !(c.Eps > 0 && c.Eps <= 1) {
+		return nil, fmt.Errorf("--eps %g: want a number in (0, 1]", c.Eps)
+	}
 	part, index := verdict.Select(ds, s)
 	var r *verdict.Result
 	if part.N() == 0 {
@@ -36,13 +40,7 @@ func VerifyShard(ctx context.Context, model *nn.Model, ds *data.Dataset, s verdi
 		if model.Net.HasActivation(nn.Sigmoid) {
 			r.Proof = "interval arithmetic"
 		}
-		if r.Regression = model.Options["regression"] == "true"; r.Regression {
-			eps, err := RegressionEps(model, opt.Eps)
-			if err != nil {
-				return nil, err
-			}
-			r.Eps = eps
-		}
+		r.Regression, r.Eps, r.FileClaim = opt.Criterion.Regression, opt.Criterion.Eps, FileClaim(model)
 	} else {
 		var err error
 		if r, err = VerifyContext(ctx, model, part, report, opt); err != nil {
@@ -56,6 +54,5 @@ func VerifyShard(ctx context.Context, model *nn.Model, ds *data.Dataset, s verdi
 		}
 		r.Certificates = certs
 	}
-	c := verdict.Criterion{Regression: r.Regression, Eps: r.Eps}
-	return verdict.NewPartial(model.Net, model.Classes, ds, s, c, r), nil
+	return verdict.NewPartial(model.Net, model.Classes, ds, s, opt.Criterion, r), nil
 }

@@ -1,4 +1,4 @@
-// Package ridge is an exact evaluator for the shallow networks of the
+// This file is the ridge sweep: an exact evaluator for the shallow networks of the
 // classical baselines (construct/zhang, construct/ysj), whose every neuron of
 // the first layers is a function of one scalar s = w·x:
 //
@@ -13,7 +13,8 @@
 // stored network is evaluated, in integer fixed point (dyadic weights), and
 // judged as nn.Verify does; networks of any other shape, or with non-dyadic
 // weights, are handed to nn.VerifyExact.
-package ridge
+
+package verdict
 
 import (
 	"math/big"
@@ -28,7 +29,7 @@ import (
 )
 
 // Evaluator names the evaluator in reports.
-const Evaluator = "ridge sweep, integer fixed point (dyadic weights)"
+const RidgeEvaluator = "ridge sweep, integer fixed point (dyadic weights)"
 
 type shape struct {
 	w    []float64
@@ -102,8 +103,8 @@ func recognize(net *nn.Network) *shape {
 	return s
 }
 
-// Recognized reports whether net has a shape the sweep evaluates.
-func Recognized(net *nn.Network) bool { return recognize(net) != nil }
+// IsRidge reports whether net has a shape the ridge sweep evaluates.
+func IsRidge(net *nn.Network) bool { return recognize(net) != nil }
 
 // scaled returns r·2^e as an integer (r dyadic with at most e fractional bits).
 func scaled(r *big.Rat, e int) *big.Int {
@@ -119,9 +120,9 @@ func fracBits(r *big.Rat) int {
 	return max(e, 0)
 }
 
-// VerifyExact evaluates net exactly on every point and judges it as
+// VerifyRidge evaluates net exactly on every point and judges it as
 // nn.VerifyExact does, with the sweep when the shape allows it.
-func VerifyExact(net *nn.Network, xs [][]float64, y []int, m int, progress func(done int64)) (*nn.Report, error) {
+func VerifyRidge(net *nn.Network, xs [][]float64, y []int, m int, progress func(done int64)) (*nn.Report, error) {
 	s := recognize(net)
 	if s == nil || len(xs) == 0 || len(xs) != len(y) {
 		return nn.VerifyExact(net, xs, y, m, progress)
@@ -237,7 +238,7 @@ func VerifyExact(net *nn.Network, xs [][]float64, y []int, m int, progress func(
 	}
 	sort.Slice(order, func(a, b int) bool { return S[order[a]].Cmp(S[order[b]]) < 0 })
 
-	r := &nn.Report{Points: n, ExactEvaluator: Evaluator}
+	r := &nn.Report{Points: n, ExactEvaluator: RidgeEvaluator}
 	var correct, equal, done atomic.Int64
 	var mu sync.Mutex
 	workers := runtime.GOMAXPROCS(0)
