@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -64,4 +66,74 @@ func TestVerifySigmoidBoundOutward(t *testing.T) {
 	if out, _, code := run(t, "verify", net, "--data", zero, "--regression", "--eps", "0.25"); code != 1 || !strings.HasPrefix(out, "NOT WITHIN EPS") {
 		t.Errorf("error 1/4 + 2^-60 against eps 1/4: exit %d\n%s", code, out)
 	}
+}
+
+// TestVerifyShardsAsProcesses runs verify --shard i/7 as seven separate
+// processes (xargs -P 3) and checks that verify merge prints the whole
+// file's verdict, JSON equal but timings, with the same exit status, for a
+// network that is EXACT and one that is NOT EXACT (iris with every label moved to the next class).
+func TestVerifyShardsAsProcesses(t *testing.T) {
+	dir := t.TempDir()
+	iris := shared(t, "iris.csv")
+	net := filepath.Join(dir, "iris.mnet")
+	if _, e, code := run(t, "build", "--method", "hz", "--data", iris, "-o", net); code != 0 {
+		t.Fatal(e)
+	}
+	// the same points with every label moved to the next class: NOT EXACT
+	raw, err := os.ReadFile(iris)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := map[string]string{"0": "1", "1": "2", "2": "0"}
+	var moved strings.Builder
+	for i, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		f := strings.Split(line, ",")
+		if l, ok := next[f[len(f)-1]]; ok && i > 0 {
+			f[len(f)-1] = l
+		}
+		moved.WriteString(strings.Join(f, ",") + "\n")
+	}
+	wrong := filepath.Join(dir, "moved.csv")
+	if err := os.WriteFile(wrong, []byte(moved.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		data string
+		code int
+	}{{iris, 0}, {wrong, 1}} {
+		whole, _, code := run(t, "verify", net, "--data", c.data, "--json")
+		if code != c.code {
+			t.Fatalf("%s: whole verify exit %d, want %d", c.data, code, c.code)
+		}
+		parts := filepath.Join(dir, "part")
+		script := `seq 0 6 | xargs -P 3 -I{} "$0" verify "$1" --data "$2" --shard {}/7 --json -o "$3-{}.json"`
+		if out, err := exec.Command("sh", "-c", script, binary, net, c.data, parts).CombinedOutput(); err != nil {
+			t.Fatalf("%s: shards: %v\n%s", c.data, err, out)
+		}
+		args := []string{"verify", "merge", "--json"}
+		for i := range 7 {
+			args = append(args, fmt.Sprintf("%s-%d.json", parts, i))
+		}
+		merged, e, code := run(t, args...)
+		if code != c.code {
+			t.Fatalf("%s: merge exit %d, want %d: %s", c.data, code, c.code, e)
+		}
+		if a, b := untimedJSON(t, whole), untimedJSON(t, merged); a != b {
+			t.Errorf("%s: merged verdict differs:\n%s\nwhole:\n%s", c.data, b, a)
+		}
+	}
+}
+
+// untimedJSON drops the lines holding timings from a verdict's JSON.
+func untimedJSON(t *testing.T, s string) string {
+	var keep []string
+	for _, l := range strings.Split(s, "\n") {
+		if !strings.Contains(l, "seconds\"") {
+			keep = append(keep, l)
+		}
+	}
+	if len(keep) < 10 {
+		t.Fatalf("not a verdict: %s", s)
+	}
+	return strings.Join(keep, "\n")
 }
