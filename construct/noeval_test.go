@@ -26,7 +26,7 @@ func TestConstructionsDoNotEvaluate(t *testing.T) {
 	}
 	forbiddenNN := map[string]bool{
 		"EvalExact": true, "CompileExact": true, "Verify": true, "VerifyExact": true, "VerifyExactHints": true,
-		"FloatCounts": true, "FloatCountsSplit": true, "Certify": true, "CertifyPoints": true,
+		"FloatCounts": true, "Certify": true, "CertifyPoints": true,
 	}
 	forbiddenMethods := map[string]bool{"Eval": true, "EvalBatch": true}
 	files := 0

@@ -59,7 +59,7 @@ func BenchmarkEngineMLP(b *testing.B) {
 	})
 	b.Run(fmt.Sprintf("float/N=%d", n), func(b *testing.B) {
 		for b.Loop() {
-			FloatCounts(net, xs, y, 10)
+			FloatCounts(net, xs, y, 10, FloatOptions{})
 		}
 	})
 }

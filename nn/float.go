@@ -125,8 +125,34 @@ func (f *FloatNet[F]) Eval(x []float64, out []F) error {
 
 // EvalBatch computes the outputs of every point of xs into outs.
 func (f *FloatNet[F]) EvalBatch(xs [][]float64, outs [][]F) error {
-	_, err := f.evalBatch(xs, outs, false)
-	return err
+	for lo := 0; lo < len(xs); lo += f.batch() {
+		hi := min(len(xs), lo+f.batch())
+		if _, err := f.evalBatch(xs[lo:hi], outs[lo:hi], false, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// batchValues bounds the values a batch buffer holds (points × widest
+// layer): 2^20, 8 MiB in float64, so that a network with 10^5 neurons in a
+// layer evaluates 10 points at a time instead of allocating gigabytes.
+const batchValues = 1 << 20
+
+// batch is the number of points evaluated together: up to 256, fewer when
+// the widest layer would make the buffers larger than batchValues.
+func (f *FloatNet[F]) batch() int { return max(1, min(256, batchValues/max(1, f.width))) }
+
+// floatScratch is a worker's pair of batch buffers, reused across batches.
+type floatScratch[F float32 | float64] struct{ cur, next []F }
+
+// buffers returns the scratch sized for nb points, allocating only when it
+// is too small.
+func (s *floatScratch[F]) buffers(n int) (cur, next []F) {
+	if cap(s.cur) < n {
+		s.cur, s.next = make([]F, n), make([]F, n)
+	}
+	return s.cur[:n], s.next[:n]
 }
 
 // evalBatch runs the layers over the batch, layer-major with the points
@@ -134,13 +160,16 @@ func (f *FloatNet[F]) EvalBatch(xs [][]float64, outs [][]F) error {
 // point p), and each weight is applied to the whole batch in one loop.
 // Every neuron adds its bias, then its terms in input order, each product
 // rounded to F, so outputs are bit-identical to a point-at-a-time
-// evaluation. With stop, a batch whose values are all NaN after a layer
+// evaluation. sc (nil: fresh buffers) holds the batch buffers. With stop,
+// a batch whose values are all NaN after a layer
 // from which NaN provably reaches the verdict (nanStop) is abandoned:
 // stopped is true and outs are set to NaN.
-func (f *FloatNet[F]) evalBatch(xs [][]float64, outs [][]F, stop bool) (stopped bool, err error) {
+func (f *FloatNet[F]) evalBatch(xs [][]float64, outs [][]F, stop bool, sc *floatScratch[F]) (stopped bool, err error) {
 	nb := len(xs)
-	cur := make([]F, nb*f.width)
-	next := make([]F, nb*f.width)
+	if sc == nil {
+		sc = new(floatScratch[F])
+	}
+	cur, next := sc.buffers(nb * f.width)
 	for _, x := range xs {
 		if len(x) != f.in {
 			return false, fmt.Errorf("evaluation: input has %d coordinates, network wants %d", len(x), f.in)

@@ -111,7 +111,7 @@ func (f *FloatNet[F]) share(sp *Split) *floatShare {
 var errNonFinite = errors.New("float view: a non-finite value")
 
 func (f *FloatNet[F]) evalShared(xs [][]float64, fs *floatShare, visit func(p int, out []F)) error {
-	const batch = 256
+	batch := f.batch()
 	n := len(xs)
 	S := fs.S
 	L := len(f.layers)
@@ -123,7 +123,8 @@ func (f *FloatNet[F]) evalShared(xs [][]float64, fs *floatShare, visit func(p in
 	var mu sync.Mutex
 	nb := (n + batch - 1) / batch
 	err := Parallel(nb, func(blo, bhi int, _ *atomic.Int64) error {
-		cur, next := make([]F, batch*f.width), make([]F, batch*f.width)
+		var sc floatScratch[F]
+		cur, next := sc.buffers(batch * f.width)
 		key := make([]uint64, nkey)
 		for b := blo; b < bhi; b++ {
 			lo, hi := b*batch, min(n, (b+1)*batch)
@@ -183,7 +184,8 @@ func (f *FloatNet[F]) evalShared(xs [][]float64, fs *floatShare, visit func(p in
 	}
 	ngb := (G + batch - 1) / batch
 	err = Parallel(ngb, func(blo, bhi int, _ *atomic.Int64) error {
-		cur, next := make([]F, batch*f.width), make([]F, batch*f.width)
+		var sc floatScratch[F]
+		cur, next := sc.buffers(batch * f.width)
 		for b := blo; b < bhi; b++ {
 			lo, hi := b*batch, min(G, (b+1)*batch)
 			m := hi - lo
@@ -209,7 +211,8 @@ func (f *FloatNet[F]) evalShared(xs [][]float64, fs *floatShare, visit func(p in
 	}
 	outDim := f.layers[L-1].out
 	return Parallel(nb, func(blo, bhi int, _ *atomic.Int64) error {
-		cur, next := make([]F, batch*f.width), make([]F, batch*f.width)
+		var sc floatScratch[F]
+		cur, next := sc.buffers(batch * f.width)
 		out := make([]F, outDim)
 		for b := blo; b < bhi; b++ {
 			lo, hi := b*batch, min(n, (b+1)*batch)

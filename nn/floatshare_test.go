@@ -109,7 +109,7 @@ func TestFloatSharedBitIdentical(t *testing.T) {
 		for p := range y {
 			y[p] = rng.IntN(3)
 		}
-		if a, b := FloatCounts(net, xs, y, 3), FloatCountsSplit(net, xs, y, 3, sp); a.Float64Correct != b.Float64Correct || a.Float32Correct != b.Float32Correct || a.Float64BitExact != b.Float64BitExact {
+		if a, b := FloatCounts(net, xs, y, 3, FloatOptions{}), FloatCounts(net, xs, y, 3, FloatOptions{Split: sp}); a.Float64Correct != b.Float64Correct || a.Float32Correct != b.Float32Correct || a.Float64BitExact != b.Float64BitExact {
 			t.Fatalf("network %d: counts %+v plain, %+v with the split", it, a, b)
 		}
 	}

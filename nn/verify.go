@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -119,14 +120,15 @@ func Verify(net *Network, xs [][]float64, y []int, m int, progress func(done int
 	if err != nil {
 		return nil, err
 	}
-	r.AddFloat(net, xs, y, m)
+	r.AddFloat(net, xs, y, m, nil)
 	return r, nil
 }
 
-// AddFloat fills in the float64 and float32 counts of r.
-func (r *Report) AddFloat(net *Network, xs [][]float64, y []int, m int) {
+// AddFloat fills in the float64 and float32 counts of r (with r's split),
+// reporting the points done to progress when it is not nil.
+func (r *Report) AddFloat(net *Network, xs [][]float64, y []int, m int, progress func(done int64)) {
 	t1 := time.Now()
-	fc := FloatCountsSplit(net, xs, y, m, r.Split)
+	fc := FloatCounts(net, xs, y, m, FloatOptions{Split: r.Split, Progress: progress})
 	r.Float64Correct, r.Float32Correct, r.Float64BitExact = fc.Float64Correct, fc.Float32Correct, fc.Float64BitExact
 	r.Float = &fc
 	r.FloatSeconds = time.Since(t1).Seconds()
@@ -197,29 +199,43 @@ type FloatResult struct {
 	Float32Note string `json:"float32_note,omitempty"`
 }
 
-// FloatCounts evaluates the float64 and float32 views on every point,
-// layer-major in batches on all cores. A view proven hopeless from its
-// weights is counted 0 without evaluation; a batch whose values all become
-// NaN where NaN provably reaches the outputs stops there.
-func FloatCounts(net *Network, xs [][]float64, y []int, m int) FloatResult {
-	return FloatCountsSplit(net, xs, y, m, nil)
+// FloatOptions are the settings of FloatCounts.
+type FloatOptions struct {
+	// Split is a taint split: points share the work of the neurons that do
+	// not depend on their per-point values, as in the exact engine (see
+	// FloatNet.evalShared; the counts are those of the plain evaluation). A
+	// split that names no layer or neuron is ignored; nil: none.
+	Split *Split
+	// Progress, when not nil, is called (from several goroutines) with the
+	// number of points done, counting both views as half a point each.
+	Progress func(done int64)
 }
 
-// FloatCountsSplit is FloatCounts with a taint split: points share the
-// work of the neurons that do not depend on their per-point values, as in
-// the exact engine (see FloatNet.evalShared; the counts are those of the
-// plain evaluation). A split that names no layer or neuron is ignored.
-func FloatCountsSplit(net *Network, xs [][]float64, y []int, m int, sp *Split) FloatResult {
+// FloatCounts evaluates the float64 and float32 views on every point,
+// layer-major in batches on all cores, each view built once. A view proven
+// hopeless from its weights is counted 0 without evaluation; a batch whose
+// values all become NaN where NaN provably reaches the outputs stops there.
+func FloatCounts(net *Network, xs [][]float64, y []int, m int, opt FloatOptions) FloatResult {
 	f64, f32 := net.Float64(), net.Float32()
 	var res FloatResult
 	res.Float64Rounded, res.Float64Overflow = f64.Rounded, f64.Overflow
 	res.Float32Rounded, res.Float32Overflow = f32.Rounded, f32.Overflow
+	var done atomic.Int64 // half-points: each view adds one per point
+	tick := func(k int) {
+		if opt.Progress != nil {
+			opt.Progress(done.Add(int64(k)) / 2)
+		}
+	}
 	var skip bool
 	if skip, res.Float64Note = f64.Hopeless(); !skip {
-		res.Float64Correct, res.Float64BitExact = countView(f64, xs, y, m, sp)
+		res.Float64Correct, res.Float64BitExact = countView(f64, xs, y, m, opt.Split, tick)
+	} else {
+		tick(len(xs))
 	}
 	if skip, res.Float32Note = f32.Hopeless(); !skip {
-		res.Float32Correct, _ = countView(f32, xs, y, m, sp)
+		res.Float32Correct, _ = countView(f32, xs, y, m, opt.Split, tick)
+	} else {
+		tick(len(xs))
 	}
 	return res
 }
@@ -227,8 +243,9 @@ func FloatCountsSplit(net *Network, xs [][]float64, y []int, m int, sp *Split) F
 // countView counts the points of xs whose outputs in the float view f
 // stand for their class y[i] (y[i] < 0: never), and those whose single
 // output is exactly y[i]; with the split sp when it applies and the
-// evaluation meets no non-finite value (else plainly).
-func countView[F float32 | float64](f *FloatNet[F], xs [][]float64, y []int, m int, sp *Split) (correct, bitExact int) {
+// evaluation meets no non-finite value (else plainly). tick gets the
+// points done in each batch.
+func countView[F float32 | float64](f *FloatNet[F], xs [][]float64, y []int, m int, sp *Split, tick func(int)) (correct, bitExact int) {
 	var c, bit atomic.Int64
 	judge := func(i int, o []F) {
 		if y[i] < 0 {
@@ -241,27 +258,39 @@ func countView[F float32 | float64](f *FloatNet[F], xs [][]float64, y []int, m i
 			bit.Add(1)
 		}
 	}
+	var ticked atomic.Int64
 	if fs := f.share(sp); fs != nil {
-		if err := f.evalShared(xs, fs, judge); err == nil {
+		err := f.evalShared(xs, fs, func(i int, o []F) {
+			judge(i, o)
+			ticked.Add(1)
+			tick(1)
+		})
+		if err == nil {
 			return int(c.Load()), int(bit.Load())
 		}
 		c.Store(0)
 		bit.Store(0)
+		tick(-int(ticked.Load()))
 	}
-	const batch = 256
+	batch := f.batch()
 	outDim := f.layers[len(f.layers)-1].out
+	pool := sync.Pool{New: func() any { return new(floatScratch[F]) }}
 	_ = Parallel((len(xs)+batch-1)/batch, func(blo, bhi int, _ *atomic.Int64) error {
+		sc := pool.Get().(*floatScratch[F])
+		defer pool.Put(sc)
 		outs := make([][]F, batch)
+		flat := make([]F, batch*outDim)
 		for i := range outs {
-			outs[i] = make([]F, outDim)
+			outs[i] = flat[i*outDim : (i+1)*outDim]
 		}
 		for b := blo; b < bhi; b++ {
 			lo, hi := b*batch, min(len(xs), (b+1)*batch)
 			o := outs[:hi-lo]
-			_, _ = f.evalBatch(xs[lo:hi], o, true)
+			_, _ = f.evalBatch(xs[lo:hi], o, true, sc)
 			for i := lo; i < hi; i++ {
 				judge(i, o[i-lo])
 			}
+			tick(hi - lo)
 		}
 		return nil
 	})

@@ -213,7 +213,7 @@ func compareOne(ctx context.Context, ds *data.Dataset, name string, o CompareOpt
 				xs[k], ys[k] = ds.X[i], y[i]
 			}
 		}
-		fc := nn.FloatCountsSplit(b.Model.Net, xs, ys, len(b.Model.Classes), rep.Split)
+		fc := nn.FloatCounts(b.Model.Net, xs, ys, len(b.Model.Classes), nn.FloatOptions{Split: rep.Split})
 		r.VerifySeconds = time.Since(t0).Seconds()
 		r.Exact, r.ExactCorrect, r.Evaluator = rep.Exact, rep.ExactCorrect, rep.ExactEvaluator
 		r.Float64Correct, r.Float32Correct, r.FloatChecked = fc.Float64Correct, fc.Float32Correct, len(xs)

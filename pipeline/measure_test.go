@@ -60,7 +60,7 @@ func TestMeasureVerify(t *testing.T) {
 			t.Fatalf("%s: %v", spec, err)
 		}
 		c1, t1 := cpuSeconds(), time.Now()
-		fc := nn.FloatCounts(b.Model.Net, ds.X, y, len(b.Model.Classes))
+		fc := nn.FloatCounts(b.Model.Net, ds.X, y, len(b.Model.Classes), nn.FloatOptions{})
 		c2, t2 := cpuSeconds(), time.Now()
 		st := b.Model.Net.Stats()
 		t.Logf("%-22s N=%d depth %6d width %5d params %8d: exact %v %.2f CPU-s (%.2f s wall) [%s]; float64 %d float32 %d: %.2f CPU-s (%.2f s wall)",
@@ -97,7 +97,7 @@ func BenchmarkVerify(b *testing.B) {
 			})
 			b.Run(fmt.Sprintf("float/%s/N=%d", spec, n), func(b *testing.B) {
 				for b.Loop() {
-					nn.FloatCounts(built.Model.Net, ds.X, y, len(built.Model.Classes))
+					nn.FloatCounts(built.Model.Net, ds.X, y, len(built.Model.Classes), nn.FloatOptions{})
 				}
 			})
 		}

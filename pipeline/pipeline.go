@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/memnet/memnet/construct"
@@ -323,28 +324,26 @@ func verify(model *nn.Model, ds *data.Dataset, report func(phase string, done, t
 	return v, nil
 }
 
-// addFloat is r.AddFloat; with report set it counts in chunks (about 20)
-// and reports each, so a long float phase shows progress.
+// addFloat is r.AddFloat reporting progress, when report is set, as
+// (PhaseFloat, points done, points): the float views are built once and
+// the counts are reported from inside the evaluation.
 func addFloat(r *nn.Report, net *nn.Network, xs [][]float64, y []int, m int, report func(string, int64, int64)) {
-	if report == nil {
-		r.AddFloat(net, xs, y, m)
-		return
+	var progress func(int64)
+	if report != nil {
+		n := int64(len(xs))
+		report(PhaseFloat, 0, n)
+		var mu sync.Mutex
+		var last int64
+		progress = func(done int64) {
+			mu.Lock()
+			defer mu.Unlock()
+			if done > last { // monotone for the bar; calls come from several goroutines
+				last = done
+				report(PhaseFloat, done, n)
+			}
+		}
 	}
-	t0 := time.Now()
-	n := len(xs)
-	chunk := max(2048, (n+19)/20)
-	var sum nn.FloatResult
-	report(PhaseFloat, 0, int64(n))
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(n, lo+chunk)
-		c := nn.FloatCountsSplit(net, xs[lo:hi], y[lo:hi], m, r.Split)
-		sum.Float64Correct += c.Float64Correct
-		sum.Float32Correct += c.Float32Correct
-		sum.Float64BitExact += c.Float64BitExact
-		report(PhaseFloat, int64(hi), int64(n))
-	}
-	r.Float64Correct, r.Float32Correct, r.Float64BitExact = sum.Float64Correct, sum.Float32Correct, sum.Float64BitExact
-	r.FloatSeconds = time.Since(t0).Seconds()
+	r.AddFloat(net, xs, y, m, progress)
 }
 
 // verifyRegression judges model as a regression network with tolerance
