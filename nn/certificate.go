@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -8,8 +9,8 @@ import (
 	"math"
 	"math/big"
 	"math/bits"
-	"runtime"
-	"sync"
+
+	"github.com/memnet/memnet/internal/par"
 )
 
 // A float-exactness certificate proves that every IEEE evaluation of a
@@ -225,13 +226,14 @@ func clampInt(d dyad) int64 {
 // Certify computes the float-exactness certificate of net in format f on
 // the points xs. An error is returned only for inputs of the wrong length.
 func Certify(net *Network, xs [][]float64, f CertFormat) (*Certificate, error) {
-	return CertifyPoints(net, xs, nil, f)
+	return CertifyPoints(context.Background(), net, xs, nil, f)
 }
 
-// CertifyPoints is Certify for points that are part of a larger set:
-// index[i] (when index is not nil) is the 0-based number point i has there,
-// used in the certificate's messages, FailPoint and WherePoint.
-func CertifyPoints(net *Network, xs [][]float64, index []int, f CertFormat) (*Certificate, error) {
+// CertifyPoints is Certify with a context (its error is returned once ctx
+// is done) for points that are part of a larger set: index[i] (when index
+// is not nil) is the 0-based number point i has there, used in the
+// certificate's messages, FailPoint and WherePoint.
+func CertifyPoints(ctx context.Context, net *Network, xs [][]float64, index []int, f CertFormat) (*Certificate, error) {
 	if err := net.Check(); err != nil {
 		return nil, err
 	}
@@ -333,42 +335,43 @@ func CertifyPoints(net *Network, xs [][]float64, index []int, f CertFormat) (*Ce
 		pos, neg float64
 		outputs  [][]float64
 	}
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(xs)/64+1))
-	chunk := (len(xs) + workers - 1) / max(workers, 1)
-	results := make([]result, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := w*chunk, min(len(xs), (w+1)*chunk)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := result{fail: -1}
-			ev := newCertEval(net, layers, f)
-			ev.usedIn = usedIn
-			for i := lo; i < hi; i++ {
-				var out []float64
-				err := finiteIn(xs[i], f)
-				switch {
-				case err != nil:
-				case integer:
-					out, err = ev.pointInt(xs[i])
-				default:
-					out, err = ev.point(xs[i])
-				}
-				if err != nil {
-					r.fail, r.reason = i, fmt.Sprintf("point %d: %v", num(i)+1, err)
-					break
-				}
-				r.outputs = append(r.outputs, out)
-				if ev.units > r.units {
-					r.units, r.where, r.wherePt = ev.units, fmt.Sprintf("%s, point %d", ev.name(ev.wk, ev.wj), num(i)+1), num(i)
-				}
-				r.pos, r.neg = max(r.pos, ev.pos), max(r.neg, ev.ngv)
+	const chunk = 64
+	results := make([]result, (len(xs)+chunk-1)/chunk)
+	errFailed := errors.New("certify: a point fails") // stops the handing out of chunks
+	err := par.Do(ctx, len(xs), chunk, func() *certEval {
+		ev := newCertEval(net, layers, f)
+		ev.usedIn = usedIn
+		return ev
+	}, func(lo, hi int, ev *certEval) error {
+		r := result{fail: -1}
+		defer func() { results[lo/chunk] = r }()
+		for i := lo; i < hi; i++ {
+			var out []float64
+			err := finiteIn(xs[i], f)
+			switch {
+			case err != nil:
+			case integer:
+				out, err = ev.pointInt(xs[i])
+			default:
+				out, err = ev.point(xs[i])
 			}
-			results[w] = r
-		}()
+			if err != nil {
+				r.fail, r.reason = i, fmt.Sprintf("point %d: %v", num(i)+1, err)
+				return errFailed
+			}
+			r.outputs = append(r.outputs, out)
+			if ev.units > r.units {
+				r.units, r.where, r.wherePt = ev.units, fmt.Sprintf("%s, point %d", ev.name(ev.wk, ev.wj), num(i)+1), num(i)
+			}
+			r.pos, r.neg = max(r.pos, ev.pos), max(r.neg, ev.ngv)
+		}
+		return nil
+	})
+	if err != nil && err != errFailed {
+		return nil, err
 	}
-	wg.Wait()
+	// every chunk before a failing one was handed out before it and has
+	// finished: the first failure in chunk order is the lowest point
 	for _, r := range results {
 		if r.fail >= 0 {
 			c.Reason, c.FailPoint = r.reason, num(r.fail)

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"context"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -181,7 +182,7 @@ func TestCertificateFrameworkInputs(t *testing.T) {
 func TestFloatViewGemm(t *testing.T) {
 	net := oneNeuron(ints(1, 0), new(big.Rat))
 	xs, y := [][]float64{{1, 1e39}, {1, 2}}, []int{1, 1}
-	fc := FloatCounts(net, xs, y, 2, FloatOptions{})
+	fc := FloatCounts(context.Background(), net, xs, y, 2, FloatOptions{})
 	if fc.Float32Correct != 1 || fc.Float64Correct != 2 {
 		t.Errorf("counts %+v, want float32 1 (the 1e39 point is NaN) and float64 2", fc)
 	}

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"context"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -95,7 +96,7 @@ func TestFloatHopeless(t *testing.T) {
 	if ok, why := f.Hopeless(); !ok || why == "" {
 		t.Fatalf("identity +Inf weight: hopeless %v %q", ok, why)
 	}
-	fc := FloatCounts(net, xs, y, 2, FloatOptions{})
+	fc := FloatCounts(context.Background(), net, xs, y, 2, FloatOptions{})
 	if fc.Float64Correct != 0 || fc.Float64Overflow != 1 || fc.Float64Rounded != 1 || fc.Float64Note == "" {
 		t.Fatalf("identity +Inf weight: %+v", fc)
 	}
@@ -110,7 +111,7 @@ func TestFloatHopeless(t *testing.T) {
 		if ok, _ := net.Float64().Hopeless(); ok {
 			t.Fatalf("%v −Inf weight judged hopeless", act)
 		}
-		fc := FloatCounts(net, xs, y, 2, FloatOptions{})
+		fc := FloatCounts(context.Background(), net, xs, y, 2, FloatOptions{})
 		want := 0
 		for p, x := range xs {
 			if ClassOfFloat(floatRef(net, x), 2) == y[p] {
@@ -157,7 +158,7 @@ func TestFloatProofsSound(t *testing.T) {
 				want++
 			}
 		}
-		fc := FloatCounts(net, xs, y, 3, FloatOptions{})
+		fc := FloatCounts(context.Background(), net, xs, y, 3, FloatOptions{})
 		if fc.Float64Correct != want {
 			t.Fatalf("float64 correct %d, point-at-a-time reference %d (note %q)", fc.Float64Correct, want, fc.Float64Note)
 		}

@@ -1,12 +1,14 @@
 package nn
 
 import (
+	"context"
 	"errors"
 	"math"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unsafe"
+
+	"github.com/memnet/memnet/internal/par"
 )
 
 // Split is a taint split (see share): hidden layer Layer (0-based), with
@@ -110,7 +112,7 @@ func (f *FloatNet[F]) share(sp *Split) *floatShare {
 // evaluates plainly (where zero weights meeting it are handled as a Gemm does).
 var errNonFinite = errors.New("float view: a non-finite value")
 
-func (f *FloatNet[F]) evalShared(xs [][]float64, fs *floatShare, visit func(p int, out []F)) error {
+func (f *FloatNet[F]) evalShared(ctx context.Context, xs [][]float64, fs *floatShare, visit func(p int, out []F)) error {
 	batch := f.batch()
 	n := len(xs)
 	S := fs.S
@@ -122,8 +124,7 @@ func (f *FloatNet[F]) evalShared(xs [][]float64, fs *floatShare, visit func(p in
 	var keys [][]F
 	var mu sync.Mutex
 	nb := (n + batch - 1) / batch
-	err := Parallel(nb, func(blo, bhi int, _ *atomic.Int64) error {
-		var sc floatScratch[F]
+	err := par.Do(ctx, nb, 1, func() *floatScratch[F] { return new(floatScratch[F]) }, func(blo, bhi int, sc *floatScratch[F]) error {
 		cur, next := sc.buffers(batch * f.width)
 		key := make([]uint64, nkey)
 		for b := blo; b < bhi; b++ {
@@ -183,8 +184,7 @@ func (f *FloatNet[F]) evalShared(xs [][]float64, fs *floatShare, visit func(p in
 		}
 	}
 	ngb := (G + batch - 1) / batch
-	err = Parallel(ngb, func(blo, bhi int, _ *atomic.Int64) error {
-		var sc floatScratch[F]
+	err = par.Do(ctx, ngb, 1, func() *floatScratch[F] { return new(floatScratch[F]) }, func(blo, bhi int, sc *floatScratch[F]) error {
 		cur, next := sc.buffers(batch * f.width)
 		for b := blo; b < bhi; b++ {
 			lo, hi := b*batch, min(G, (b+1)*batch)
@@ -210,8 +210,7 @@ func (f *FloatNet[F]) evalShared(xs [][]float64, fs *floatShare, visit func(p in
 		return err
 	}
 	outDim := f.layers[L-1].out
-	return Parallel(nb, func(blo, bhi int, _ *atomic.Int64) error {
-		var sc floatScratch[F]
+	return par.Do(ctx, nb, 1, func() *floatScratch[F] { return new(floatScratch[F]) }, func(blo, bhi int, sc *floatScratch[F]) error {
 		cur, next := sc.buffers(batch * f.width)
 		out := make([]F, outDim)
 		for b := blo; b < bhi; b++ {

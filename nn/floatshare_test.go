@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -76,8 +77,8 @@ func TestFloatSharedBitIdentical(t *testing.T) {
 		}
 		// a shared evaluation that meets ±Inf or NaN gives up (the
 		// counts then come from the plain evaluation, checked below)
-		err64 := f64.evalShared(xs, fs64, func(p int, out []float64) { copy(s64[p], out) })
-		err32 := f32.evalShared(xs, fs32, func(p int, out []float32) {
+		err64 := f64.evalShared(context.Background(), xs, fs64, func(p int, out []float64) { copy(s64[p], out) })
+		err32 := f32.evalShared(context.Background(), xs, fs32, func(p int, out []float32) {
 			for j, v := range out {
 				s32[p][j] = float64(v)
 			}
@@ -109,7 +110,7 @@ func TestFloatSharedBitIdentical(t *testing.T) {
 		for p := range y {
 			y[p] = rng.IntN(3)
 		}
-		if a, b := FloatCounts(net, xs, y, 3, FloatOptions{}), FloatCounts(net, xs, y, 3, FloatOptions{Split: sp}); a.Float64Correct != b.Float64Correct || a.Float32Correct != b.Float32Correct || a.Float64BitExact != b.Float64BitExact {
+		if a, b := FloatCounts(context.Background(), net, xs, y, 3, FloatOptions{}), FloatCounts(context.Background(), net, xs, y, 3, FloatOptions{Split: sp}); a.Float64Correct != b.Float64Correct || a.Float32Correct != b.Float32Correct || a.Float64BitExact != b.Float64BitExact {
 			t.Fatalf("network %d: counts %+v plain, %+v with the split", it, a, b)
 		}
 	}

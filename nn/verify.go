@@ -1,15 +1,17 @@
 package nn
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
 	"math/big"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/memnet/memnet/internal/par"
 )
 
 // How outputs stand for classes. A network with one output stands for the
@@ -114,38 +116,54 @@ type Report struct {
 
 // Verify evaluates net on every point exactly and in float64 and float32, and
 // judges each output against y (class indices among m classes). progress, if
-// not nil, is called with the number of exactly evaluated points.
+// not nil, is called with the number of exactly evaluated points. (Without
+// a context: ExactVerdict and FloatCounts take one.)
 func Verify(net *Network, xs [][]float64, y []int, m int, progress func(done int64)) (*Report, error) {
-	r, err := VerifyExact(net, xs, y, m, progress)
+	r, err := ExactVerdict(context.Background(), net, xs, y, m, ExactOptions{Progress: progress})
 	if err != nil {
 		return nil, err
 	}
-	r.AddFloat(net, xs, y, m, nil)
+	r.AddFloat(context.Background(), net, xs, y, m, nil)
 	return r, nil
 }
 
 // AddFloat fills in the float64 and float32 counts of r (with r's split),
 // reporting the points done to progress when it is not nil.
-func (r *Report) AddFloat(net *Network, xs [][]float64, y []int, m int, progress func(done int64)) {
+func (r *Report) AddFloat(ctx context.Context, net *Network, xs [][]float64, y []int, m int, progress func(done int64)) {
 	t1 := time.Now()
-	fc := FloatCounts(net, xs, y, m, FloatOptions{Split: r.Split, Progress: progress})
+	fc := FloatCounts(ctx, net, xs, y, m, FloatOptions{Split: r.Split, Progress: progress})
 	r.Float64Correct, r.Float32Correct, r.Float64BitExact = fc.Float64Correct, fc.Float32Correct, fc.Float64BitExact
 	r.Float = &fc
 	r.FloatSeconds = time.Since(t1).Seconds()
 }
 
-// VerifyExact is the exact half of Verify: it leaves the float counts zero.
-// It runs the exact engine (see Exact), whatever built the network.
+// VerifyExact is ExactVerdict without a context or hints.
 func VerifyExact(net *Network, xs [][]float64, y []int, m int, progress func(done int64)) (*Report, error) {
-	return VerifyExactHints(net, xs, y, m, progress, nil)
+	return ExactVerdict(context.Background(), net, xs, y, m, ExactOptions{Progress: progress})
 }
 
-// VerifyExactHints is VerifyExact with a network file's hints: a taint
-// split ("split": hidden layer index, "per_point": comma-separated neurons)
-// lets points share work (see Exact.UseSplit). Hints never decide a value:
-// a split that does not parse or names no layer is ignored, and any split
-// gives the exact outputs.
+// VerifyExactHints is ExactVerdict without a context.
 func VerifyExactHints(net *Network, xs [][]float64, y []int, m int, progress func(done int64), hints map[string]string) (*Report, error) {
+	return ExactVerdict(context.Background(), net, xs, y, m, ExactOptions{Progress: progress, Hints: hints})
+}
+
+// ExactOptions are the settings of ExactVerdict.
+type ExactOptions struct {
+	// Progress, if not nil, is called with the number of points evaluated.
+	Progress func(done int64)
+	// Hints are a network file's hints: a taint split ("split": hidden
+	// layer index, "per_point": comma-separated neurons) lets points share
+	// work (see Exact.UseSplit). Hints never decide a value: a split that
+	// does not parse or names no layer is ignored, and any split gives the
+	// exact outputs.
+	Hints map[string]string
+}
+
+// ExactVerdict is the exact half of the verdict (the float counts are left
+// zero): it runs the exact engine (see Exact), whatever built the network,
+// and judges each output against y (class indices among m classes). It
+// returns ctx's error within a chunk's time once ctx is done.
+func ExactVerdict(ctx context.Context, net *Network, xs [][]float64, y []int, m int, opt ExactOptions) (*Report, error) {
 	if len(xs) != len(y) {
 		return nil, errors.New("verify: points and labels differ in number")
 	}
@@ -156,14 +174,14 @@ func VerifyExactHints(net *Network, xs [][]float64, y []int, m int, progress fun
 		return nil, err
 	}
 	r.ExactEvaluator = e.Describe()
-	if split, pp, ok := splitHints(hints); ok && e.UseSplit(split, pp) == nil {
+	if split, pp, ok := splitHints(opt.Hints); ok && e.UseSplit(split, pp) == nil {
 		r.ExactEvaluator += fmt.Sprintf("; points share the work after hidden layer %d (taint split from the file's hints)", split+1)
 		r.Split = &Split{Layer: split, PerPoint: pp}
 	} else if split, pp, ok := e.FindSplit(xs); ok && e.UseSplit(split, pp) == nil {
 		r.ExactEvaluator += fmt.Sprintf("; points share the work after hidden layer %d (taint split found from the weights and a sample of the points)", split+1)
 		r.Split = &Split{Layer: split, PerPoint: pp}
 	}
-	cls, equal, err := e.Classes(xs, m, y, progress)
+	cls, equal, err := e.Classes(ctx, xs, m, y, opt.Progress)
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +233,7 @@ type FloatOptions struct {
 // layer-major in batches on all cores, each view built once. A view proven
 // hopeless from its weights is counted 0 without evaluation; a batch whose
 // values all become NaN where NaN provably reaches the outputs stops there.
-func FloatCounts(net *Network, xs [][]float64, y []int, m int, opt FloatOptions) FloatResult {
+func FloatCounts(ctx context.Context, net *Network, xs [][]float64, y []int, m int, opt FloatOptions) FloatResult {
 	f64, f32 := net.Float64(), net.Float32()
 	var res FloatResult
 	res.Float64Rounded, res.Float64Overflow = f64.Rounded, f64.Overflow
@@ -228,12 +246,12 @@ func FloatCounts(net *Network, xs [][]float64, y []int, m int, opt FloatOptions)
 	}
 	var skip bool
 	if skip, res.Float64Note = f64.Hopeless(); !skip {
-		res.Float64Correct, res.Float64BitExact = countView(f64, xs, y, m, opt.Split, tick)
+		res.Float64Correct, res.Float64BitExact = countView(ctx, f64, xs, y, m, opt.Split, tick)
 	} else {
 		tick(len(xs))
 	}
 	if skip, res.Float32Note = f32.Hopeless(); !skip {
-		res.Float32Correct, _ = countView(f32, xs, y, m, opt.Split, tick)
+		res.Float32Correct, _ = countView(ctx, f32, xs, y, m, opt.Split, tick)
 	} else {
 		tick(len(xs))
 	}
@@ -245,7 +263,7 @@ func FloatCounts(net *Network, xs [][]float64, y []int, m int, opt FloatOptions)
 // output is exactly y[i]; with the split sp when it applies and the
 // evaluation meets no non-finite value (else plainly). tick gets the
 // points done in each batch.
-func countView[F float32 | float64](f *FloatNet[F], xs [][]float64, y []int, m int, sp *Split, tick func(int)) (correct, bitExact int) {
+func countView[F float32 | float64](ctx context.Context, f *FloatNet[F], xs [][]float64, y []int, m int, sp *Split, tick func(int)) (correct, bitExact int) {
 	var c, bit atomic.Int64
 	judge := func(i int, o []F) {
 		if y[i] < 0 {
@@ -260,7 +278,7 @@ func countView[F float32 | float64](f *FloatNet[F], xs [][]float64, y []int, m i
 	}
 	var ticked atomic.Int64
 	if fs := f.share(sp); fs != nil {
-		err := f.evalShared(xs, fs, func(i int, o []F) {
+		err := f.evalShared(ctx, xs, fs, func(i int, o []F) {
 			judge(i, o)
 			ticked.Add(1)
 			tick(1)
@@ -274,19 +292,23 @@ func countView[F float32 | float64](f *FloatNet[F], xs [][]float64, y []int, m i
 	}
 	batch := f.batch()
 	outDim := f.layers[len(f.layers)-1].out
-	pool := sync.Pool{New: func() any { return new(floatScratch[F]) }}
-	_ = Parallel((len(xs)+batch-1)/batch, func(blo, bhi int, _ *atomic.Int64) error {
-		sc := pool.Get().(*floatScratch[F])
-		defer pool.Put(sc)
-		outs := make([][]F, batch)
+	type scratch struct {
+		floatScratch[F]
+		outs [][]F
+	}
+	_ = par.Do(ctx, (len(xs)+batch-1)/batch, 4, func() *scratch {
+		sc := &scratch{outs: make([][]F, batch)}
 		flat := make([]F, batch*outDim)
-		for i := range outs {
-			outs[i] = flat[i*outDim : (i+1)*outDim]
+		for i := range sc.outs {
+			sc.outs[i] = flat[i*outDim : (i+1)*outDim]
 		}
+		return sc
+	}, func(blo, bhi int, sc *scratch) error {
+		outs := sc.outs
 		for b := blo; b < bhi; b++ {
 			lo, hi := b*batch, min(len(xs), (b+1)*batch)
 			o := outs[:hi-lo]
-			_, _ = f.evalBatch(xs[lo:hi], o, true, sc)
+			_, _ = f.evalBatch(xs[lo:hi], o, true, &sc.floatScratch)
 			for i := lo; i < hi; i++ {
 				judge(i, o[i-lo])
 			}

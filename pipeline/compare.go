@@ -25,8 +25,9 @@ type CompareOptions struct {
 	// Params are per-method options by method name.
 	Params map[string]map[string]string
 	// Timeout bounds each method's build and verification (0: none). A
-	// method over time is reported in its row; its verification, which
-	// cannot be interrupted, is abandoned.
+	// method over time is reported in its row; its verification (one
+	// compilation of the engine) stops within a second, its build as soon
+	// as the construction watches the context.
 	Timeout time.Duration
 	// FloatSample > 0 judges the float views on at most that many points,
 	// evenly spaced (the exact verdict always covers every point).
@@ -199,7 +200,8 @@ func compareOne(ctx context.Context, ds *data.Dataset, name string, o CompareOpt
 		stage.Store("verification")
 		t0 := time.Now()
 		y := classIndex(b.Model, ds)
-		rep, err := verifyChunked(cctx, b.Model, ds.X, y)
+		// one compilation of the engine; a cancelled context stops its workers
+		rep, err := verifyExact(cctx, b.Model, ds.X, y, nil)
 		if err != nil {
 			r.Error = "verify: " + err.Error()
 			done <- r
@@ -213,11 +215,11 @@ func compareOne(ctx context.Context, ds *data.Dataset, name string, o CompareOpt
 				xs[k], ys[k] = ds.X[i], y[i]
 			}
 		}
-		fc := nn.FloatCounts(b.Model.Net, xs, ys, len(b.Model.Classes), nn.FloatOptions{Split: rep.Split})
+		fc := nn.FloatCounts(cctx, b.Model.Net, xs, ys, len(b.Model.Classes), nn.FloatOptions{Split: rep.Split})
 		r.VerifySeconds = time.Since(t0).Seconds()
 		r.Exact, r.ExactCorrect, r.Evaluator = rep.Exact, rep.ExactCorrect, rep.ExactEvaluator
 		r.Float64Correct, r.Float32Correct, r.FloatChecked = fc.Float64Correct, fc.Float32Correct, len(xs)
-		if c, err := nn.Certify(b.Model.Net, ds.X, nn.CertFloat32); err == nil {
+		if c, err := nn.CertifyPoints(cctx, b.Model.Net, ds.X, nil, nn.CertFloat32); err == nil {
 			r.Float32Proven = c.Proven
 		}
 		done <- r
@@ -237,41 +239,6 @@ func compareOne(ctx context.Context, ds *data.Dataset, name string, o CompareOpt
 		}
 		return row
 	}
-}
-
-// verifyChunked verifies in up to 16 slices of the points, so that a
-// cancelled context stops the work after the current slice.
-func verifyChunked(ctx context.Context, model *nn.Model, xs [][]float64, y []int) (*nn.Report, error) {
-	n := len(xs)
-	parts := 1
-	if n >= 4096 {
-		parts = 16
-	}
-	var total *nn.Report
-	for p := range parts {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		lo, hi := p*n/parts, (p+1)*n/parts
-		r, err := verifyExact(model, xs[lo:hi], y[lo:hi], nil)
-		if err != nil {
-			return nil, err
-		}
-		if total == nil {
-			total = &nn.Report{ExactEvaluator: r.ExactEvaluator, Split: r.Split}
-		}
-		total.Points += r.Points
-		total.ExactCorrect += r.ExactCorrect
-		total.ExactEqual += r.ExactEqual
-		total.ExactSeconds += r.ExactSeconds
-		for _, w := range r.Wrong {
-			if len(total.Wrong) < 20 {
-				total.Wrong = append(total.Wrong, lo+w)
-			}
-		}
-	}
-	total.Exact = total.ExactCorrect == n
-	return total, nil
 }
 
 // Format selects how PrintCompare lays out the table.

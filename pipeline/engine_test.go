@@ -313,7 +313,7 @@ func TestSplitWithoutHints(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, _, err := plain.Classes(ds.X, len(b.Model.Classes), y, nil)
+		want, _, err := plain.Classes(context.Background(), ds.X, len(b.Model.Classes), y, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -328,7 +328,7 @@ func TestSplitWithoutHints(t *testing.T) {
 		if err := e.UseSplit(S, pp); err != nil {
 			t.Fatal(err)
 		}
-		got, _, err := e.Classes(ds.X, len(b.Model.Classes), y, nil)
+		got, _, err := e.Classes(context.Background(), ds.X, len(b.Model.Classes), y, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

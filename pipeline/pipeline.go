@@ -175,7 +175,7 @@ func VerifyContext(ctx context.Context, model *nn.Model, ds *data.Dataset, repor
 	if err := CheckEvalMemory(model.Net, ds.N()); err != nil {
 		return nil, err
 	}
-	return withContext(ctx, func() (*Verified, error) { return verify(model, ds, report, opt) })
+	return withContext(ctx, func() (*Verified, error) { return verify(ctx, model, ds, report, opt) })
 }
 
 func dimError(model *nn.Model, ds *data.Dataset) error {
@@ -250,7 +250,7 @@ func CheckEvalMemory(net *nn.Network, n int) error {
 	return limits.CheckMemory(fmt.Sprintf("exact evaluation (%d worker(s) × %d values of scratch, %d weights)", workers, width, weights), need)
 }
 
-func verify(model *nn.Model, ds *data.Dataset, report func(phase string, done, total int64), opt VerifyOptions) (*Verified, error) {
+func verify(ctx context.Context, model *nn.Model, ds *data.Dataset, report func(phase string, done, total int64), opt VerifyOptions) (*Verified, error) {
 	var progress func(done int64)
 	if report != nil {
 		report(PhaseExact, 0, int64(ds.N()))
@@ -258,18 +258,21 @@ func verify(model *nn.Model, ds *data.Dataset, report func(phase string, done, t
 	}
 	t0 := time.Now()
 	if opt.Criterion.Regression {
-		v, err := verifyRegression(model, ds, t0, opt.Criterion.Eps)
+		v, err := verifyRegression(ctx, model, ds, t0, opt.Criterion.Eps)
 		if v != nil {
 			v.FileClaim = FileClaim(model)
 		}
 		return v, err
 	}
 	y := classIndex(model, ds)
-	r, err := verifyExact(model, ds.X, y, progress)
+	r, err := verifyExact(ctx, model, ds.X, y, progress)
 	if err != nil {
 		return nil, err
 	}
-	addFloat(r, model.Net, ds.X, y, len(model.Classes), report)
+	addFloat(ctx, r, model.Net, ds.X, y, len(model.Classes), report)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	v := &Verified{
 		Points: ds.N() + ds.Duplicates, DistinctPoints: ds.N(),
 		ExactCorrect: r.ExactCorrect, ExactEqual: r.ExactEqual, Exact: r.Exact,
@@ -299,7 +302,7 @@ func verify(model *nn.Model, ds *data.Dataset, report func(phase string, done, t
 			for k, i := range r.Wrong {
 				xs[k] = ds.X[i]
 			}
-			if outs, err = nn.EvalExact(model.Net, xs, nil); err != nil {
+			if outs, err = exactOutputs(ctx, model.Net, xs); err != nil {
 				return nil, err
 			}
 		}
@@ -327,7 +330,7 @@ func verify(model *nn.Model, ds *data.Dataset, report func(phase string, done, t
 // addFloat is r.AddFloat reporting progress, when report is set, as
 // (PhaseFloat, points done, points): the float views are built once and
 // the counts are reported from inside the evaluation.
-func addFloat(r *nn.Report, net *nn.Network, xs [][]float64, y []int, m int, report func(string, int64, int64)) {
+func addFloat(ctx context.Context, r *nn.Report, net *nn.Network, xs [][]float64, y []int, m int, report func(string, int64, int64)) {
 	var progress func(int64)
 	if report != nil {
 		n := int64(len(xs))
@@ -343,13 +346,13 @@ func addFloat(r *nn.Report, net *nn.Network, xs [][]float64, y []int, m int, rep
 			}
 		}
 	}
-	r.AddFloat(net, xs, y, m, progress)
+	r.AddFloat(ctx, net, xs, y, m, progress)
 }
 
 // verifyRegression judges model as a regression network with tolerance
 // eps: the data's labels are read as real targets and the largest error is
 // computed by verdict.Regression (the evaluator chosen from the weights).
-func verifyRegression(model *nn.Model, ds *data.Dataset, t0 time.Time, eps float64) (*Verified, error) {
+func verifyRegression(ctx context.Context, model *nn.Model, ds *data.Dataset, t0 time.Time, eps float64) (*Verified, error) {
 	if !(eps > 0 && eps <= 1) {
 		return nil, fmt.Errorf("--eps %g: want a number in (0, 1]", eps)
 	}
@@ -361,7 +364,7 @@ func verifyRegression(model *nn.Model, ds *data.Dataset, t0 time.Time, eps float
 			return nil, fmt.Errorf("%s: label %.40q is not a finite number (--regression reads labels as real targets)", ds.Name, ds.Classes[y])
 		}
 	}
-	maxErr, within, err := verdict.Regression(model.Net, ds.X, ts, eps)
+	maxErr, within, err := verdict.Regression(ctx, model.Net, ds.X, ts, eps)
 	if err != nil {
 		return nil, err
 	}
@@ -397,22 +400,22 @@ func FileClaim(model *nn.Model) string {
 // and the outward-rounded interval verifier for sigmoid networks (whose
 // values are not rational). The method name is never consulted; the hints
 // may only choose how points share work (nn.VerifyExactHints).
-func verifyExact(model *nn.Model, xs [][]float64, y []int, progress func(done int64)) (*nn.Report, error) {
+func verifyExact(ctx context.Context, model *nn.Model, xs [][]float64, y []int, progress func(done int64)) (*nn.Report, error) {
 	if model.Net.HasActivation(nn.Sigmoid) {
-		return verifySigmoid(model.Net, xs, y, progress)
+		return verifySigmoid(ctx, model.Net, xs, y, progress)
 	}
 	if verdict.IsRidge(model.Net) {
 		// one scalar feeds every ridge neuron: the sorted sweep evaluates
 		// the same stored weights in O(N log N) instead of O(N²)
-		return verdict.VerifyRidge(model.Net, xs, y, len(model.Classes), progress)
+		return verdict.VerifyRidge(ctx, model.Net, xs, y, len(model.Classes), progress)
 	}
-	return nn.VerifyExactHints(model.Net, xs, y, len(model.Classes), progress, model.Hints)
+	return nn.ExactVerdict(ctx, model.Net, xs, y, len(model.Classes), nn.ExactOptions{Progress: progress, Hints: model.Hints})
 }
 
 // verifySigmoid proves, with outward-rounded interval arithmetic, which
 // points' outputs round to their label (verdict.VerifyInterval).
-func verifySigmoid(net *nn.Network, xs [][]float64, y []int, progress func(done int64)) (*nn.Report, error) {
-	s, err := verdict.VerifyInterval(net, xs, y, nil, 0)
+func verifySigmoid(ctx context.Context, net *nn.Network, xs [][]float64, y []int, progress func(done int64)) (*nn.Report, error) {
+	s, err := verdict.VerifyInterval(ctx, net, xs, y, nil, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -422,6 +425,15 @@ func verifySigmoid(net *nn.Network, xs [][]float64, y []int, progress func(done 
 	return &nn.Report{Points: s.Points, ExactCorrect: s.Proven, Exact: s.Proven == s.Points, Wrong: s.Wrong, ExactSeconds: s.Seconds,
 		ExactEvaluator: fmt.Sprintf("interval arithmetic (outward-rounded big.Float, %d bits): %d/%d outputs proven to round to their label, max |output − label| ≤ %.4g",
 			s.Prec, s.Proven, s.Points, s.MaxError)}, nil
+}
+
+// exactOutputs is the exact engine's outputs of net on xs.
+func exactOutputs(ctx context.Context, net *nn.Network, xs [][]float64) ([][]*big.Rat, error) {
+	e, err := nn.CompileExact(net, xs)
+	if err != nil {
+		return nil, err
+	}
+	return e.Outputs(ctx, xs, nil)
 }
 
 func ratsString(o []*big.Rat) string {
@@ -499,11 +511,15 @@ func PredictContext(ctx context.Context, model *nn.Model, xs [][]float64, progre
 	if err := CheckEvalMemory(model.Net, len(xs)); err != nil {
 		return nil, err
 	}
-	return withContext(ctx, func() ([]string, error) { return predict(model, xs, progress) })
+	return withContext(ctx, func() ([]string, error) { return predict(ctx, model, xs, progress) })
 }
 
-func predict(model *nn.Model, xs [][]float64, progress func(done int64)) ([]string, error) {
-	outs, err := nn.EvalExact(model.Net, xs, progress)
+func predict(ctx context.Context, model *nn.Model, xs [][]float64, progress func(done int64)) ([]string, error) {
+	e, err := nn.CompileExact(model.Net, xs)
+	if err != nil {
+		return nil, err
+	}
+	outs, err := e.Outputs(ctx, xs, progress)
 	if err != nil {
 		return nil, err
 	}

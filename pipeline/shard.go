@@ -13,12 +13,12 @@ import (
 // when it does not hold, the float64 one (a float32 certificate implies
 // float64); with both set, always both (partial verdicts need both to
 // merge). index numbers the points in a larger set (nil: 0, 1, ...).
-func Certificates(net *nn.Network, xs [][]float64, index []int, both bool) ([]*nn.Certificate, error) {
-	c32, err := nn.CertifyPoints(net, xs, index, nn.CertFloat32)
+func Certificates(ctx context.Context, net *nn.Network, xs [][]float64, index []int, both bool) ([]*nn.Certificate, error) {
+	c32, err := nn.CertifyPoints(ctx, net, xs, index, nn.CertFloat32)
 	if err != nil || (c32.Proven && !both) {
 		return []*nn.Certificate{c32}, err
 	}
-	c64, err := nn.CertifyPoints(net, xs, index, nn.CertFloat64)
+	c64, err := nn.CertifyPoints(ctx, net, xs, index, nn.CertFloat64)
 	return []*nn.Certificate{c32, c64}, err
 }
 
@@ -48,7 +48,7 @@ func VerifyShard(ctx context.Context, model *nn.Model, ds *data.Dataset, s verdi
 		}
 	}
 	if !r.Regression {
-		certs, err := Certificates(model.Net, part.X, index, true)
+		certs, err := Certificates(ctx, model.Net, part.X, index, true)
 		if err != nil {
 			return nil, err
 		}

@@ -26,7 +26,7 @@ func wholeAndMerged(t *testing.T, model *nn.Model, ds *data.Dataset, k int) (who
 		t.Fatal(err)
 	}
 	if !v.Regression {
-		if v.Certificates, err = Certificates(model.Net, ds.X, nil, false); err != nil {
+		if v.Certificates, err = Certificates(ctx, model.Net, ds.X, nil, false); err != nil {
 			t.Fatal(err)
 		}
 	}

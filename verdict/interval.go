@@ -1,16 +1,16 @@
 package verdict
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
 	"math/big"
-	"runtime"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/memnet/memnet/nn"
+
+	"github.com/memnet/memnet/internal/par"
 )
 
 // This file is the interval verifier of the sigmoid form (spec §8: "sigmoid
@@ -361,7 +361,7 @@ func expBounds(a *big.Float, prec int) (EL, EU *big.Float) {
 // max exponent, then at twice that (every pass is sound; more bits only
 // narrow the intervals). With targets != nil it also reports the largest
 // |output − target| bound (regression).
-func VerifyInterval(net *nn.Network, xs [][]float64, ys []int, targets []float64, prec int) (*SigmoidReport, error) {
+func VerifyInterval(ctx context.Context, net *nn.Network, xs [][]float64, ys []int, targets []float64, prec int) (*SigmoidReport, error) {
 	if len(xs) != len(ys) {
 		return nil, errors.New("verify: points and labels differ in number")
 	}
@@ -397,8 +397,7 @@ func VerifyInterval(net *nn.Network, xs [][]float64, ys []int, targets []float64
 		ip.prec = P
 		rep.Prec = P
 		const chunk = 32
-		err = runPar((len(todo)+chunk-1)/chunk, func(c int) error {
-			ev := newIEval(ip, width)
+		err = par.Do(ctx, (len(todo)+chunk-1)/chunk, 1, func() *ieval { return newIEval(ip, width) }, func(c, _ int, ev *ieval) error {
 			var lab, d, t big.Float
 			for _, i := range todo[c*chunk : min(len(todo), (c+1)*chunk)] {
 				lo, hi := ev.eval(xs[i])
@@ -486,31 +485,4 @@ func dyParts(r *big.Rat) (*big.Int, int) {
 		return nil, 0
 	}
 	return m, e
-}
-
-// runPar runs f(0..n-1) on all cores; the first error wins.
-func runPar(n int, f func(i int) error) error {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var once sync.Once
-	var first error
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				if err := f(i); err != nil {
-					once.Do(func() { first = err })
-					next.Store(int64(n))
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return first
 }

@@ -1,6 +1,7 @@
 package verdict
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -17,7 +18,7 @@ import (
 // outward-rounded output interval, VerifyInterval), and whether that bound
 // is ≤ eps, compared exactly (as rationals; never after rounding). The
 // evaluator is chosen from the weights alone.
-func Regression(net *nn.Network, xs [][]float64, ts []float64, eps float64) (maxErr float64, within bool, err error) {
+func Regression(ctx context.Context, net *nn.Network, xs [][]float64, ts []float64, eps float64) (maxErr float64, within bool, err error) {
 	if len(xs) != len(ts) {
 		return 0, false, errors.New("regression: points and targets differ in number")
 	}
@@ -34,7 +35,7 @@ func Regression(net *nn.Network, xs [][]float64, ts []float64, eps float64) (max
 	}
 	epsR := new(big.Rat).SetFloat64(eps)
 	if net.HasActivation(nn.Sigmoid) {
-		rep, err := VerifyInterval(net, xs, make([]int, len(xs)), ts, 0)
+		rep, err := VerifyInterval(ctx, net, xs, make([]int, len(xs)), ts, 0)
 		if err != nil {
 			return 0, false, err
 		}
@@ -43,7 +44,11 @@ func Regression(net *nn.Network, xs [][]float64, ts []float64, eps float64) (max
 		}
 		return ratUp(rep.MaxRegError), rep.MaxRegError.Cmp(epsR) <= 0, nil
 	}
-	outs, err := nn.EvalExact(net, xs, nil)
+	e, err := nn.CompileExact(net, xs)
+	if err != nil {
+		return 0, false, err
+	}
+	outs, err := e.Outputs(ctx, xs, nil)
 	if err != nil {
 		return 0, false, err
 	}

@@ -17,8 +17,8 @@
 package verdict
 
 import (
+	"context"
 	"math/big"
-	"runtime"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -26,6 +26,8 @@ import (
 
 	"github.com/memnet/memnet/construct/project"
 	"github.com/memnet/memnet/nn"
+
+	"github.com/memnet/memnet/internal/par"
 )
 
 // Evaluator names the evaluator in reports.
@@ -122,10 +124,10 @@ func fracBits(r *big.Rat) int {
 
 // VerifyRidge evaluates net exactly on every point and judges it as
 // nn.VerifyExact does, with the sweep when the shape allows it.
-func VerifyRidge(net *nn.Network, xs [][]float64, y []int, m int, progress func(done int64)) (*nn.Report, error) {
+func VerifyRidge(ctx context.Context, net *nn.Network, xs [][]float64, y []int, m int, progress func(done int64)) (*nn.Report, error) {
 	s := recognize(net)
 	if s == nil || len(xs) == 0 || len(xs) != len(y) {
-		return nn.VerifyExact(net, xs, y, m, progress)
+		return nn.ExactVerdict(ctx, net, xs, y, m, nn.ExactOptions{Progress: progress})
 	}
 	t0 := time.Now()
 	n := len(xs)
@@ -241,14 +243,13 @@ func VerifyRidge(net *nn.Network, xs [][]float64, y []int, m int, progress func(
 	r := &nn.Report{Points: n, ExactEvaluator: RidgeEvaluator}
 	var correct, equal, done atomic.Int64
 	var mu sync.Mutex
-	workers := runtime.GOMAXPROCS(0)
+	workers := par.Workers()
 	chunks := min(n, 4*workers)
 	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	// par.Do starts the workers; each takes chunks of the sorted points
+	// (sweeping the neurons from the start) and checks ctx every 1024 points
+	err := par.Do(ctx, workers, 1, nil, func(_, _ int, _ struct{}) error {
+		{
 			tmp := new(big.Int)
 			alpha := make([]*big.Int, outs)
 			beta := make([]*big.Int, outs)
@@ -293,7 +294,7 @@ func VerifyRidge(net *nn.Network, xs [][]float64, y []int, m int, progress func(
 			for {
 				c := int(next.Add(1)) - 1
 				if c >= chunks {
-					return
+					return nil
 				}
 				lo, hi := c*n/chunks, (c+1)*n/chunks
 				if lo >= hi {
@@ -311,6 +312,9 @@ func VerifyRidge(net *nn.Network, xs [][]float64, y []int, m int, progress func(
 					add(j, 1)
 				}
 				for idx := lo; idx < hi; idx++ {
+					if idx%1024 == 0 && ctx.Err() != nil {
+						return ctx.Err()
+					}
 					i := order[idx]
 					v := S[i]
 					for ip < len(pos) && active(pos[ip], v, tmp) {
@@ -358,9 +362,11 @@ func VerifyRidge(net *nn.Network, xs [][]float64, y []int, m int, progress func(
 					}
 				}
 			}
-		}()
+		}
+	})
+	if err != nil {
+		return nil, err
 	}
-	wg.Wait()
 	sort.Ints(r.Wrong)
 	if len(r.Wrong) > 20 {
 		r.Wrong = r.Wrong[:20]

@@ -1,6 +1,7 @@
 package verdict
 
 import (
+	"context"
 	"math/big"
 	"math/rand/v2"
 	"slices"
@@ -96,7 +97,7 @@ func TestSweepMatchesGeneric(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := VerifyRidge(net, xs, y, m, nil)
+		got, err := VerifyRidge(context.Background(), net, xs, y, m, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +120,7 @@ func TestOtherShapesFallBack(t *testing.T) {
 	if IsRidge(net) {
 		t.Fatal("rows differ, yet recognized")
 	}
-	r, err := VerifyRidge(net, [][]float64{{1, 2}}, []int{0}, 2, nil)
+	r, err := VerifyRidge(context.Background(), net, [][]float64{{1, 2}}, []int{0}, 2, nil)
 	if err != nil || r.ExactEvaluator == RidgeEvaluator || !r.Exact {
 		t.Fatalf("%+v %v", r, err)
 	}

@@ -81,7 +81,7 @@ joins the partial verdicts of every shard into the whole file's verdict.`,
 				return err
 			}
 			if !v.Regression {
-				if v.Certificates, err = pipeline.Certificates(model.Net, ds.X, nil, false); err != nil {
+				if v.Certificates, err = pipeline.Certificates(cmd.Context(), model.Net, ds.X, nil, false); err != nil {
 					return err
 				}
 			}

@@ -623,7 +623,6 @@ func joinInts(v []int) string {
 	return strings.Join(s, ")×GF(")
 }
 
-
 // kindCounts writes counts by part as "accumulator 43, address 228, ...",
 // parts in name order.
 func kindCounts(m map[string]int) string {

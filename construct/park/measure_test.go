@@ -86,7 +86,7 @@ func TestMeasure(t *testing.T) {
 	st := b.Net.Stats()
 	t1 := time.Now()
 	if cfg.Activation == "sigmoid" {
-		si, err := verdict.VerifyInterval(b.Net, xs, ys, nil, 0)
+		si, err := verdict.VerifyInterval(context.Background(), b.Net, xs, ys, nil, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

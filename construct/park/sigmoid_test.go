@@ -32,7 +32,7 @@ func sigCheck(t *testing.T, xs [][]float64, ys []int, c int, cfg Config) *Built 
 	if st := b.Net.Stats(); int64(st.Width) > pr.Realisation["width"] || int64(st.Depth) > pr.Realisation["depth"] || (cfg.Theorem != 1 && len(cfg.Widths) == 0 && st.Width > 3) {
 		t.Errorf("sigmoid form: width %d depth %d, realisation %v", st.Width, st.Depth, pr.Realisation)
 	}
-	r, err := verdict.VerifyInterval(b.Net, xs, ys, nil, 0)
+	r, err := verdict.VerifyInterval(context.Background(), b.Net, xs, ys, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func sigCheck(t *testing.T, xs [][]float64, ys []int, c int, cfg Config) *Built 
 	if c > 1 && len(xs) > 1 {
 		bad := slices.Clone(ys)
 		bad[1] = (bad[1] + 1) % c
-		r2, err := verdict.VerifyInterval(b.Net, xs, bad, nil, r.Prec)
+		r2, err := verdict.VerifyInterval(context.Background(), b.Net, xs, bad, nil, r.Prec)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,11 +92,11 @@ func TestSigmoid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r, err := verdict.VerifyInterval(b.Net, xs, ys, nil, 0); err != nil || r.Proven != len(xs) {
+	if r, err := verdict.VerifyInterval(context.Background(), b.Net, xs, ys, nil, 0); err != nil || r.Proven != len(xs) {
 		t.Fatalf("arch sigmoid: %v %+v", err, r)
 	}
 	// the interval verifier proves every point
-	rep, err := verdict.VerifyInterval(b.Net, xs, ys, nil, 0)
+	rep, err := verdict.VerifyInterval(context.Background(), b.Net, xs, ys, nil, 0)
 	if err != nil || rep.Proven != rep.Points {
 		t.Fatalf("VerifyInterval: %v %+v", err, rep)
 	}
