@@ -29,7 +29,7 @@ func TestVerifyCancelStopsWorkers(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		errc := make(chan error, 1)
 		go func() {
-			_, err := VerifyContext(ctx, b.Model, ds, func(string, int64, int64) {}, VerifyOptions{})
+			_, err := Verify(ctx, b.Model, ds, VerifyOptions{Report: func(string, int64, int64) {}})
 			errc <- err
 		}()
 		time.Sleep(after)
@@ -44,7 +44,7 @@ func TestVerifyCancelStopsWorkers(t *testing.T) {
 				t.Logf("cancel after %v: verification had finished", after)
 			}
 		case <-time.After(time.Second):
-			t.Fatalf("cancel after %v: VerifyContext did not return within 1 s", after)
+			t.Fatalf("cancel after %v: Verify did not return within 1 s", after)
 		}
 		// withContext returns at once; the workers must stop within 1 s
 		time.Sleep(time.Second - time.Since(t0))

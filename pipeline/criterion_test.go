@@ -37,21 +37,21 @@ func TestFileDoesNotChooseCriterion(t *testing.T) {
 	half := constantNet(nn.ReLU, big.NewRat(0, 1), big.NewRat(1, 2))
 	for _, method := range []string{"park", "hz", "zhang", "no-such-method"} {
 		model := &nn.Model{Net: half, Method: method, Classes: ds.Classes, Options: map[string]string{"regression": "true", "eps": "1"}}
-		v, err := VerifyContext(context.Background(), model, ds, nil, VerifyOptions{})
+		v, err := Verify(context.Background(), model, ds, VerifyOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if v.Exact || v.Regression || v.ExactCorrect != 0 || v.FileClaim == "" {
 			t.Errorf("method %s: the file's regression claim decided the verdict: %+v", method, v)
 		}
-		r, err := VerifyContext(context.Background(), model, ds, nil, VerifyOptions{Criterion: verdict.Criterion{Regression: true, Eps: 0.5}})
+		r, err := Verify(context.Background(), model, ds, VerifyOptions{Criterion: verdict.Criterion{Regression: true, Eps: 0.5}})
 		if err != nil {
 			t.Fatalf("method %s: %v", method, err)
 		}
 		if !r.Exact || !r.Regression || r.MaxError != 0.5 {
 			t.Errorf("method %s: regression within 1/2 of 0/1 targets: %+v", method, r)
 		}
-		r, err = VerifyContext(context.Background(), model, ds, nil, VerifyOptions{Criterion: verdict.Criterion{Regression: true, Eps: 0.25}})
+		r, err = Verify(context.Background(), model, ds, VerifyOptions{Criterion: verdict.Criterion{Regression: true, Eps: 0.25}})
 		if err != nil || r.Exact {
 			t.Errorf("method %s: eps 1/4 passed (%v)", method, err)
 		}
@@ -82,7 +82,7 @@ func TestRegressionBoundRoundedOutward(t *testing.T) {
 	} {
 		model := &nn.Model{Net: c.net, Classes: ds.Classes}
 		for _, eps := range []float64{0.25, 0.25000000000000006} {
-			v, err := VerifyContext(context.Background(), model, ds, nil, VerifyOptions{Criterion: verdict.Criterion{Regression: true, Eps: eps}})
+			v, err := Verify(context.Background(), model, ds, VerifyOptions{Criterion: verdict.Criterion{Regression: true, Eps: eps}})
 			if err != nil {
 				t.Fatal(err)
 			}

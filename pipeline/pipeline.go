@@ -127,55 +127,38 @@ func classIndex(model *nn.Model, ds *data.Dataset) []int {
 	return y
 }
 
-// Verify checks model on every distinct point of ds in exact arithmetic and
-// counts what float64 and float32 get right.
-func Verify(model *nn.Model, ds *data.Dataset, progress func(done int64)) (*Verified, error) {
-	var report func(string, int64, int64)
-	if progress != nil {
-		report = func(phase string, done, _ int64) {
-			if phase == PhaseExact {
-				progress(done)
-			}
-		}
-	}
-	return VerifyContext(context.Background(), model, ds, report, VerifyOptions{})
-}
-
-// The phases VerifyPhases reports.
+// The phases Verify reports (VerifyOptions.Report).
 const (
 	PhaseExact = "exact"
 	PhaseFloat = "float64/float32"
 )
 
-// VerifyPhases is Verify reporting its progress, when report is not nil, as
-// (phase, points done, points in all) for the exact phase (PhaseExact) and
-// then the float phase (PhaseFloat).
-func VerifyPhases(model *nn.Model, ds *data.Dataset, report func(phase string, done, total int64)) (*Verified, error) {
-	return VerifyContext(context.Background(), model, ds, report, VerifyOptions{})
-}
-
-// VerifyOptions change how VerifyContext judges a network.
+// VerifyOptions change how Verify judges a network.
 type VerifyOptions struct {
 	// Criterion is what the network is judged by: classification unless it
 	// says regression (with a tolerance in (0, 1]). It comes from the
 	// caller (the command line) only; what the network file records is
 	// reported as the file's claim (Verified.FileClaim) and decides nothing.
 	Criterion verdict.Criterion
+	// Report, when not nil, is told the progress as (phase, points done,
+	// points in all) for the exact phase (PhaseExact) and then the float
+	// phase (PhaseFloat), from several goroutines.
+	Report func(phase string, done, total int64)
 }
 
-// VerifyContext is VerifyPhases with a context and options. It refuses, before
-// evaluating anything, a verification whose estimated memory exceeds
-// limits.Memory, and returns ctx's error as soon as ctx is done (the
-// evaluators that do not take a context yet are left to finish in the
-// background; the command line exits).
-func VerifyContext(ctx context.Context, model *nn.Model, ds *data.Dataset, report func(phase string, done, total int64), opt VerifyOptions) (*Verified, error) {
+// Verify checks model on every distinct point of ds by opt's criterion:
+// exactly (the evaluator chosen from the weights), then the float64 and
+// float32 views. It refuses, before evaluating anything, a verification
+// whose estimated memory exceeds limits.Memory, and returns ctx's error
+// within a second of ctx being done (every worker stops).
+func Verify(ctx context.Context, model *nn.Model, ds *data.Dataset, opt VerifyOptions) (*Verified, error) {
 	if ds.D() != model.Net.InputDim {
 		return nil, dimError(model, ds)
 	}
 	if err := CheckEvalMemory(model.Net, ds.N()); err != nil {
 		return nil, err
 	}
-	return withContext(ctx, func() (*Verified, error) { return verify(ctx, model, ds, report, opt) })
+	return withContext(ctx, func() (*Verified, error) { return verify(ctx, model, ds, opt.Report, opt) })
 }
 
 func dimError(model *nn.Model, ds *data.Dataset) error {
@@ -490,21 +473,11 @@ func PredictedKeys(p map[string]int64) []string {
 	return keys
 }
 
-// Predict returns, for each row of xs, the original label the network's exact
-// output stands for, or "?" when it stands for none.
-func Predict(model *nn.Model, xs [][]float64) ([]string, error) {
-	return PredictProgress(model, xs, nil)
-}
-
-// PredictProgress is Predict reporting the rows done to progress (when not
-// nil).
-func PredictProgress(model *nn.Model, xs [][]float64, progress func(done int64)) ([]string, error) {
-	return PredictContext(context.Background(), model, xs, progress)
-}
-
-// PredictContext is PredictProgress returning ctx's error as soon as ctx is
-// done, after the memory check of VerifyContext.
-func PredictContext(ctx context.Context, model *nn.Model, xs [][]float64, progress func(done int64)) ([]string, error) {
+// Predict returns, for each row of xs, the original label the network's
+// exact output stands for, or "?" when it stands for none, reporting the
+// rows done to progress (when not nil); ctx's error once ctx is done,
+// after the memory check of Verify.
+func Predict(ctx context.Context, model *nn.Model, xs [][]float64, progress func(done int64)) ([]string, error) {
 	if len(xs) > 0 && len(xs[0]) != model.Net.InputDim {
 		return nil, fmt.Errorf("the data has %d features per point; the network reads %d", len(xs[0]), model.Net.InputDim)
 	}

@@ -25,8 +25,8 @@ func Certificates(ctx context.Context, net *nn.Network, xs [][]float64, index []
 // VerifyShard verifies model on shard s of ds (the points verdict.Select
 // picks) and returns the partial verdict, float certificates included for
 // classification; verdict.Merge of the partials of every shard of k is the
-// whole dataset's verdict. report is as in VerifyContext.
-func VerifyShard(ctx context.Context, model *nn.Model, ds *data.Dataset, s verdict.Shard, report func(phase string, done, total int64), opt VerifyOptions) (*verdict.Partial, error) {
+// whole dataset's verdict.
+func VerifyShard(ctx context.Context, model *nn.Model, ds *data.Dataset, s verdict.Shard, opt VerifyOptions) (*verdict.Partial, error) {
 	if ds.D() != model.Net.InputDim {
 		return nil, dimError(model, ds)
 	}
@@ -43,7 +43,7 @@ func VerifyShard(ctx context.Context, model *nn.Model, ds *data.Dataset, s verdi
 		r.Regression, r.Eps, r.FileClaim = opt.Criterion.Regression, opt.Criterion.Eps, FileClaim(model)
 	} else {
 		var err error
-		if r, err = VerifyContext(ctx, model, part, report, opt); err != nil {
+		if r, err = Verify(ctx, model, part, opt); err != nil {
 			return nil, err
 		}
 	}

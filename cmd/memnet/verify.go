@@ -66,16 +66,16 @@ joins the partial verdicts of every shard into the whole file's verdict.`,
 				return err
 			}
 			report, done := phases("verifying")
-			opt := pipeline.VerifyOptions{Criterion: crit}
+			opt := pipeline.VerifyOptions{Criterion: crit, Report: report}
 			if sh.Count > 0 {
-				p, err := pipeline.VerifyShard(cmd.Context(), model, ds, sh, report, opt)
+				p, err := pipeline.VerifyShard(cmd.Context(), model, ds, sh, opt)
 				done()
 				if err != nil {
 					return err
 				}
 				return writeFile(out, func(b *bytes.Buffer) error { return p.WriteJSON(b) })
 			}
-			v, err := pipeline.VerifyContext(cmd.Context(), model, ds, report, opt)
+			v, err := pipeline.Verify(cmd.Context(), model, ds, opt)
 			done()
 			if err != nil {
 				return err
@@ -300,7 +300,7 @@ func predictCmd() *cobra.Command {
 				return err
 			}
 			bar, done := progress(int64(len(xs)), "predicting")
-			labels, err := pipeline.PredictContext(cmd.Context(), model, xs, bar)
+			labels, err := pipeline.Predict(cmd.Context(), model, xs, bar)
 			done()
 			if err != nil {
 				return err
