@@ -103,10 +103,13 @@ type Report struct {
 	// Float64MaxError is max |f64 output − exact output| over points (single output).
 	Float64MaxError float64 `json:"float64_max_error"`
 	// Wrong lists (0-based) up to 20 points the exact evaluation gets wrong.
-	Wrong          []int   `json:"wrong,omitempty"`
-	ExactSeconds   float64 `json:"exact_seconds"`
-	FloatSeconds   float64 `json:"float_seconds"`
-	ExactEvaluator string  `json:"exact_evaluator"`
+	Wrong []int `json:"wrong,omitempty"`
+	// WrongOutputs are the exact outputs of the Wrong points, when the
+	// evaluator computes exact outputs (nil otherwise).
+	WrongOutputs   [][]*big.Rat `json:"-"`
+	ExactSeconds   float64      `json:"exact_seconds"`
+	FloatSeconds   float64      `json:"float_seconds"`
+	ExactEvaluator string       `json:"exact_evaluator"`
 	// Float holds the float views' weight counts and notes (nil until AddFloat).
 	Float *FloatResult `json:"float,omitempty"`
 	// Split is the taint split the exact engine used (nil: none); the
@@ -193,6 +196,16 @@ func ExactVerdict(ctx context.Context, net *Network, xs [][]float64, y []int, m 
 		}
 		if equal[i] && net.OutputDim() == 1 {
 			r.ExactEqual++
+		}
+	}
+	if len(r.Wrong) > 0 {
+		// the listed wrong points' outputs, from the same compiled engine
+		wx := make([][]float64, len(r.Wrong))
+		for k, i := range r.Wrong {
+			wx[k] = xs[i]
+		}
+		if r.WrongOutputs, err = e.Outputs(ctx, wx, nil); err != nil {
+			return nil, err
 		}
 	}
 	r.Exact = r.ExactCorrect == len(xs)

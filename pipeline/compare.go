@@ -199,26 +199,20 @@ func compareOne(ctx context.Context, ds *data.Dataset, name string, o CompareOpt
 		partial.Store(&built)
 		stage.Store("verification")
 		t0 := time.Now()
-		y := classIndex(b.Model, ds)
-		// one compilation of the engine; a cancelled context stops its workers
-		rep, err := verifyExact(cctx, b.Model, ds.X, y, nil)
+		// the one verify flow: one compilation of the engine; a cancelled
+		// context stops its workers
+		v, err := Verify(cctx, b.Model, ds, VerifyOptions{FloatSample: o.FloatSample})
 		if err != nil {
 			r.Error = "verify: " + err.Error()
 			done <- r
 			return
 		}
-		xs, ys := ds.X, y
-		if o.FloatSample > 0 && len(xs) > o.FloatSample {
-			xs, ys = make([][]float64, o.FloatSample), make([]int, o.FloatSample)
-			for k := range xs {
-				i := int(int64(k) * int64(len(ds.X)) / int64(o.FloatSample))
-				xs[k], ys[k] = ds.X[i], y[i]
-			}
-		}
-		fc := nn.FloatCounts(cctx, b.Model.Net, xs, ys, len(b.Model.Classes), nn.FloatOptions{Split: rep.Split})
 		r.VerifySeconds = time.Since(t0).Seconds()
-		r.Exact, r.ExactCorrect, r.Evaluator = rep.Exact, rep.ExactCorrect, rep.ExactEvaluator
-		r.Float64Correct, r.Float32Correct, r.FloatChecked = fc.Float64Correct, fc.Float32Correct, len(xs)
+		r.Exact, r.ExactCorrect, r.Evaluator = v.Exact, v.ExactCorrect, v.Evaluator
+		r.Float64Correct, r.Float32Correct, r.FloatChecked = v.Float64Correct, v.Float32Correct, ds.N()
+		if v.FloatChecked > 0 {
+			r.FloatChecked = v.FloatChecked
+		}
 		if c, err := nn.CertifyPoints(cctx, b.Model.Net, ds.X, nil, nn.CertFloat32); err == nil {
 			r.Float32Proven = c.Proven
 		}

@@ -144,6 +144,10 @@ type VerifyOptions struct {
 	// points in all) for the exact phase (PhaseExact) and then the float
 	// phase (PhaseFloat), from several goroutines.
 	Report func(phase string, done, total int64)
+	// FloatSample > 0 judges the float views on at most that many points,
+	// evenly spaced (Result.FloatChecked says how many); the exact verdict
+	// always covers every point.
+	FloatSample int
 }
 
 // Verify checks model on every distinct point of ds by opt's criterion:
@@ -252,7 +256,15 @@ func verify(ctx context.Context, model *nn.Model, ds *data.Dataset, report func(
 	if err != nil {
 		return nil, err
 	}
-	addFloat(ctx, r, model.Net, ds.X, y, len(model.Classes), report)
+	fx, fy := ds.X, y
+	if opt.FloatSample > 0 && len(fx) > opt.FloatSample {
+		fx, fy = make([][]float64, opt.FloatSample), make([]int, opt.FloatSample)
+		for k := range fx {
+			i := int(int64(k) * int64(ds.N()) / int64(opt.FloatSample))
+			fx[k], fy[k] = ds.X[i], y[i]
+		}
+	}
+	addFloat(ctx, r, model.Net, fx, fy, len(model.Classes), report)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -260,11 +272,14 @@ func verify(ctx context.Context, model *nn.Model, ds *data.Dataset, report func(
 		Points: ds.N() + ds.Duplicates, DistinctPoints: ds.N(),
 		ExactCorrect: r.ExactCorrect, ExactEqual: r.ExactEqual, Exact: r.Exact,
 		Float64Correct: r.Float64Correct, Float32Correct: r.Float32Correct, Float64BitExact: r.Float64BitExact,
-		Float64: r.Float64Correct == ds.N(), Float32: r.Float32Correct == ds.N(),
+		Float64: r.Float64Correct == len(fx), Float32: r.Float32Correct == len(fx),
 		ExactSeconds: r.ExactSeconds, FloatSeconds: r.FloatSeconds, Evaluator: r.ExactEvaluator,
 		Proof:        "exact arithmetic",
 		FloatWeights: r.Float,
 		FileClaim:    FileClaim(model),
+	}
+	if len(fx) < ds.N() {
+		v.FloatChecked = len(fx)
 	}
 	interval := model.Net.HasActivation(nn.Sigmoid)
 	if interval {
@@ -279,8 +294,8 @@ func verify(ctx context.Context, model *nn.Model, ds *data.Dataset, report func(
 	}
 	sort.Strings(v.UnknownLabels)
 	if len(r.Wrong) > 0 {
-		var outs [][]*big.Rat
-		if !interval {
+		outs := r.WrongOutputs
+		if !interval && outs == nil {
 			xs := make([][]float64, len(r.Wrong))
 			for k, i := range r.Wrong {
 				xs[k] = ds.X[i]
