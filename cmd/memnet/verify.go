@@ -2,26 +2,58 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/memnet/memnet/nn"
+	"github.com/memnet/memnet/limits"
 	"github.com/memnet/memnet/pipeline"
+	"github.com/memnet/memnet/verdict"
 )
 
 func verifyCmd() *cobra.Command {
 	var df dataFlags
 	var ia inputAffineFlags
-	var asJSON, verbose bool
+	var asJSON, regression, verbose bool
 	var eps float64
+	var shard, out string
 	cmd := &cobra.Command{
 		Use:   "verify NET.mnet --data FILE",
 		Short: "Check a network on every point in exact arithmetic (exit status 0 only if all are right)",
-		Args:  cobra.ExactArgs(1),
+		Long: `verify checks a network on every distinct point of the data in exact arithmetic
+(exit status 0 only if all are right) and counts what float64 and float32 get right.
+
+With --shard i/k it judges only the points whose exact coordinates hash to i mod k
+(repeated and conflicting rows land in one shard) and writes a partial verdict
+(JSON, with the SHA-256 of the network and the data) to -o; "memnet verify merge"
+joins the partial verdicts of every shard into the whole file's verdict.`,
+		Example: `  memnet verify iris.mnet --data iris.csv
+  memnet verify iris.mnet --data iris.csv --shard 0/2 --json -o part-0.json
+  memnet verify iris.mnet --data iris.csv --shard 1/2 --json -o part-1.json
+  memnet verify merge part-0.json part-1.json`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			crit, err := criterion(cmd, regression, eps)
+			if err != nil {
+				return err
+			}
+			var sh verdict.Shard
+			if cmd.Flags().Changed("shard") {
+				var err error
+				if sh, err = verdict.ParseShard(shard); err != nil {
+					return err
+				}
+				if out == "" || !asJSON {
+					return errors.New("--shard writes a partial verdict: give --json and -o FILE")
+				}
+			} else if out != "" {
+				return errors.New("-o applies to --shard (the verdict is printed)")
+			}
 			model, err := loadModel(args[0])
 			if err != nil {
 				return err
@@ -34,118 +66,164 @@ func verifyCmd() *cobra.Command {
 				return err
 			}
 			safeDataset(ds) // label names are printed
-			if cmd.Flags().Changed("eps") {
-				if model.Options["regression"] != "true" {
-					return fmt.Errorf("--eps applies to regression networks; %s is a classification network", args[0])
-				}
-				if !(eps > 0 && eps <= 1) {
-					return fmt.Errorf("--eps %g: want a number in (0, 1]", eps)
-				}
-			}
 			report, done := phases("verifying")
-			v, err := pipeline.VerifyContext(cmd.Context(), model, ds, report, pipeline.VerifyOptions{Eps: eps})
+			opt := pipeline.VerifyOptions{Criterion: crit, Report: report}
+			if sh.Count > 0 {
+				p, err := pipeline.VerifyShard(cmd.Context(), model, ds, sh, opt)
+				done()
+				if err != nil {
+					return err
+				}
+				return writeFile(out, func(b *bytes.Buffer) error { return p.WriteJSON(b) })
+			}
+			v, err := pipeline.Verify(cmd.Context(), model, ds, opt)
 			done()
 			if err != nil {
 				return err
 			}
-			var certs []*nn.Certificate
 			if !v.Regression {
-				if certs, err = floatCertificates(model.Net, ds.X); err != nil {
+				if v.Certificates, err = pipeline.Certificates(cmd.Context(), model.Net, ds.X, nil, false); err != nil {
 					return err
 				}
 			}
-			if asJSON {
-				out := struct {
-					*pipeline.Verified
-					Certificates []*nn.Certificate `json:"float_certificates,omitempty"`
-				}{v, certs}
-				if err := printJSON(os.Stdout, out); err != nil {
+			err = printVerdict(v, model.Classes, asJSON, verbose)
+			if !asJSON && !v.Regression && model.Method == "import" { // printing only: the verdict is the engine's
+				if e := printFloatComparison(cmd, model, ds); e != nil {
+					return e
+				}
+			}
+			return err
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the verdict as JSON")
+	cmd.Flags().BoolVar(&regression, "regression", false, "judge as regression: labels are real targets, |f(x) − target| ≤ --eps at every point (default: classification)")
+	cmd.Flags().Float64Var(&eps, "eps", 0, "with --regression: the tolerance, in (0, 1]")
+	cmd.Flags().StringVar(&shard, "shard", "", "judge only shard i/k of the points and write a partial verdict (with --json -o FILE)")
+	cmd.Flags().StringVarP(&out, "out", "o", "", "with --shard: the partial verdict file to write")
+	addVerbose(cmd, &verbose)
+	ia.add(cmd)
+	df.add(cmd, true)
+	cmd.AddCommand(verifyMergeCmd())
+	return cmd
+}
+
+func verifyMergeCmd() *cobra.Command {
+	var asJSON, verbose bool
+	cmd := &cobra.Command{
+		Use:   "merge PART.json...",
+		Short: "Join the partial verdicts of every shard (verify --shard) into the whole data's verdict",
+		Long: `merge reads the partial verdicts "memnet verify --shard i/k --json -o FILE" wrote for
+i = 0..k-1, checks that they name the same network and data (SHA-256) and criterion and
+that their shards are disjoint and complete, and prints the verdict, JSON and exit status
+verify gives on the whole data (timings are the shards' sums).`,
+		Example: `  memnet verify merge part-*.json`,
+		Args:    cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			parts := make([]*verdict.Partial, len(args))
+			for i, a := range args {
+				f, err := os.Open(a)
+				if err != nil {
 					return err
 				}
-			} else {
-				if v.Regression {
-					verdict := "WITHIN EPS"
-					if !v.Exact {
-						verdict = "NOT WITHIN EPS"
-					}
-					from := "from the network file"
-					if eps != 0 {
-						from = "from --eps"
-					}
-					fmt.Printf("%s: regression network, largest |f(x) − target| = %.6g over %d distinct points (eps %g, %s)\n", verdict, v.MaxError, v.DistinctPoints, v.Eps, from)
-					fmt.Printf("  %s, %.3f s\n", v.Evaluator, v.Seconds)
-					if !v.Exact {
-						return exitError{1}
-					}
-					return nil
-				}
-				if !verbose {
-					printVerifyShort(v, certs, model.Classes)
-					if model.Method == "import" { // printing only: the verdict above is the engine's
-						if err := printFloatComparison(cmd, model, ds); err != nil {
-							return err
-						}
-					}
-					if !v.Exact {
-						return exitError{1}
-					}
-					return nil
-				}
-				fmt.Println(verifyHeadline(v))
-				if len(v.UnknownLabels) > 0 {
-					fmt.Printf("  labels the network has no class for: %s (the network's classes: %s)\n", strings.Join(v.UnknownLabels, ", "), strings.Join(model.Classes, ", "))
-				}
-				interval := v.Proof == "interval arithmetic"
-				if interval {
-					fmt.Printf("  points %d (distinct %d)\n", v.Points, v.DistinctPoints)
-				} else {
-					fmt.Printf("  points %d (distinct %d), exact outputs equal to the label: %d\n", v.Points, v.DistinctPoints, v.ExactEqual)
-				}
-				fmt.Printf("  float64 correct %d/%d (bit-exact %d), float32 correct %d/%d\n",
-					v.Float64Correct, v.DistinctPoints, v.Float64BitExact, v.Float32Correct, v.DistinctPoints)
-				if fw := v.FloatWeights; fw != nil {
-					fmt.Printf("  weights not exact in float64: %d (%d overflow to ±Inf), in float32: %d (%d overflow)\n",
-						fw.Float64Rounded, fw.Float64Overflow, fw.Float32Rounded, fw.Float32Overflow)
-					if fw.Float64Note != "" {
-						fmt.Printf("  float64 0/%d without evaluation: %s\n", v.DistinctPoints, fw.Float64Note)
-					}
-					if fw.Float32Note != "" {
-						fmt.Printf("  float32 0/%d without evaluation: %s\n", v.DistinctPoints, fw.Float32Note)
-					}
-				}
-				if v.Float64Correct < v.DistinctPoints || v.Float32Correct < v.DistinctPoints {
-					fmt.Println(floatNote)
-				}
-				phase := "exact"
-				if interval {
-					phase = "interval check"
-				}
-				fmt.Printf("  %s %.3f s (%s), float %.3f s\n", phase, v.ExactSeconds, v.Evaluator, v.FloatSeconds)
-				fmt.Println("  (float counts: evaluated in our summation order; a PROVEN certificate below holds for every order)")
-				for _, c := range certs {
-					fmt.Printf("  %s\n", c.Summary())
-				}
-				for _, w := range v.Wrong {
-					fmt.Println("  " + wrongLine(w))
-				}
-				if model.Method == "import" {
-					if err := printFloatComparison(cmd, model, ds); err != nil {
-						return err
-					}
+				parts[i], err = verdict.ReadPartial(io.LimitReader(f, limits.InputBytes()), a)
+				f.Close()
+				if err != nil {
+					return err
 				}
 			}
-			if !v.Exact {
-				return exitError{1}
+			v, err := verdict.Merge(parts)
+			if err != nil {
+				return err
 			}
-			return nil
+			return printVerdict(v, parts[0].Classes, asJSON, verbose)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the verdict as JSON")
 	addVerbose(cmd, &verbose)
-	cmd.Flags().Float64Var(&eps, "eps", 0, "regression networks: judge with this tolerance in (0, 1] instead of the file's eps")
-	ia.add(cmd)
-	df.add(cmd, true)
 	return cmd
+}
+
+// criterion is the criterion the command line states: classification,
+// or regression with --regression --eps E.
+func criterion(cmd *cobra.Command, regression bool, eps float64) (verdict.Criterion, error) {
+	switch {
+	case regression && !cmd.Flags().Changed("eps"):
+		return verdict.Criterion{}, errors.New("--regression needs the tolerance: give --eps E")
+	case !regression && cmd.Flags().Changed("eps"):
+		return verdict.Criterion{}, errors.New("--eps is the regression tolerance: give --regression too")
+	case regression && !(eps > 0 && eps <= 1):
+		return verdict.Criterion{}, fmt.Errorf("--eps %g: want a number in (0, 1]", eps)
+	}
+	return verdict.Criterion{Regression: regression, Eps: eps}, nil
+}
+
+// printVerdict prints v (as JSON with asJSON) and returns exit status 1
+// unless it is exact.
+func printVerdict(v *pipeline.Verified, classes []string, asJSON, verbose bool) error {
+	if asJSON {
+		if err := printJSON(os.Stdout, v); err != nil {
+			return err
+		}
+	} else if v.Regression {
+		head := "WITHIN EPS"
+		if !v.Exact {
+			head = "NOT WITHIN EPS"
+		}
+		fmt.Printf("%s: regression (--regression), largest |f(x) − target| ≤ %v over %d distinct points (eps %v)\n", head, v.MaxError, v.DistinctPoints, v.Eps)
+		fmt.Printf("  %s, %.3f s\n", v.Evaluator, v.Seconds)
+	} else if verbose {
+		printClassification(v, classes)
+	} else {
+		printVerifyShort(v, v.Certificates, classes)
+	}
+	if v.FileClaim != "" && !asJSON {
+		fmt.Printf("  the network file claims %s (the file's claim, which decides nothing: the criterion is the command line's, --regression --eps E)\n", v.FileClaim)
+	}
+	if !v.Exact {
+		return exitError{1}
+	}
+	return nil
+}
+
+// printClassification prints a classification verdict.
+func printClassification(v *pipeline.Verified, classes []string) {
+	fmt.Println(verifyHeadline(v))
+	if len(v.UnknownLabels) > 0 {
+		fmt.Printf("  labels the network has no class for: %s (the network's classes: %s)\n", strings.Join(v.UnknownLabels, ", "), strings.Join(classes, ", "))
+	}
+	interval := v.Proof == "interval arithmetic"
+	if interval {
+		fmt.Printf("  points %d (distinct %d)\n", v.Points, v.DistinctPoints)
+	} else {
+		fmt.Printf("  points %d (distinct %d), exact outputs equal to the label: %d\n", v.Points, v.DistinctPoints, v.ExactEqual)
+	}
+	fmt.Printf("  float64 correct %d/%d (bit-exact %d), float32 correct %d/%d\n",
+		v.Float64Correct, v.DistinctPoints, v.Float64BitExact, v.Float32Correct, v.DistinctPoints)
+	if fw := v.FloatWeights; fw != nil {
+		fmt.Printf("  weights not exact in float64: %d (%d overflow to ±Inf), in float32: %d (%d overflow)\n",
+			fw.Float64Rounded, fw.Float64Overflow, fw.Float32Rounded, fw.Float32Overflow)
+		if fw.Float64Note != "" {
+			fmt.Printf("  float64 0/%d without evaluation: %s\n", v.DistinctPoints, fw.Float64Note)
+		}
+		if fw.Float32Note != "" {
+			fmt.Printf("  float32 0/%d without evaluation: %s\n", v.DistinctPoints, fw.Float32Note)
+		}
+	}
+	if v.Float64Correct < v.DistinctPoints || v.Float32Correct < v.DistinctPoints {
+		fmt.Println(floatNote)
+	}
+	phase := "exact"
+	if interval {
+		phase = "interval check"
+	}
+	fmt.Printf("  %s %.3f s (%s), float %.3f s\n", phase, v.ExactSeconds, v.Evaluator, v.FloatSeconds)
+	fmt.Println("  (float counts: evaluated in our summation order; a PROVEN certificate below holds for every order)")
+	for _, c := range v.Certificates {
+		fmt.Printf("  %s\n", c.Summary())
+	}
+	for _, w := range v.Wrong {
+		fmt.Println("  " + wrongLine(w))
+	}
 }
 
 // floatNote explains float counts below the number of points, which do not
@@ -245,7 +323,7 @@ func predictCmd() *cobra.Command {
 				return err
 			}
 			bar, done := progress(int64(len(xs)), "predicting")
-			labels, err := pipeline.PredictContext(cmd.Context(), model, xs, bar)
+			labels, err := pipeline.Predict(cmd.Context(), model, xs, bar)
 			done()
 			if err != nil {
 				return err
@@ -260,15 +338,4 @@ func predictCmd() *cobra.Command {
 	ia.add(cmd)
 	df.add(cmd, true)
 	return cmd
-}
-
-// floatCertificates returns the float32 certificate of net on xs and, when
-// it does not hold, the float64 one (a float32 certificate implies float64).
-func floatCertificates(net *nn.Network, xs [][]float64) ([]*nn.Certificate, error) {
-	c32, err := nn.Certify(net, xs, nn.CertFloat32)
-	if err != nil || c32.Proven {
-		return []*nn.Certificate{c32}, err
-	}
-	c64, err := nn.Certify(net, xs, nn.CertFloat64)
-	return []*nn.Certificate{c32, c64}, err
 }
