@@ -105,12 +105,40 @@ func (o *HZOptions) defaults() {
 	}
 }
 
+// Check validates the options (after defaults): at least two λ, strictly
+// decreasing (the experiment follows λ → 0, and its plots are against λ),
+// positive step counts, a sane number of random starts.
+func (o HZOptions) Check() error {
+	o.defaults()
+	if len(o.Lambdas) < 2 {
+		return fmt.Errorf("hz-lambda: %d value(s) of λ; want at least two, largest first (the experiment follows λ → 0)", len(o.Lambdas))
+	}
+	for i, l := range o.Lambdas {
+		if !(l > 0) || math.IsInf(l, 0) {
+			return fmt.Errorf("hz-lambda: λ = %g; want positive finite values", l)
+		}
+		if i > 0 && !(l < o.Lambdas[i-1]) {
+			return fmt.Errorf("hz-lambda: λ = %g follows %g; want strictly decreasing values, largest first", l, o.Lambdas[i-1])
+		}
+	}
+	if o.Steps < 1 || o.LBFGS < 0 || o.Random < 0 || o.Random > 100 || !(o.LR > 0) || !(o.Noise > 0) {
+		return fmt.Errorf("hz-lambda: steps %d, lbfgs %d, random %d, lr %g, noise %g: want steps ≥ 1, lbfgs ≥ 0, 0 ≤ random ≤ 100, lr and noise > 0", o.Steps, o.LBFGS, o.Random, o.LR, o.Noise)
+	}
+	if o.Data == nil && (o.N < 2 || o.N > 100000) {
+		return fmt.Errorf("hz-lambda: --n %d spiral points; want 2 to 100000", o.N)
+	}
+	return nil
+}
+
 // HZLambda runs the experiment of hz-width2.md §4: θ* is the HZ2
 // construction (width 2, depth 2N − 1, exact rational weights, no snap
 // block), trained under J_λ(θ) = E(θ) + λ‖θ‖² with the squared loss from
 // θ*, θ* + noise, random He initializations, and by continuation. Every run
 // keeps its best iterate (full batch: J is known exactly at each step).
 func HZLambda(ctx context.Context, o HZOptions) (*HZResult, error) {
+	if err := o.Check(); err != nil {
+		return nil, err
+	}
 	o.defaults()
 	ds := o.Data
 	if ds == nil {
