@@ -73,6 +73,18 @@ type HZRow struct {
 	Collapsed bool `json:"collapsed"`
 	// PatternSame: every ReLU is on/off on every point as in θ*.
 	PatternSame bool `json:"pattern_same"`
+	// Step is ‖θ_λ − θ_λ'‖₂ to the same start's network at the previous
+	// (larger) λ' (NaN at the first λ): for continuation, the distance
+	// between successive iterates of the chain.
+	Step float64 `json:"step_distance"`
+	// EMono, NormMono, JMono: against the same start at the previous λ,
+	// E did not rise, ‖θ‖² did not fall, J did not rise, as for global
+	// minimizers as λ falls (true at the first λ; relative tolerance
+	// 10⁻¹²).
+	EMono    bool `json:"e_nonincreasing"`
+	NormMono bool `json:"norm_nondecreasing"`
+	JMono    bool `json:"j_nonincreasing"`
+	theta    []float64
 }
 
 // HZResult is the whole experiment.
@@ -286,7 +298,74 @@ func HZLambda(ctx context.Context, o HZOptions) (*HZResult, error) {
 		}
 		return oa < ob
 	})
+	res.series()
 	return res, nil
+}
+
+// series fills in, for each start, the step distance and the monotonicity
+// checks against the same start's row at the previous λ (rows are sorted
+// by λ, largest first).
+func (r *HZResult) series() {
+	prev := map[string]int{}
+	const tol = 1e-12
+	for i := range r.Rows {
+		x := &r.Rows[i]
+		x.Step, x.EMono, x.NormMono, x.JMono = math.NaN(), true, true, true
+		if k, ok := prev[x.Start]; ok {
+			p := r.Rows[k]
+			d := 0.0
+			for j, v := range x.theta {
+				d += (v - p.theta[j]) * (v - p.theta[j])
+			}
+			x.Step = math.Sqrt(d)
+			x.EMono = x.Loss <= p.Loss*(1+tol)
+			x.NormMono = x.Norm2 >= p.Norm2*(1-tol)
+			x.JMono = x.J <= p.J*(1+tol)
+		}
+		prev[x.Start] = i
+	}
+}
+
+// HZLimit compares the continuation's last network (the smallest λ) with θ*
+// and with every other network of the runs that memorizes (by the exact
+// verifier).
+type HZLimit struct {
+	Lambda float64 `json:"lambda"`
+	Norm2  float64 `json:"norm2"`
+	Exact  bool    `json:"exact"`
+	// Others are the memorizing networks of the other runs (any λ).
+	Others []HZRow `json:"-"`
+	// Smallest: the limit's norm is at most every other memorizing
+	// network's; Below: how many others have a larger norm.
+	Smallest bool `json:"smallest"`
+	Below    int  `json:"others_larger"`
+}
+
+// Limit is the comparison (ok false: no continuation row).
+func (r *HZResult) Limit() (HZLimit, bool) {
+	var l HZLimit
+	found := false
+	for _, x := range r.Rows {
+		if x.Start == "continuation" && (!found || x.Lambda < l.Lambda) {
+			l.Lambda, l.Norm2, l.Exact, found = x.Lambda, x.Norm2, x.Exact, true
+		}
+	}
+	if !found {
+		return l, false
+	}
+	l.Smallest = true
+	for _, x := range r.Rows {
+		if !x.Exact || (x.Start == "continuation" && x.Lambda == l.Lambda) {
+			continue
+		}
+		l.Others = append(l.Others, x)
+		if x.Norm2 < l.Norm2 {
+			l.Smallest = false
+		} else {
+			l.Below++
+		}
+	}
+	return l, true
 }
 
 // exactNorm2 is ‖θ‖² of a network's exact parameters, rounded to float64.
@@ -351,6 +430,7 @@ func measure(net *train.Net[float64], ds *data.Dataset, lambda, star2 float64, s
 			r.Collapsed = true
 		}
 	}
+	r.theta = append([]float64(nil), net.Params...)
 	p := pattern(net, ds.X)
 	r.PatternSame = len(p) == len(starPattern)
 	for i := range p {
@@ -363,12 +443,13 @@ func measure(net *train.Net[float64], ds *data.Dataset, lambda, star2 float64, s
 
 // WriteCSV writes the rows with a header.
 func (r *HZResult) WriteCSV(w io.Writer) error {
-	if _, err := fmt.Fprintln(w, "lambda,start,loss,norm2,bound,exact,objective,theta_star_norm2,loss_bound_held,norm_bound_held,max_error,float_correct,exact_correct,n,collapsed,pattern_same"); err != nil {
+	if _, err := fmt.Fprintln(w, "lambda,start,loss,norm2,bound,exact,objective,theta_star_norm2,loss_bound_held,norm_bound_held,max_error,float_correct,exact_correct,n,collapsed,pattern_same,step_distance,e_nonincreasing,norm_nondecreasing,j_nonincreasing"); err != nil {
 		return err
 	}
 	for _, x := range r.Rows {
-		if _, err := fmt.Fprintf(w, "%g,%s,%.17g,%.17g,%.17g,%v,%.17g,%.17g,%v,%v,%.17g,%d,%d,%d,%v,%v\n",
-			x.Lambda, x.Start, x.Loss, x.Norm2, x.Bound, x.Exact, x.J, r.ThetaStar2, x.LossHeld, x.NormHeld, x.MaxErr, x.FloatCorrect, x.ExactCorrect, r.N, x.Collapsed, x.PatternSame); err != nil {
+		if _, err := fmt.Fprintf(w, "%g,%s,%.17g,%.17g,%.17g,%v,%.17g,%.17g,%v,%v,%.17g,%d,%d,%d,%v,%v,%.17g,%v,%v,%v\n",
+			x.Lambda, x.Start, x.Loss, x.Norm2, x.Bound, x.Exact, x.J, r.ThetaStar2, x.LossHeld, x.NormHeld, x.MaxErr, x.FloatCorrect, x.ExactCorrect, r.N, x.Collapsed, x.PatternSame,
+			x.Step, x.EMono, x.NormMono, x.JMono); err != nil {
 			return err
 		}
 	}
@@ -386,6 +467,10 @@ func yesNo(b bool) string {
 func (r *HZResult) PrintTable(w io.Writer) error {
 	fmt.Fprintf(w, "data %s: N=%d, width 2, depth %d (HZ2: 2N−1), %d parameters, ‖θ*‖² = %.6g, θ* exact: %s\n\n",
 		r.Dataset, r.N, r.Depth, r.Params, r.ThetaStar2, yesNo(r.ThetaStarExact))
+	if err := r.printContinuation(w); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "every run:")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "λ\tstart\tE(θ_λ)\tλ‖θ*‖²\tE≤bound\t‖θ_λ‖²\t≤‖θ*‖²\tmax err\tfloat\texact\tnote\t")
 	for _, x := range r.Rows {
@@ -394,6 +479,9 @@ func (r *HZResult) PrintTable(w io.Writer) error {
 			note = "collapsed (dead layer)"
 		} else if x.PatternSame {
 			note = "θ*'s pattern"
+		}
+		if !x.EMono || !x.NormMono || !x.JMono {
+			note = strings.TrimPrefix(note+"; not monotone in λ", "; ")
 		}
 		fmt.Fprintf(tw, "%.0e\t%s\t%.3g\t%.3g\t%s\t%.4g\t%s\t%.2g\t%d/%d\t%s\t%s\t\n", x.Lambda, x.Start, x.Loss, x.Bound, yesNo(x.LossHeld),
 			x.Norm2, yesNo(x.NormHeld), x.MaxErr, x.FloatCorrect, r.N, yesNo(x.Exact), note)
@@ -407,7 +495,8 @@ theorem's bound on E for a global minimizer; E≤bound and ≤‖θ*‖² whethe
 HZ §4 hold for this run; max err = max_i |f(x_i) − q_i|; float = points whose float64 output
 rounds to the label; exact = the saved network memorizes every point by the exact verifier;
 θ*'s pattern = every ReLU on/off as in θ* on every point; collapsed = a hidden layer is zero on
-every point (constant predictor). Starts: theta* (warm), theta*+noise, he-K (random He init),
+every point (constant predictor); not monotone in λ = against the same start at the previous λ, E or
+J rose or ‖θ‖ fell. Starts: theta* (warm), theta*+noise, he-K (random He init),
 continuation (from the previous λ's continuation result, the first from θ*).
 `)
 	// verdicts
@@ -433,6 +522,66 @@ continuation (from the previous λ's continuation result, the first from θ*).
 			name, lossOK, n, normOK, n, exact, n, coll, n)
 	}
 	fmt.Fprintln(w, "(the theorem bounds global minimizers; a run that misses a bound found a worse local point, not a counterexample)")
+	var fails []string
+	for _, x := range r.Rows {
+		var what []string
+		if !x.EMono {
+			what = append(what, "E rose")
+		}
+		if !x.NormMono {
+			what = append(what, "‖θ‖ fell")
+		}
+		if !x.JMono {
+			what = append(what, "J rose")
+		}
+		if len(what) > 0 {
+			fails = append(fails, fmt.Sprintf("%s at λ=%.0e (%s)", x.Start, x.Lambda, strings.Join(what, ", ")))
+		}
+	}
+	if len(fails) == 0 {
+		fmt.Fprintln(w, "monotonicity as λ falls (E non-increasing, ‖θ‖ non-decreasing, J non-increasing, as for global minimizers): held for every start")
+	} else {
+		fmt.Fprintf(w, "monotonicity as λ falls FAILED in %d run(s), so those runs are not global minimizers: %s\n", len(fails), strings.Join(fails, "; "))
+	}
+	if l, ok := r.Limit(); ok {
+		minO, minName := math.Inf(1), ""
+		for _, x := range l.Others {
+			if x.Norm2 < minO {
+				minO, minName = x.Norm2, fmt.Sprintf("%s at λ=%.0e", x.Start, x.Lambda)
+			}
+		}
+		fmt.Fprintf(w, "limit (continuation at λ=%.0e): ‖θ‖² = %.6g (memorizes: %s) against ‖θ*‖² = %.6g", l.Lambda, l.Norm2, yesNo(l.Exact), r.ThetaStar2)
+		if len(l.Others) > 0 {
+			fmt.Fprintf(w, "; %d other memorizing network(s) found by the runs, the smallest ‖θ‖² = %.6g (%s); the limit's norm is %s",
+				len(l.Others), minO, minName, map[bool]string{true: "the smallest of all", false: "NOT the smallest"}[l.Smallest])
+		}
+		fmt.Fprintln(w)
+	}
+	return nil
+}
+
+// printContinuation prints the primary series: the continuation chain's
+// E, ‖θ‖², J, the step ‖θ_λ − θ_λ'‖ and the monotonicity checks.
+func (r *HZResult) printContinuation(w io.Writer) error {
+	fmt.Fprintln(w, "continuation (each λ warm-started from the previous λ's minimizer; the first from θ*):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "λ\tE(θ_λ)\t‖θ_λ‖²\tJ_λ(θ_λ)\t‖θ_λ − θ_λ'‖\tE non-incr.\t‖θ‖ non-decr.\tJ non-incr.\texact\t")
+	for _, x := range r.Rows {
+		if x.Start != "continuation" {
+			continue
+		}
+		step := "-"
+		if !math.IsNaN(x.Step) {
+			step = fmt.Sprintf("%.3g", x.Step)
+		}
+		fmt.Fprintf(tw, "%.0e\t%.3g\t%.6g\t%.4g\t%s\t%s\t%s\t%s\t%s\t\n", x.Lambda, x.Loss, x.Norm2, x.J, step, yesNo(x.EMono), yesNo(x.NormMono), yesNo(x.JMono), yesNo(x.Exact))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, `(λ' the previous, larger λ; for global minimizers θ_λ, E and J cannot rise and ‖θ‖ cannot fall as λ falls
+ (HZ §4's argument); "NO" marks a step where this run is not a global minimizer.)`)
+	fmt.Fprintln(w)
 	return nil
 }
 
