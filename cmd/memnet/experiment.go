@@ -158,8 +158,8 @@ var parkGrids = map[string]parkGrid{
 
 // The paper-small scale (docs/train.md: the widest networks reach > 99 %).
 const (
-	parkPaperN      = 500
-	parkPaperEpochs = 64
+	parkPaperN      = 200
+	parkPaperEpochs = 300
 )
 
 // parseBudget reads "CxB,CxB,…" (channels × blocks).
