@@ -326,19 +326,25 @@ func (r *HZResult) series() {
 	}
 }
 
+// NearInterpolant is the E below which a memorizing network counts as a
+// near-interpolant in the limit comparison (no float network interpolates
+// exactly).
+const NearInterpolant = 1e-6
+
 // HZLimit compares the continuation's last network (the smallest λ) with θ*
-// and with every other network of the runs that memorizes (by the exact
-// verifier).
+// and with the other networks of the runs. For global minimizers,
+// ‖θ_λ‖ ≤ ‖θ†‖ for every interpolant θ† (J_λ(θ_λ) ≤ J_λ(θ†) = λ‖θ†‖²), so a
+// network that fits at least as well as the limit (E ≤ E(limit)) with a
+// smaller norm shows the limit is not a minimum-norm interpolant.
 type HZLimit struct {
 	Lambda float64 `json:"lambda"`
 	Norm2  float64 `json:"norm2"`
+	Loss   float64 `json:"loss"`
 	Exact  bool    `json:"exact"`
-	// Others are the memorizing networks of the other runs (any λ).
-	Others []HZRow `json:"-"`
-	// Smallest: the limit's norm is at most every other memorizing
-	// network's; Below: how many others have a larger norm.
-	Smallest bool `json:"smallest"`
-	Below    int  `json:"others_larger"`
+	// Near are the other runs' memorizing networks with E ≤ NearInterpolant.
+	Near []HZRow `json:"-"`
+	// Better are the other networks with E ≤ E(limit) and a smaller norm.
+	Better []HZRow `json:"-"`
 }
 
 // Limit is the comparison (ok false: no continuation row).
@@ -347,22 +353,21 @@ func (r *HZResult) Limit() (HZLimit, bool) {
 	found := false
 	for _, x := range r.Rows {
 		if x.Start == "continuation" && (!found || x.Lambda < l.Lambda) {
-			l.Lambda, l.Norm2, l.Exact, found = x.Lambda, x.Norm2, x.Exact, true
+			l.Lambda, l.Norm2, l.Loss, l.Exact, found = x.Lambda, x.Norm2, x.Loss, x.Exact, true
 		}
 	}
 	if !found {
 		return l, false
 	}
-	l.Smallest = true
 	for _, x := range r.Rows {
-		if !x.Exact || (x.Start == "continuation" && x.Lambda == l.Lambda) {
+		if x.Start == "continuation" && x.Lambda == l.Lambda {
 			continue
 		}
-		l.Others = append(l.Others, x)
-		if x.Norm2 < l.Norm2 {
-			l.Smallest = false
-		} else {
-			l.Below++
+		if x.Exact && x.Loss <= NearInterpolant {
+			l.Near = append(l.Near, x)
+		}
+		if x.Loss <= l.Loss && x.Norm2 < l.Norm2 {
+			l.Better = append(l.Better, x)
 		}
 	}
 	return l, true
@@ -544,18 +549,28 @@ continuation (from the previous λ's continuation result, the first from θ*).
 		fmt.Fprintf(w, "monotonicity as λ falls FAILED in %d run(s), so those runs are not global minimizers: %s\n", len(fails), strings.Join(fails, "; "))
 	}
 	if l, ok := r.Limit(); ok {
-		minO, minName := math.Inf(1), ""
-		for _, x := range l.Others {
-			if x.Norm2 < minO {
-				minO, minName = x.Norm2, fmt.Sprintf("%s at λ=%.0e", x.Start, x.Lambda)
+		fmt.Fprintf(w, "limit (continuation at λ=%.0e): E = %.3g, ‖θ‖² = %.6g (memorizes: %s), against ‖θ*‖² = %.6g (the exact interpolant the runs start from)\n",
+			l.Lambda, l.Loss, l.Norm2, yesNo(l.Exact), r.ThetaStar2)
+		if len(l.Near) > 0 {
+			lo, hi := math.Inf(1), 0.0
+			var at HZRow
+			for _, x := range l.Near {
+				if x.Norm2 < lo {
+					lo, at = x.Norm2, x
+				}
+				hi = math.Max(hi, x.Norm2)
 			}
+			fmt.Fprintf(w, "  %d other memorizing network(s) with E ≤ %g: ‖θ‖² from %.6g (%s at λ=%.0e, E = %.3g) to %.6g\n", len(l.Near), NearInterpolant, lo, at.Start, at.Lambda, at.Loss, hi)
 		}
-		fmt.Fprintf(w, "limit (continuation at λ=%.0e): ‖θ‖² = %.6g (memorizes: %s) against ‖θ*‖² = %.6g", l.Lambda, l.Norm2, yesNo(l.Exact), r.ThetaStar2)
-		if len(l.Others) > 0 {
-			fmt.Fprintf(w, "; %d other memorizing network(s) found by the runs, the smallest ‖θ‖² = %.6g (%s); the limit's norm is %s",
-				len(l.Others), minO, minName, map[bool]string{true: "the smallest of all", false: "NOT the smallest"}[l.Smallest])
+		if len(l.Better) == 0 {
+			fmt.Fprintln(w, "  no network of the runs fits as well (E ≤ E(limit)) with a smaller norm: the limit is the smallest-norm interpolant found")
+		} else {
+			var parts []string
+			for _, x := range l.Better {
+				parts = append(parts, fmt.Sprintf("%s at λ=%.0e (E %.3g, ‖θ‖² %.6g)", x.Start, x.Lambda, x.Loss, x.Norm2))
+			}
+			fmt.Fprintf(w, "  NOT minimum-norm among the networks found: %s fit at least as well with a smaller norm\n", strings.Join(parts, "; "))
 		}
-		fmt.Fprintln(w)
 	}
 	return nil
 }

@@ -97,11 +97,18 @@ func TestHZSeries(t *testing.T) {
 		}
 	}
 	l, ok := r.Limit()
-	if !ok || l.Lambda != 1e-4 || l.Norm2 != 25.2 || len(l.Others) != 3 || l.Smallest || l.Below != 2 {
+	if !ok || l.Lambda != 1e-4 || l.Norm2 != 25.2 || len(l.Near) != 0 || len(l.Better) != 0 {
 		t.Errorf("limit %+v", l)
 	}
+	r.Rows = append(r.Rows, HZRow{Lambda: 1e-4, Start: "he-1", Loss: 1e-7, Norm2: 20, Exact: true, theta: []float64{0, 0}},
+		HZRow{Lambda: 1e-4, Start: "theta*", Loss: 1e-3, Norm2: 10, Exact: true, theta: []float64{0, 0}})
+	r.series()
+	l, _ = r.Limit()
+	if len(l.Near) != 1 || len(l.Better) != 1 || l.Better[0].Start != "he-1" {
+		t.Errorf("limit with two more rows: near %v, better %v", l.Near, l.Better)
+	}
 	var b bytes.Buffer
-	if err := r.PrintTable(&b); err != nil || !strings.Contains(b.String(), "FAILED in 2 run(s)") || !strings.Contains(b.String(), "NOT the smallest") {
+	if err := r.PrintTable(&b); err != nil || !strings.Contains(b.String(), "FAILED in 3 run(s)") || !strings.Contains(b.String(), "NOT minimum-norm among the networks found: he-1 at λ=1e-04 (E 1e-07, ‖θ‖² 20) fit") {
 		t.Errorf("table:\n%s", b.String())
 	}
 }
