@@ -81,7 +81,10 @@ type HZRow struct {
 	// E did not rise, ‖θ‖² did not fall, J did not rise, as for global
 	// minimizers as λ falls (true at the first λ; relative tolerance
 	// 10⁻¹²).
-	EMono    bool `json:"e_nonincreasing"`
+	// JBest is J over the least J of any run at the same λ (1: this run is
+	// the best minimizer found; above 1: not a global minimizer).
+	JBest    float64 `json:"j_over_best"`
+	EMono    bool    `json:"e_nonincreasing"`
 	NormMono bool `json:"norm_nondecreasing"`
 	JMono    bool `json:"j_nonincreasing"`
 	theta    []float64
@@ -306,6 +309,15 @@ func HZLambda(ctx context.Context, o HZOptions) (*HZResult, error) {
 // checks against the same start's row at the previous λ (rows are sorted
 // by λ, largest first).
 func (r *HZResult) series() {
+	best := map[float64]float64{}
+	for _, x := range r.Rows {
+		if b, ok := best[x.Lambda]; !ok || x.J < b {
+			best[x.Lambda] = x.J
+		}
+	}
+	for i := range r.Rows {
+		r.Rows[i].JBest = r.Rows[i].J / best[r.Rows[i].Lambda]
+	}
 	prev := map[string]int{}
 	const tol = 1e-12
 	for i := range r.Rows {
@@ -448,13 +460,13 @@ func measure(net *train.Net[float64], ds *data.Dataset, lambda, star2 float64, s
 
 // WriteCSV writes the rows with a header.
 func (r *HZResult) WriteCSV(w io.Writer) error {
-	if _, err := fmt.Fprintln(w, "lambda,start,loss,norm2,bound,exact,objective,theta_star_norm2,loss_bound_held,norm_bound_held,max_error,float_correct,exact_correct,n,collapsed,pattern_same,step_distance,e_nonincreasing,norm_nondecreasing,j_nonincreasing"); err != nil {
+	if _, err := fmt.Fprintln(w, "lambda,start,loss,norm2,bound,exact,objective,theta_star_norm2,loss_bound_held,norm_bound_held,max_error,float_correct,exact_correct,n,collapsed,pattern_same,step_distance,e_nonincreasing,norm_nondecreasing,j_nonincreasing,j_over_best"); err != nil {
 		return err
 	}
 	for _, x := range r.Rows {
-		if _, err := fmt.Fprintf(w, "%g,%s,%.17g,%.17g,%.17g,%v,%.17g,%.17g,%v,%v,%.17g,%d,%d,%d,%v,%v,%.17g,%v,%v,%v\n",
+		if _, err := fmt.Fprintf(w, "%g,%s,%.17g,%.17g,%.17g,%v,%.17g,%.17g,%v,%v,%.17g,%d,%d,%d,%v,%v,%.17g,%v,%v,%v,%.17g\n",
 			x.Lambda, x.Start, x.Loss, x.Norm2, x.Bound, x.Exact, x.J, r.ThetaStar2, x.LossHeld, x.NormHeld, x.MaxErr, x.FloatCorrect, x.ExactCorrect, r.N, x.Collapsed, x.PatternSame,
-			x.Step, x.EMono, x.NormMono, x.JMono); err != nil {
+			x.Step, x.EMono, x.NormMono, x.JMono, x.JBest); err != nil {
 			return err
 		}
 	}
@@ -477,7 +489,7 @@ func (r *HZResult) PrintTable(w io.Writer) error {
 	}
 	fmt.Fprintln(w, "every run:")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "λ\tstart\tE(θ_λ)\tλ‖θ*‖²\tE≤bound\t‖θ_λ‖²\t≤‖θ*‖²\tmax err\tfloat\texact\tnote\t")
+	fmt.Fprintln(tw, "λ\tstart\tE(θ_λ)\tλ‖θ*‖²\tE≤bound\t‖θ_λ‖²\t≤‖θ*‖²\tJ/J_best\tmax err\tfloat\texact\tnote\t")
 	for _, x := range r.Rows {
 		note := ""
 		if x.Collapsed {
@@ -488,8 +500,8 @@ func (r *HZResult) PrintTable(w io.Writer) error {
 		if !x.EMono || !x.NormMono || !x.JMono {
 			note = strings.TrimPrefix(note+"; not monotone in λ", "; ")
 		}
-		fmt.Fprintf(tw, "%.0e\t%s\t%.3g\t%.3g\t%s\t%.4g\t%s\t%.2g\t%d/%d\t%s\t%s\t\n", x.Lambda, x.Start, x.Loss, x.Bound, yesNo(x.LossHeld),
-			x.Norm2, yesNo(x.NormHeld), x.MaxErr, x.FloatCorrect, r.N, yesNo(x.Exact), note)
+		fmt.Fprintf(tw, "%.0e\t%s\t%.3g\t%.3g\t%s\t%.4g\t%s\t%.3g\t%.2g\t%d/%d\t%s\t%s\t\n", x.Lambda, x.Start, x.Loss, x.Bound, yesNo(x.LossHeld),
+			x.Norm2, yesNo(x.NormHeld), x.JBest, x.MaxErr, x.FloatCorrect, r.N, yesNo(x.Exact), note)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -497,7 +509,8 @@ func (r *HZResult) PrintTable(w io.Writer) error {
 	fmt.Fprint(w, `
 legend: E(θ_λ) = (1/N) Σ (f(x_i) − q_i)² at the best iterate of J_λ = E + λ‖θ‖²; λ‖θ*‖² the
 theorem's bound on E for a global minimizer; E≤bound and ≤‖θ*‖² whether the two inequalities of
-HZ §4 hold for this run; max err = max_i |f(x_i) − q_i|; float = points whose float64 output
+HZ §4 hold for this run; J/J_best = J over the least J any run reached at this λ (above 1: not a
+global minimizer); max err = max_i |f(x_i) − q_i|; float = points whose float64 output
 rounds to the label; exact = the saved network memorizes every point by the exact verifier;
 θ*'s pattern = every ReLU on/off as in θ* on every point; collapsed = a hidden layer is zero on
 every point (constant predictor); not monotone in λ = against the same start at the previous λ, E or

@@ -96,6 +96,9 @@ func TestHZSeries(t *testing.T) {
 			t.Errorf("row %d (%s λ=%g): step %g E↓ %v ‖θ‖↑ %v J↓ %v; want %+v", i, x.Start, x.Lambda, x.Step, x.EMono, x.NormMono, x.JMono, w)
 		}
 	}
+	if r.Rows[1].JBest != 1 || math.Abs(r.Rows[0].JBest-0.251/0.25) > 1e-12 || r.Rows[4].JBest != 1 {
+		t.Errorf("J/J_best: %g, %g, %g; want 1.004, 1, 1", r.Rows[0].JBest, r.Rows[1].JBest, r.Rows[4].JBest)
+	}
 	l, ok := r.Limit()
 	if !ok || l.Lambda != 1e-4 || l.Norm2 != 25.2 || len(l.Near) != 0 || len(l.Better) != 0 {
 		t.Errorf("limit %+v", l)
