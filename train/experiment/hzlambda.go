@@ -85,8 +85,8 @@ type HZRow struct {
 	// the best minimizer found; above 1: not a global minimizer).
 	JBest    float64 `json:"j_over_best"`
 	EMono    bool    `json:"e_nonincreasing"`
-	NormMono bool `json:"norm_nondecreasing"`
-	JMono    bool `json:"j_nonincreasing"`
+	NormMono bool    `json:"norm_nondecreasing"`
+	JMono    bool    `json:"j_nonincreasing"`
 	theta    []float64
 }
 
