@@ -575,9 +575,13 @@ continuation (from the previous λ's continuation result, the first from θ*).
 			}
 			fmt.Fprintf(w, "  %d other memorizing network(s) with E ≤ %g: ‖θ‖² from %.6g (%s at λ=%.0e, E = %.3g) to %.6g\n", len(l.Near), NearInterpolant, lo, at.Start, at.Lambda, at.Loss, hi)
 		}
-		if len(l.Better) == 0 {
+		interp := l.Exact && l.Loss <= NearInterpolant
+		if !interp {
+			fmt.Fprintf(w, "  the limit does not interpolate (E = %.3g > %g, or not memorizing): the runs reached no minimum-norm interpolant\n", l.Loss, NearInterpolant)
+		}
+		if len(l.Better) == 0 && interp {
 			fmt.Fprintln(w, "  no network of the runs fits as well (E ≤ E(limit)) with a smaller norm: the limit is the smallest-norm interpolant found")
-		} else {
+		} else if len(l.Better) > 0 {
 			var parts []string
 			for _, x := range l.Better {
 				parts = append(parts, fmt.Sprintf("%s at λ=%.0e (E %.3g, ‖θ‖² %.6g)", x.Start, x.Lambda, x.Loss, x.Norm2))
