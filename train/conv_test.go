@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/memnet/memnet/nn"
 )
@@ -227,5 +228,23 @@ func TestConvTrainedExport(t *testing.T) {
 	w := new(big.Rat).Mul(m.Net.Hidden[0].W[0][0], new(big.Rat).SetFloat64(net.Scale[0]))
 	if f, exact := w.Float32(); !exact || f != net.Params[net.stem.w+4*a.C] {
 		t.Fatalf("saved stem weight ×scale %s is not the trained float32 %g", w.RatString(), net.Params[net.stem.w+4*a.C])
+	}
+}
+
+// TestConvTrainStops: training returns the context's error within a second
+// of its end (checked before every batch).
+func TestConvTrainStops(t *testing.T) {
+	a := ConvArch{H: 8, W: 8, Cin: 1, C: 8, B: 2, Out: 3}
+	xs, y := images(256, a.H, a.W, a.Cin, a.Out, 1)
+	net, err := NewConv[float32](a, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	t0 := time.Now()
+	_, err = TrainConv(ctx, net, xs, y, Config{Optimizer: SGD, Epochs: 100000, Batch: 64, LR: 0.01})
+	if err == nil || time.Since(t0) > 1100*time.Millisecond {
+		t.Fatalf("err %v after %v; want the context's error within a second", err, time.Since(t0))
 	}
 }

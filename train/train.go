@@ -200,6 +200,9 @@ func runFirstOrder[F Float](ctx context.Context, params []F, d int, ev batchEval
 		var sum float64
 		var correct int
 		for lo := 0; lo < n; lo += b {
+			if err := ctx.Err(); err != nil {
+				return err // within a batch of the end, not an epoch
+			}
 			hi := min(n, lo+b)
 			xb, yb := x, y
 			if !full {
