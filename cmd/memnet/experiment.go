@@ -309,6 +309,11 @@ default (20 cells per dataset); --widths, --blocks, --n, --epochs override.`,
 			if err != nil {
 				return err
 			}
+			figs, err := res.Figure1(func(set string) string { return filepath.Join(out, fmt.Sprintf("park_%s_figure1.png", set)) })
+			if err != nil {
+				return err
+			}
+			pngs = append(pngs, figs...)
 			if err := res.PrintTables(os.Stdout); err != nil {
 				return err
 			}

@@ -408,6 +408,44 @@ func (r *ParkResult) HeatMaps(path func(set, kind string) string) ([]string, err
 	return out, nil
 }
 
+// Figure1 draws, per dataset, the budget architectures from shallow-wide to
+// deep-narrow with their mean training accuracy ± the trials' standard
+// deviation, and the mean test accuracy ± its spread, into path(set)
+// (Park et al.'s Figure 1), and returns the paths (none without a budget).
+func (r *ParkResult) Figure1(path func(set string) string) ([]string, error) {
+	var out []string
+	if len(r.Options.Budget) == 0 {
+		return nil, nil
+	}
+	for _, s := range r.Options.Sets {
+		var cats []string
+		tr := errorBars{name: "training accuracy % (mean ± sd over trials)"}
+		te := errorBars{name: "test accuracy % (mean)"}
+		params := 0
+		for _, cb := range r.Options.Budget {
+			c, ok := r.cell(s.Name, cb[0], cb[1])
+			if !ok {
+				continue
+			}
+			cats = append(cats, fmt.Sprintf("c=%d b=%d", c.Width, c.Blocks))
+			tr.mean, tr.sd = append(tr.mean, 100*c.TrainExact), append(tr.sd, 100*c.TrainSD)
+			te.mean, te.sd = append(te.mean, 100*c.Test), append(te.sd, 0)
+			params = max(params, c.Params)
+		}
+		series := []errorBars{tr}
+		if len(s.TestY) > 0 {
+			series = append(series, te)
+		}
+		p := path(s.Name)
+		title := fmt.Sprintf("%s: ≤ %d parameters, shallow-wide → deep-narrow (%d trials)", s.Name, params, r.Options.Trials)
+		if err := barChart(title, "accuracy %", cats, series, p); err != nil {
+			return out, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
 // PrintTables writes, per dataset, the training and test accuracy grids and
 // the parameter counts, with a legend, then the equal-budget comparison.
 func (r *ParkResult) PrintTables(w io.Writer) error {

@@ -3,6 +3,7 @@ package experiment
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -113,5 +114,13 @@ func TestParkConv(t *testing.T) {
 	var tab bytes.Buffer
 	if err := res.PrintTables(&tab); err != nil || !strings.Contains(tab.String(), "Figure 1") || !strings.Contains(tab.String(), "±") {
 		t.Errorf("tables: %v\n%s", err, tab.String())
+	}
+	dir := t.TempDir()
+	figs, err := res.Figure1(func(set string) string { return filepath.Join(dir, set+"_figure1.png") })
+	if err != nil || len(figs) != 1 {
+		t.Fatalf("figure 1: %v %v", figs, err)
+	}
+	if st, err := os.Stat(figs[0]); err != nil || st.Size() < 1000 {
+		t.Errorf("figure 1 file: %v", err)
 	}
 }
