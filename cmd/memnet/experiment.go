@@ -179,6 +179,7 @@ func parseBudget(s string) ([][2]int, error) {
 
 func parkDepthWidthCmd() *cobra.Command {
 	var grid, widths, blocks, sets, fashionDir, digits, out, network, budget string
+	var replot bool
 	var o experiment.ParkOptions
 	var n, nTest, pool int
 	cmd := &cobra.Command{
@@ -244,6 +245,9 @@ default (20 cells per dataset); --widths, --blocks, --n, --epochs override.`,
 			}
 			if n < 1 || nTest < 0 || pool < 1 || o.Epochs < 1 || o.Batch < 1 || o.Trials < 1 || o.Trials > 1000 || !(o.LR > 0) || !(o.Lambda >= 0) {
 				return fmt.Errorf("--n %d, --test %d, --pool %d, --epochs %d, --batch %d, --trials %d, --lr %g, --lambda %g: want n, pool, epochs, batch ≥ 1, test ≥ 0, 1 ≤ trials ≤ 1000, lr > 0, lambda ≥ 0", n, nTest, pool, o.Epochs, o.Batch, o.Trials, o.LR, o.Lambda)
+			}
+			if replot {
+				return parkReplot(out, o)
 			}
 			var fashion, fashionTest, dig *data.Dataset
 			for _, name := range splitList(pick("datasets", sets, g.sets)) {
@@ -339,5 +343,33 @@ default (20 cells per dataset); --widths, --blocks, --n, --epochs override.`,
 	cmd.Flags().StringVar(&fashionDir, "fashion", "/usr/share/datasets/fashion-mnist", "directory of the Fashion-MNIST IDX files")
 	cmd.Flags().StringVar(&digits, "digits", "../shared/data/digits.csv.gz", "the 8×8 digits CSV")
 	cmd.Flags().StringVar(&out, "out", "park-depth-width", "output directory")
+	cmd.Flags().BoolVar(&replot, "replot", false, "train nothing: draw the heat maps and Figure 1 again from DIR/park_depth_width.csv (grid and budget from the flags)")
 	return cmd
+}
+
+// parkReplot draws the pictures of a finished grid again from its CSV.
+func parkReplot(out string, o experiment.ParkOptions) error {
+	csv := filepath.Join(out, "park_depth_width.csv")
+	f, err := os.Open(csv)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	res, err := experiment.ReadParkCSV(f, csv, o)
+	if err != nil {
+		return err
+	}
+	pngs, err := res.HeatMaps(func(set, kind string) string { return filepath.Join(out, fmt.Sprintf("park_%s_%s.png", set, kind)) })
+	if err != nil {
+		return err
+	}
+	figs, err := res.Figure1(func(set string) string { return filepath.Join(out, fmt.Sprintf("park_%s_figure1.png", set)) })
+	if err != nil {
+		return err
+	}
+	if err := res.PrintFigure1(os.Stdout); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s\n", strings.Join(append(pngs, figs...), ", "))
+	return nil
 }

@@ -2,11 +2,13 @@ package experiment
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -309,7 +311,7 @@ func argmax(o []float64) int {
 
 // WriteCSV writes one line per cell.
 func (r *ParkResult) WriteCSV(w io.Writer) error {
-	if _, err := fmt.Fprintln(w, "dataset,network,random_labels,width,blocks,depth,params,train_accuracy,train_accuracy_exact_verified,train_accuracy_sd,train_accuracy_trials,train_accuracy_float,test_accuracy,loss,diverged_trials,trials,seconds"); err != nil {
+	if _, err := fmt.Fprintln(w, parkCSVHeader); err != nil {
 		return err
 	}
 	for _, c := range r.Cells {
@@ -433,8 +435,11 @@ func (r *ParkResult) Figure1(path func(set string) string) ([]string, error) {
 			params = max(params, c.Params)
 		}
 		series := []errorBars{tr}
-		if len(s.TestY) > 0 {
-			series = append(series, te)
+		for _, v := range te.mean {
+			if v > 0 {
+				series = append(series, te)
+				break
+			}
 		}
 		p := path(s.Name)
 		title := fmt.Sprintf("%s: ≤ %d parameters, shallow-wide → deep-narrow (%d trials)", s.Name, params, r.Options.Trials)
@@ -529,7 +534,21 @@ func pm(c ParkCell) string {
 	if !c.Exact {
 		f = " (float32)"
 	}
+	if len(c.TrainTrials) < 2 {
+		return fmt.Sprintf("%.1f (one trial)%s", 100*c.TrainExact, f)
+	}
 	return fmt.Sprintf("%.1f ± %.1f [%s]%s", 100*c.TrainExact, 100*c.TrainSD, strings.Join(ts, ", "), f)
+}
+
+// PrintFigure1 writes every dataset's Figure-1 table.
+func (r *ParkResult) PrintFigure1(w io.Writer) error {
+	for _, s := range r.Options.Sets {
+		fmt.Fprintf(w, "%s:\n", s.Name)
+		if err := r.printFigure1(w, s.Name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // printFigure1 prints the budget list's cells, shallow-wide to
@@ -602,6 +621,65 @@ func distinctWidths(cs []ParkCell) int {
 		m[c.Width] = true
 	}
 	return len(m)
+}
+
+// parkCSVHeader is WriteCSV's header.
+const parkCSVHeader = "dataset,network,random_labels,width,blocks,depth,params,train_accuracy,train_accuracy_exact_verified,train_accuracy_sd,train_accuracy_trials,train_accuracy_float,test_accuracy,loss,diverged_trials,trials,seconds"
+
+// ReadParkCSV reads a grid written by WriteCSV (at most 1 MiB), to draw its
+// pictures and Figure-1 table again without training; o gives the grid,
+// the budget list and the trials, the datasets come from the file.
+func ReadParkCSV(r io.Reader, name string, o ParkOptions) (*ParkResult, error) {
+	rows, err := csv.NewReader(io.LimitReader(r, 1<<20)).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	if len(rows) < 2 || strings.Join(rows[0], ",") != parkCSVHeader {
+		return nil, fmt.Errorf("%s: not a park-depth-width CSV (want the header %q and at least one row)", name, parkCSVHeader)
+	}
+	res := &ParkResult{Options: o}
+	res.Options.Sets = nil
+	seen := map[string]bool{}
+	for i, row := range rows[1:] {
+		bad := func(what string) error { return fmt.Errorf("%s: line %d: %s", name, i+2, what) }
+		if len(row) != 17 {
+			return nil, bad(fmt.Sprintf("%d fields, want 17", len(row)))
+		}
+		var c ParkCell
+		var errs [8]error
+		c.Set = row[0]
+		c.Random = row[2] == "true"
+		c.Width, errs[0] = strconv.Atoi(row[3])
+		c.Blocks, errs[1] = strconv.Atoi(row[4])
+		c.Params, errs[2] = strconv.Atoi(row[6])
+		c.TrainExact, errs[3] = strconv.ParseFloat(row[7], 64)
+		c.Exact = row[8] == "true"
+		c.TrainSD, errs[4] = strconv.ParseFloat(row[9], 64)
+		c.Test, errs[5] = strconv.ParseFloat(row[12], 64)
+		c.Trials, errs[6] = strconv.Atoi(row[15])
+		for _, t := range strings.Split(row[10], ";") {
+			if t == "" {
+				continue
+			}
+			v, err := strconv.ParseFloat(t, 64)
+			if err != nil {
+				errs[7] = err
+			}
+			c.TrainTrials = append(c.TrainTrials, v)
+		}
+		for _, e := range errs {
+			if e != nil {
+				return nil, bad(fmt.Sprintf("a number does not parse (%v)", e))
+			}
+		}
+		c.Depth = 1 + 2*c.Blocks
+		res.Cells = append(res.Cells, c)
+		if !seen[c.Set] {
+			seen[c.Set] = true
+			res.Options.Sets = append(res.Options.Sets, ParkSet{Name: c.Set, RandomLabels: c.Random})
+		}
+	}
+	return res, nil
 }
 
 // Pool averages k×k blocks of side×side images (row-major), so 28×28

@@ -3,6 +3,7 @@ package experiment
 import (
 	"bytes"
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,6 +115,23 @@ func TestParkConv(t *testing.T) {
 	var tab bytes.Buffer
 	if err := res.PrintTables(&tab); err != nil || !strings.Contains(tab.String(), "Figure 1") || !strings.Contains(tab.String(), "±") {
 		t.Errorf("tables: %v\n%s", err, tab.String())
+	}
+	var csv bytes.Buffer
+	if err := res.WriteCSV(&csv); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadParkCSV(bytes.NewReader(csv.Bytes()), "park.csv", o)
+	if err != nil || len(back.Cells) != len(res.Cells) || len(back.Options.Sets) != 1 {
+		t.Fatalf("read back: %v, %d cells", err, len(back.Cells))
+	}
+	for i, c := range back.Cells {
+		w := res.Cells[i]
+		if c.Width != w.Width || c.Blocks != w.Blocks || c.Params != w.Params || math.Abs(c.TrainExact-w.TrainExact) > 1e-6 || len(c.TrainTrials) != 2 || c.Exact != w.Exact {
+			t.Errorf("cell %d read back as %+v, written %+v", i, c, w)
+		}
+	}
+	if _, err := ReadParkCSV(strings.NewReader("a,b\n1,2\n"), "x.csv", o); err == nil || !strings.Contains(err.Error(), "x.csv") {
+		t.Errorf("a foreign CSV: %v", err)
 	}
 	dir := t.TempDir()
 	figs, err := res.Figure1(func(set string) string { return filepath.Join(dir, set+"_figure1.png") })
