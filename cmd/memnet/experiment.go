@@ -309,15 +309,10 @@ default (20 cells per dataset); --widths, --blocks, --n, --epochs override.`,
 			if err := writeFile(csv, func(b *bytes.Buffer) error { return res.WriteCSV(b) }); err != nil {
 				return err
 			}
-			pngs, err := res.HeatMaps(func(set, kind string) string { return filepath.Join(out, fmt.Sprintf("park_%s_%s.png", set, kind)) })
+			pngs, err := parkPictures(res, out)
 			if err != nil {
 				return err
 			}
-			figs, err := res.Figure1(func(set string) string { return filepath.Join(out, fmt.Sprintf("park_%s_figure1.png", set)) })
-			if err != nil {
-				return err
-			}
-			pngs = append(pngs, figs...)
 			if err := res.PrintTables(os.Stdout); err != nil {
 				return err
 			}
@@ -359,17 +354,23 @@ func parkReplot(out string, o experiment.ParkOptions) error {
 	if err != nil {
 		return err
 	}
-	pngs, err := res.HeatMaps(func(set, kind string) string { return filepath.Join(out, fmt.Sprintf("park_%s_%s.png", set, kind)) })
-	if err != nil {
-		return err
-	}
-	figs, err := res.Figure1(func(set string) string { return filepath.Join(out, fmt.Sprintf("park_%s_figure1.png", set)) })
+	pngs, err := parkPictures(res, out)
 	if err != nil {
 		return err
 	}
 	if err := res.PrintFigure1(os.Stdout); err != nil {
 		return err
 	}
-	fmt.Printf("wrote %s\n", strings.Join(append(pngs, figs...), ", "))
+	fmt.Printf("wrote %s\n", strings.Join(pngs, ", "))
 	return nil
+}
+
+// parkPictures writes a grid's heat maps and Figure-1 charts into out.
+func parkPictures(res *experiment.ParkResult, out string) ([]string, error) {
+	pngs, err := res.HeatMaps(func(set, kind string) string { return filepath.Join(out, fmt.Sprintf("park_%s_%s.png", set, kind)) })
+	if err != nil {
+		return nil, err
+	}
+	figs, err := res.Figure1(func(set string) string { return filepath.Join(out, fmt.Sprintf("park_%s_figure1.png", set)) })
+	return append(pngs, figs...), err
 }
