@@ -423,7 +423,7 @@ func (r *ParkResult) Figure1(path func(set string) string) ([]string, error) {
 		var cats []string
 		tr := errorBars{name: "training accuracy % (mean ± sd over trials)"}
 		te := errorBars{name: "test accuracy % (mean)"}
-		params := 0
+		params, trials := 0, 0
 		for _, cb := range r.Options.Budget {
 			c, ok := r.cell(s.Name, cb[0], cb[1])
 			if !ok {
@@ -433,6 +433,7 @@ func (r *ParkResult) Figure1(path func(set string) string) ([]string, error) {
 			tr.mean, tr.sd = append(tr.mean, 100*c.TrainExact), append(tr.sd, 100*c.TrainSD)
 			te.mean, te.sd = append(te.mean, 100*c.Test), append(te.sd, 0)
 			params = max(params, c.Params)
+			trials = max(trials, c.Trials)
 		}
 		series := []errorBars{tr}
 		for _, v := range te.mean {
@@ -442,7 +443,7 @@ func (r *ParkResult) Figure1(path func(set string) string) ([]string, error) {
 			}
 		}
 		p := path(s.Name)
-		title := fmt.Sprintf("%s: ≤ %d parameters, shallow-wide → deep-narrow (%d trials)", s.Name, params, r.Options.Trials)
+		title := fmt.Sprintf("%s: ≤ %d parameters, shallow-wide → deep-narrow (%d trials)", s.Name, params, trials)
 		if err := barChart(title, "accuracy %", cats, series, p); err != nil {
 			return out, err
 		}
