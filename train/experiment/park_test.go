@@ -83,7 +83,7 @@ func TestParkConv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Subset("digits", ds, nil, 80, 0, false, 1, 1)
+	s, err := Subset("digits", ds, nil, 60, 0, false, 1, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestParkConv(t *testing.T) {
 		t.Fatalf("digits read as %d×%d×%d images", s.H, s.W, s.Cin)
 	}
 	o := ParkOptions{Sets: []ParkSet{s}, Conv: true, Widths: []int{1, 6}, Blocks: []int{1}, Budget: [][2]int{{6, 1}, {3, 2}},
-		Epochs: 15, Batch: 16, LR: 0.05, Lambda: 5e-5, Trials: 2, Seed: 1}
+		Epochs: 12, Batch: 16, LR: 0.05, Lambda: 5e-5, Trials: 2, Seed: 1}
 	res, err := ParkDepthWidth(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
