@@ -575,6 +575,15 @@ continuation (from the previous λ's continuation result, the first from θ*).
 			}
 			fmt.Fprintf(w, "  %d other memorizing network(s) with E ≤ %g: ‖θ‖² from %.6g (%s at λ=%.0e, E = %.3g) to %.6g\n", len(l.Near), NearInterpolant, lo, at.Start, at.Lambda, at.Loss, hi)
 		}
+		moved := false
+		for _, x := range r.Rows {
+			if x.Start == "continuation" && !math.IsNaN(x.Step) && x.Step > 0 {
+				moved = true
+			}
+		}
+		if !moved {
+			fmt.Fprintln(w, "  the continuation never moved between λ (every step 0: at each λ no iterate had a lower J than its start): the limit is the first λ's network, and nothing is measured about λ → 0")
+		}
 		interp := l.Exact && l.Loss <= NearInterpolant
 		if !interp {
 			fmt.Fprintf(w, "  the limit does not interpolate (E = %.3g > %g, or not memorizing): the runs reached no minimum-norm interpolant\n", l.Loss, NearInterpolant)
