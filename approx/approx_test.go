@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,12 +126,15 @@ func TestDepthVsEpsSlope(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pts, err := Scaling(context.Background(), f, f.Box(), 2, eps, 1e6)
+		pts, err := Scaling(context.Background(), f, f.Box(), 2, eps, 1e6, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		s := plot.Series{}
 		for _, p := range pts {
+			if p.Depth != p.DepthFormula || p.Width != 3 {
+				t.Errorf("%s ε=%g n=%d: built depth %d width %d, formula depth %d, width d+1 = 3", name, p.Eps, p.N, p.Depth, p.Width, p.DepthFormula)
+			}
 			s.X, s.Y = append(s.X, p.Eps), append(s.Y, float64(p.Depth))
 			if p.FnErr > p.Eps/2 {
 				t.Errorf("%s ε=%g: n=%d has ‖f − f_n‖ = %g > ε/2", name, p.Eps, p.N, p.FnErr)
@@ -319,4 +323,50 @@ func TestCheckCoresCatchesMutation(t *testing.T) {
 			t.Errorf("%s mutation not caught: %+v", layer, cc)
 		}
 	}
+}
+
+// TestMonteCarloAgrees: approx's L² error at n = 32, d = 2 (Monte Carlo on
+// its own points) agrees with an independent Monte Carlo estimate made
+// here (other points, each evaluated alone) within the 95% interval of
+// their difference; and each interval contains its estimate.
+func TestMonteCarloAgrees(t *testing.T) {
+	f, _ := Named("gauss", 2)
+	const samples = 20000
+	r := &Request{Target: f, N: 32, Samples: samples, Seed: 7, NoCheck: true}
+	rep, a, err := Run(context.Background(), r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc := rep.MC
+	if mc == nil || mc.Samples != samples || rep.L2Error != mc.Estimate[1] || !(mc.Lo[1] <= rep.L2Error && rep.L2Error <= mc.Hi[1]) || !(mc.Lo[1] < mc.Hi[1]) {
+		t.Fatalf("report: L2 %g, Monte Carlo %+v", rep.L2Error, mc)
+	}
+	box := f.Box()
+	vol := box.Volume()
+	rng := rand.New(rand.NewPCG(99, 1))
+	f64 := a.Net.Float64()
+	out := make([]float64, 1)
+	val := make([]float64, 1)
+	x := make([]float64, 2)
+	var s, s2 float64
+	for range samples {
+		for k, iv := range box {
+			x[k] = iv.Lo + rng.Float64()*(iv.Hi-iv.Lo)
+		}
+		if err := f64.Eval(x, out); err != nil {
+			t.Fatal(err)
+		}
+		f.Eval(x, val)
+		y := (val[0] - out[0]) * (val[0] - out[0])
+		s += y
+		s2 += y * y
+	}
+	mean := s / samples
+	se := vol * math.Sqrt((s2/samples-mean*mean)/(samples-1))
+	mine := vol * mean // ‖f − Φ‖₂²
+	theirs := rep.L2Error * rep.L2Error
+	if d := math.Abs(mine - theirs); d > 1.96*math.Hypot(se, mc.StdErr[1]) {
+		t.Errorf("‖f − Φ‖₂²: approx %.6g (± %.2g), independent %.6g (± %.2g): differ by %.3g", theirs, mc.StdErr[1], mine, se, d)
+	}
+	t.Logf("L2: approx MC %.5g [%.5g, %.5g], independent %.5g, cell quadrature %.5g", rep.L2Error, mc.Lo[1], mc.Hi[1], math.Sqrt(mine), rep.L2Quadrature)
 }

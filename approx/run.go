@@ -22,6 +22,10 @@ type Request struct {
 	Quad     int   // Gauss nodes per axis on each core/strip piece for the error (default ErrorNodes(d))
 	MaxDepth int64 // size limit (default DefaultMaxDepth)
 	NoCheck  bool  // skip the exact core check
+	// Samples (default DefaultSamples) uniform points of the Monte Carlo
+	// error estimate, drawn with Seed.
+	Samples int
+	Seed    uint64
 }
 
 // DefaultMaxDepth is the depth above which Run refuses to build: the error
@@ -78,6 +82,12 @@ func (r *Request) Validate() error {
 	if r.Quad < 1 || r.Quad > 32 {
 		return fmt.Errorf("--quad %d: want 1..32 nodes per axis", r.Quad)
 	}
+	if r.Samples == 0 {
+		r.Samples = DefaultSamples
+	}
+	if r.Samples < 2 || r.Samples > 1<<26 {
+		return fmt.Errorf("--samples %d: want 2 to %d Monte Carlo points", r.Samples, 1<<26)
+	}
 	if r.N > 0 {
 		return r.checkNodes(r.N)
 	}
@@ -129,17 +139,26 @@ type Report struct {
 	Eps           float64 `json:"eps,omitempty"`
 	FnChoiceError float64 `json:"fn_error_at_choice,omitempty"`
 
-	L1Error      float64 `json:"l1_error"`
-	L2Error      float64 `json:"l2_error"`
-	LpError      float64 `json:"lp_error"`
-	L1FN         float64 `json:"l1_f_minus_fn"`
-	L2FN         float64 `json:"l2_f_minus_fn"`
-	L1Strip      float64 `json:"l1_strip"`
-	L2Strip      float64 `json:"l2_strip"`
-	L1StripBound float64 `json:"l1_strip_bound"`
-	L2StripBound float64 `json:"l2_strip_bound"`
-	Errors       *Errors `json:"errors"`
-	Quadrature   string  `json:"quadrature"`
+	// L1Error, L2Error, LpError: ‖f − Φ‖_p by Monte Carlo on independent
+	// uniform points (MC holds the 95% intervals); L1Quadrature,
+	// L2Quadrature: by Gauss–Legendre quadrature on the cells' core and
+	// strip pieces (Errors), the nodes aligned with the construction's cells.
+	L1Error      float64   `json:"l1_error"`
+	L2Error      float64   `json:"l2_error"`
+	LpError      float64   `json:"lp_error"`
+	L1ErrorCI    []float64 `json:"l1_error_ci95"`
+	L2ErrorCI    []float64 `json:"l2_error_ci95"`
+	MC           *MCError  `json:"monte_carlo"`
+	L1Quadrature float64   `json:"l1_error_cell_quadrature"`
+	L2Quadrature float64   `json:"l2_error_cell_quadrature"`
+	L1FN         float64   `json:"l1_f_minus_fn"`
+	L2FN         float64   `json:"l2_f_minus_fn"`
+	L1Strip      float64   `json:"l1_strip"`
+	L2Strip      float64   `json:"l2_strip"`
+	L1StripBound float64   `json:"l1_strip_bound"`
+	L2StripBound float64   `json:"l2_strip_bound"`
+	Errors       *Errors   `json:"errors"`
+	Quadrature   string    `json:"quadrature"`
 
 	Cores *CoreCheck `json:"core_check,omitempty"`
 
@@ -213,14 +232,22 @@ func Run(ctx context.Context, r *Request, bar Bar) (*Report, *Approx, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	tick, done = bar("Monte Carlo error", int64(r.Samples))
+	mc, err := MonteCarlo(ctx, a, f, r.Box, r.Samples, r.Seed, ps, tick)
+	done()
+	if err != nil {
+		return nil, nil, err
+	}
 	rep.MeasureSeconds = time.Since(t1).Seconds()
-	rep.Errors = e
-	rep.L1Error, rep.L2Error = e.Total[0], e.Total[1]
+	rep.Errors, rep.MC = e, mc
+	rep.L1Quadrature, rep.L2Quadrature = e.Total[0], e.Total[1]
+	rep.L1Error, rep.L2Error = mc.Estimate[0], mc.Estimate[1]
+	rep.L1ErrorCI, rep.L2ErrorCI = []float64{mc.Lo[0], mc.Hi[0]}, []float64{mc.Lo[1], mc.Hi[1]}
 	rep.L1FN, rep.L2FN, rep.L1Strip, rep.L2Strip = e.FN[0], e.FN[1], e.Strip[0], e.Strip[1]
 	rep.L1StripBound, rep.L2StripBound = e.StripBound[0], e.StripBound[1]
-	rep.LpError = e.Total[len(ps)-1]
+	rep.LpError = mc.Estimate[len(ps)-1]
 	if r.P == 1 {
-		rep.LpError = e.Total[0]
+		rep.LpError = mc.Estimate[0]
 	}
 	rep.Quadrature = fmt.Sprintf("Gauss–Legendre, %d nodes per axis on each of the 2^%d core/strip pieces of every cell: %d nodes (%d per cell); Φ evaluated in float64", r.Quad, d, e.Nodes, e.Nodes/int64(g.Cells()))
 	if s := SobolevNorm(f, r.Box, r.P, 0); !math.IsNaN(s) {
@@ -251,8 +278,12 @@ func Run(ctx context.Context, r *Request, bar Bar) (*Report, *Approx, error) {
 type ScalePoint struct {
 	Eps   float64 `json:"eps"`
 	N     int     `json:"n"`
-	Depth int64   `json:"depth"`
-	FnErr float64 `json:"fn_error"`
+	Depth int64   `json:"depth"` // measured: the hidden layers of the built network
+	// DepthFormula is d·n + 2n^d − 1 (specification §3), for comparison.
+	DepthFormula int64   `json:"depth_formula"`
+	Width        int     `json:"width"`
+	Params       int64   `json:"params"`
+	FnErr        float64 `json:"fn_error"`
 }
 
 // EpsRange returns count values of ε, geometrically spaced between
@@ -275,17 +306,27 @@ func EpsRange(ctx context.Context, f Target, box Box, p float64, nLo, nHi, count
 	return eps, nil
 }
 
-// Scaling returns, for each ε, the n that ChooseN picks and the depth
-// d·n + 2n^d − 1 of the network Build makes for it (the network itself is
-// not built; TestDepthFormula checks Build's depth against the formula).
-func Scaling(ctx context.Context, f Target, box Box, p float64, eps []float64, maxDepth int64) ([]ScalePoint, error) {
+// Scaling returns, for each ε, the n that ChooseN picks, builds the network
+// approx --eps would build for it (θ = 2^-12: θ changes no layer) and
+// records its measured depth, width and parameters beside the formula
+// d·n + 2n^d − 1. progress, when not nil, is called with the number of ε
+// done.
+func Scaling(ctx context.Context, f Target, box Box, p float64, eps []float64, maxDepth int64, progress func(done int64)) ([]ScalePoint, error) {
 	var pts []ScalePoint
-	for _, e := range eps {
+	for i, e := range eps {
 		n, fe, err := ChooseN(ctx, f, box, e, p, 0, maxDepth)
 		if err != nil {
 			return pts, err
 		}
-		pts = append(pts, ScalePoint{Eps: e, N: n, Depth: Depth(n, len(box)), FnErr: fe})
+		a, err := Build(ctx, f, Config{N: n, Theta: math.Ldexp(1, -12), Box: box, Signed: true}, nil)
+		if err != nil {
+			return pts, err
+		}
+		st := a.Net.Stats()
+		pts = append(pts, ScalePoint{Eps: e, N: n, Depth: int64(st.Depth), DepthFormula: Depth(n, len(box)), Width: st.Width, Params: st.Params, FnErr: fe})
+		if progress != nil {
+			progress(int64(i + 1))
+		}
 	}
 	return pts, nil
 }

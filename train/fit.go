@@ -116,7 +116,11 @@ func fit[F Float](ctx context.Context, ds *data.Dataset, s Spec) (*Outcome, erro
 		if seed == 0 {
 			seed = s.Config.Seed
 		}
-		if net, err = New[F](Arch{In: ds.D(), Out: out, Hidden: s.Hidden, Blocks: s.Blocks}, rand.New(rand.NewPCG(seed, 0x696e6974))); err != nil {
+		arch := Arch{In: ds.D(), Out: out, Hidden: s.Hidden, Blocks: s.Blocks}
+		if err := arch.CheckMemory(ds.N(), s.Config.Batch, elemBytes[F]()); err != nil {
+			return nil, err
+		}
+		if net, err = New[F](arch, rand.New(rand.NewPCG(seed, 0x696e6974))); err != nil {
 			return nil, err
 		}
 		net.Standardize(ds.X)

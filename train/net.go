@@ -5,7 +5,10 @@
 // Architectures: MLPs of any per-layer hidden widths (ReLU), optionally
 // followed by residual blocks h ↦ ReLU(W₂ ReLU(W₁h + b₁) + b₂ + h) of
 // constant width (Park et al., Appendix A, with dense layers in place of
-// convolutions), and an affine read-out. A network warm-started from a
+// convolutions), and an affine read-out; and convolutional residual
+// networks (ConvNet: 3×3 stem, residual blocks, global average pooling,
+// read-out: Park et al.'s Appendix A, see conv.go), written to .mnet as
+// their dense unrolling. A network warm-started from a
 // .mnet keeps that file's layers and per-neuron activations (ReLU or
 // identity).
 //

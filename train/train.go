@@ -128,7 +128,7 @@ func Train[F Float](ctx context.Context, net *Net[F], xs [][]float64, y []int, c
 		if err := runLBFGS(ctx, net, ev, x, y, cfg, consider, &res.Epochs); err != nil {
 			return nil, err
 		}
-	} else if err := runFirstOrder(ctx, net, ev, x, y, cfg, consider, &res.Epochs); err != nil {
+	} else if err := runFirstOrder(ctx, net.Params, net.In, ev, x, y, cfg, consider, &res.Epochs); err != nil {
 		return nil, err
 	}
 	if cfg.KeepBest {
@@ -159,10 +159,22 @@ func addDecay[F Float](g, theta []F, lambda float64) {
 	}
 }
 
-func runFirstOrder[F Float](ctx context.Context, net *Net[F], ev *evaluator[F], x []F, y []int, cfg Config, consider func(float64), epochsRun *int) error {
-	n, b, d := len(y), cfg.Batch, net.In
+// batchEvaluator evaluates a batch of standardized rows (step) and holds
+// the batch mean loss's gradient afterwards (gradient): the dense
+// evaluator and the convolutional one.
+type batchEvaluator[F Float] interface {
+	step(x []F, y []int, withGrad bool) (float64, int)
+	gradient() []F
+}
+
+func (ev *evaluator[F]) gradient() []F { return ev.grad }
+
+// runFirstOrder runs SGD or Adam on params (the parameters ev reads) over
+// the rows x of d values each.
+func runFirstOrder[F Float](ctx context.Context, params []F, d int, ev batchEvaluator[F], x []F, y []int, cfg Config, consider func(float64), epochsRun *int) error {
+	n, b := len(y), cfg.Batch
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x6d656d6e6574))
-	st := newStepper[F](cfg.Optimizer, len(net.Params), cfg.Momentum)
+	st := newStepper[F](cfg.Optimizer, len(params), cfg.Momentum)
 	perm := make([]int, n)
 	for i := range perm {
 		perm[i] = i
@@ -188,6 +200,9 @@ func runFirstOrder[F Float](ctx context.Context, net *Net[F], ev *evaluator[F], 
 		var sum float64
 		var correct int
 		for lo := 0; lo < n; lo += b {
+			if err := ctx.Err(); err != nil {
+				return err // within a batch of the end, not an epoch
+			}
 			hi := min(n, lo+b)
 			xb, yb := x, y
 			if !full {
@@ -203,8 +218,8 @@ func runFirstOrder[F Float](ctx context.Context, net *Net[F], ev *evaluator[F], 
 			if full {
 				consider(s / float64(n))
 			}
-			addDecay(ev.grad, net.Params, cfg.Lambda)
-			st.update(net.Params, ev.grad, lr)
+			addDecay(ev.gradient(), params, cfg.Lambda)
+			st.update(params, ev.gradient(), lr)
 		}
 		p := Progress{Epoch: ep + 1, Epochs: cfg.Epochs, Loss: sum / float64(n), Accuracy: float64(correct) / float64(n)}
 		if cfg.Progress != nil {
@@ -273,9 +288,15 @@ func verify[F Float](net *Net[F], xs [][]float64, y []int, classes int, progress
 	if err != nil {
 		return nil, nil, err
 	}
+	ex, err := verifyNetwork(nw, xs, y, classes, progress)
+	return nw, ex, err
+}
+
+// verifyNetwork is the exact verdict on a written network.
+func verifyNetwork(nw *nn.Network, xs [][]float64, y []int, classes int, progress func(int64)) (*Exact, error) {
 	r, err := nn.VerifyExact(nw, xs, y, classes, progress)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return nw, &Exact{Correct: r.ExactCorrect, Points: r.Points, Exact: r.Exact, Seconds: r.ExactSeconds, Evaluator: r.ExactEvaluator}, nil
+	return &Exact{Correct: r.ExactCorrect, Points: r.Points, Exact: r.Exact, Seconds: r.ExactSeconds, Evaluator: r.ExactEvaluator}, nil
 }

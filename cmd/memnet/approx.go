@@ -69,10 +69,11 @@ core to its lattice point, then the width-2 HZ2 memorization of the lattice valu
 (width m+1 for R^m-valued f). Depth d·n + 2n^d − 1.
 
 It reports width, depth (beside d·n + 2n^d − 1 and the summary's ‖f‖^d_{W^{1,p}} ε^{−d}
-form), parameters, ‖θ‖₂², ‖θ‖_∞, the measured L^1 and L^2 errors ‖f − Φ‖_p (Gauss–Legendre
-quadrature on every core and strip piece of every cell, Φ in float64) split into
-‖f − f_n‖_p and the strip term ‖f_n − Φ‖_p beside its bound, and checks in exact
-arithmetic that Φ = c_j at three points of every cell core.
+form), parameters, ‖θ‖₂², ‖θ‖_∞, the L^1 and L^2 errors ‖f − Φ‖_p by Monte Carlo on
+--samples points drawn uniformly from the box (independent of the cells; a 95% interval),
+and by Gauss–Legendre quadrature on every core and strip piece of every cell (Φ in
+float64), split into ‖f − f_n‖_p and the strip term ‖f_n − Φ‖_p beside its bound, and
+checks in exact arithmetic that Φ = c_j at three points of every cell core.
 
 With --eps, n is the smallest with ‖f − f_n‖_p ≤ ε/2 (doubling, then bisection) and θ
 makes the strip bound ≤ ε/2. Networks deeper than --max-depth are refused before
@@ -138,6 +139,8 @@ any work.`,
 	cmd.Flags().BoolVar(&req.Signed, "signed", false, "allow negative f: shift the cell means by a constant (reported), undone in the read-out")
 	cmd.Flags().IntVar(&req.Quad, "quad", 0, "Gauss–Legendre nodes per axis on each core and strip piece for the error (default 4, fewer for d ≥ 4)")
 	cmd.Flags().Int64Var(&req.MaxDepth, "max-depth", approx.DefaultMaxDepth, "refuse networks deeper than this")
+	cmd.Flags().IntVar(&req.Samples, "samples", approx.DefaultSamples, "uniform points of the Monte Carlo error estimate")
+	cmd.Flags().Uint64Var(&req.Seed, "seed", 1, "seed of the Monte Carlo points")
 	cmd.Flags().BoolVar(&req.NoCheck, "no-check", false, "skip the exact check Φ = c_j on the cores")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	cmd.Flags().StringVarP(&out, "out", "o", "", "write the network (.mnet)")
@@ -168,8 +171,14 @@ func printApprox(r *approx.Report) {
 	if r.Eps > 0 {
 		fmt.Printf("  ε = %g: n chosen with ‖f − f_n‖_%g = %.4g ≤ ε/2, θ with strip bound ≤ ε/2\n", r.Eps, r.P, r.FnChoiceError)
 	}
+	if mc := r.MC; mc != nil {
+		fmt.Printf("  error ‖f − Φ‖_p on %d independent uniform points (Monte Carlo, seed %d, %d in strips), %g%% CLT interval:\n", mc.Samples, mc.Seed, mc.StripHits, 100*mc.Level)
+		for i, p := range mc.P {
+			fmt.Printf("    p=%-3g %-12.5g [%.5g, %.5g]\n", p, mc.Estimate[i], mc.Lo[i], mc.Hi[i])
+		}
+	}
 	e := r.Errors
-	fmt.Printf("  errors (%s):\n", r.Quadrature)
+	fmt.Printf("  errors by quadrature on the cells (%s):\n", r.Quadrature)
 	fmt.Printf("    %-4s %-12s %-12s %-14s %-12s\n", "p", "‖f − Φ‖_p", "‖f − f_n‖_p", "strip ‖f_n − Φ‖_p", "strip bound")
 	for i, p := range e.P {
 		fmt.Printf("    %-4g %-12.5g %-12.5g %-17.4g %-12.4g\n", p, e.Total[i], e.FN[i], e.Strip[i], e.StripBound[i])

@@ -50,6 +50,8 @@ func TestApproxBadInput(t *testing.T) {
 		{"--function", "gauss", "--eps", "1e-9"},
 		{"--function", "nope", "--n", "4"},
 		{"--n", "4"},
+		{"--function", "gauss", "--n", "4", "--samples", "1"},
+		{"--function", "gauss", "--n", "4", "--samples", "1000000000"},
 	} {
 		out, errOut, code := run(t, append([]string{"approx"}, c...)...)
 		if code == 0 || strings.Count(strings.TrimSpace(errOut), "\n") > 0 || !strings.HasPrefix(errOut, "memnet: ") || strings.Contains(errOut, "building") {

@@ -76,6 +76,9 @@ to a constant are reported as such.`,
 			} else if o.N < 2 {
 				return fmt.Errorf("--n %d: want at least 2 points", o.N)
 			}
+			if err := o.Check(); err != nil {
+				return err
+			}
 			if err := os.MkdirAll(out, 0o755); err != nil {
 				return err
 			}
@@ -133,18 +136,50 @@ func parseInts(flag, s string) ([]int, error) {
 	return out, nil
 }
 
-// parkGrids are the named grids of park-depth-width.
-var parkGrids = map[string]struct {
+// parkGrid is a named grid of park-depth-width.
+type parkGrid struct {
 	widths, blocks  string
 	n, test, epochs int
 	sets            string
-}{
-	"small":   {"4,16", "1,4", 500, 500, 30, "fashion-random,fashion"},
-	"default": {"4,8,16,32", "1,2,4,8,16", 2000, 2000, 200, "fashion-random,fashion,digits-random,digits"},
+	// conv: convolutional residual networks (else residual MLPs); budget:
+	// the Figure-1 architectures; lr, trials: defaults of --lr, --trials.
+	conv   bool
+	budget string
+	lr     float64
+	trials int
+}
+
+// parkGrids are the named grids of park-depth-width.
+var parkGrids = map[string]parkGrid{
+	"small":       {widths: "4,16", blocks: "1,4", n: 500, test: 500, epochs: 30, sets: "fashion-random,fashion", lr: 0.02, trials: 1},
+	"default":     {widths: "4,8,16,32", blocks: "1,2,4,8,16", n: 2000, test: 2000, epochs: 200, sets: "fashion-random,fashion,digits-random,digits", lr: 0.02, trials: 1},
+	"paper-small": {widths: "4,8,16", blocks: "1,2,4", n: parkPaperN, test: 1000, epochs: parkPaperEpochs, sets: "fashion", conv: true, budget: "16x1,11x2,8x4,6x7,4x16", lr: 0.1, trials: 3},
+}
+
+// The paper-small scale (docs/train.md: the widest networks reach > 99 %).
+const (
+	parkPaperN      = 200
+	parkPaperEpochs = 300
+)
+
+// parseBudget reads "CxB,CxB,…" (channels × blocks).
+func parseBudget(s string) ([][2]int, error) {
+	var out [][2]int
+	for _, f := range splitList(s) {
+		cs, bs, ok := strings.Cut(f, "x")
+		c, err1 := strconv.Atoi(cs)
+		b, err2 := strconv.Atoi(bs)
+		if !ok || err1 != nil || err2 != nil || c < 1 || b < 0 {
+			return nil, fmt.Errorf("--budget %q: want CHANNELSxBLOCKS,… (e.g. 16x1,8x4)", s)
+		}
+		out = append(out, [2]int{c, b})
+	}
+	return out, nil
 }
 
 func parkDepthWidthCmd() *cobra.Command {
-	var grid, widths, blocks, sets, fashionDir, digits, out string
+	var grid, widths, blocks, sets, fashionDir, digits, out, network, budget string
+	var replot bool
 	var o experiment.ParkOptions
 	var n, nTest, pool int
 	cmd := &cobra.Command{
@@ -168,7 +203,7 @@ default (20 cells per dataset); --widths, --blocks, --n, --epochs override.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			g, ok := parkGrids[grid]
 			if !ok {
-				return fmt.Errorf("--grid %q: want small or default", grid)
+				return fmt.Errorf("--grid %q: want small, default or paper-small", grid)
 			}
 			pick := func(flag, val, def string) string {
 				if cmd.Flags().Changed(flag) {
@@ -191,6 +226,28 @@ default (20 cells per dataset); --widths, --blocks, --n, --epochs override.`,
 			}
 			if !cmd.Flags().Changed("epochs") {
 				o.Epochs = g.epochs
+			}
+			if !cmd.Flags().Changed("lr") {
+				o.LR = g.lr
+			}
+			if !cmd.Flags().Changed("trials") {
+				o.Trials = g.trials
+			}
+			switch network := pick("network", network, map[bool]string{true: "conv", false: "mlp"}[g.conv]); network {
+			case "conv":
+				o.Conv = true
+			case "mlp":
+			default:
+				return fmt.Errorf("--network %q: want conv or mlp", network)
+			}
+			if o.Budget, err = parseBudget(pick("budget", budget, g.budget)); err != nil {
+				return err
+			}
+			if n < 1 || nTest < 0 || pool < 1 || o.Epochs < 1 || o.Batch < 1 || o.Trials < 1 || o.Trials > 1000 || !(o.LR > 0) || !(o.Lambda >= 0) {
+				return fmt.Errorf("--n %d, --test %d, --pool %d, --epochs %d, --batch %d, --trials %d, --lr %g, --lambda %g: want n, pool, epochs, batch ≥ 1, test ≥ 0, 1 ≤ trials ≤ 1000, lr > 0, lambda ≥ 0", n, nTest, pool, o.Epochs, o.Batch, o.Trials, o.LR, o.Lambda)
+			}
+			if replot {
+				return parkReplot(out, o)
 			}
 			var fashion, fashionTest, dig *data.Dataset
 			for _, name := range splitList(pick("datasets", sets, g.sets)) {
@@ -232,10 +289,13 @@ default (20 cells per dataset); --widths, --blocks, --n, --epochs override.`,
 			if len(o.Sets) == 0 {
 				return fmt.Errorf("--datasets: none given")
 			}
+			if err := o.Check(); err != nil {
+				return err
+			}
 			if err := os.MkdirAll(out, 0o755); err != nil {
 				return err
 			}
-			cells := len(o.Sets) * len(o.Widths) * len(o.Blocks)
+			cells := len(o.Sets) * (len(o.Widths)*len(o.Blocks) + len(o.Budget))
 			bar, done := progress(int64(cells), "park-depth-width cells")
 			if bar != nil {
 				o.Progress = func(d, _ int) { bar(int64(d)) }
@@ -249,7 +309,7 @@ default (20 cells per dataset); --widths, --blocks, --n, --epochs override.`,
 			if err := writeFile(csv, func(b *bytes.Buffer) error { return res.WriteCSV(b) }); err != nil {
 				return err
 			}
-			pngs, err := res.HeatMaps(func(set, kind string) string { return filepath.Join(out, fmt.Sprintf("park_%s_%s.png", set, kind)) })
+			pngs, err := parkPictures(res, out)
 			if err != nil {
 				return err
 			}
@@ -260,7 +320,9 @@ default (20 cells per dataset); --widths, --blocks, --n, --epochs override.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&grid, "grid", "default", "small or default")
+	cmd.Flags().StringVar(&grid, "grid", "default", "small, default or paper-small")
+	cmd.Flags().StringVar(&network, "network", "", "conv (Park et al.'s convolutional residual networks) or mlp (residual MLPs) (default: the grid's: conv for paper-small)")
+	cmd.Flags().StringVar(&budget, "budget", "", "Figure-1 architectures CHANNELSxBLOCKS,… of about equal parameter count, trained besides the grid (default: the grid's)")
 	cmd.Flags().StringVar(&widths, "widths", "", "widths c (overrides the grid's)")
 	cmd.Flags().StringVar(&blocks, "blocks", "", "residual block counts b (overrides the grid's)")
 	cmd.Flags().StringVar(&sets, "datasets", "", "fashion, fashion-random, digits, digits-random (default: the grid's)")
@@ -268,13 +330,47 @@ default (20 cells per dataset); --widths, --blocks, --n, --epochs override.`,
 	cmd.Flags().IntVar(&nTest, "test", 0, "test points per dataset (default: the grid's)")
 	cmd.Flags().IntVar(&o.Epochs, "epochs", 0, "epochs (default: the grid's)")
 	cmd.Flags().IntVar(&o.Batch, "batch", 64, "mini-batch size (Park et al.: 64)")
-	cmd.Flags().Float64Var(&o.LR, "lr", 0.02, "initial learning rate (Park et al.: 0.1, which sends our deep residual MLPs, without normalization, to chance level)")
+	cmd.Flags().Float64Var(&o.LR, "lr", 0.02, "initial learning rate (Park et al.: 0.1, the paper-small grid's; 0.1 sends our deep residual MLPs, without normalization, to chance level, so the MLP grids use 0.02)")
 	cmd.Flags().Float64Var(&o.Lambda, "lambda", 5e-5, "λ of λ‖θ‖² (PyTorch weight decay 2λ; Park et al.: 1e-4)")
-	cmd.Flags().IntVar(&o.Trials, "trials", 1, "independent trials per cell, averaged (Park et al.: 3)")
+	cmd.Flags().IntVar(&o.Trials, "trials", 1, "independent trials per cell, averaged (Park et al.: 3) (default: the grid's)")
 	cmd.Flags().IntVar(&pool, "pool", 4, "Fashion-MNIST: average-pool k×k blocks (4: 28×28 → 7×7; 1: none)")
 	cmd.Flags().Uint64Var(&o.Seed, "seed", 1, "seed for initialization, shuffling and random labels")
 	cmd.Flags().StringVar(&fashionDir, "fashion", "/usr/share/datasets/fashion-mnist", "directory of the Fashion-MNIST IDX files")
 	cmd.Flags().StringVar(&digits, "digits", "testdata/digits.csv.gz", "the 8×8 digits CSV")
 	cmd.Flags().StringVar(&out, "out", "park-depth-width", "output directory")
+	cmd.Flags().BoolVar(&replot, "replot", false, "train nothing: draw the heat maps and Figure 1 again from DIR/park_depth_width.csv (grid and budget from the flags)")
 	return cmd
+}
+
+// parkReplot draws the pictures of a finished grid again from its CSV.
+func parkReplot(out string, o experiment.ParkOptions) error {
+	csv := filepath.Join(out, "park_depth_width.csv")
+	f, err := os.Open(csv)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	res, err := experiment.ReadParkCSV(f, csv, o)
+	if err != nil {
+		return err
+	}
+	pngs, err := parkPictures(res, out)
+	if err != nil {
+		return err
+	}
+	if err := res.PrintFigure1(os.Stdout); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s\n", strings.Join(pngs, ", "))
+	return nil
+}
+
+// parkPictures writes a grid's heat maps and Figure-1 charts into out.
+func parkPictures(res *experiment.ParkResult, out string) ([]string, error) {
+	pngs, err := res.HeatMaps(func(set, kind string) string { return filepath.Join(out, fmt.Sprintf("park_%s_%s.png", set, kind)) })
+	if err != nil {
+		return nil, err
+	}
+	figs, err := res.Figure1(func(set string) string { return filepath.Join(out, fmt.Sprintf("park_%s_figure1.png", set)) })
+	return append(pngs, figs...), err
 }

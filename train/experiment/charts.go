@@ -165,3 +165,66 @@ func heatMap(title, xl, yl string, g grid, lo, hi float64, f string, path string
 	}
 	return nil
 }
+
+// errorBars is one series of a Figure-1 chart: means with ± spreads.
+type errorBars struct {
+	name     string
+	mean, sd []float64
+}
+
+// barChart draws, over the categories (x axis, in order), each series as
+// points joined by lines with vertical ± error bars (Park et al.'s Figure 1).
+func barChart(title, yl string, cats []string, series []errorBars, path string) error {
+	p := gplot.New()
+	p.Title.Text = title
+	p.Y.Label.Text = yl
+	p.X.Tick.Marker = labelTicks(cats)
+	p.Add(plotter.NewGrid())
+	p.Legend.Top = true
+	p.Legend.Left = true
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i, s := range series {
+		var xys plotter.XYs
+		var errs plotter.YErrors
+		for k, m := range s.mean {
+			if math.IsNaN(m) {
+				continue
+			}
+			xys = append(xys, plotter.XY{X: float64(k), Y: m})
+			errs = append(errs, struct{ Low, High float64 }{s.sd[k], s.sd[k]})
+			lo, hi = math.Min(lo, m-s.sd[k]), math.Max(hi, m+s.sd[k])
+		}
+		if len(xys) == 0 {
+			continue
+		}
+		l, pts, err := plotter.NewLinePoints(xys)
+		if err != nil {
+			return err
+		}
+		col := plotutil.Color(i)
+		l.Color, pts.Color = col, col
+		pts.Shape = plotutil.Shape(i)
+		pts.Radius = vg.Points(3)
+		eb, err := plotter.NewYErrorBars(struct {
+			plotter.XYs
+			plotter.YErrors
+		}{xys, errs})
+		if err != nil {
+			return err
+		}
+		eb.Color = col
+		eb.Width = vg.Points(1.5)
+		p.Add(l, pts, eb)
+		p.Legend.Add(s.name, l, pts)
+	}
+	if hi > lo {
+		pad := 0.15 * (hi - lo)
+		p.Y.Min, p.Y.Max = lo-pad, hi+3*pad // room for the legend
+	}
+	p.X.Min, p.X.Max = -0.5, float64(len(cats))-0.5
+	w := vg.Length(1.5+1.1*float64(len(cats))) * vg.Inch
+	if err := p.Save(max(w, 5*vg.Inch), 4*vg.Inch, path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}

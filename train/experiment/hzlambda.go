@@ -73,6 +73,21 @@ type HZRow struct {
 	Collapsed bool `json:"collapsed"`
 	// PatternSame: every ReLU is on/off on every point as in θ*.
 	PatternSame bool `json:"pattern_same"`
+	// Step is ‖θ_λ − θ_λ'‖₂ to the same start's network at the previous
+	// (larger) λ' (NaN at the first λ): for continuation, the distance
+	// between successive iterates of the chain.
+	Step float64 `json:"step_distance"`
+	// EMono, NormMono, JMono: against the same start at the previous λ,
+	// E did not rise, ‖θ‖² did not fall, J did not rise, as for global
+	// minimizers as λ falls (true at the first λ; relative tolerance
+	// 10⁻¹²).
+	// JBest is J over the least J of any run at the same λ (1: this run is
+	// the best minimizer found; above 1: not a global minimizer).
+	JBest    float64 `json:"j_over_best"`
+	EMono    bool    `json:"e_nonincreasing"`
+	NormMono bool    `json:"norm_nondecreasing"`
+	JMono    bool    `json:"j_nonincreasing"`
+	theta    []float64
 }
 
 // HZResult is the whole experiment.
@@ -105,12 +120,40 @@ func (o *HZOptions) defaults() {
 	}
 }
 
+// Check validates the options (after defaults): at least two λ, strictly
+// decreasing (the experiment follows λ → 0, and its plots are against λ),
+// positive step counts, a sane number of random starts.
+func (o HZOptions) Check() error {
+	o.defaults()
+	if len(o.Lambdas) < 2 {
+		return fmt.Errorf("hz-lambda: %d value(s) of λ; want at least two, largest first (the experiment follows λ → 0)", len(o.Lambdas))
+	}
+	for i, l := range o.Lambdas {
+		if !(l > 0) || math.IsInf(l, 0) {
+			return fmt.Errorf("hz-lambda: λ = %g; want positive finite values", l)
+		}
+		if i > 0 && !(l < o.Lambdas[i-1]) {
+			return fmt.Errorf("hz-lambda: λ = %g follows %g; want strictly decreasing values, largest first", l, o.Lambdas[i-1])
+		}
+	}
+	if o.Steps < 1 || o.LBFGS < 0 || o.Random < 0 || o.Random > 100 || !(o.LR > 0) || !(o.Noise > 0) {
+		return fmt.Errorf("hz-lambda: steps %d, lbfgs %d, random %d, lr %g, noise %g: want steps ≥ 1, lbfgs ≥ 0, 0 ≤ random ≤ 100, lr and noise > 0", o.Steps, o.LBFGS, o.Random, o.LR, o.Noise)
+	}
+	if o.Data == nil && (o.N < 2 || o.N > 100000) {
+		return fmt.Errorf("hz-lambda: --n %d spiral points; want 2 to 100000", o.N)
+	}
+	return nil
+}
+
 // HZLambda runs the experiment of hz-width2.md §4: θ* is the HZ2
 // construction (width 2, depth 2N − 1, exact rational weights, no snap
 // block), trained under J_λ(θ) = E(θ) + λ‖θ‖² with the squared loss from
 // θ*, θ* + noise, random He initializations, and by continuation. Every run
 // keeps its best iterate (full batch: J is known exactly at each step).
 func HZLambda(ctx context.Context, o HZOptions) (*HZResult, error) {
+	if err := o.Check(); err != nil {
+		return nil, err
+	}
 	o.defaults()
 	ds := o.Data
 	if ds == nil {
@@ -258,7 +301,88 @@ func HZLambda(ctx context.Context, o HZOptions) (*HZResult, error) {
 		}
 		return oa < ob
 	})
+	res.series()
 	return res, nil
+}
+
+// series fills in, for each start, the step distance and the monotonicity
+// checks against the same start's row at the previous λ (rows are sorted
+// by λ, largest first).
+func (r *HZResult) series() {
+	best := map[float64]float64{}
+	for _, x := range r.Rows {
+		if b, ok := best[x.Lambda]; !ok || x.J < b {
+			best[x.Lambda] = x.J
+		}
+	}
+	for i := range r.Rows {
+		r.Rows[i].JBest = r.Rows[i].J / best[r.Rows[i].Lambda]
+	}
+	prev := map[string]int{}
+	const tol = 1e-12
+	for i := range r.Rows {
+		x := &r.Rows[i]
+		x.Step, x.EMono, x.NormMono, x.JMono = math.NaN(), true, true, true
+		if k, ok := prev[x.Start]; ok {
+			p := r.Rows[k]
+			d := 0.0
+			for j, v := range x.theta {
+				d += (v - p.theta[j]) * (v - p.theta[j])
+			}
+			x.Step = math.Sqrt(d)
+			x.EMono = x.Loss <= p.Loss*(1+tol)
+			x.NormMono = x.Norm2 >= p.Norm2*(1-tol)
+			x.JMono = x.J <= p.J*(1+tol)
+		}
+		prev[x.Start] = i
+	}
+}
+
+// NearInterpolant is the E below which a memorizing network counts as a
+// near-interpolant in the limit comparison (no float network interpolates
+// exactly).
+const NearInterpolant = 1e-6
+
+// HZLimit compares the continuation's last network (the smallest λ) with θ*
+// and with the other networks of the runs. For global minimizers,
+// ‖θ_λ‖ ≤ ‖θ†‖ for every interpolant θ† (J_λ(θ_λ) ≤ J_λ(θ†) = λ‖θ†‖²), so a
+// network that fits at least as well as the limit (E ≤ E(limit)) with a
+// smaller norm shows the limit is not a minimum-norm interpolant.
+type HZLimit struct {
+	Lambda float64 `json:"lambda"`
+	Norm2  float64 `json:"norm2"`
+	Loss   float64 `json:"loss"`
+	Exact  bool    `json:"exact"`
+	// Near are the other runs' memorizing networks with E ≤ NearInterpolant.
+	Near []HZRow `json:"-"`
+	// Better are the other networks with E ≤ E(limit) and a smaller norm.
+	Better []HZRow `json:"-"`
+}
+
+// Limit is the comparison (ok false: no continuation row).
+func (r *HZResult) Limit() (HZLimit, bool) {
+	var l HZLimit
+	found := false
+	for _, x := range r.Rows {
+		if x.Start == "continuation" && (!found || x.Lambda < l.Lambda) {
+			l.Lambda, l.Norm2, l.Loss, l.Exact, found = x.Lambda, x.Norm2, x.Loss, x.Exact, true
+		}
+	}
+	if !found {
+		return l, false
+	}
+	for _, x := range r.Rows {
+		if x.Start == "continuation" && x.Lambda == l.Lambda {
+			continue
+		}
+		if x.Exact && x.Loss <= NearInterpolant {
+			l.Near = append(l.Near, x)
+		}
+		if x.Loss <= l.Loss && x.Norm2 < l.Norm2 {
+			l.Better = append(l.Better, x)
+		}
+	}
+	return l, true
 }
 
 // exactNorm2 is ‖θ‖² of a network's exact parameters, rounded to float64.
@@ -323,6 +447,7 @@ func measure(net *train.Net[float64], ds *data.Dataset, lambda, star2 float64, s
 			r.Collapsed = true
 		}
 	}
+	r.theta = append([]float64(nil), net.Params...)
 	p := pattern(net, ds.X)
 	r.PatternSame = len(p) == len(starPattern)
 	for i := range p {
@@ -335,12 +460,13 @@ func measure(net *train.Net[float64], ds *data.Dataset, lambda, star2 float64, s
 
 // WriteCSV writes the rows with a header.
 func (r *HZResult) WriteCSV(w io.Writer) error {
-	if _, err := fmt.Fprintln(w, "lambda,start,loss,norm2,bound,exact,objective,theta_star_norm2,loss_bound_held,norm_bound_held,max_error,float_correct,exact_correct,n,collapsed,pattern_same"); err != nil {
+	if _, err := fmt.Fprintln(w, "lambda,start,loss,norm2,bound,exact,objective,theta_star_norm2,loss_bound_held,norm_bound_held,max_error,float_correct,exact_correct,n,collapsed,pattern_same,step_distance,e_nonincreasing,norm_nondecreasing,j_nonincreasing,j_over_best"); err != nil {
 		return err
 	}
 	for _, x := range r.Rows {
-		if _, err := fmt.Fprintf(w, "%g,%s,%.17g,%.17g,%.17g,%v,%.17g,%.17g,%v,%v,%.17g,%d,%d,%d,%v,%v\n",
-			x.Lambda, x.Start, x.Loss, x.Norm2, x.Bound, x.Exact, x.J, r.ThetaStar2, x.LossHeld, x.NormHeld, x.MaxErr, x.FloatCorrect, x.ExactCorrect, r.N, x.Collapsed, x.PatternSame); err != nil {
+		if _, err := fmt.Fprintf(w, "%g,%s,%.17g,%.17g,%.17g,%v,%.17g,%.17g,%v,%v,%.17g,%d,%d,%d,%v,%v,%.17g,%v,%v,%v,%.17g\n",
+			x.Lambda, x.Start, x.Loss, x.Norm2, x.Bound, x.Exact, x.J, r.ThetaStar2, x.LossHeld, x.NormHeld, x.MaxErr, x.FloatCorrect, x.ExactCorrect, r.N, x.Collapsed, x.PatternSame,
+			x.Step, x.EMono, x.NormMono, x.JMono, x.JBest); err != nil {
 			return err
 		}
 	}
@@ -358,8 +484,12 @@ func yesNo(b bool) string {
 func (r *HZResult) PrintTable(w io.Writer) error {
 	fmt.Fprintf(w, "data %s: N=%d, width 2, depth %d (HZ2: 2N−1), %d parameters, ‖θ*‖² = %.6g, θ* exact: %s\n\n",
 		r.Dataset, r.N, r.Depth, r.Params, r.ThetaStar2, yesNo(r.ThetaStarExact))
+	if err := r.printContinuation(w); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "every run:")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "λ\tstart\tE(θ_λ)\tλ‖θ*‖²\tE≤bound\t‖θ_λ‖²\t≤‖θ*‖²\tmax err\tfloat\texact\tnote\t")
+	fmt.Fprintln(tw, "λ\tstart\tE(θ_λ)\tλ‖θ*‖²\tE≤bound\t‖θ_λ‖²\t≤‖θ*‖²\tJ/J_best\tmax err\tfloat\texact\tnote\t")
 	for _, x := range r.Rows {
 		note := ""
 		if x.Collapsed {
@@ -367,8 +497,11 @@ func (r *HZResult) PrintTable(w io.Writer) error {
 		} else if x.PatternSame {
 			note = "θ*'s pattern"
 		}
-		fmt.Fprintf(tw, "%.0e\t%s\t%.3g\t%.3g\t%s\t%.4g\t%s\t%.2g\t%d/%d\t%s\t%s\t\n", x.Lambda, x.Start, x.Loss, x.Bound, yesNo(x.LossHeld),
-			x.Norm2, yesNo(x.NormHeld), x.MaxErr, x.FloatCorrect, r.N, yesNo(x.Exact), note)
+		if !x.EMono || !x.NormMono || !x.JMono {
+			note = strings.TrimPrefix(note+"; not monotone in λ", "; ")
+		}
+		fmt.Fprintf(tw, "%.0e\t%s\t%.3g\t%.3g\t%s\t%.4g\t%s\t%.3g\t%.2g\t%d/%d\t%s\t%s\t\n", x.Lambda, x.Start, x.Loss, x.Bound, yesNo(x.LossHeld),
+			x.Norm2, yesNo(x.NormHeld), x.JBest, x.MaxErr, x.FloatCorrect, r.N, yesNo(x.Exact), note)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -376,10 +509,12 @@ func (r *HZResult) PrintTable(w io.Writer) error {
 	fmt.Fprint(w, `
 legend: E(θ_λ) = (1/N) Σ (f(x_i) − q_i)² at the best iterate of J_λ = E + λ‖θ‖²; λ‖θ*‖² the
 theorem's bound on E for a global minimizer; E≤bound and ≤‖θ*‖² whether the two inequalities of
-HZ §4 hold for this run; max err = max_i |f(x_i) − q_i|; float = points whose float64 output
+HZ §4 hold for this run; J/J_best = J over the least J any run reached at this λ (above 1: not a
+global minimizer); max err = max_i |f(x_i) − q_i|; float = points whose float64 output
 rounds to the label; exact = the saved network memorizes every point by the exact verifier;
 θ*'s pattern = every ReLU on/off as in θ* on every point; collapsed = a hidden layer is zero on
-every point (constant predictor). Starts: theta* (warm), theta*+noise, he-K (random He init),
+every point (constant predictor); not monotone in λ = against the same start at the previous λ, E or
+J rose or ‖θ‖ fell. Starts: theta* (warm), theta*+noise, he-K (random He init),
 continuation (from the previous λ's continuation result, the first from θ*).
 `)
 	// verdicts
@@ -405,6 +540,89 @@ continuation (from the previous λ's continuation result, the first from θ*).
 			name, lossOK, n, normOK, n, exact, n, coll, n)
 	}
 	fmt.Fprintln(w, "(the theorem bounds global minimizers; a run that misses a bound found a worse local point, not a counterexample)")
+	var fails []string
+	for _, x := range r.Rows {
+		var what []string
+		if !x.EMono {
+			what = append(what, "E rose")
+		}
+		if !x.NormMono {
+			what = append(what, "‖θ‖ fell")
+		}
+		if !x.JMono {
+			what = append(what, "J rose")
+		}
+		if len(what) > 0 {
+			fails = append(fails, fmt.Sprintf("%s at λ=%.0e (%s)", x.Start, x.Lambda, strings.Join(what, ", ")))
+		}
+	}
+	if len(fails) == 0 {
+		fmt.Fprintln(w, "monotonicity as λ falls (E non-increasing, ‖θ‖ non-decreasing, J non-increasing, as for global minimizers): held for every start")
+	} else {
+		fmt.Fprintf(w, "monotonicity as λ falls FAILED in %d run(s), so those runs are not global minimizers: %s\n", len(fails), strings.Join(fails, "; "))
+	}
+	if l, ok := r.Limit(); ok {
+		fmt.Fprintf(w, "limit (continuation at λ=%.0e): E = %.3g, ‖θ‖² = %.6g (memorizes: %s), against ‖θ*‖² = %.6g (the exact interpolant the runs start from)\n",
+			l.Lambda, l.Loss, l.Norm2, yesNo(l.Exact), r.ThetaStar2)
+		if len(l.Near) > 0 {
+			lo, hi := math.Inf(1), 0.0
+			var at HZRow
+			for _, x := range l.Near {
+				if x.Norm2 < lo {
+					lo, at = x.Norm2, x
+				}
+				hi = math.Max(hi, x.Norm2)
+			}
+			fmt.Fprintf(w, "  %d other memorizing network(s) with E ≤ %g: ‖θ‖² from %.6g (%s at λ=%.0e, E = %.3g) to %.6g\n", len(l.Near), NearInterpolant, lo, at.Start, at.Lambda, at.Loss, hi)
+		}
+		moved := false
+		for _, x := range r.Rows {
+			if x.Start == "continuation" && !math.IsNaN(x.Step) && x.Step > 0 {
+				moved = true
+			}
+		}
+		if !moved {
+			fmt.Fprintln(w, "  the continuation never moved between λ (every step 0: at each λ no iterate had a lower J than its start): the limit is the first λ's network, and nothing is measured about λ → 0")
+		}
+		interp := l.Exact && l.Loss <= NearInterpolant
+		if !interp {
+			fmt.Fprintf(w, "  the limit does not interpolate (E = %.3g > %g, or not memorizing): the runs reached no minimum-norm interpolant\n", l.Loss, NearInterpolant)
+		}
+		if len(l.Better) == 0 && interp {
+			fmt.Fprintln(w, "  no network of the runs fits as well (E ≤ E(limit)) with a smaller norm: the limit is the smallest-norm interpolant found")
+		} else if len(l.Better) > 0 {
+			var parts []string
+			for _, x := range l.Better {
+				parts = append(parts, fmt.Sprintf("%s at λ=%.0e (E %.3g, ‖θ‖² %.6g)", x.Start, x.Lambda, x.Loss, x.Norm2))
+			}
+			fmt.Fprintf(w, "  NOT minimum-norm among the networks found: %s fit at least as well with a smaller norm\n", strings.Join(parts, "; "))
+		}
+	}
+	return nil
+}
+
+// printContinuation prints the primary series: the continuation chain's
+// E, ‖θ‖², J, the step ‖θ_λ − θ_λ'‖ and the monotonicity checks.
+func (r *HZResult) printContinuation(w io.Writer) error {
+	fmt.Fprintln(w, "continuation (each λ warm-started from the previous λ's minimizer; the first from θ*):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "λ\tE(θ_λ)\t‖θ_λ‖²\tJ_λ(θ_λ)\t‖θ_λ − θ_λ'‖\tE non-incr.\t‖θ‖ non-decr.\tJ non-incr.\texact\t")
+	for _, x := range r.Rows {
+		if x.Start != "continuation" {
+			continue
+		}
+		step := "-"
+		if !math.IsNaN(x.Step) {
+			step = fmt.Sprintf("%.3g", x.Step)
+		}
+		fmt.Fprintf(tw, "%.0e\t%.3g\t%.6g\t%.4g\t%s\t%s\t%s\t%s\t%s\t\n", x.Lambda, x.Loss, x.Norm2, x.J, step, yesNo(x.EMono), yesNo(x.NormMono), yesNo(x.JMono), yesNo(x.Exact))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, `(λ' the previous, larger λ; for global minimizers θ_λ, E and J cannot rise and ‖θ‖ cannot fall as λ falls
+ (HZ §4's argument); "NO" marks a step where this run is not a global minimizer.)`)
+	fmt.Fprintln(w)
 	return nil
 }
 

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestExperimentFlagsFailCleanly: flags that made the experiments and train
+// panic or run out of memory (issue 24, item 6) now give one error line,
+// exit status 1 and no output file, before any training.
+func TestExperimentFlagsFailCleanly(t *testing.T) {
+	digits := shared(t, "digits.csv.gz")
+	iris := shared(t, "iris.csv")
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"one lambda", []string{"experiment", "hz-lambda", "--lambdas", "1e-2"}, "at least two"},
+		{"lambdas rising", []string{"experiment", "hz-lambda", "--lambdas", "1e-4,1e-2"}, "decreasing"},
+		{"park n 0", []string{"experiment", "park-depth-width", "--grid", "small", "--datasets", "digits", "--digits", digits, "--n", "0"}, "--n 0"},
+		{"park huge width", []string{"experiment", "park-depth-width", "--grid", "small", "--datasets", "digits", "--digits", digits, "--widths", "100000000"}, "--max-memory"},
+		{"park huge blocks", []string{"experiment", "park-depth-width", "--grid", "small", "--datasets", "digits", "--digits", digits, "--blocks", "100000000"}, "--max-memory"},
+		{"park conv huge width", []string{"experiment", "park-depth-width", "--grid", "small", "--network", "conv", "--datasets", "digits", "--digits", digits, "--widths", "100000000"}, "out of range"},
+		{"park conv huge blocks", []string{"experiment", "park-depth-width", "--grid", "small", "--network", "conv", "--datasets", "digits", "--digits", digits, "--blocks", "60000"}, "--max-memory"},
+		{"train huge hidden", []string{"train", "--data", iris, "--hidden", "100000000", "--max-memory", "1GiB"}, "--max-memory"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "out")
+			args := append(append([]string(nil), c.args...), "--out", dir)
+			if c.args[0] == "train" {
+				args = append(append([]string(nil), c.args...), "-o", filepath.Join(dir, "net.mnet"))
+			}
+			out, errOut, code := run(t, args...)
+			var lines []string
+			for _, l := range strings.Split(strings.TrimSpace(errOut), "\n") {
+				if !strings.HasPrefix(l, "note: ") {
+					lines = append(lines, l)
+				}
+			}
+			line := strings.Join(lines, "\n")
+			if code != 1 || strings.Contains(line, "\n") || strings.Contains(errOut, "goroutine") || !strings.Contains(line, c.want) {
+				t.Fatalf("exit %d, want 1 with one line naming %q; stdout %q stderr %q", code, c.want, out, errOut)
+			}
+			if _, err := os.Stat(dir); err == nil {
+				ents, _ := os.ReadDir(dir)
+				t.Fatalf("%s was created (%d entries)", dir, len(ents))
+			}
+		})
+	}
+}
