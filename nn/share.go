@@ -221,17 +221,33 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 	if err != nil {
 		return err
 	}
-	// phase 3: the per-point neurons, chunk by chunk
+	// phase 3: the per-point neurons, chunk by chunk, the points taken in
+	// group order (a counting sort of gid, stable): a chunk's points then
+	// read few groups' values, in order, instead of one at random per point
+	// from the whole gv of a layer
+	order := make([]int32, n)
+	start := make([]int32, G+1)
+	for _, g := range gid {
+		start[g+1]++
+	}
+	for g := range G {
+		start[g+1] += start[g]
+	}
+	for i, g := range gid {
+		order[start[g]] = int32(i)
+		start[g]++
+	}
 	var done atomic.Int64
 	return e.chunks(n, P, func(lo, hi int, s *xscratch) error {
 		Pc := hi - lo
+		idx := order[lo:hi]
 		s.fresh(&s.a, lS.out, wS, Pc)
-		for p := range Pc {
-			base := (lo + p) * len(sh.ptIdx) * wS
+		for p, i := range idx {
+			base := int(i) * len(sh.ptIdx) * wS
 			for q, j := range sh.ptIdx {
 				store(s.a.at(j, p), pv[base+q*wS:base+(q+1)*wS])
 			}
-			g := int(gid[lo+p])
+			g := int(gid[i])
 			for a, j := range sh.iface[0] {
 				store(s.a.at(j, p), gv[S][(a*G+g)*wS:(a*G+g+1)*wS])
 			}
@@ -239,14 +255,26 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 		for k := S + 1; k < L; k++ {
 			e.evalLayer(&e.layers[k], k == L-1, &s.a, Pc, &s.b, sh.shared[k-S], ws[k], s)
 			s.a, s.b = s.b, s.a
+			w := ws[k]
 			for a, j := range sh.iface[k-S] {
-				for p := range Pc {
-					g := int(gid[lo+p])
-					store(s.a.at(j, p), gv[k][(a*G+g)*ws[k]:(a*G+g+1)*ws[k]])
+				src := gv[k][a*G*w : (a+1)*G*w]
+				if s.a.w[j] != w { // the read-out's common width
+					for p, i := range idx {
+						g := int(gid[i])
+						store(s.a.at(j, p), src[g*w:(g+1)*w])
+					}
+					continue
+				}
+				dst := s.a.neuron(j, Pc)
+				for p, i := range idx {
+					g := int(gid[i])
+					copy(dst[p*w:(p+1)*w], src[g*w:(g+1)*w])
 				}
 			}
 		}
-		if err := visit(lo, s.readout(Pc)); err != nil {
+		c := s.readout(Pc)
+		c.idx = idx
+		if err := visit(lo, c); err != nil {
 			return err
 		}
 		if progress != nil {
