@@ -137,13 +137,19 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 		ws[k] = e.layers[k].outWords
 	}
 	wS := ws[S]
+	// Keys and per-point values at S are kept in each neuron's own output
+	// width (the words its range proves), not the layer's widest: at
+	// N = 10^6 a Vardi layer holds interval constants of 167 words beside
+	// a point's few-word projection.
+	lS := &e.layers[S]
+	koff, kw := fieldOffsets(lS, sh.keyIdx)
+	poff, pw := fieldOffsets(lS, sh.ptIdx)
 	// phase 1
 	gid := make([]int32, n)
-	pv := make([]uint64, n*len(sh.ptIdx)*wS)
+	pv := make([]uint64, n*pw)
 	groups := map[string]int32{}
 	var keys [][]uint64
 	var mu sync.Mutex
-	kw := len(sh.keyIdx) * wS
 	P := e.chunkSize(n)
 	err := e.chunks(n, P, func(lo, hi int, s *xscratch) error {
 		if err := e.loadInputs(xs[lo:hi], s); err != nil {
@@ -159,7 +165,7 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 		defer mu.Unlock()
 		for p := range hi - lo {
 			for q, j := range sh.keyIdx {
-				store(key[q*wS:(q+1)*wS], cur.at(j, p))
+				store(key[koff[q]:koff[q+1]], cur.at(j, p))
 			}
 			ks := ""
 			if kw > 0 {
@@ -173,9 +179,9 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 				groups[strings.Clone(ks)] = g // ks aliases key, which the next point overwrites
 			}
 			gid[lo+p] = g
-			base := (lo + p) * len(sh.ptIdx) * wS
+			base := (lo + p) * pw
 			for q, j := range sh.ptIdx {
-				store(pv[base+q*wS:base+(q+1)*wS], cur.at(j, p))
+				store(pv[base+poff[q]:base+poff[q+1]], cur.at(j, p))
 			}
 		}
 		return nil
@@ -192,18 +198,17 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 	for q, j := range sh.keyIdx {
 		if a := sh.ifaceAt[0][j]; a >= 0 {
 			for g := range G {
-				copy(gv[S][(a*G+g)*wS:(a*G+g+1)*wS], keys[g][q*wS:(q+1)*wS])
+				store(gv[S][(a*G+g)*wS:(a*G+g+1)*wS], keys[g][koff[q]:koff[q+1]])
 			}
 		}
 	}
-	lS := &e.layers[S]
 	PG := e.chunkSize(G)
 	err = e.chunks(G, PG, func(lo, hi int, s *xscratch) error {
 		Pc := hi - lo
 		s.fresh(&s.a, lS.out, wS, Pc)
 		for q, j := range sh.keyIdx {
 			for p := range Pc {
-				store(s.a.at(j, p), keys[lo+p][q*wS:(q+1)*wS])
+				store(s.a.at(j, p), keys[lo+p][koff[q]:koff[q+1]])
 			}
 		}
 		for k := S + 1; k < L; k++ {
@@ -243,9 +248,9 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 		idx := order[lo:hi]
 		s.fresh(&s.a, lS.out, wS, Pc)
 		for p, i := range idx {
-			base := int(i) * len(sh.ptIdx) * wS
+			base := int(i) * pw
 			for q, j := range sh.ptIdx {
-				store(s.a.at(j, p), pv[base+q*wS:base+(q+1)*wS])
+				store(s.a.at(j, p), pv[base+poff[q]:base+poff[q+1]])
 			}
 			g := int(gid[i])
 			for a, j := range sh.iface[0] {
@@ -282,6 +287,16 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 		}
 		return nil
 	})
+}
+
+// fieldOffsets lays the neurons idx of layer l end to end, each in its
+// output words (at least one): field q is [off[q], off[q+1]) of total words.
+func fieldOffsets(l *xlayer, idx []int) (off []int, total int) {
+	off = make([]int, len(idx)+1)
+	for q, j := range idx {
+		off[q+1] = off[q] + max(1, l.neurons[j].outWords)
+	}
+	return off, off[len(idx)]
 }
 
 // chunks runs f over [0,n) in chunks of P on every core; the first error wins.
