@@ -2,8 +2,9 @@ package data
 
 import (
 	"fmt"
-	"syscall"
 	"testing"
+
+	"github.com/memnet/memnet/internal/cputime"
 )
 
 // BenchmarkMinDistance times minDistance on Gaussian points (the setting of
@@ -13,21 +14,12 @@ func BenchmarkMinDistance(b *testing.B) {
 	for _, c := range []struct{ n, d int }{{10000, 10}, {100000, 10}, {100000, 3}, {100000, 16}, {3000, 64}} {
 		ds := Gaussian(c.n, c.d, 2, 1)
 		b.Run(fmt.Sprintf("gaussian-n%d-d%d", c.n, c.d), func(b *testing.B) {
-			cpu0 := cpuSeconds()
+			cpu0 := cputime.Seconds()
 			for b.Loop() {
 				_, evals, _ := minDistance(ds.X)
 				b.ReportMetric(float64(evals), "evals")
 			}
-			b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "CPU-s/op")
+			b.ReportMetric((cputime.Seconds()-cpu0)/float64(b.N), "CPU-s/op")
 		})
 	}
-}
-
-// cpuSeconds is the process's user+system CPU time.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/memnet/memnet/data"
+	"github.com/memnet/memnet/internal/cputime"
 )
 
 // pixels returns n points of d "pixels": about half zero, the others
@@ -176,9 +177,9 @@ func TestMeasure(t *testing.T) {
 			cfg := Config{Optimizer: opt, Epochs: epochs, Batch: 128, LR: 0.01, Momentum: 0.9, Seed: 1,
 				Progress: func(Progress) {
 					times = append(times, float64(time.Now().UnixNano())/1e9)
-					cpus = append(cpus, cpuSeconds())
+					cpus = append(cpus, cputime.Seconds())
 				}}
-			t0, c0 := float64(time.Now().UnixNano())/1e9, cpuSeconds()
+			t0, c0 := float64(time.Now().UnixNano())/1e9, cputime.Seconds()
 			res, err := Train(context.Background(), net, xs, ys, cfg)
 			if err != nil {
 				t.Fatal(err)

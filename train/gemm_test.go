@@ -5,8 +5,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"syscall"
 	"testing"
+
+	"github.com/memnet/memnet/internal/cputime"
 )
 
 // naiveGemm is the reference: c = a·b + beta·c (and the epilogue) in float64,
@@ -187,21 +188,12 @@ func benchGemm[F Float](b *testing.B, s gemmShape) {
 	for i := range x {
 		x[i] = F(i%5) - 2
 	}
-	cpu0 := cpuSeconds()
+	cpu0 := cputime.Seconds()
 	for b.Loop() {
 		gemm(s.ta, s.tb, s.m, s.n, s.k, a, x, 0, c)
 	}
 	b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
-	b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/(cpuSeconds()-cpu0)/1e9, "GFLOPS/CPU-s")
-}
-
-// cpuSeconds is the process's user+system CPU time.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+	b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/(cputime.Seconds()-cpu0)/1e9, "GFLOPS/CPU-s")
 }
 
 // TestAffineKernels checks affine and backAffine, on both sides of

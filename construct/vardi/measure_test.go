@@ -6,12 +6,12 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/memnet/memnet/construct"
 	"github.com/memnet/memnet/data"
+	"github.com/memnet/memnet/internal/cputime"
 	"github.com/memnet/memnet/nn"
 )
 
@@ -67,12 +67,12 @@ func measure(t *testing.T, ds *data.Dataset, opts construct.Options) {
 	}
 	build := time.Since(t0).Seconds()
 	st := b.Net.Stats()
-	t1, c1 := time.Now(), cpuSeconds()
+	t1, c1 := time.Now(), cputime.Seconds()
 	r, err := nn.VerifyExactHints(b.Net, ds.X, ds.Y, ds.M(), nil, b.Layout.Hints())
 	if err != nil {
 		t.Fatal(err)
 	}
-	ver, verCPU := time.Since(t1).Seconds(), cpuSeconds()-c1
+	ver, verCPU := time.Since(t1).Seconds(), cputime.Seconds()-c1
 	p := b.Plan
 	t.Logf("%s N=%d d=%d C=%d | blocks=%d n=%d m=%d rho=%d c=%d | depth=%d width=%d edges=%d biases=%d params=%d params/sqrtN=%.1f edges/sqrtN=%.1f maxbits=%d | build=%.2fs verify=%.2fs wall %.2f CPU-s (%s) exact=%v %d/%d | peakRSS=%s",
 		ds.Name, ds.N(), ds.D(), ds.M(), p.P, p.NPer, p.M, p.Rho, p.C,
@@ -94,15 +94,6 @@ func measure(t *testing.T, ds *data.Dataset, opts construct.Options) {
 		fc := nn.FloatCountsSplit(b.Net, ds.X, ds.Y, ds.M(), r.Split)
 		t.Logf("float64 view: %d/%d correct (%d bit-exact); float32 %d; both views in %.2fs (sharing the exact engine's split)", fc.Float64Correct, ds.N(), fc.Float64BitExact, fc.Float32Correct, time.Since(t2).Seconds())
 	}
-}
-
-// cpuSeconds is the process's user+system CPU time.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
 func peakRSS() string {
