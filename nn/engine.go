@@ -871,6 +871,11 @@ type xscratch struct {
 	hb    []int
 	hs    []int // slack of hb (see dynamicWords)
 	ft    []fterm
+	// runShared: the scratch of a chunk's groups, their ids and each
+	// point's place among them
+	aux   *xscratch
+	glist []int
+	loc   []int
 }
 
 // get returns a slot of n words (contents undefined).

@@ -16,7 +16,7 @@ import (
 // whose shared values at layer S are equal share it. The evaluation:
 //
 //	phase 1 (per point)  layers up to S; the key of a point is its shared values at S
-//	phase 2 (per key)    shared neurons after S, once per distinct key
+//	phase 2 (per key)    shared neurons after S, once per distinct key in each chunk of phase 3
 //	phase 3 (per point)  per-point neurons after S, reading the phase-2 values they need
 //
 // Points are grouped by the exact values, so the result is exact for any S
@@ -190,46 +190,23 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 		return err
 	}
 	G := len(keys)
-	// phase 2: the shared neurons once per group; keep the interface values
-	gv := make([][]uint64, L) // gv[k][(idx*G+g)*ws[k] ...]
-	for k := S; k < L; k++ {
-		gv[k] = make([]uint64, len(sh.iface[k-S])*G*ws[k])
-	}
+	// The shared values of layer S that per-point neurons of layer S+1 read.
+	gvS := make([]uint64, len(sh.iface[0])*G*wS) // [(a*G+g)*wS ...]
 	for q, j := range sh.keyIdx {
 		if a := sh.ifaceAt[0][j]; a >= 0 {
 			for g := range G {
-				store(gv[S][(a*G+g)*wS:(a*G+g+1)*wS], keys[g][koff[q]:koff[q+1]])
+				store(gvS[(a*G+g)*wS:(a*G+g+1)*wS], keys[g][koff[q]:koff[q+1]])
 			}
 		}
 	}
-	PG := e.chunkSize(G)
-	err = e.chunks(G, PG, func(lo, hi int, s *xscratch) error {
-		Pc := hi - lo
-		s.fresh(&s.a, lS.out, wS, Pc)
-		for q, j := range sh.keyIdx {
-			for p := range Pc {
-				store(s.a.at(j, p), keys[lo+p][koff[q]:koff[q+1]])
-			}
-		}
-		for k := S + 1; k < L; k++ {
-			e.evalLayer(&e.layers[k], k == L-1, &s.a, Pc, &s.b, sh.tainted[k-S], 1, s)
-			s.a, s.b = s.b, s.a
-			for a, j := range sh.iface[k-S] {
-				for p := range Pc {
-					g := lo + p
-					store(gv[k][(a*G+g)*ws[k]:(a*G+g+1)*ws[k]], s.a.at(j, p))
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	// phase 3: the per-point neurons, chunk by chunk, the points taken in
-	// group order (a counting sort of gid, stable): a chunk's points then
-	// read few groups' values, in order, instead of one at random per point
-	// from the whole gv of a layer
+	// phases 2 and 3, chunk by chunk: the points are taken in group order
+	// (a stable counting sort of gid), so a chunk holds few groups; the
+	// shared neurons are evaluated for the chunk's groups (phase 2, on a
+	// second scratch) in step with the per-point neurons of its points
+	// (phase 3), and each layer's shared values are gathered from the
+	// group evaluation. A group split between two chunks is evaluated in
+	// both; no layer's shared values are kept for all groups at once (at
+	// N = 10^6 that table was most of the memory).
 	order := make([]int32, n)
 	start := make([]int32, G+1)
 	for _, g := range gid {
@@ -246,6 +223,27 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 	return e.chunks(n, P, func(lo, hi int, s *xscratch) error {
 		Pc := hi - lo
 		idx := order[lo:hi]
+		// the chunk's groups, in order, and each point's place among them
+		if s.aux == nil {
+			s.aux = &xscratch{}
+		}
+		sg := s.aux
+		glist, loc := sg.glist[:0], growInts(sg.loc, Pc)
+		for p, i := range idx {
+			g := int(gid[i])
+			if len(glist) == 0 || glist[len(glist)-1] != g {
+				glist = append(glist, g)
+			}
+			loc[p] = len(glist) - 1
+		}
+		sg.glist, sg.loc = glist, loc
+		Gc := len(glist)
+		sg.fresh(&sg.a, lS.out, wS, Gc)
+		for q, j := range sh.keyIdx {
+			for c, g := range glist {
+				store(sg.a.at(j, c), keys[g][koff[q]:koff[q+1]])
+			}
+		}
 		s.fresh(&s.a, lS.out, wS, Pc)
 		for p, i := range idx {
 			base := int(i) * pw
@@ -254,26 +252,17 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 			}
 			g := int(gid[i])
 			for a, j := range sh.iface[0] {
-				store(s.a.at(j, p), gv[S][(a*G+g)*wS:(a*G+g+1)*wS])
+				store(s.a.at(j, p), gvS[(a*G+g)*wS:(a*G+g+1)*wS])
 			}
 		}
 		for k := S + 1; k < L; k++ {
+			e.evalLayer(&e.layers[k], k == L-1, &sg.a, Gc, &sg.b, sh.tainted[k-S], 1, sg)
+			sg.a, sg.b = sg.b, sg.a
 			e.evalLayer(&e.layers[k], k == L-1, &s.a, Pc, &s.b, sh.shared[k-S], ws[k], s)
 			s.a, s.b = s.b, s.a
-			w := ws[k]
-			for a, j := range sh.iface[k-S] {
-				src := gv[k][a*G*w : (a+1)*G*w]
-				if s.a.w[j] != w { // the read-out's common width
-					for p, i := range idx {
-						g := int(gid[i])
-						store(s.a.at(j, p), src[g*w:(g+1)*w])
-					}
-					continue
-				}
-				dst := s.a.neuron(j, Pc)
-				for p, i := range idx {
-					g := int(gid[i])
-					copy(dst[p*w:(p+1)*w], src[g*w:(g+1)*w])
+			for _, j := range sh.iface[k-S] {
+				for p := range Pc {
+					store(s.a.at(j, p), sg.a.at(j, loc[p]))
 				}
 			}
 		}
