@@ -97,10 +97,10 @@ func Geometry(ds *Dataset) GeometryReport {
 	}
 	allPairs := int64(n) * int64(n-1) / 2
 
-	minDist, minEvals := minDistance(x)
+	minDist, minEvals, how := minDistance(x)
 	rep.MinDist = minDist
 	rep.PairsEvaluated += minEvals
-	method := fmt.Sprintf("min: sorted-projection sweep, %d of %d pairs evaluated", minEvals, allPairs)
+	method := fmt.Sprintf("min: %s, %d of %d pairs evaluated", how, minEvals, allPairs)
 
 	if float64(n)*float64(n)*float64(rep.D) <= maxDistBrute {
 		rep.MaxDist = maxDistanceAll(x)
@@ -228,8 +228,12 @@ const sketchDims = 8
 // triangle inequality.
 const pivots = 8
 
-// minDistance returns the exact minimum pairwise distance and the number of
-// distances computed.
+// minDistance returns the exact minimum pairwise distance, the number of
+// distances computed and the method's name: a k-d tree search
+// (minDistanceKD) in dimension up to kdMaxDim when no coordinate exceeds
+// 2⁴⁰⁰ in magnitude, and otherwise the sorted-projection sweep below. Both
+// return the minimum of dist over all pairs, so the value does not depend
+// on the method.
 //
 // Soundness of the pruning, for a pair (i, j) and the best distance so far:
 //   - projections: for an orthonormal D×K matrix U, |U^T(x_i−x_j)| ≤
@@ -246,7 +250,25 @@ const pivots = 8
 //
 // Only pairs that cannot have a computed distance below the best are
 // skipped, so the result is the minimum of dist over all pairs.
-func minDistance(x [][]float64) (float64, int64) {
+func minDistance(x [][]float64) (float64, int64, string) {
+	d := len(x[0])
+	maxAbs := 0.0
+	for _, xi := range x {
+		for _, v := range xi {
+			maxAbs = max(maxAbs, math.Abs(v))
+		}
+	}
+	if d <= kdMaxDim && maxAbs <= 0x1p400 {
+		best, evals := minDistanceKD(x)
+		return best, evals, "k-d tree search"
+	}
+	best, evals := minDistanceSweep(x, maxAbs)
+	return best, evals, "sorted-projection sweep"
+}
+
+// minDistanceSweep is minDistance's sorted-projection sweep; maxAbs is the
+// largest coordinate magnitude.
+func minDistanceSweep(x [][]float64, maxAbs float64) (float64, int64) {
 	n, d := len(x), len(x[0])
 	k := min(d, sketchDims)
 	eps := float64(d+k+8) * 0x1p-52
@@ -254,12 +276,6 @@ func minDistance(x [][]float64) (float64, int64) {
 	var evals int64
 
 	// Scale by a power of two (exactly) so that projections cannot overflow.
-	maxAbs := 0.0
-	for _, xi := range x {
-		for _, v := range xi {
-			maxAbs = max(maxAbs, math.Abs(v))
-		}
-	}
 	scale := 1.0
 	if maxAbs > 0x1p500 {
 		_, e := math.Frexp(maxAbs)

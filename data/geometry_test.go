@@ -108,10 +108,59 @@ func TestGeometryPrunes(t *testing.T) {
 	all := int64(3000 * 2999 / 2)
 	minEvals := g.PairsEvaluated - all // the rest are the all-pairs diameter
 	if minEvals > all/20 {
-		t.Errorf("the sweep evaluated %d of %d pairs", minEvals, all)
+		t.Errorf("the k-d tree evaluated %d of %d pairs", minEvals, all)
 	}
-	if !strings.Contains(g.Method, "sweep") {
+	if !strings.Contains(g.Method, "k-d tree") {
 		t.Errorf("Method = %q", g.Method)
+	}
+	best, evals := minDistanceSweep(ds.X, 5)
+	if evals > all/20 || best != g.MinDist {
+		t.Errorf("the sweep evaluated %d of %d pairs, min %v (k-d tree %v)", evals, all, best, g.MinDist)
+	}
+	g = Geometry(Gaussian(1000, 40, 2, 9))
+	if !strings.Contains(g.Method, "sweep") {
+		t.Errorf("d = 40: Method = %q", g.Method)
+	}
+}
+
+// TestMinDistanceKD checks the k-d tree search against brute force on sets
+// large enough for deep trees: Gaussian, clustered (many near-duplicates),
+// lattices (ties and equal coordinates), duplicated points, every dimension
+// up to kdMaxDim; the sweep must agree too.
+func TestMinDistanceKD(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for trial := range 40 {
+		d := 1 + trial%kdMaxDim
+		n := 200 + rng.IntN(1200)
+		var x [][]float64
+		switch trial % 4 {
+		case 0:
+			x = Gaussian(n, d, 2, uint64(trial)).X
+		case 1:
+			x = Lattice(n, d, 2, uint64(trial)).X
+		case 2: // clusters of near-duplicates
+			for i := range n {
+				p := make([]float64, d)
+				for c := range p {
+					p[c] = float64(i%7) + rng.NormFloat64()*1e-9
+				}
+				x = append(x, p)
+			}
+		case 3: // exact duplicates among Gaussian points
+			x = Gaussian(n, d, 2, uint64(trial)).X
+			x = append(x, append([]float64(nil), x[n/2]...))
+		}
+		lo, _ := bruteGeometry(x)
+		got, evals := minDistanceKD(x)
+		if got != lo {
+			t.Fatalf("trial %d (n=%d d=%d): k-d tree %v, brute force %v", trial, len(x), d, got, lo)
+		}
+		if all := int64(len(x)) * int64(len(x)-1) / 2; evals > all {
+			t.Fatalf("trial %d: %d evaluations for %d pairs", trial, evals, all)
+		}
+		if sw, _ := minDistanceSweep(x, 1e9); sw != lo {
+			t.Fatalf("trial %d: sweep %v, brute force %v", trial, sw, lo)
+		}
 	}
 }
 
@@ -202,6 +251,20 @@ func TestGeometryRandomConfigurations(t *testing.T) {
 		lo, _ := bruteGeometry(ds.X)
 		if g.MinDist != min(lo, math.MaxFloat64) {
 			t.Fatalf("trial %d kind %d: %v vs %v", trial, kind, g.MinDist, lo)
+		}
+		maxAbs := 0.0
+		for _, xi := range ds.X {
+			for _, v := range xi {
+				maxAbs = max(maxAbs, math.Abs(v))
+			}
+		}
+		if sw, _ := minDistanceSweep(ds.X, maxAbs); sw != lo { // both methods, whichever Geometry chose
+			t.Fatalf("trial %d kind %d: sweep %v vs %v", trial, kind, sw, lo)
+		}
+		if maxAbs <= 0x1p400 {
+			if kd, _ := minDistanceKD(ds.X); kd != lo {
+				t.Fatalf("trial %d kind %d: k-d tree %v vs %v", trial, kind, kd, lo)
+			}
 		}
 	}
 }

@@ -872,6 +872,11 @@ type xscratch struct {
 	hb    []int
 	hs    []int // slack of hb (see dynamicWords)
 	ft    []fterm
+	// runShared: the scratch of a chunk's groups, their ids and each
+	// point's place among them
+	aux   *xscratch
+	glist []int
+	loc   []int
 }
 
 // get returns a slot of n words (contents undefined).
@@ -932,6 +937,18 @@ type chunkOut struct {
 	vals  []uint64
 	words int
 	P     int
+	// idx, when not nil, lists the chunk's points (their indices in xs):
+	// the shared phase 3 takes points in group order (see runShared)
+	idx []int32
+}
+
+// point returns the index in xs of the chunk's point p, for a chunk that
+// starts at lo.
+func (c chunkOut) point(lo, p int) int {
+	if c.idx != nil {
+		return int(c.idx[p])
+	}
+	return lo + p
 }
 
 // readout returns the chunk's read-out held in s.a.
@@ -2104,7 +2121,8 @@ func cmpWords(a, b []uint64) int {
 
 // run evaluates every point of xs, chunk by chunk on every core, and calls
 // visit (from the worker goroutine) with each chunk's first index and
-// read-out. progress, if not nil, gets the number of points done. It stops
+// read-out (whose point method gives the index in xs of each of its
+// points). progress, if not nil, gets the number of points done. It stops
 // within a chunk's time once ctx is done and returns ctx's error.
 func (e *Exact) run(ctx context.Context, xs [][]float64, progress func(done int64), visit func(lo int, c chunkOut) error) error {
 	if e.share != nil {
@@ -2135,7 +2153,7 @@ func (e *Exact) Outputs(ctx context.Context, xs [][]float64, progress func(done 
 			for j := range o {
 				o[j] = new(big.Rat).SetFrac(c.output(j, p, z), e.outDen)
 			}
-			outs[lo+p] = o
+			outs[c.point(lo, p)] = o
 		}
 		return nil
 	})
@@ -2173,7 +2191,7 @@ func (e *Exact) Classes(ctx context.Context, xs [][]float64, m int, y []int, pro
 				if k >= m {
 					k = -1
 				}
-				cls[lo+p] = k
+				cls[c.point(lo, p)] = k
 			}
 			return nil
 		}
@@ -2191,9 +2209,9 @@ func (e *Exact) Classes(ctx context.Context, xs [][]float64, m int, y []int, pro
 				if tt-qq<<(s+1) != 0 && qq >= 0 && qq < int64(m) {
 					k = int(qq)
 				}
-				if y != nil && len(y) > lo+p {
-					yy := y[lo+p]
-					equal[lo+p] = yy >= 0 && yy < 1<<(61-s) && v == int64(yy)<<s
+				if i := c.point(lo, p); y != nil && len(y) > i {
+					yy := y[i]
+					equal[i] = yy >= 0 && yy < 1<<(61-s) && v == int64(yy)<<s
 				}
 			} else {
 				c.output(0, p, z)
@@ -2203,12 +2221,12 @@ func (e *Exact) Classes(ctx context.Context, xs [][]float64, m int, y []int, pro
 				if r.Sign() != 0 && q.IsInt64() && q.Int64() >= 0 && q.Int64() < int64(m) {
 					k = int(q.Int64())
 				}
-				if y != nil && len(y) > lo+p {
-					t.SetInt64(int64(y[lo+p]))
-					equal[lo+p] = z.Cmp(t.Mul(t, e.outDen)) == 0
+				if i := c.point(lo, p); y != nil && len(y) > i {
+					t.SetInt64(int64(y[i]))
+					equal[i] = z.Cmp(t.Mul(t, e.outDen)) == 0
 				}
 			}
-			cls[lo+p] = k
+			cls[c.point(lo, p)] = k
 		}
 		return nil
 	})

@@ -18,7 +18,7 @@ import (
 // whose shared values at layer S are equal share it. The evaluation:
 //
 //	phase 1 (per point)  layers up to S; the key of a point is its shared values at S
-//	phase 2 (per key)    shared neurons after S, once per distinct key
+//	phase 2 (per key)    shared neurons after S, once per distinct key in each chunk of phase 3
 //	phase 3 (per point)  per-point neurons after S, reading the phase-2 values they need
 //
 // Points are grouped by the exact values, so the result is exact for any S
@@ -139,16 +139,23 @@ func (e *Exact) runShared(ctx context.Context, xs [][]float64, progress func(don
 		ws[k] = e.layers[k].outWords
 	}
 	wS := ws[S]
+	// Keys and per-point values at S are kept in each neuron's own output
+	// width (the words its range proves), not the layer's widest: at
+	// N = 10^6 a Vardi layer holds interval constants of 167 words beside
+	// a point's few-word projection.
+	lS := &e.layers[S]
+	koff, kw := fieldOffsets(lS, sh.keyIdx)
+	poff, pw := fieldOffsets(lS, sh.ptIdx)
 	// phase 1
 	gid := make([]int32, n)
-	pv := make([]uint64, n*len(sh.ptIdx)*wS)
+	pv := make([]uint64, n*pw)
 	groups := map[string]int32{}
 	var keys [][]uint64
 	var mu sync.Mutex
-	kw := len(sh.keyIdx) * wS
 	P := e.chunkSize(n)
-	// the bar moves through the three phases (points, groups, points)
-	prog := newPhasedProgress(progress, int64(n), int64(n), 0, int64(n))
+	// the bar moves through the two passes (the points up to the split,
+	// then the groups and the points after it, in step)
+	prog := newPhasedProgress(progress, int64(n), int64(n), int64(n))
 	err := e.chunks(ctx, n, P, func(lo, hi int, s *xscratch) error {
 		if err := e.loadInputs(xs[lo:hi], s); err != nil {
 			return err
@@ -163,7 +170,7 @@ func (e *Exact) runShared(ctx context.Context, xs [][]float64, progress func(don
 		defer mu.Unlock()
 		for p := range hi - lo {
 			for q, j := range sh.keyIdx {
-				store(key[q*wS:(q+1)*wS], cur.at(j, p))
+				store(key[koff[q]:koff[q+1]], cur.at(j, p))
 			}
 			ks := ""
 			if kw > 0 {
@@ -177,9 +184,9 @@ func (e *Exact) runShared(ctx context.Context, xs [][]float64, progress func(don
 				groups[strings.Clone(ks)] = g // ks aliases key, which the next point overwrites
 			}
 			gid[lo+p] = g
-			base := (lo + p) * len(sh.ptIdx) * wS
+			base := (lo + p) * pw
 			for q, j := range sh.ptIdx {
-				store(pv[base+q*wS:base+(q+1)*wS], cur.at(j, p))
+				store(pv[base+poff[q]:base+poff[q+1]], cur.at(j, p))
 			}
 		}
 		prog.add(0, int64(hi-lo))
@@ -189,73 +196,87 @@ func (e *Exact) runShared(ctx context.Context, xs [][]float64, progress func(don
 		return err
 	}
 	G := len(keys)
-	prog.setSize(1, int64(G))
-	// phase 2: the shared neurons once per group; keep the interface values
-	gv := make([][]uint64, L) // gv[k][(idx*G+g)*ws[k] ...]
-	for k := S; k < L; k++ {
-		gv[k] = make([]uint64, len(sh.iface[k-S])*G*ws[k])
-	}
+	// The shared values of layer S that per-point neurons of layer S+1 read.
+	gvS := make([]uint64, len(sh.iface[0])*G*wS) // [(a*G+g)*wS ...]
 	for q, j := range sh.keyIdx {
 		if a := sh.ifaceAt[0][j]; a >= 0 {
 			for g := range G {
-				copy(gv[S][(a*G+g)*wS:(a*G+g+1)*wS], keys[g][q*wS:(q+1)*wS])
+				store(gvS[(a*G+g)*wS:(a*G+g+1)*wS], keys[g][koff[q]:koff[q+1]])
 			}
 		}
 	}
-	lS := &e.layers[S]
-	PG := e.chunkSize(G)
-	err = e.chunks(ctx, G, PG, func(lo, hi int, s *xscratch) error {
-		Pc := hi - lo
-		s.fresh(&s.a, lS.out, wS, Pc)
-		for q, j := range sh.keyIdx {
-			for p := range Pc {
-				store(s.a.at(j, p), keys[lo+p][q*wS:(q+1)*wS])
-			}
-		}
-		for k := S + 1; k < L; k++ {
-			e.evalLayer(&e.layers[k], k == L-1, &s.a, Pc, &s.b, sh.tainted[k-S], 1, s)
-			s.a, s.b = s.b, s.a
-			for a, j := range sh.iface[k-S] {
-				for p := range Pc {
-					g := lo + p
-					store(gv[k][(a*G+g)*ws[k]:(a*G+g+1)*ws[k]], s.a.at(j, p))
-				}
-			}
-		}
-		prog.add(1, int64(Pc))
-		return nil
-	})
-	if err != nil {
-		return err
+	// phases 2 and 3, chunk by chunk: the points are taken in group order
+	// (a stable counting sort of gid), so a chunk holds few groups; the
+	// shared neurons are evaluated for the chunk's groups (phase 2, on a
+	// second scratch) in step with the per-point neurons of its points
+	// (phase 3), and each layer's shared values are gathered from the
+	// group evaluation. A group split between two chunks is evaluated in
+	// both; no layer's shared values are kept for all groups at once (at
+	// N = 10^6 that table was most of the memory).
+	order := make([]int32, n)
+	start := make([]int32, G+1)
+	for _, g := range gid {
+		start[g+1]++
 	}
-	// phase 3: the per-point neurons, chunk by chunk
+	for g := range G {
+		start[g+1] += start[g]
+	}
+	for i, g := range gid {
+		order[start[g]] = int32(i)
+		start[g]++
+	}
 	return e.chunks(ctx, n, P, func(lo, hi int, s *xscratch) error {
 		Pc := hi - lo
-		s.fresh(&s.a, lS.out, wS, Pc)
-		for p := range Pc {
-			base := (lo + p) * len(sh.ptIdx) * wS
-			for q, j := range sh.ptIdx {
-				store(s.a.at(j, p), pv[base+q*wS:base+(q+1)*wS])
+		idx := order[lo:hi]
+		// the chunk's groups, in order, and each point's place among them
+		if s.aux == nil {
+			s.aux = &xscratch{}
+		}
+		sg := s.aux
+		glist, loc := sg.glist[:0], growInts(sg.loc, Pc)
+		for p, i := range idx {
+			g := int(gid[i])
+			if len(glist) == 0 || glist[len(glist)-1] != g {
+				glist = append(glist, g)
 			}
-			g := int(gid[lo+p])
+			loc[p] = len(glist) - 1
+		}
+		sg.glist, sg.loc = glist, loc
+		Gc := len(glist)
+		sg.fresh(&sg.a, lS.out, wS, Gc)
+		for q, j := range sh.keyIdx {
+			for c, g := range glist {
+				store(sg.a.at(j, c), keys[g][koff[q]:koff[q+1]])
+			}
+		}
+		s.fresh(&s.a, lS.out, wS, Pc)
+		for p, i := range idx {
+			base := int(i) * pw
+			for q, j := range sh.ptIdx {
+				store(s.a.at(j, p), pv[base+poff[q]:base+poff[q+1]])
+			}
+			g := int(gid[i])
 			for a, j := range sh.iface[0] {
-				store(s.a.at(j, p), gv[S][(a*G+g)*wS:(a*G+g+1)*wS])
+				store(s.a.at(j, p), gvS[(a*G+g)*wS:(a*G+g+1)*wS])
 			}
 		}
 		for k := S + 1; k < L; k++ {
+			e.evalLayer(&e.layers[k], k == L-1, &sg.a, Gc, &sg.b, sh.tainted[k-S], 1, sg)
+			sg.a, sg.b = sg.b, sg.a
 			e.evalLayer(&e.layers[k], k == L-1, &s.a, Pc, &s.b, sh.shared[k-S], ws[k], s)
 			s.a, s.b = s.b, s.a
-			for a, j := range sh.iface[k-S] {
+			for _, j := range sh.iface[k-S] {
 				for p := range Pc {
-					g := int(gid[lo+p])
-					store(s.a.at(j, p), gv[k][(a*G+g)*ws[k]:(a*G+g+1)*ws[k]])
+					store(s.a.at(j, p), sg.a.at(j, loc[p]))
 				}
 			}
 		}
-		if err := visit(lo, s.readout(Pc)); err != nil {
+		c := s.readout(Pc)
+		c.idx = idx
+		if err := visit(lo, c); err != nil {
 			return err
 		}
-		prog.add(2, int64(Pc))
+		prog.add(1, int64(Pc))
 		return nil
 	})
 }
@@ -270,4 +291,14 @@ func (e *Exact) chunks(ctx context.Context, n, P int, f func(lo, hi int, s *xscr
 		}
 		return nil
 	})
+}
+
+// fieldOffsets lays the neurons idx of layer l end to end, each in its
+// output words (at least one): field q is [off[q], off[q+1]) of total words.
+func fieldOffsets(l *xlayer, idx []int) (off []int, total int) {
+	off = make([]int, len(idx)+1)
+	for q, j := range idx {
+		off[q+1] = off[q] + max(1, l.neurons[j].outWords)
+	}
+	return off, off[len(idx)]
 }

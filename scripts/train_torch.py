@@ -11,7 +11,7 @@ momentum 0.9 and steps x0.1 at 30% and 70% of the epochs, or Adam), batch and
 float32. Weight decay: memnet's lambda*||theta||^2 has gradient 2*lambda*theta,
 so PyTorch's weight_decay is 2*lambda.
 
-Prints the wall-clock end time of every epoch (and the start), so that the
+Prints the wall-clock and process CPU end time of every epoch (and the start), so that the
 caller can drop a warm-up epoch, and the training accuracy at the end.
 
 Not needed by memnet's tests; requires python3-torch and numpy.
@@ -113,8 +113,8 @@ def main():
     lossf = nn.CrossEntropyLoss()
     n = xt.shape[0]
     g = torch.Generator().manual_seed(a.seed)
-    start = time.time()
-    ends = []
+    start, cpu_start = time.time(), time.process_time()
+    ends, cpu_ends = [], []
     for _ in range(a.epochs):
         perm = torch.randperm(n, generator=g)
         for lo in range(0, n, a.batch):
@@ -126,9 +126,11 @@ def main():
         if sched:
             sched.step()
         ends.append(time.time())
+        cpu_ends.append(time.process_time())
     with torch.no_grad():
         acc = (model(xt).argmax(1) == yt).double().mean().item()
-    res = {"start": start, "epoch_end_times": ends, "train_accuracy": acc,
+    blas = sorted({l.split()[-1] for l in open("/proc/self/maps") if "blas" in l.lower() or "mkl" in l.lower()})
+    res = {"blas": " ".join(blas), "start": start, "epoch_end_times": ends, "cpu_start": cpu_start, "epoch_end_cpu": cpu_ends, "train_accuracy": acc,
            "threads": torch.get_num_threads(), "torch": torch.__version__,
            "params": sum(p.numel() for p in model.parameters())}
     if a.json:

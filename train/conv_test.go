@@ -147,7 +147,7 @@ func TestConvForward(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exact, err := e.Outputs(xs, nil)
+	exact, err := e.Outputs(context.Background(), xs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,62 +1,35 @@
 package train
 
-import (
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/gonum"
-)
-
 // smallLayer is the size (in·out) below which our own loops are used
-// instead of gonum's Gemm. BenchmarkLayer (one product on 128 rows) has the
-// loops ahead up to width 8 and gonum slightly ahead at width 16, but a whole
-// epoch of a width-16 network (BenchmarkEpoch, chunks of 32 rows) was
-// slower with gonum at width 16; from width 32 (1024) gonum wins clearly.
-// Measurements in docs/train.md.
-const smallLayer = 1024
+// instead of gemm. With gemm's assembly micro-kernel, BenchmarkLayer (one
+// product on 128 rows) and BenchmarkEpoch (deep-w16-d100, res-w32-b8) have
+// gemm ahead from width 16 on; widths 4 and 8 were within the noise of a
+// loaded machine. Measurements in docs/train.md.
+const smallLayer = 64
 
 // wideLayer is the size from which a layer counts as wide when deciding
 // whether to run a batch as one chunk (see chunking).
 const wideLayer = 1024
 
-var impl gonum.Implementation
-
-// gemm computes c = a·b + beta·c for row-major matrices, a m×k (or, with
-// ta, its transpose stored k×m), b k×n (or, with tb, stored n×k).
-func gemm[F Float](ta, tb bool, m, n, k int, a []F, b []F, beta F, c []F) {
-	if m == 0 || n == 0 {
-		return
-	}
-	lda, ldb := k, n
-	if ta {
-		lda = m
-	}
-	if tb {
-		ldb = k
-	}
-	tA, tB := blas.NoTrans, blas.NoTrans
-	if ta {
-		tA = blas.Trans
-	}
-	if tb {
-		tB = blas.Trans
-	}
-	switch a := any(a).(type) {
-	case []float64:
-		impl.Dgemm(tA, tB, m, n, k, 1, a, max(lda, 1), any(b).([]float64), max(ldb, 1), float64(beta), any(c).([]float64), max(n, 1))
-	case []float32:
-		impl.Sgemm(tA, tB, m, n, k, 1, a, max(lda, 1), any(b).([]float32), max(ldb, 1), float32(beta), any(c).([]float32), max(n, 1))
-	}
-}
-
 // affine sets z (np×out) to h·W + b for np rows of h (np×in).
 func affine[F Float](np, in, out int, h, w, b, z []F) {
+	affineAct(np, in, out, h, w, b, z, false)
+}
+
+// affineAct sets z (np×out) to h·W + b for np rows of h (np×in), and with
+// act to ReLU(h·W + b); wide layers fuse the bias and the ReLU into the GEMM.
+func affineAct[F Float](np, in, out int, h, w, b, z []F, act bool) {
+	if in*out >= smallLayer {
+		gemmEpi(false, false, np, out, in, h[:np*in], w, z[:np*out], epilogue[F]{bias: b, relu: act})
+		return
+	}
 	for p := range np {
 		copy(z[p*out:(p+1)*out], b)
 	}
-	if in*out >= smallLayer {
-		gemm(false, false, np, out, in, h[:np*in], w, 1, z[:np*out])
-		return
-	}
 	smallAffine(np, in, out, h, w, z)
+	if act {
+		relu(z[:np*out])
+	}
 }
 
 // smallAffine adds h·W to z (already holding the bias rows) with our loops.
@@ -93,12 +66,34 @@ func smallAffine[F Float](np, in, out int, h, w, z []F) {
 // backAffine adds the gradient of z = h·W + b to gw (in×out) and gb from dz
 // (np×out) and, when dh is not nil, sets dh = dz·Wᵀ.
 func backAffine[F Float](np, in, out int, h, w, dz, gw, gb, dh []F) {
+	backAffineMasked(np, in, out, h, w, dz, nil, gw, gb, dh)
+}
+
+// backAffineMasked is backAffine after zeroing dz where the ReLU output a
+// (np×out, or nil for no ReLU) is not positive; the mask and the bias
+// gradient are one pass over dz.
+func backAffineMasked[F Float](np, in, out int, h, w, dz, a, gw, gb, dh []F) {
 	if in == 2 && out == 2 {
+		if a != nil {
+			maskRelu(dz[:np*out], a[:np*out])
+		}
 		back22(np, h, w, dz, gw, gb, dh)
 		return
 	}
+	gb = gb[:out]
 	for p := range np {
 		dr := dz[p*out : (p+1)*out]
+		if a != nil {
+			ar := a[p*out : (p+1)*out]
+			for j, v := range dr {
+				if ar[j] <= 0 {
+					dr[j] = 0
+					continue
+				}
+				gb[j] += v
+			}
+			continue
+		}
 		for j, v := range dr {
 			gb[j] += v
 		}

@@ -16,11 +16,10 @@
 // squared error or the cross-entropy, and ‖θ‖² the sum of squares of every
 // weight and bias, read-out included (Hernández–Zuazua §4's J_λ).
 //
-// Numerics: float32 or float64 throughout. Wide layers multiply with gonum's
-// BLAS (Sgemm/Dgemm, whose kernels skip zero entries of the left operand, so
-// ReLU sparsity and zero pixels cost nothing); narrow layers (in·out < 1024)
-// use our own loops, which avoid per-call overhead — the cost that dominates
-// deep narrow networks. A batch is cut into chunks whose number depends only
+// Numerics: float32 or float64 throughout. Layers with in·out ≥ 64 multiply
+// with gemm (gemm.go: packed, blocked, AVX2+FMA micro-kernel on amd64, Go
+// elsewhere; bias and ReLU fused); the narrowest layers use our own loops,
+// which skip zero inputs and avoid per-call overhead. A batch is cut into chunks whose number depends only
 // on the batch size; each chunk's gradient is computed by one goroutine and
 // the chunk gradients are added in chunk order, so a given seed gives
 // byte-identical networks at any GOMAXPROCS.

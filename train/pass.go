@@ -86,12 +86,8 @@ func (n *Net[F]) forward(np int, wk *work[F]) []F {
 		z := wk.acts[k][:np*l.out]
 		switch l.kind {
 		case dense:
-			affine(np, l.in, l.out, h, ps[l.w:l.b], ps[l.b:l.b+l.out], z)
-			switch {
-			case l.readout:
-			case l.ident == nil:
-				relu(z)
-			default:
+			affineAct(np, l.in, l.out, h, ps[l.w:l.b], ps[l.b:l.b+l.out], z, !l.readout && l.ident == nil)
+			if !l.readout && l.ident != nil {
 				for p := range np {
 					for j, id := range l.ident {
 						if !id && z[p*l.out+j] < 0 {
@@ -103,8 +99,7 @@ func (n *Net[F]) forward(np int, wk *work[F]) []F {
 		case block:
 			c := l.in
 			r := wk.mid[k][:np*c]
-			affine(np, c, c, h, ps[l.w:l.b], ps[l.b:l.b+c], r)
-			relu(r)
+			affineAct(np, c, c, h, ps[l.w:l.b], ps[l.b:l.b+c], r, true)
 			affine(np, c, c, r, ps[l.w2:l.b2], ps[l.b2:l.b2+c], z)
 			for i := range z {
 				z[i] += h[i]
@@ -200,10 +195,11 @@ func (n *Net[F]) backward(np int, wk *work[F]) {
 		switch l.kind {
 		case dense:
 			dz := d[:np*l.out]
+			var mask []F // the ReLU output when the whole layer is ReLU
 			if !l.readout {
 				a := wk.acts[k][:np*l.out]
 				if l.ident == nil {
-					maskRelu(dz, a)
+					mask = a
 				} else {
 					for p := range np {
 						for j, id := range l.ident {
@@ -214,16 +210,14 @@ func (n *Net[F]) backward(np int, wk *work[F]) {
 					}
 				}
 			}
-			backAffine(np, l.in, l.out, h, ps[l.w:l.b], dz, g[l.w:l.b], g[l.b:l.b+l.out], dh)
+			backAffineMasked(np, l.in, l.out, h, ps[l.w:l.b], dz, mask, g[l.w:l.b], g[l.b:l.b+l.out], dh)
 		case block:
 			c := l.in
 			dz := d[:np*c]
-			maskRelu(dz, wk.acts[k][:np*c])
 			r := wk.mid[k][:np*c]
 			dr := wk.f[:np*c]
-			backAffine(np, c, c, r, ps[l.w2:l.b2], dz, g[l.w2:l.b2], g[l.b2:l.b2+c], dr)
-			maskRelu(dr, r)
-			backAffine(np, c, c, h, ps[l.w:l.b], dr, g[l.w:l.b], g[l.b:l.b+c], dh)
+			backAffineMasked(np, c, c, r, ps[l.w2:l.b2], dz, wk.acts[k][:np*c], g[l.w2:l.b2], g[l.b2:l.b2+c], dr)
+			backAffineMasked(np, c, c, h, ps[l.w:l.b], dr, r, g[l.w:l.b], g[l.b:l.b+c], dh)
 			for i := range dh { // dh is nil for the first layer
 				dh[i] += dz[i]
 			}
@@ -234,10 +228,10 @@ func (n *Net[F]) backward(np int, wk *work[F]) {
 
 // chunking cuts a batch of b rows into chunks; the cut depends only on b
 // and on whether the network is wide (most of its work in wide layers). A
-// wide network runs the batch as one chunk: its products then go to gonum's Gemm whole,
-// which parallelizes over 64×64 blocks of the result (each computed by one
-// goroutine, so still deterministic) and keeps each block in L1 while it
-// sums over the batch — per-chunk gradients would stream the whole weight
+// wide network runs the batch as one chunk: its products then go to gemm
+// whole, which splits the result over goroutines (each element summed by
+// one goroutine in a fixed order, so still deterministic) and keeps each
+// block in cache while it sums over the batch — per-chunk gradients would stream the whole weight
 // gradient through memory once per batch row.
 func chunking(b int, wide bool) (size, count int) {
 	if wide {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/memnet/memnet/construct"
 	"github.com/memnet/memnet/data"
+	"github.com/memnet/memnet/internal/cputime"
 	"github.com/memnet/memnet/nn"
 )
 
@@ -66,17 +67,17 @@ func measure(t *testing.T, ds *data.Dataset, opts construct.Options) {
 	}
 	build := time.Since(t0).Seconds()
 	st := b.Net.Stats()
-	t1 := time.Now()
+	t1, c1 := time.Now(), cputime.Seconds()
 	r, err := nn.VerifyExactHints(b.Net, ds.X, ds.Y, ds.M(), nil, b.Layout.Hints())
 	if err != nil {
 		t.Fatal(err)
 	}
-	ver := time.Since(t1).Seconds()
+	ver, verCPU := time.Since(t1).Seconds(), cputime.Seconds()-c1
 	p := b.Plan
-	t.Logf("%s N=%d d=%d C=%d | blocks=%d n=%d m=%d rho=%d c=%d | depth=%d width=%d edges=%d biases=%d params=%d params/sqrtN=%.1f edges/sqrtN=%.1f maxbits=%d | build=%.2fs verify=%.2fs (%s) exact=%v %d/%d | peakRSS=%s",
+	t.Logf("%s N=%d d=%d C=%d | blocks=%d n=%d m=%d rho=%d c=%d | depth=%d width=%d edges=%d biases=%d params=%d params/sqrtN=%.1f edges/sqrtN=%.1f maxbits=%d | build=%.2fs verify=%.2fs wall %.2f CPU-s (%s) exact=%v %d/%d | peakRSS=%s",
 		ds.Name, ds.N(), ds.D(), ds.M(), p.P, p.NPer, p.M, p.Rho, p.C,
 		st.Depth, st.Width, st.WeightsNonzero, st.BiasesNonzero, st.Params, float64(st.Params)/math.Sqrt(float64(ds.N())), float64(st.WeightsNonzero)/math.Sqrt(float64(ds.N())), st.MaxWeightBits,
-		build, ver, r.ExactEvaluator, r.Exact, r.ExactEqual, r.Points, peakRSS())
+		build, ver, verCPU, r.ExactEvaluator, r.Exact, r.ExactEqual, r.Points, peakRSS())
 	if !r.Exact {
 		t.Errorf("not exact: wrong %v", r.Wrong)
 	}
