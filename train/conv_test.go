@@ -213,7 +213,7 @@ func TestConvTrainedExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cls, _, err := e.Classes(xs, a.Out, y, nil)
+	cls, _, err := e.Classes(context.Background(), xs, a.Out, y, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
