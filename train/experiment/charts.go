@@ -221,10 +221,25 @@ func barChart(title, yl string, cats []string, series []errorBars, path string) 
 		pad := 0.15 * (hi - lo)
 		p.Y.Min, p.Y.Max = lo-pad, hi+3*pad // room for the legend
 	}
+	p.Y.Tick.Marker = percentTicks{}
 	p.X.Min, p.X.Max = -0.5, float64(len(cats))-0.5
 	w := vg.Length(1.5+1.1*float64(len(cats))) * vg.Inch
 	if err := p.Save(max(w, 5*vg.Inch), 4*vg.Inch, path); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
+}
+
+// percentTicks are the default ticks without those above 100 (the space
+// above 100% holds the legend).
+type percentTicks struct{}
+
+func (percentTicks) Ticks(lo, hi float64) []gplot.Tick {
+	var out []gplot.Tick
+	for _, t := range (gplot.DefaultTicks{}).Ticks(lo, hi) {
+		if t.Value <= 100 {
+			out = append(out, t)
+		}
+	}
+	return out
 }
