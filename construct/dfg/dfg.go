@@ -33,6 +33,9 @@
 // big.Rat when the sum is too close to 0). A first layer for which some
 // point cannot be covered (a point of another class turns on no unit that is
 // off at it) is reported and redrawn, up to the restart budget.
+// Option center=true draws the biases around the data's mean instead of
+// the origin (the paper's data lie in a ball around the origin; raw pixel
+// data do not).
 //
 // What we could not recover from the sources available here: the paper's
 // Algorithm 2 itself (only the abstract, the informal Theorem 1.4 and the
@@ -69,7 +72,7 @@ func (Method) Describe() string {
 	return "Dirksen–Finke–Genzel (2024) Alg. 2: random Gaussian threshold layer, greedy AND layer, OR; size from the classes' geometry, not N"
 }
 
-var optionNames = []string{"n", "lambda", "activation", "restarts", "bits", "try-all"}
+var optionNames = []string{"n", "lambda", "activation", "restarts", "bits", "try-all", "center"}
 
 // Config are the options, parsed.
 type Config struct {
@@ -79,6 +82,7 @@ type Config struct {
 	Restarts int     // first layers drawn at most
 	Bits     uint    // weights are multiples of 2^−Bits
 	TryAll   bool    // draw every restart and report each (for interpolation rates)
+	Center   bool    // biases uniform in [−λ, λ] around the data's mean, not the origin
 }
 
 // ParseConfig reads the method's options.
@@ -124,6 +128,9 @@ func ParseConfig(opts construct.Options) (Config, error) {
 	if c.TryAll, err = opts.Bool("try-all", false); err != nil {
 		return c, err
 	}
+	if c.Center, err = opts.Bool("center", false); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 
@@ -134,7 +141,7 @@ func (c Config) params(seed int64) map[string]string {
 	}
 	return map[string]string{"n": strconv.Itoa(c.N), "lambda": strconv.FormatFloat(c.Lambda, 'g', -1, 64),
 		"activation": act, "restarts": strconv.Itoa(c.Restarts), "bits": strconv.Itoa(int(c.Bits)),
-		"try-all": strconv.FormatBool(c.TryAll), "seed": strconv.FormatInt(seed, 10)}
+		"try-all": strconv.FormatBool(c.TryAll), "center": strconv.FormatBool(c.Center), "seed": strconv.FormatInt(seed, 10)}
 }
 
 // Counts are our realisation's worst-case counts for N points in dimension
@@ -186,7 +193,8 @@ func (Method) Predict(g construct.Geometry, opts construct.Options) (construct.P
 	} else {
 		p.Notes = append(p.Notes, "Theorem 1.4's form needs R and δ (unknown for this dataset size; run memnet geometry)")
 	}
-	p.Notes = append(p.Notes, "Theorem 1.4 is evaluated for the singleton mutual covering, the worst case; the built second layer shows the instance's own size")
+	p.Notes = append(p.Notes, "Theorem 1.4 is evaluated for the singleton mutual covering, the worst case; the built second layer shows the instance's own size",
+		"the lower bounds below are for networks that memorize every labelling of N points; dfg's network is built for this labelling only, so it may sit below them")
 	return p, nil
 }
 
@@ -220,15 +228,27 @@ func (mt Method) Build(ctx context.Context, ds *data.Dataset, opts construct.Opt
 			total++
 		}
 	}
+	var centre []float64
+	if c.Center {
+		centre = mean(ds.X, d)
+	}
+	draw := func(r int) *firstLayer {
+		fl := drawFirstLayer(c.N, d, c.Lambda, c.Bits, opts.Seed, r)
+		if centre != nil {
+			fl.center(centre)
+		}
+		return fl
+	}
 	var best []andUnit
 	var bestFL *firstLayer
 	good := 0
 	var widths []string
+	lastFail := ""
 	for r := range c.Restarts {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		fl := drawFirstLayer(c.N, d, c.Lambda, c.Bits, opts.Seed, r)
+		fl := draw(r)
 		ps, err := computePatterns(ctx, fl, ds.X, c.ReLU)
 		if err != nil {
 			return nil, err
@@ -242,8 +262,9 @@ func (mt Method) Build(ctx context.Context, ds *data.Dataset, opts construct.Opt
 			return nil, err
 		}
 		if fail != nil {
-			res.Notes = append(res.Notes, fmt.Sprintf("restart %d of %d does not interpolate: point %d (row %d, class %s) and point %d (row %d, class %s) are not separated by a unit off at the first",
-				r+1, c.Restarts, fail.Anchor, ds.Rows[fail.Anchor], ds.Classes[ds.Y[fail.Anchor]], fail.Other, ds.Rows[fail.Other], ds.Classes[ds.Y[fail.Other]]))
+			lastFail = fmt.Sprintf("row %d (class %s) turns on no first-layer unit that is off at row %d (class %s)",
+				ds.Rows[fail.Other], ds.Classes[ds.Y[fail.Other]], ds.Rows[fail.Anchor], ds.Classes[ds.Y[fail.Anchor]])
+			res.Notes = append(res.Notes, fmt.Sprintf("restart %d of %d does not interpolate: %s", r+1, c.Restarts, lastFail))
 			widths = append(widths, "-")
 			if !c.TryAll {
 				continue
@@ -264,10 +285,10 @@ func (mt Method) Build(ctx context.Context, ds *data.Dataset, opts construct.Opt
 		res.Notes = append(res.Notes, fmt.Sprintf("try-all: %d of %d restarts interpolate; second-layer widths by restart: %s", good, c.Restarts, strings.Join(widths, " ")))
 	}
 	if best == nil && C >= 2 {
-		return nil, fmt.Errorf("dfg: none of %d first layers of n = %d units interpolates (see the notes: a point of another class turns on no unit off at some point); raise n or restarts, or change lambda", c.Restarts, c.N)
+		return nil, fmt.Errorf("dfg: none of %d first layers of n = %d units interpolates (the last: %s); raise n or restarts, or change lambda", c.Restarts, c.N, lastFail)
 	}
 	if bestFL == nil {
-		bestFL = drawFirstLayer(c.N, d, c.Lambda, c.Bits, opts.Seed, 0)
+		bestFL = draw(0)
 	}
 	res.Net = assemble(bestFL, best, C, c.ReLU)
 	res.Hints = map[string]string{"dfg_and_units": strconv.Itoa(len(best))}

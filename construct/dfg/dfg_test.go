@@ -49,6 +49,7 @@ func TestDFGMemorizes(t *testing.T) {
 		{data.Gaussian(300, 4, 5, 4), map[string]string{"n": "300", "lambda": "0.5"}},
 		{data.Gaussian(300, 4, 5, 5), map[string]string{"n": "300", "activation": "relu"}},
 		{data.Lattice(200, 3, 3, 6), map[string]string{"n": "200", "lambda": "2"}},
+		{data.Lattice(200, 3, 3, 8), map[string]string{"n": "200", "lambda": "2", "center": "true"}},
 		{data.Gaussian(10, 2, 1, 7), map[string]string{"n": "8"}}, // one class
 	} {
 		res, err := Method{}.Build(context.Background(), tt.ds, construct.Options{Seed: 1, Params: tt.opts})

@@ -39,6 +39,33 @@ func drawFirstLayer(n, d int, lambda float64, q uint, seed int64, restart int) *
 	return fl
 }
 
+// center moves every unit's hyperplane by the point m: b_i becomes
+// b_i − ⟨w_i, m⟩ rounded to the 2^−q grid (still an exact dyadic), so the
+// biases are uniform in [−λ, λ] around m instead of the origin.
+func (fl *firstLayer) center(m []float64) {
+	for i, row := range fl.W {
+		s := 0.0
+		for j, v := range row {
+			s += float64(v) * m[j]
+		}
+		fl.B[i] -= int64(math.Round(s))
+	}
+}
+
+// mean is the coordinate-wise mean of xs.
+func mean(xs [][]float64, d int) []float64 {
+	m := make([]float64, d)
+	for _, x := range xs {
+		for j, v := range x {
+			m[j] += v
+		}
+	}
+	for j := range m {
+		m[j] /= float64(len(xs))
+	}
+	return m
+}
+
 // unitRat returns unit i's weights and bias as exact rationals.
 func (fl *firstLayer) unitRat(i int) ([]*big.Rat, *big.Rat) {
 	den := new(big.Int).Lsh(big.NewInt(1), fl.q)
