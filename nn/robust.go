@@ -79,10 +79,14 @@ func RobustRadius(ctx context.Context, net *Network, xs [][]float64, y []int, m 
 			r.Lower, r.Upper = r.ValueF, r.ValueF
 			return r, nil
 		}
-		if !errors.Is(err, ErrRadiusTooLarge) {
+		switch {
+		case errors.Is(err, ErrRadiusTooLarge):
+			r.Note = "exact computation over its piece or bit limit"
+		case errors.Is(err, context.DeadlineExceeded):
+			r.Note = "exact computation over its time limit"
+		default:
 			return nil, err
 		}
-		r.Note = "exact computation over its piece or bit limit"
 	}
 	if len(net.Hidden) > 0 && allAct(net.Hidden[0], Step) {
 		r.Lower = stepLayerLower(net.Hidden[0], xs)
