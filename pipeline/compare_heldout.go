@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/memnet/memnet/data"
@@ -93,4 +94,14 @@ func init() {
 			return fmt.Sprintf("[%.3g, %.3g]", r.Radius.Lower, r.Radius.Upper)
 		}},
 	)
+}
+
+// radiusFields are the sweep CSV's robust-radius fields: kind (exact,
+// bounds, or empty when not computed), lower and upper (equal when exact).
+func radiusFields(r CompareRow) []string {
+	if r.Radius == nil {
+		return []string{"", "", ""}
+	}
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
+	return []string{string(r.Radius.Kind), f(r.Radius.Lower), f(r.Radius.Upper)}
 }

@@ -41,6 +41,15 @@ func TestCompareHeldOut(t *testing.T) {
 			t.Errorf("table lacks %q", s)
 		}
 	}
+	var csvBuf bytes.Buffer
+	if err := WriteSweepCSV(&csvBuf, rows); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(csvBuf.String()), "\n")
+	if !strings.HasSuffix(lines[0], "robust_radius_kind,robust_radius_lower,robust_radius_upper") ||
+		!strings.Contains(lines[1], ",exact,") || !strings.Contains(lines[2], ",bounds,") {
+		t.Fatalf("sweep CSV radius columns:\n%s", csvBuf.String())
+	}
 	bad := data.Gaussian(10, 3, 2, 1)
 	rows = Compare(context.Background(), ds, CompareOptions{Methods: []string{"zhang"}, Test: bad})
 	if !strings.Contains(rows[0].TestError, "d = 3") {
