@@ -109,14 +109,17 @@ func allAct(l Layer, a Activation) bool {
 }
 
 // dataRadiusUpper is ½·min ‖x_i − x_j‖∞ over pairs with different labels
-// (rounded up), and whether there is no such pair. O(N²·d) up to 2·10⁴
-// points; above that a sample of pairs keeps it an upper bound.
+// (rounded up), and whether there is no such pair. All pairs while
+// N²·d ≤ 2·10⁹; above that every step-th point against all others, still
+// an upper bound (a minimum over fewer pairs is no smaller).
 func dataRadiusUpper(xs [][]float64, y []int) (float64, bool) {
 	best := math.Inf(1)
 	N := len(xs)
 	step := 1
-	if N > 20000 {
-		step = N / 20000
+	if N > 0 {
+		if work := float64(N) * float64(N) * float64(len(xs[0])); work > 2e9 {
+			step = int(math.Ceil(work / 2e9))
+		}
 	}
 	for i := 0; i < N; i += step {
 		for j := i + 1; j < N; j++ {
