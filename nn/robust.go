@@ -137,7 +137,7 @@ func dataRadiusUpper(xs [][]float64, y []int) (float64, bool) {
 		}
 	}
 	if math.IsInf(best, 1) {
-		return best, true
+		return best, step == 1 // sampled rows may miss every pair: no bound, but not "one label"
 	}
 	return math.Nextafter(best/2, math.Inf(1)), false
 }
