@@ -76,3 +76,24 @@ func TestLowerBoundsFormulas(t *testing.T) {
 		}
 	}
 }
+
+// TestMaddenThrampoulidis: the one-hidden-layer bound N/(d+2) appears for
+// depth-1 networks only, with the sufficient width ⌈2N/d⌉ in its note.
+func TestMaddenThrampoulidis(t *testing.T) {
+	lb := MaddenThrampoulidis(10, 100, 3)
+	if lb.Value != 20 || lb.Actual != 10 || lb.Key != "one_hidden" || lb.Note != "sufficient: ⌊m·d/2⌋ ≥ N, m ≥ 67" {
+		t.Fatalf("%+v", lb)
+	}
+	one := &nn.Network{InputDim: 2, Hidden: []nn.Layer{nn.NewLayer(2, 5, nn.ReLU)}, Readout: nn.NewLayer(5, 1, nn.Identity)}
+	has := func(net *nn.Network) bool {
+		for _, b := range LowerBounds(net, 40, 2, 2, 0, 0) {
+			if b.Key == "one_hidden" {
+				return b.Value == 10 && b.Actual == 5
+			}
+		}
+		return false
+	}
+	if !has(one) || has(net3()) {
+		t.Fatal("one_hidden must be given for depth 1 only")
+	}
+}

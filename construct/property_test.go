@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/memnet/memnet/construct"
+	_ "github.com/memnet/memnet/construct/dfg"
 	_ "github.com/memnet/memnet/construct/hz"
 	_ "github.com/memnet/memnet/construct/park"
 	_ "github.com/memnet/memnet/construct/vardi"
@@ -37,6 +38,8 @@ func randomOptions(method string, rng *rand.Rand) map[string]string {
 			o["max-bits"] = strconv.Itoa(40 + rng.IntN(200))
 		}
 		return o
+	case "dfg":
+		return map[string]string{"activation": pick("step", "step", "relu"), "lambda": pick("1", "2", "4"), "n": pick("100", "200")}
 	case "zhang":
 		return map[string]string{"layout": pick("projected", "fused")}
 	case "ysj":

@@ -111,3 +111,41 @@ func mustDataset(name string, x [][]float64, labels []string) *Dataset {
 	}
 	return ds
 }
+
+// Moons returns n points on two interleaved half circles in the plane (the
+// standard "two moons" set, as scikit-learn's make_moons draws it): ⌈n/2⌉
+// points of class "0" at (cos t, sin t) and ⌊n/2⌋ of class "1" at
+// (1 − cos t, 1/2 − sin t), t evenly spaced in [0, π] on each moon, plus
+// Gaussian noise of standard deviation noise on both coordinates, seeded.
+// With noise 0 the two moons' end points are distinct, so every point is.
+func Moons(n int, noise float64, seed uint64) *Dataset {
+	checkSizes("Moons", n, 1, 1)
+	rng := rand.New(rand.NewPCG(seed, 0x6d6f6f6e73))
+	nOuter := (n + 1) / 2
+	nInner := n - nOuter
+	x := make([][]float64, 0, n)
+	labels := make([]string, 0, n)
+	spaced := func(i, m int) float64 {
+		if m <= 1 {
+			return 0
+		}
+		return math.Pi * float64(i) / float64(m-1)
+	}
+	for i := range nOuter {
+		t := spaced(i, nOuter)
+		x = append(x, []float64{math.Cos(t), math.Sin(t)})
+		labels = append(labels, "0")
+	}
+	for i := range nInner {
+		t := spaced(i, nInner)
+		x = append(x, []float64{1 - math.Cos(t), 0.5 - math.Sin(t)})
+		labels = append(labels, "1")
+	}
+	if noise > 0 {
+		for _, p := range x {
+			p[0] += noise * rng.NormFloat64()
+			p[1] += noise * rng.NormFloat64()
+		}
+	}
+	return mustDataset(fmt.Sprintf("moons(n=%d,noise=%g,seed=%d)", n, noise, seed), x, labels)
+}

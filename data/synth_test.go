@@ -74,3 +74,41 @@ func TestSynthPanics(t *testing.T) {
 		}()
 	}
 }
+
+func TestMoons(t *testing.T) {
+	ds := Moons(1001, 0, 1)
+	if ds.N() != 1001 || ds.M() != 2 {
+		t.Fatalf("N=%d M=%d", ds.N(), ds.M())
+	}
+	ones := 0
+	for i, x := range ds.X {
+		var r float64
+		if ds.Classes[ds.Y[i]] == "0" {
+			r = math.Hypot(x[0], x[1]) // outer moon: the unit upper half circle
+			if x[1] < 0 {
+				t.Fatalf("outer point %v below the axis", x)
+			}
+		} else {
+			ones++
+			r = math.Hypot(x[0]-1, x[1]-0.5) // inner moon: centred at (1, 1/2), lower half
+			if x[1] > 0.5 {
+				t.Fatalf("inner point %v above its centre", x)
+			}
+		}
+		if math.Abs(r-1) > 1e-12 {
+			t.Fatalf("point %v at radius %v", x, r)
+		}
+	}
+	if ones != 500 {
+		t.Fatalf("%d inner points, want 500", ones)
+	}
+	a, b := Moons(300, 0.05, 7), Moons(300, 0.05, 7)
+	for i := range a.X {
+		if a.X[i][0] != b.X[i][0] || a.X[i][1] != b.X[i][1] {
+			t.Fatal("Moons is not deterministic")
+		}
+	}
+	if c := Moons(300, 0.05, 8); c.X[0][0] == a.X[0][0] {
+		t.Fatal("the seed does not change the noise")
+	}
+}

@@ -37,6 +37,10 @@ type CompareOptions struct {
 	// Geometry is the dataset's geometry for the theorems' formulas
 	// (computed by Compare when nil).
 	Geometry *construct.Geometry
+	// Test and Radius add the held-out accuracy and robust-radius columns
+	// (compare_heldout.go).
+	Test   *data.Dataset
+	Radius bool
 }
 
 // CompareRow is one method built and verified on one dataset, beside the
@@ -84,6 +88,7 @@ type CompareRow struct {
 	// Float32Proven: nn.Certify proves every float32 evaluation, in any
 	// summation order, exact on the data (see docs/floatexact.md).
 	Float32Proven bool `json:"float32_proven"`
+	HeldOut
 }
 
 // VCRow is the last row of a comparison: the parameter count below which
@@ -221,6 +226,7 @@ func compareOne(ctx context.Context, ds *data.Dataset, name string, o CompareOpt
 		if c, err := nn.CertifyPoints(cctx, b.Model.Net, ds.X, nil, nn.CertFloat32); err == nil {
 			r.Float32Proven = c.Proven
 		}
+		r.HeldOut = heldOut(cctx, b.Model, ds, classIndex(b.Model, ds), o)
 		done <- r
 	}()
 	select {

@@ -81,6 +81,10 @@ func FuzzMemorize(f *testing.F) {
 			if err != nil && m.Name() == "floatexact" && (strings.Contains(err.Error(), "not an integer") || strings.Contains(err.Error(), "beyond 2^24")) {
 				continue
 			}
+			// dfg's random first layer may not interpolate; it says so
+			if err != nil && m.Name() == "dfg" && strings.Contains(err.Error(), "first layers of n") {
+				continue
+			}
 			if err != nil {
 				t.Fatalf("%s: build failed on a valid dataset (N=%d d=%d M=%d): %v", m.Name(), ds.N(), ds.D(), ds.M(), err)
 			}

@@ -2,6 +2,7 @@ package pipeline
 
 // The constructions memnet ships; each registers itself with construct.
 import (
+	_ "github.com/memnet/memnet/construct/dfg"
 	_ "github.com/memnet/memnet/construct/floatexact"
 	_ "github.com/memnet/memnet/construct/hz"
 	_ "github.com/memnet/memnet/construct/park"

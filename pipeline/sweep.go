@@ -53,7 +53,8 @@ func Sweep(ctx context.Context, o SweepOptions) []CompareRow {
 var SweepCSVHeader = []string{"method", "n", "d", "classes", "width", "depth", "params", "edges", "max_weight_bits",
 	"realisation_params", "theorem_params", "theorem_constants", "params_over_theorem", "vc_lower_bound", "vc_depth_lower_bound", "bits_lower_bound",
 	"w2l2", "n_log_inv_delta", "n_over_log_inv_delta", "exact", "float64_correct", "float_checked",
-	"build_seconds", "verify_seconds", "error", "norm_l2_squared", "norm_max", "float32_proven"}
+	"build_seconds", "verify_seconds", "error", "norm_l2_squared", "norm_max", "float32_proven",
+	"robust_radius_kind", "robust_radius_lower", "robust_radius_upper"}
 
 // lowerValue is the value of the row's lower bound key, "" when it has none.
 func lowerValue(r CompareRow, key string) string {
@@ -79,6 +80,7 @@ func WriteSweepCSV(w io.Writer, rows []CompareRow) error {
 			strconv.FormatBool(r.Exact), strconv.Itoa(r.Float64Correct), strconv.Itoa(r.FloatChecked),
 			fmt.Sprintf("%.3f", r.BuildSeconds), fmt.Sprintf("%.3f", r.VerifySeconds), r.Error + r.NotApplicable,
 			strconv.FormatFloat(r.NormL2Squared, 'g', 6, 64), strconv.FormatFloat(r.NormMax, 'g', 6, 64), strconv.FormatBool(r.Float32Proven)}
+		rec = append(rec, radiusFields(r)...)
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

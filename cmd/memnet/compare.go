@@ -15,6 +15,7 @@ func init() { extraCommands = append(extraCommands, compareCmd) }
 
 func compareCmd() *cobra.Command {
 	var df dataFlags
+	var ho heldOutFlags
 	var methods string
 	var asJSON, markdown bool
 	var timeout time.Duration
@@ -72,6 +73,9 @@ method is exact.`,
 				fmt.Fprintln(os.Stderr, "note: "+n)
 			}
 			o := pipeline.CompareOptions{Methods: methodList(methods), Seed: seed, Params: params, Timeout: timeout, FloatSample: floatSample}
+			if err := ho.apply(&o, df); err != nil {
+				return err
+			}
 			start, done := steps(len(orAll(o.Methods)), "compare")
 			o.Progress = func(m string) { start(m + " (build + exact verify)") }
 			rows := pipeline.Compare(cmd.Context(), ds, o)
@@ -108,6 +112,7 @@ method is exact.`,
 	cmd.Flags().IntVar(&floatSample, "float-sample", 0, "judge the float views on at most this many points (0 = all)")
 	cmd.Flags().StringArrayVar(&opts, "opt", nil, "method option METHOD.NAME=VALUE (repeatable), e.g. zhang.layout=fused")
 	tr.add(cmd)
+	ho.add(cmd)
 	return cmd
 }
 

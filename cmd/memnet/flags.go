@@ -61,7 +61,7 @@ var methodFlags = []struct{ flag, param, usage string }{
 	{"max-bits", "max-bits", "vardi and auto: limit on a weight's bits (vardi: Theorem 6.2; default none)"},
 	{"objective", "objective", "vardi: minimize params or depth (default params)"},
 	{"w", "w", "park: trade-off exponent in [2/3, 1] (Theorem 1; default 2/3)"},
-	{"activation", "activation", "park: step, relu or sigmoid (default step)"},
+	{"activation", "activation", "park: step, relu or sigmoid; dfg: step or relu (default step)"},
 	{"eps", "eps", "park with --regression: tolerance of the real targets (default 0.01)"},
 	{"sigmoid-eps", "sigmoid-eps", "park with --activation sigmoid: output error ε in (0, 1/2) the slopes are budgeted for (default 0.25)"},
 }

@@ -26,7 +26,7 @@ func sweepCmd() *cobra.Command {
 	var methods, ns, out string
 	var d, classes, floatSample int
 	var seed int64
-	var lattice bool
+	var lattice, radius bool
 	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "sweep --methods a,b --n 100,1000,10000 --d D --classes C --seed S --out DIR",
@@ -59,7 +59,7 @@ of --float-sample points (the exact verdict always covers every point).`,
 			start, done := steps(len(sizes)*len(ms), "sweep")
 			t0 := time.Now()
 			o := pipeline.SweepOptions{Ns: sizes, D: d, Classes: classes, Seed: seed, Lattice: lattice,
-				Compare:  pipeline.CompareOptions{Methods: ms, Timeout: timeout, FloatSample: floatSample},
+				Compare:  pipeline.CompareOptions{Methods: ms, Timeout: timeout, FloatSample: floatSample, Radius: radius},
 				Progress: func(n int, m string) { start(fmt.Sprintf("N=%d %s", n, m)) }}
 			rows := pipeline.Sweep(cmd.Context(), o)
 			done()
@@ -93,6 +93,7 @@ of --float-sample points (the exact verdict always covers every point).`,
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for data and constructions")
 	cmd.Flags().StringVarP(&out, "out", "o", "sweep-out", "directory for sweep.csv and the plots")
 	cmd.Flags().DurationVar(&timeout, "timeout", 0, "time limit per method and N (0 = none)")
+	cmd.Flags().BoolVar(&radius, "radius", false, "compute the robust radius of every network (sweep.csv columns robust_radius_*; docs/compare.md)")
 	cmd.Flags().BoolVar(&lattice, "lattice", false, "integer lattice points (data.Lattice) instead of Gaussian ones, so floatexact applies")
 	cmd.Flags().IntVar(&floatSample, "float-sample", 2000, "judge the float views on at most this many points per build (0 = all)")
 	return cmd
