@@ -31,8 +31,9 @@ func TestExperimentFlagsFailCleanly(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "out")
 			args := append(append([]string(nil), c.args...), "--out", dir)
+			netOut := filepath.Join(t.TempDir(), "net.mnet") // in a directory that exists: the memory check decides
 			if c.args[0] == "train" {
-				args = append(append([]string(nil), c.args...), "-o", filepath.Join(dir, "net.mnet"))
+				args = append(append([]string(nil), c.args...), "-o", netOut)
 			}
 			out, errOut, code := run(t, args...)
 			var lines []string
@@ -48,6 +49,9 @@ func TestExperimentFlagsFailCleanly(t *testing.T) {
 			if _, err := os.Stat(dir); err == nil {
 				ents, _ := os.ReadDir(dir)
 				t.Fatalf("%s was created (%d entries)", dir, len(ents))
+			}
+			if _, err := os.Stat(netOut); err == nil {
+				t.Fatalf("%s was written", netOut)
 			}
 		})
 	}

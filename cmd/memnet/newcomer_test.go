@@ -176,7 +176,7 @@ func TestSweepCrossingsOnlyInsideRange(t *testing.T) {
 func TestMethodNames(t *testing.T) {
 	dir := t.TempDir()
 	_, e, code := run(t, "build", "--method", "nosuch", "--data", filepath.Join(dir, "missing.csv"), "-o", filepath.Join(dir, "x.mnet"))
-	if want := "memnet: unknown method \"nosuch\": give one of floatexact, hz, hz-phases, park, vardi, ysj, zhang, or auto\n"; code != 1 || e != want {
+	if want := "memnet: unknown method \"nosuch\": give one of dfg, floatexact, hz, hz-phases, park, vardi, ysj, zhang, or auto\n"; code != 1 || e != want {
 		t.Errorf("exit %d, stderr %q, want %q", code, e, want)
 	}
 	train := writeCSV(t, "d.csv", "0,0,a\n1,0,b\n0,1,b\n1,1,a\n")
@@ -195,7 +195,7 @@ func TestMethodNames(t *testing.T) {
 	}
 	// a typo in --methods is one error line before any work (issue 24)
 	out, e, code = run(t, "compare", "--data", train, "--methods", "ZHANG,nosuch", "--markdown")
-	if code != 1 || out != "" || e != "memnet: --methods: unknown method \"nosuch\": give some of floatexact, hz, hz-phases, park, vardi, ysj, zhang\n" {
+	if code != 1 || out != "" || e != "memnet: --methods: unknown method \"nosuch\": give some of dfg, floatexact, hz, hz-phases, park, vardi, ysj, zhang\n" {
 		t.Errorf("compare with ZHANG,nosuch: exit %d\n%s%s", code, out, e)
 	}
 }
@@ -224,7 +224,7 @@ func TestBuildHelpShowsDefaults(t *testing.T) {
 		"--max-bits string        vardi and auto: limit on a weight's bits (vardi: Theorem 6.2; default none)\n",
 		"--objective string       vardi: minimize params or depth (default params)\n",
 		"--w string               park: trade-off exponent in [2/3, 1] (Theorem 1; default 2/3)\n",
-		"--activation string      park: step, relu or sigmoid (default step)\n",
+		"--activation string      park: step, relu or sigmoid; dfg: step or relu (default step)\n",
 		"--eps string             park with --regression: tolerance of the real targets (default 0.01)\n",
 		"(default \"hz\")\n",
 		"-o, --out string             network file to write (.mnet) (required)\n",
