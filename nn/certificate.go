@@ -78,6 +78,11 @@ type Certificate struct {
 	// Outputs are the exact outputs at every point when Proven (each is a
 	// number of the format, so float64 holds it exactly).
 	Outputs [][]float64 `json:"-"`
+	// FailPoint is the (0-based) number of the point Reason names, or -1
+	// when the reason is in the weights; WherePoint that of Where, or -1.
+	// (Shards of a verification merge certificates by them.)
+	FailPoint  int `json:"-"`
+	WherePoint int `json:"-"`
 }
 
 // Summary is a one-line statement of the certificate.
@@ -206,13 +211,30 @@ func clampInt(d dyad) int64 {
 // Certify computes the float-exactness certificate of net in format f on
 // the points xs. An error is returned only for inputs of the wrong length.
 func Certify(net *Network, xs [][]float64, f CertFormat) (*Certificate, error) {
+	return CertifyPoints(net, xs, nil, f)
+}
+
+// CertifyPoints is Certify for points that are part of a larger set:
+// index[i] (when index is not nil) is the 0-based number point i has there,
+// used in the certificate's messages, FailPoint and WherePoint.
+func CertifyPoints(net *Network, xs [][]float64, index []int, f CertFormat) (*Certificate, error) {
 	if err := net.Check(); err != nil {
 		return nil, err
 	}
-	c := &Certificate{Format: f.Name, Points: len(xs), Limit: 1 << f.Precision, DataSHA256: DataHash(xs), NetworkSHA256: NetworkHash(net)}
+	if index != nil && len(index) != len(xs) {
+		return nil, errors.New("certify: an index per point is needed")
+	}
+	num := func(i int) int {
+		if index != nil {
+			return index[i]
+		}
+		return i
+	}
+	c := &Certificate{Format: f.Name, Points: len(xs), Limit: 1 << f.Precision, DataSHA256: DataHash(xs), NetworkSHA256: NetworkHash(net),
+		FailPoint: -1, WherePoint: -1}
 	for i, x := range xs {
 		if len(x) != net.InputDim {
-			return nil, fmt.Errorf("certify: point %d has %d coordinates, the network reads %d", i+1, len(x), net.InputDim)
+			return nil, fmt.Errorf("certify: point %d has %d coordinates, the network reads %d", num(i)+1, len(x), net.InputDim)
 		}
 	}
 	// the weights, biases and activations
@@ -293,6 +315,7 @@ func Certify(net *Network, xs [][]float64, f CertFormat) (*Certificate, error) {
 		reason   string
 		units    uint64
 		where    string
+		wherePt  int
 		pos, neg float64
 		outputs  [][]float64
 	}
@@ -317,12 +340,12 @@ func Certify(net *Network, xs [][]float64, f CertFormat) (*Certificate, error) {
 					out, err = ev.point(xs[i])
 				}
 				if err != nil {
-					r.fail, r.reason = i, fmt.Sprintf("point %d: %v", i+1, err)
+					r.fail, r.reason = i, fmt.Sprintf("point %d: %v", num(i)+1, err)
 					break
 				}
 				r.outputs = append(r.outputs, out)
 				if ev.units > r.units {
-					r.units, r.where = ev.units, fmt.Sprintf("%s, point %d", ev.name(ev.wk, ev.wj), i+1)
+					r.units, r.where, r.wherePt = ev.units, fmt.Sprintf("%s, point %d", ev.name(ev.wk, ev.wj), num(i)+1), num(i)
 				}
 				r.pos, r.neg = max(r.pos, ev.pos), max(r.neg, ev.ngv)
 			}
@@ -332,7 +355,7 @@ func Certify(net *Network, xs [][]float64, f CertFormat) (*Certificate, error) {
 	wg.Wait()
 	for _, r := range results {
 		if r.fail >= 0 {
-			c.Reason = r.reason
+			c.Reason, c.FailPoint = r.reason, num(r.fail)
 			return c, nil
 		}
 	}
@@ -341,7 +364,7 @@ func Certify(net *Network, xs [][]float64, f CertFormat) (*Certificate, error) {
 	for _, r := range results {
 		c.Outputs = append(c.Outputs, r.outputs...)
 		if r.units > c.MaxUnits {
-			c.MaxUnits, c.Where = r.units, r.where
+			c.MaxUnits, c.Where, c.WherePoint = r.units, r.where, r.wherePt
 		}
 		c.MaxPositive, c.MaxNegative = max(c.MaxPositive, r.pos), max(c.MaxNegative, r.neg)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/memnet/memnet/data"
 	"github.com/memnet/memnet/limits"
 	"github.com/memnet/memnet/nn"
+	"github.com/memnet/memnet/verdict"
 )
 
 // Built is the outcome of Build.
@@ -74,52 +75,11 @@ func recordGeometry(p *construct.Prediction, g construct.Geometry) {
 	}
 }
 
-// Verified is the outcome of Verify. Points counts data rows, DistinctPoints
-// the points left after dropping repeated rows.
-type Verified struct {
-	Points          int     `json:"points"`
-	DistinctPoints  int     `json:"distinct_points"`
-	ExactCorrect    int     `json:"exact_correct"`
-	ExactEqual      int     `json:"exact_equal"`
-	Exact           bool    `json:"exact"`
-	Float64Correct  int     `json:"float64_correct"`
-	Float32Correct  int     `json:"float32_correct"`
-	Float64BitExact int     `json:"float64_bit_exact"`
-	Float64         bool    `json:"float64_reproduces_all"`
-	Float32         bool    `json:"float32_reproduces_all"`
-	Seconds         float64 `json:"seconds"`
-	ExactSeconds    float64 `json:"exact_seconds"`
-	FloatSeconds    float64 `json:"float_seconds"`
-	Evaluator       string  `json:"exact_evaluator"`
-	// FloatWeights counts the weights each float view rounds and overflows,
-	// with the reason when a view was judged 0/N without evaluation.
-	FloatWeights *nn.FloatResult `json:"float_weights,omitempty"`
-	Wrong        []WrongPoint    `json:"wrong,omitempty"`
-	// Proof is how the verdict was reached: "exact arithmetic", or
-	// "interval arithmetic" for networks with sigmoid activations (a sound
-	// enclosure of every output, not an exact value).
-	Proof string `json:"proof"`
-	// UnknownLabels are labels of the data the network has no class for
-	// (their points are counted wrong).
-	UnknownLabels []string `json:"unknown_labels,omitempty"`
-	// Regression networks (option regression=true) are judged by the largest
-	// |f(x) − target| instead of classes; Exact then says it is ≤ Eps.
-	Regression bool    `json:"regression,omitempty"`
-	MaxError   float64 `json:"max_error,omitempty"`
-	Eps        float64 `json:"eps,omitempty"`
-}
+// Verified is the outcome of Verify (verdict.Result).
+type Verified = verdict.Result
 
-// WrongPoint is a point the exact evaluation gets wrong: its data row, its
-// label, the label the network gives it ("?" when the output stands for no
-// class; empty for interval-verified networks, which have no exact output)
-// and the exact output. UnknownLabel says the network has no class Label.
-type WrongPoint struct {
-	Row          int    `json:"row"`
-	Label        string `json:"label"`
-	Predicted    string `json:"predicted"`
-	Output       string `json:"exact_output,omitempty"`
-	UnknownLabel bool   `json:"unknown_label,omitempty"`
-}
+// WrongPoint is a point the exact evaluation gets wrong (verdict.WrongPoint).
+type WrongPoint = verdict.WrongPoint
 
 // classIndex maps the dataset's classes onto the model's by label text;
 // labels the model does not know map to -1 (never right).
@@ -180,12 +140,16 @@ type VerifyOptions struct {
 // background; the command line exits).
 func VerifyContext(ctx context.Context, model *nn.Model, ds *data.Dataset, report func(phase string, done, total int64), opt VerifyOptions) (*Verified, error) {
 	if ds.D() != model.Net.InputDim {
-		return nil, fmt.Errorf("%s has %d features per point; the network reads %d", ds.Name, ds.D(), model.Net.InputDim)
+		return nil, dimError(model, ds)
 	}
 	if err := CheckEvalMemory(model.Net, ds.N()); err != nil {
 		return nil, err
 	}
 	return withContext(ctx, func() (*Verified, error) { return verify(model, ds, report, opt) })
+}
+
+func dimError(model *nn.Model, ds *data.Dataset) error {
+	return fmt.Errorf("%s has %d features per point; the network reads %d", ds.Name, ds.D(), model.Net.InputDim)
 }
 
 // withContext runs f and returns its result, or ctx's error as soon as ctx

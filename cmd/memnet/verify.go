@@ -2,25 +2,57 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/memnet/memnet/limits"
 	"github.com/memnet/memnet/nn"
 	"github.com/memnet/memnet/pipeline"
+	"github.com/memnet/memnet/verdict"
 )
 
 func verifyCmd() *cobra.Command {
 	var df dataFlags
 	var asJSON bool
 	var eps float64
+	var shard, out string
 	cmd := &cobra.Command{
 		Use:   "verify NET.mnet --data FILE",
 		Short: "Check a network on every point in exact arithmetic (exit status 0 only if all are right)",
-		Args:  cobra.ExactArgs(1),
+		Long: `verify checks a network on every distinct point of the data in exact arithmetic
+(exit status 0 only if all are right) and counts what float64 and float32 get right.
+
+With --shard i/k it judges only the points whose exact coordinates hash to i mod k
+(repeated and conflicting rows land in one shard) and writes a partial verdict
+(JSON, with the SHA-256 of the network and the data) to -o; "memnet verify merge"
+joins the partial verdicts of every shard into the whole file's verdict.`,
+		Example: `  memnet verify iris.mnet --data iris.csv
+  memnet verify iris.mnet --data iris.csv --shard 0/2 --json -o part-0.json
+  memnet verify iris.mnet --data iris.csv --shard 1/2 --json -o part-1.json
+  memnet verify merge part-0.json part-1.json`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var sh verdict.Shard
+			if cmd.Flags().Changed("shard") {
+				var err error
+				if sh, err = verdict.ParseShard(shard); err != nil {
+					return err
+				}
+				if out == "" || !asJSON {
+					return errors.New("--shard writes a partial verdict: give --json and -o FILE")
+				}
+				if err := checkOutput(out, args[0], df.path, df.labels); err != nil {
+					return err
+				}
+			} else if out != "" {
+				return errors.New("-o applies to --shard (the verdict is printed)")
+			}
 			model, err := nn.Load(args[0])
 			if err != nil {
 				return err
@@ -38,90 +70,137 @@ func verifyCmd() *cobra.Command {
 				}
 			}
 			report, done := phases("verifying")
+			if sh.Count > 0 {
+				p, err := pipeline.VerifyShard(cmd.Context(), model, ds, sh, report, pipeline.VerifyOptions{Eps: eps})
+				done()
+				if err != nil {
+					return err
+				}
+				return writeFile(out, func(b *bytes.Buffer) error { return p.WriteJSON(b) })
+			}
 			v, err := pipeline.VerifyContext(cmd.Context(), model, ds, report, pipeline.VerifyOptions{Eps: eps})
 			done()
 			if err != nil {
 				return err
 			}
-			var certs []*nn.Certificate
 			if !v.Regression {
-				if certs, err = floatCertificates(model.Net, ds.X); err != nil {
+				if v.Certificates, err = pipeline.Certificates(model.Net, ds.X, nil, false); err != nil {
 					return err
 				}
 			}
-			if asJSON {
-				out := struct {
-					*pipeline.Verified
-					Certificates []*nn.Certificate `json:"float_certificates,omitempty"`
-				}{v, certs}
-				if err := printJSON(os.Stdout, out); err != nil {
-					return err
-				}
-			} else {
-				if v.Regression {
-					verdict := "WITHIN EPS"
-					if !v.Exact {
-						verdict = "NOT WITHIN EPS"
-					}
-					from := "from the network file"
-					if eps != 0 {
-						from = "from --eps"
-					}
-					fmt.Printf("%s: regression network, largest |f(x) − target| = %.6g over %d distinct points (eps %g, %s)\n", verdict, v.MaxError, v.DistinctPoints, v.Eps, from)
-					fmt.Printf("  %s, %.3f s\n", v.Evaluator, v.Seconds)
-					if !v.Exact {
-						return exitError{1}
-					}
-					return nil
-				}
-				fmt.Println(verifyHeadline(v))
-				if len(v.UnknownLabels) > 0 {
-					fmt.Printf("  labels the network has no class for: %s (the network's classes: %s)\n", strings.Join(v.UnknownLabels, ", "), strings.Join(model.Classes, ", "))
-				}
-				interval := v.Proof == "interval arithmetic"
-				if interval {
-					fmt.Printf("  points %d (distinct %d)\n", v.Points, v.DistinctPoints)
-				} else {
-					fmt.Printf("  points %d (distinct %d), exact outputs equal to the label: %d\n", v.Points, v.DistinctPoints, v.ExactEqual)
-				}
-				fmt.Printf("  float64 correct %d/%d (bit-exact %d), float32 correct %d/%d\n",
-					v.Float64Correct, v.DistinctPoints, v.Float64BitExact, v.Float32Correct, v.DistinctPoints)
-				if fw := v.FloatWeights; fw != nil {
-					fmt.Printf("  weights not exact in float64: %d (%d overflow to ±Inf), in float32: %d (%d overflow)\n",
-						fw.Float64Rounded, fw.Float64Overflow, fw.Float32Rounded, fw.Float32Overflow)
-					if fw.Float64Note != "" {
-						fmt.Printf("  float64 0/%d without evaluation: %s\n", v.DistinctPoints, fw.Float64Note)
-					}
-					if fw.Float32Note != "" {
-						fmt.Printf("  float32 0/%d without evaluation: %s\n", v.DistinctPoints, fw.Float32Note)
-					}
-				}
-				if v.Float64Correct < v.DistinctPoints || v.Float32Correct < v.DistinctPoints {
-					fmt.Println(floatNote)
-				}
-				phase := "exact"
-				if interval {
-					phase = "interval check"
-				}
-				fmt.Printf("  %s %.3f s (%s), float %.3f s\n", phase, v.ExactSeconds, v.Evaluator, v.FloatSeconds)
-				fmt.Println("  (float counts: evaluated in our summation order; a PROVEN certificate below holds for every order)")
-				for _, c := range certs {
-					fmt.Printf("  %s\n", c.Summary())
-				}
-				for _, w := range v.Wrong {
-					fmt.Println("  " + wrongLine(w))
-				}
-			}
-			if !v.Exact {
-				return exitError{1}
-			}
-			return nil
+			return printVerdict(v, model.Classes, asJSON, eps != 0)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the verdict as JSON")
 	cmd.Flags().Float64Var(&eps, "eps", 0, "regression networks: judge with this tolerance in (0, 1] instead of the file's eps")
+	cmd.Flags().StringVar(&shard, "shard", "", "judge only shard i/k of the points and write a partial verdict (with --json -o FILE)")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "with --shard: the partial verdict file to write")
 	df.add(cmd, true)
+	cmd.AddCommand(verifyMergeCmd())
 	return cmd
+}
+
+func verifyMergeCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "merge PART.json...",
+		Short: "Join the partial verdicts of every shard (verify --shard) into the whole data's verdict",
+		Long: `merge reads the partial verdicts "memnet verify --shard i/k --json -o FILE" wrote for
+i = 0..k-1, checks that they name the same network and data (SHA-256) and criterion and
+that their shards are disjoint and complete, and prints the verdict, JSON and exit status
+verify gives on the whole data (timings are the shards' sums).`,
+		Example: `  memnet verify merge part-*.json`,
+		Args:    cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			parts := make([]*verdict.Partial, len(args))
+			for i, a := range args {
+				f, err := os.Open(a)
+				if err != nil {
+					return err
+				}
+				parts[i], err = verdict.ReadPartial(io.LimitReader(f, limits.InputBytes()), a)
+				f.Close()
+				if err != nil {
+					return err
+				}
+			}
+			v, err := verdict.Merge(parts)
+			if err != nil {
+				return err
+			}
+			return printVerdict(v, parts[0].Classes, asJSON, false)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the verdict as JSON")
+	return cmd
+}
+
+// printVerdict prints v (as JSON with asJSON) and returns exit status 1
+// unless it is exact. epsFlag says the regression tolerance came from --eps.
+func printVerdict(v *pipeline.Verified, classes []string, asJSON, epsFlag bool) error {
+	if asJSON {
+		if err := printJSON(os.Stdout, v); err != nil {
+			return err
+		}
+	} else if v.Regression {
+		head := "WITHIN EPS"
+		if !v.Exact {
+			head = "NOT WITHIN EPS"
+		}
+		from := "from the network file"
+		if epsFlag {
+			from = "from --eps"
+		}
+		fmt.Printf("%s: regression network, largest |f(x) − target| = %.6g over %d distinct points (eps %g, %s)\n", head, v.MaxError, v.DistinctPoints, v.Eps, from)
+		fmt.Printf("  %s, %.3f s\n", v.Evaluator, v.Seconds)
+	} else {
+		printClassification(v, classes)
+	}
+	if !v.Exact {
+		return exitError{1}
+	}
+	return nil
+}
+
+// printClassification prints a classification verdict.
+func printClassification(v *pipeline.Verified, classes []string) {
+	fmt.Println(verifyHeadline(v))
+	if len(v.UnknownLabels) > 0 {
+		fmt.Printf("  labels the network has no class for: %s (the network's classes: %s)\n", strings.Join(v.UnknownLabels, ", "), strings.Join(classes, ", "))
+	}
+	interval := v.Proof == "interval arithmetic"
+	if interval {
+		fmt.Printf("  points %d (distinct %d)\n", v.Points, v.DistinctPoints)
+	} else {
+		fmt.Printf("  points %d (distinct %d), exact outputs equal to the label: %d\n", v.Points, v.DistinctPoints, v.ExactEqual)
+	}
+	fmt.Printf("  float64 correct %d/%d (bit-exact %d), float32 correct %d/%d\n",
+		v.Float64Correct, v.DistinctPoints, v.Float64BitExact, v.Float32Correct, v.DistinctPoints)
+	if fw := v.FloatWeights; fw != nil {
+		fmt.Printf("  weights not exact in float64: %d (%d overflow to ±Inf), in float32: %d (%d overflow)\n",
+			fw.Float64Rounded, fw.Float64Overflow, fw.Float32Rounded, fw.Float32Overflow)
+		if fw.Float64Note != "" {
+			fmt.Printf("  float64 0/%d without evaluation: %s\n", v.DistinctPoints, fw.Float64Note)
+		}
+		if fw.Float32Note != "" {
+			fmt.Printf("  float32 0/%d without evaluation: %s\n", v.DistinctPoints, fw.Float32Note)
+		}
+	}
+	if v.Float64Correct < v.DistinctPoints || v.Float32Correct < v.DistinctPoints {
+		fmt.Println(floatNote)
+	}
+	phase := "exact"
+	if interval {
+		phase = "interval check"
+	}
+	fmt.Printf("  %s %.3f s (%s), float %.3f s\n", phase, v.ExactSeconds, v.Evaluator, v.FloatSeconds)
+	fmt.Println("  (float counts: evaluated in our summation order; a PROVEN certificate below holds for every order)")
+	for _, c := range v.Certificates {
+		fmt.Printf("  %s\n", c.Summary())
+	}
+	for _, w := range v.Wrong {
+		fmt.Println("  " + wrongLine(w))
+	}
 }
 
 // floatNote explains float counts below the number of points, which do not
@@ -224,15 +303,4 @@ func predictCmd() *cobra.Command {
 	}
 	df.add(cmd, true)
 	return cmd
-}
-
-// floatCertificates returns the float32 certificate of net on xs and, when
-// it does not hold, the float64 one (a float32 certificate implies float64).
-func floatCertificates(net *nn.Network, xs [][]float64) ([]*nn.Certificate, error) {
-	c32, err := nn.Certify(net, xs, nn.CertFloat32)
-	if err != nil || c32.Proven {
-		return []*nn.Certificate{c32}, err
-	}
-	c64, err := nn.Certify(net, xs, nn.CertFloat64)
-	return []*nn.Certificate{c32, c64}, err
 }

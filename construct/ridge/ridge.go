@@ -344,9 +344,7 @@ func VerifyExact(net *nn.Network, xs [][]float64, y []int, m int, progress func(
 						correct.Add(1)
 					} else {
 						mu.Lock()
-						if len(r.Wrong) < 20 {
-							r.Wrong = append(r.Wrong, i)
-						}
+						r.Wrong = append(r.Wrong, i) // the 20 lowest are kept below
 						mu.Unlock()
 					}
 					if len(o) == 1 && o[0].Cmp(lbl.SetInt64(int64(y[i]))) == 0 {
@@ -363,6 +361,9 @@ func VerifyExact(net *nn.Network, xs [][]float64, y []int, m int, progress func(
 	}
 	wg.Wait()
 	sort.Ints(r.Wrong)
+	if len(r.Wrong) > 20 {
+		r.Wrong = r.Wrong[:20]
+	}
 	r.ExactCorrect, r.ExactEqual = int(correct.Load()), int(equal.Load())
 	r.Exact = r.ExactCorrect == n
 	r.ExactSeconds = time.Since(t0).Seconds()
