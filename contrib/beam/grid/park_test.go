@@ -1,0 +1,69 @@
+package grid
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
+
+	"github.com/memnet/memnet/data"
+	"github.com/memnet/memnet/train/experiment"
+)
+
+func TestMain(m *testing.M) { ptest.MainWithDefault(m, "prism") }
+
+// untimedCSV drops the last column (seconds) of a CSV.
+func untimedCSV(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i, l := range lines {
+		lines[i] = l[:strings.LastIndexByte(l, ',')]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// TestParkGridEqualsLocal: a small depth × width grid (digits with real
+// and random labels, 2 widths × 2 block counts) run one cell per element
+// on Prism writes the local command's CSV, but the seconds column.
+func TestParkGridEqualsLocal(t *testing.T) {
+	ds, err := data.Load(data.LoadOptions{Path: "../../../testdata/digits.csv.gz"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	test := &data.Dataset{Name: ds.Name, X: ds.X[1500:], Y: ds.Y[1500:], Classes: ds.Classes}
+	var sets []experiment.ParkSet
+	for _, random := range []bool{false, true} {
+		name := "digits"
+		if random {
+			name += "-random"
+		}
+		s, err := experiment.Subset(name, ds, test, 200, 100, random, 1, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sets = append(sets, s)
+	}
+	o := experiment.ParkOptions{Sets: sets, Widths: []int{2, 12}, Blocks: []int{1, 2}, Epochs: 15, Batch: 32, LR: 0.05, Lambda: 5e-5, Trials: 1, Seed: 1}
+	local, err := experiment.ParkDepthWidth(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Park(context.Background(), o, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b bytes.Buffer
+	if err := local.WriteCSV(&a); err != nil {
+		t.Fatal(err)
+	}
+	if err := got.WriteCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(a.String(), "\n") != 9 {
+		t.Fatalf("local grid: %d lines, want 9", strings.Count(a.String(), "\n"))
+	}
+	if untimedCSV(a.String()) != untimedCSV(b.String()) {
+		t.Fatalf("the Beam grid's CSV differs from the local one:\n%s\nBeam:\n%s", a.String(), b.String())
+	}
+}
