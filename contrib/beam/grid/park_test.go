@@ -3,12 +3,14 @@ package grid
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"strings"
 	"testing"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
 
 	"github.com/memnet/memnet/data"
+	"github.com/memnet/memnet/pipeline"
 	"github.com/memnet/memnet/train/experiment"
 )
 
@@ -66,4 +68,53 @@ func TestParkGridEqualsLocal(t *testing.T) {
 	if untimedCSV(a.String()) != untimedCSV(b.String()) {
 		t.Fatalf("the Beam grid's CSV differs from the local one:\n%s\nBeam:\n%s", a.String(), b.String())
 	}
+}
+
+// TestSweepEqualsLocal: a small sweep (N = 60, 150; hz, zhang, vardi) run
+// one (N, method) cell per element on Prism writes the local sweep's CSV,
+// but the build and verify seconds.
+func TestSweepEqualsLocal(t *testing.T) {
+	o := pipeline.SweepOptions{Ns: []int{60, 150}, D: 4, Classes: 3, Seed: 2,
+		Compare: pipeline.CompareOptions{Methods: []string{"hz", "zhang", "vardi"}, FloatSample: 100}}
+	var local bytes.Buffer
+	if err := pipeline.WriteSweepCSV(&local, pipeline.Sweep(context.Background(), o)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Sweep(context.Background(), o, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := dropColumns(t, local.String()), dropColumns(t, string(got))
+	if strings.Count(a, "\n") != 7 { // header and 6 rows
+		t.Fatalf("local sweep: %d lines, want 7:\n%s", strings.Count(a, "\n"), a)
+	}
+	if a != b {
+		t.Fatalf("the Beam sweep's CSV differs from the local one:\n%s\nBeam:\n%s", a, b)
+	}
+}
+
+// dropColumns removes the timing columns of a sweep CSV.
+func dropColumns(t *testing.T, s string) string {
+	t.Helper()
+	recs, err := csv.NewReader(strings.NewReader(s)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keep []int
+	for k, h := range recs[0] {
+		if h != "build_seconds" && h != "verify_seconds" {
+			keep = append(keep, k)
+		}
+	}
+	var out strings.Builder
+	for _, r := range recs {
+		for j, k := range keep {
+			if j > 0 {
+				out.WriteByte(',')
+			}
+			out.WriteString(r[k])
+		}
+		out.WriteByte('\n')
+	}
+	return out.String()
 }

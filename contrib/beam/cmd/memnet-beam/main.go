@@ -90,17 +90,23 @@ func oneLine(s string) string {
 	}, s)
 }
 
-// newFlags is a flag set holding the command's flags and Beam's (the
-// runner's flags live in the global flag set, where Beam reads them).
+// newFlags is a flag set for the command's flags; parse adds Beam's.
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	flag.CommandLine.VisitAll(func(f *flag.Flag) { fs.Var(f.Value, f.Name, f.Usage) })
 	return fs
 }
 
-// parse parses flags and positional arguments in any order.
+// parse adds Beam's flags (the runner's flags live in the global flag set,
+// where Beam reads them) to the command's, which win where names collide
+// (Beam's --labels, Dataflow's job labels, is memnet's label file here),
+// then parses flags and positional arguments in any order.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	flag.CommandLine.VisitAll(func(f *flag.Flag) {
+		if fs.Lookup(f.Name) == nil {
+			fs.Var(f.Value, f.Name, f.Usage)
+		}
+	})
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
