@@ -80,9 +80,9 @@ func TestSweepEqualsLocal(t *testing.T) {
 	if err := pipeline.WriteSweepCSV(&local, pipeline.Sweep(context.Background(), o)); err != nil {
 		t.Fatal(err)
 	}
-	got, err := Sweep(context.Background(), o, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
+	got, exact, err := Sweep(context.Background(), o, t.TempDir())
+	if err != nil || !exact {
+		t.Fatalf("Beam sweep: exact %v, %v", exact, err)
 	}
 	a, b := dropColumns(t, local.String()), dropColumns(t, string(got))
 	if strings.Count(a, "\n") != 7 { // header and 6 rows

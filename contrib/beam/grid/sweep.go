@@ -3,6 +3,7 @@ package grid
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -51,14 +52,26 @@ func (f *sweepCellFn) ProcessElement(ctx context.Context, c SweepCell) error {
 		return err
 	}
 	_, body, _ := strings.Cut(b.String(), "\n") // the header is written once, by Sweep
-	return writeCell(ctx, f.Dir, c.Index, []byte(body))
+	j, err := json.Marshal(sweepResult{CSV: body, Exact: pipeline.AllExact(rows)})
+	if err != nil {
+		return err
+	}
+	return writeCell(ctx, f.Dir, c.Index, j)
+}
+
+// sweepResult is one cell's CSV rows and whether all are exact (or not
+// applicable), as pipeline.AllExact says.
+type sweepResult struct {
+	CSV   string
+	Exact bool
 }
 
 // Sweep runs the sweep o (sizes o.Ns, methods o.Compare.Methods) on the
 // runner the --runner flag names, one (N, method) cell per element, and
 // returns the CSV pipeline.WriteSweepCSV writes for the local sweep
-// (the same rows in the same order; only the timing columns differ).
-func Sweep(ctx context.Context, o pipeline.SweepOptions, dir string) ([]byte, error) {
+// (the same rows in the same order; only the timing columns differ), and
+// whether every row is exact (pipeline.AllExact: memnet sweep's exit status).
+func Sweep(ctx context.Context, o pipeline.SweepOptions, dir string) ([]byte, bool, error) {
 	var cells []SweepCell
 	for _, n := range o.Ns {
 		for _, m := range o.Compare.Methods {
@@ -66,21 +79,27 @@ func Sweep(ctx context.Context, o pipeline.SweepOptions, dir string) ([]byte, er
 		}
 	}
 	if len(cells) == 0 {
-		return nil, fmt.Errorf("sweep: no sizes or no methods")
+		return nil, false, fmt.Errorf("sweep: no sizes or no methods")
 	}
 	p, s := beam.NewPipelineWithRoot()
 	fn := &sweepCellFn{D: o.D, Classes: o.Classes, Seed: o.Seed, Lattice: o.Lattice, Timeout: o.Compare.Timeout, FloatSample: o.Compare.FloatSample, Dir: dir}
 	beam.ParDo0(s.Scope("sweep cell"), fn, beam.Reshuffle(s, beam.CreateList(s, cells)))
 	if err := beamx.Run(ctx, p); err != nil {
-		return nil, fmt.Errorf("beam: %w", err)
+		return nil, false, fmt.Errorf("beam: %w", err)
 	}
 	var out bytes.Buffer
 	if err := pipeline.WriteSweepCSV(&out, nil); err != nil {
-		return nil, err
+		return nil, false, err
 	}
+	exact := true
 	err := readCells(ctx, dir, len(cells), func(b []byte) error {
-		out.Write(b)
+		var r sweepResult
+		if err := json.Unmarshal(b, &r); err != nil {
+			return err
+		}
+		out.WriteString(r.CSV)
+		exact = exact && r.Exact
 		return nil
 	})
-	return out.Bytes(), err
+	return out.Bytes(), exact, err
 }

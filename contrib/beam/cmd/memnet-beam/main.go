@@ -26,6 +26,8 @@ const usage = `memnet-beam runs memnet on an Apache Beam runner (default: Prism,
 
   memnet-beam verify NET.mnet --data FILE [--labels FILE] [--json] [--shards K] [runner flags]
   memnet-beam build --method NAME --data FILE -o NET.mnet [memnet build's flags] [runner flags]
+  memnet-beam experiment park-depth-width [memnet's flags] --out DIR [runner flags]
+  memnet-beam sweep --methods a,b --n 100,1000 [memnet sweep's flags] --out DIR [runner flags]
 
 Runner flags (Beam's): --runner=prism (default) | universal --endpoint=HOST:PORT
 --environment_type=DOCKER --environment_config=apache/beam_go_sdk:2.77.0 (Flink, Spark)
@@ -64,8 +66,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = verifyCmd(ctx, args[1:], stdout, stderr)
 	case "build":
 		err = buildCmd(ctx, args[1:], stdout, stderr)
+	case "experiment":
+		err = experimentCmd(ctx, args[1:], stdout, stderr)
+	case "sweep":
+		err = sweepCmd(ctx, args[1:], stdout, stderr)
 	default:
-		err = fmt.Errorf("unknown command %q (want verify or build)", args[0])
+		err = fmt.Errorf("unknown command %q (want verify, build, experiment or sweep)", args[0])
 	}
 	var ee exitError
 	switch {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -134,4 +136,67 @@ func writeCSV(t *testing.T, dir, name string, n, d int, seed uint64) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestGridsEqualMemnet: memnet-beam sweep and experiment park-depth-width
+// write memnet's CSV (but the timing columns) and the same heat maps'
+// files, with the same exit status.
+func TestGridsEqualMemnet(t *testing.T) {
+	bin := memnet(t)
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "local"), filepath.Join(dir, "beam")
+	sweep := []string{"--methods", "hz,zhang", "--n", "40,90", "--d", "3", "--classes", "2", "--seed", "4"}
+	if _, code := runMemnet(t, bin, append([]string{"sweep", "--out", a}, sweep...)...); code != 0 {
+		t.Fatalf("memnet sweep: exit %d", code)
+	}
+	if _, code := runBeam(t, append([]string{"sweep", "--out", b}, sweep...)...); code != 0 {
+		t.Fatalf("memnet-beam sweep: exit %d", code)
+	}
+	if x, y := csvWithout(t, filepath.Join(a, "sweep.csv"), "build_seconds", "verify_seconds"), csvWithout(t, filepath.Join(b, "sweep.csv"), "build_seconds", "verify_seconds"); x != y || strings.Count(x, "\n") != 5 {
+		t.Fatalf("sweep.csv differs:\n%s\nmemnet-beam:\n%s", x, y)
+	}
+	park := []string{"park-depth-width", "--datasets", "digits,digits-random", "--digits", "../../../../testdata/digits.csv.gz",
+		"--widths", "2,6", "--blocks", "1,2", "--n", "150", "--test", "60", "--epochs", "4"}
+	if _, code := runMemnet(t, bin, append([]string{"experiment"}, append(park, "--out", a)...)...); code != 0 {
+		t.Fatalf("memnet experiment: exit %d", code)
+	}
+	if _, code := runBeam(t, append([]string{"experiment"}, append(park, "--out", b)...)...); code != 0 {
+		t.Fatalf("memnet-beam experiment: exit %d", code)
+	}
+	if x, y := csvWithout(t, filepath.Join(a, "park_depth_width.csv"), "seconds"), csvWithout(t, filepath.Join(b, "park_depth_width.csv"), "seconds"); x != y || strings.Count(x, "\n") != 9 {
+		t.Fatalf("park_depth_width.csv differs:\n%s\nmemnet-beam:\n%s", x, y)
+	}
+	for _, f := range []string{"park_digits_train.png", "park_digits_test.png", "park_digits-random_train.png"} {
+		if _, err := os.Stat(filepath.Join(b, f)); err != nil {
+			t.Errorf("memnet-beam experiment wrote no %s: %v", f, err)
+		}
+	}
+}
+
+// csvWithout is a CSV file without the named columns.
+func csvWithout(t *testing.T, name string, drop ...string) string {
+	t.Helper()
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keep []int
+	for k, h := range recs[0] {
+		if !slices.Contains(drop, h) {
+			keep = append(keep, k)
+		}
+	}
+	var out strings.Builder
+	for _, r := range recs {
+		for _, k := range keep {
+			out.WriteString(r[k] + ",")
+		}
+		out.WriteByte('\n')
+	}
+	return out.String()
 }
