@@ -9,17 +9,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"path"
 	"reflect"
-	"sort"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
-	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
 
-	"github.com/memnet/memnet/limits"
+	"github.com/memnet/memnet/contrib/beam/internal/scratch"
 	"github.com/memnet/memnet/train/experiment"
 )
 
@@ -95,45 +92,20 @@ func Park(ctx context.Context, o experiment.ParkOptions, dir string) (*experimen
 
 // writeCell writes one cell's JSON.
 func writeCell(ctx context.Context, dir string, i int, b []byte) error {
-	name := path.Join(dir, fmt.Sprintf("cell-%06d.json", i))
-	fs, err := filesystem.New(ctx, name)
-	if err != nil {
-		return err
-	}
-	defer fs.Close()
-	wc, err := fs.OpenWrite(ctx, name)
-	if err != nil {
-		return err
-	}
-	if _, err := wc.Write(b); err != nil {
-		wc.Close()
-		return err
-	}
-	return wc.Close()
+	return scratch.Write(ctx, path.Join(dir, fmt.Sprintf("cell-%06d.json", i)), b)
 }
 
 // readCells reads the n cells' JSON in order (every one must be there).
 func readCells(ctx context.Context, dir string, n int, f func([]byte) error) error {
-	fs, err := filesystem.New(ctx, dir)
+	files, err := scratch.List(ctx, path.Join(dir, "cell-*.json"))
 	if err != nil {
 		return err
 	}
-	defer fs.Close()
-	files, err := fs.List(ctx, path.Join(dir, "cell-*.json"))
-	if err != nil {
-		return err
-	}
-	sort.Strings(files)
 	if len(files) != n {
 		return fmt.Errorf("beam: %d of %d cells written", len(files), n)
 	}
 	for _, name := range files {
-		rc, err := fs.OpenRead(ctx, name)
-		if err != nil {
-			return err
-		}
-		b, err := io.ReadAll(io.LimitReader(rc, limits.InputBytes()))
-		rc.Close()
+		b, err := scratch.Read(ctx, name)
 		if err != nil {
 			return err
 		}

@@ -21,15 +21,13 @@ import (
 	"math"
 	"path"
 	"reflect"
-	"sort"
-	"strings"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
-	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
 
 	"github.com/memnet/memnet/construct/project"
+	"github.com/memnet/memnet/contrib/beam/internal/scratch"
 )
 
 // Range is a range [Lo, Hi) of staged points, the unit of work of the
@@ -102,7 +100,7 @@ func (o *Orderer) Order(ctx context.Context, xs [][]float64, w []float64) (*proj
 	// assembly checks every key against it through DecodeKey and the count).
 	scale := project.Scale(project.ColumnScales(xs, d), w)
 	proj, err := readRuns(ctx, dir, w, scale, n)
-	removeAll(ctx, dir)
+	scratch.Remove(ctx, path.Join(dir, "*"))
 	return proj, err
 }
 
@@ -211,12 +209,7 @@ func (f *sortRunFn) ProcessElement(ctx context.Context, part int, it func(*[]byt
 		keys = append(keys, k)
 	}
 	project.SortRun(keys)
-	fs, err := filesystem.New(ctx, f.Dir)
-	if err != nil {
-		return err
-	}
-	defer fs.Close()
-	wc, err := fs.OpenWrite(ctx, path.Join(f.Dir, fmt.Sprintf("run-%06d.keys", part)))
+	wc, err := scratch.Create(ctx, path.Join(f.Dir, fmt.Sprintf("run-%06d.keys", part)))
 	if err != nil {
 		return err
 	}
@@ -235,16 +228,10 @@ func (f *sortRunFn) ProcessElement(ctx context.Context, part int, it func(*[]byt
 // readRuns is stage 6: the runs in dir streamed, in range order, into the
 // projection (project.Assemble checks order and completeness).
 func readRuns(ctx context.Context, dir string, w []float64, scale, n int) (*project.Projection, error) {
-	fs, err := filesystem.New(ctx, dir)
+	files, err := scratch.List(ctx, path.Join(dir, "run-*.keys"))
 	if err != nil {
 		return nil, err
 	}
-	defer fs.Close()
-	files, err := fs.List(ctx, path.Join(dir, "run-*.keys"))
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(files)
 	var cur io.ReadCloser
 	var br *bufio.Reader
 	defer func() {
@@ -277,7 +264,7 @@ func readRuns(ctx context.Context, dir string, w []float64, scale, n int) (*proj
 			if len(files) == 0 {
 				return nil, nil
 			}
-			rc, err := fs.OpenRead(ctx, files[0])
+			rc, err := scratch.Open(ctx, files[0])
 			if err != nil {
 				return nil, err
 			}
@@ -290,12 +277,7 @@ func readRuns(ctx context.Context, dir string, w []float64, scale, n int) (*proj
 
 // writeStage writes the points as n·d little-endian float64 values.
 func writeStage(ctx context.Context, name string, xs [][]float64, d int) error {
-	fs, err := filesystem.New(ctx, name)
-	if err != nil {
-		return err
-	}
-	defer fs.Close()
-	wc, err := fs.OpenWrite(ctx, name)
+	wc, err := scratch.Create(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -320,23 +302,16 @@ func writeStage(ctx context.Context, name string, xs [][]float64, d int) error {
 
 // readRange reads the staged points [r.Lo, r.Hi).
 func readRange(ctx context.Context, name string, d int, r Range) ([][]float64, error) {
-	fs, err := filesystem.New(ctx, name)
-	if err != nil {
-		return nil, err
-	}
-	defer fs.Close()
-	rc, err := fs.OpenRead(ctx, name)
+	rc, err := scratch.Open(ctx, name)
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
 	off := int64(r.Lo) * int64(d) * 8
-	if sk, ok := rc.(io.Seeker); ok {
-		if _, err := sk.Seek(off, io.SeekStart); err != nil {
+	if _, err := rc.(io.Seeker).Seek(off, io.SeekStart); err != nil {
+		if _, err := io.CopyN(io.Discard, rc, off); err != nil { // a filesystem without seeking
 			return nil, err
 		}
-	} else if _, err := io.CopyN(io.Discard, rc, off); err != nil {
-		return nil, err
 	}
 	br := bufio.NewReaderSize(rc, 1<<20)
 	buf := make([]byte, 8*d)
@@ -353,24 +328,4 @@ func readRange(ctx context.Context, name string, d int, r Range) ([][]float64, e
 		xs[i] = x
 	}
 	return xs, nil
-}
-
-// removeAll removes the scratch files of one order (best effort: a
-// filesystem without removal keeps them).
-func removeAll(ctx context.Context, dir string) {
-	fs, err := filesystem.New(ctx, dir)
-	if err != nil {
-		return
-	}
-	defer fs.Close()
-	rm, ok := fs.(filesystem.Remover)
-	if !ok {
-		return
-	}
-	files, _ := fs.List(ctx, path.Join(dir, "*"))
-	for _, f := range files {
-		if strings.HasPrefix(f, dir) {
-			_ = rm.Remove(ctx, f)
-		}
-	}
 }

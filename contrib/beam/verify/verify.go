@@ -12,18 +12,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"sync"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
-	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
 
+	"github.com/memnet/memnet/contrib/beam/internal/scratch"
 	"github.com/memnet/memnet/data"
-	"github.com/memnet/memnet/limits"
 	"github.com/memnet/memnet/nn"
 )
 
@@ -73,7 +71,7 @@ func Run(ctx context.Context, job Job) (*Result, error) {
 	if err := beamx.Run(ctx, Pipeline(job, out)); err != nil {
 		return nil, fmt.Errorf("beam: %w", err)
 	}
-	b, err := readAll(ctx, out)
+	b, err := scratch.Read(ctx, out)
 	if err != nil {
 		return nil, err
 	}
@@ -118,20 +116,7 @@ func (f *writeFn) ProcessElement(ctx context.Context, b []byte) error {
 	if len(b) == 0 {
 		return errors.New("beam: no shard was judged")
 	}
-	fs, err := filesystem.New(ctx, f.Out)
-	if err != nil {
-		return err
-	}
-	defer fs.Close()
-	wc, err := fs.OpenWrite(ctx, f.Out)
-	if err != nil {
-		return err
-	}
-	if _, err := wc.Write(b); err != nil {
-		wc.Close()
-		return err
-	}
-	return wc.Close()
+	return scratch.Write(ctx, f.Out, b)
 }
 
 // worker is what a worker process loads once: the network and the data.
@@ -165,21 +150,6 @@ func load(net string, opt data.LoadOptions) (*worker, error) {
 	w := &worker{model, ds}
 	workers[key] = w
 	return w, nil
-}
-
-// readAll reads a file of at most limits.InputBytes().
-func readAll(ctx context.Context, name string) ([]byte, error) {
-	fs, err := filesystem.New(ctx, name)
-	if err != nil {
-		return nil, err
-	}
-	defer fs.Close()
-	rc, err := fs.OpenRead(ctx, name)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return io.ReadAll(io.LimitReader(rc, limits.InputBytes()))
 }
 
 // stamp is a file's size and modification time ("" when it has none), so a

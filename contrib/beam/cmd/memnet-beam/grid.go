@@ -117,10 +117,7 @@ func experimentCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		o.Sets = append(o.Sets, s)
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
-	d, cleanup, err := scratch(dir)
+	d, cleanup, err := outAndScratch(out, dir)
 	if err != nil {
 		return err
 	}
@@ -185,10 +182,7 @@ func sweepCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			o.Compare.Methods = append(o.Compare.Methods, m.Name())
 		}
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
-	d, cleanup, err := scratch(dir)
+	d, cleanup, err := outAndScratch(out, dir)
 	if err != nil {
 		return err
 	}
@@ -220,4 +214,12 @@ func ints(name, s string) ([]int, error) {
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// outAndScratch makes the output directory and returns the scratch one.
+func outAndScratch(out, dir string) (string, func(), error) {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return "", nil, err
+	}
+	return scratch(dir)
 }
