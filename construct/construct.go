@@ -169,14 +169,11 @@ type Result struct {
 	// points share work). They are stored in the network file and never
 	// decide a verdict: verification reads only the weights and the data.
 	Hints map[string]string
-}
-
-// RegressionVerifier is implemented by constructions that can memorize real
-// targets (option regression=true): it returns the largest |f(x_i) − t_i|
-// over the points, exactly or as a proven upper bound, and whether it is at
-// most eps.
-type RegressionVerifier interface {
-	VerifyRegression(net *nn.Network, xs [][]float64, targets []float64, eps float64) (maxErr float64, ok bool, err error)
+	// ClaimsFloat32 says the construction claims that every float32
+	// evaluation, in any order, is exact on the data (floatexact). The
+	// caller checks the claim (pipeline.Build runs the certificate); a
+	// construction never evaluates the network it builds.
+	ClaimsFloat32 bool
 }
 
 // Method is one construction.

@@ -179,7 +179,7 @@ func TestNPZRoundTripHZ(t *testing.T) {
 			}
 		}
 	}
-	v, err := pipeline.Verify(back, ds, nil)
+	v, err := pipeline.Verify(context.Background(), back, ds, pipeline.VerifyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +255,7 @@ func TestVardi(t *testing.T) {
 		t.Fatal(err)
 	}
 	exactEqual(t, m, got)
-	r, err := pipeline.Verify(got, ds, nil)
+	r, err := pipeline.Verify(context.Background(), got, ds, pipeline.VerifyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -8,8 +9,8 @@ import (
 	"math"
 	"math/big"
 	"math/bits"
-	"runtime"
-	"sync"
+
+	"github.com/memnet/memnet/internal/par"
 )
 
 // A float-exactness certificate proves that every IEEE evaluation of a
@@ -25,12 +26,26 @@ import (
 // smallest power of two (at most 1) dividing all of them, P the sum of the
 // positive terms and N the sum of the absolute values of the negative ones.
 // If P ≤ 2^p·2^e and N ≤ 2^p·2^e (p = 24 for float32, 53 for float64) and
-// 2^e is not below the format's smallest subnormal, then every sum of a
-// subset of the terms — every partial sum of any evaluation order — is an
-// integer multiple of 2^e of magnitude at most 2^p·2^e, hence a number of
-// the format, so each rounding returns it unchanged; by induction over the
-// layers every activation is exact. For integer networks 2^e = 1 and the
-// condition is the spec's P, N ≤ 2^24.
+// 2^e is not below the format's smallest normal number (2^−126, 2^−1022),
+// then every sum of a subset of the terms — every partial sum of any
+// evaluation order — is an integer multiple of 2^e of magnitude at most
+// 2^p·2^e, hence zero or a normal number of the format, so each rounding
+// returns it unchanged; by induction over the layers every activation is
+// exact. For integer networks 2^e = 1 and the condition is the spec's
+// P, N ≤ 2^24.
+//
+// Subnormals: since every unit 2^e is at least the smallest normal number,
+// no input, weight, product or partial sum the certificate covers is
+// subnormal, so the claim holds alike for runtimes that keep subnormals and
+// for those that flush them to zero (FTZ/DAZ).
+//
+// Frameworks multiply every column (a dense Gemm), zero weights included,
+// and 0·(±Inf) is NaN. So every coordinate of every point, read by the
+// network or not, must convert to a finite number of the format (1e39 does
+// not in float32: it becomes +Inf); a coordinate no neuron reads need not be
+// a number of the format (its rounded value is multiplied by zero only), and
+// may be subnormal or flushed to zero. Hidden values are exact and bounded,
+// hence finite, so their zero weights contribute 0.
 //
 // Certify checks the condition in exact integer arithmetic, point by point,
 // without trusting anything the construction says.
@@ -39,14 +54,14 @@ import (
 type CertFormat struct {
 	Name      string
 	Precision int // significand bits p, hidden bit included
-	MinExp    int // exponent of the smallest subnormal
+	MinExp    int // exponent of the smallest normal number: the lowest unit allowed
 }
 
 var (
 	// CertFloat32 is IEEE binary32.
-	CertFloat32 = CertFormat{Name: "float32", Precision: 24, MinExp: -149}
+	CertFloat32 = CertFormat{Name: "float32", Precision: 24, MinExp: -126}
 	// CertFloat64 is IEEE binary64.
-	CertFloat64 = CertFormat{Name: "float64", Precision: 53, MinExp: -1074}
+	CertFloat64 = CertFormat{Name: "float64", Precision: 53, MinExp: -1022}
 )
 
 // Certificate is the outcome of Certify.
@@ -211,13 +226,14 @@ func clampInt(d dyad) int64 {
 // Certify computes the float-exactness certificate of net in format f on
 // the points xs. An error is returned only for inputs of the wrong length.
 func Certify(net *Network, xs [][]float64, f CertFormat) (*Certificate, error) {
-	return CertifyPoints(net, xs, nil, f)
+	return CertifyPoints(context.Background(), net, xs, nil, f)
 }
 
-// CertifyPoints is Certify for points that are part of a larger set:
-// index[i] (when index is not nil) is the 0-based number point i has there,
-// used in the certificate's messages, FailPoint and WherePoint.
-func CertifyPoints(net *Network, xs [][]float64, index []int, f CertFormat) (*Certificate, error) {
+// CertifyPoints is Certify with a context (its error is returned once ctx
+// is done) for points that are part of a larger set: index[i] (when index
+// is not nil) is the 0-based number point i has there, used in the
+// certificate's messages, FailPoint and WherePoint.
+func CertifyPoints(ctx context.Context, net *Network, xs [][]float64, index []int, f CertFormat) (*Certificate, error) {
 	if err := net.Check(); err != nil {
 		return nil, err
 	}
@@ -319,40 +335,43 @@ func CertifyPoints(net *Network, xs [][]float64, index []int, f CertFormat) (*Ce
 		pos, neg float64
 		outputs  [][]float64
 	}
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(xs)/64+1))
-	chunk := (len(xs) + workers - 1) / max(workers, 1)
-	results := make([]result, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := w*chunk, min(len(xs), (w+1)*chunk)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := result{fail: -1}
-			ev := newCertEval(net, layers, f)
-			ev.usedIn = usedIn
-			for i := lo; i < hi; i++ {
-				var out []float64
-				var err error
-				if integer {
-					out, err = ev.pointInt(xs[i])
-				} else {
-					out, err = ev.point(xs[i])
-				}
-				if err != nil {
-					r.fail, r.reason = i, fmt.Sprintf("point %d: %v", num(i)+1, err)
-					break
-				}
-				r.outputs = append(r.outputs, out)
-				if ev.units > r.units {
-					r.units, r.where, r.wherePt = ev.units, fmt.Sprintf("%s, point %d", ev.name(ev.wk, ev.wj), num(i)+1), num(i)
-				}
-				r.pos, r.neg = max(r.pos, ev.pos), max(r.neg, ev.ngv)
+	const chunk = 64
+	results := make([]result, (len(xs)+chunk-1)/chunk)
+	errFailed := errors.New("certify: a point fails") // stops the handing out of chunks
+	err := par.Do(ctx, len(xs), chunk, func() *certEval {
+		ev := newCertEval(net, layers, f)
+		ev.usedIn = usedIn
+		return ev
+	}, func(lo, hi int, ev *certEval) error {
+		r := result{fail: -1}
+		defer func() { results[lo/chunk] = r }()
+		for i := lo; i < hi; i++ {
+			var out []float64
+			err := finiteIn(xs[i], f)
+			switch {
+			case err != nil:
+			case integer:
+				out, err = ev.pointInt(xs[i])
+			default:
+				out, err = ev.point(xs[i])
 			}
-			results[w] = r
-		}()
+			if err != nil {
+				r.fail, r.reason = i, fmt.Sprintf("point %d: %v", num(i)+1, err)
+				return errFailed
+			}
+			r.outputs = append(r.outputs, out)
+			if ev.units > r.units {
+				r.units, r.where, r.wherePt = ev.units, fmt.Sprintf("%s, point %d", ev.name(ev.wk, ev.wj), num(i)+1), num(i)
+			}
+			r.pos, r.neg = max(r.pos, ev.pos), max(r.neg, ev.ngv)
+		}
+		return nil
+	})
+	if err != nil && err != errFailed {
+		return nil, err
 	}
-	wg.Wait()
+	// every chunk before a failing one was handed out before it and has
+	// finished: the first failure in chunk order is the lowest point
 	for _, r := range results {
 		if r.fail >= 0 {
 			c.Reason, c.FailPoint = r.reason, num(r.fail)
@@ -369,6 +388,21 @@ func CertifyPoints(net *Network, xs [][]float64, index []int, f CertFormat) (*Ce
 		c.MaxPositive, c.MaxNegative = max(c.MaxPositive, r.pos), max(c.MaxNegative, r.neg)
 	}
 	return c, nil
+}
+
+// finiteIn checks that every coordinate of x converts to a finite number
+// of f (rounded to nearest, as a runtime reads it).
+func finiteIn(x []float64, f CertFormat) error {
+	for i, v := range x {
+		c := v
+		if f.Precision == 24 {
+			c = float64(float32(v))
+		}
+		if math.IsInf(c, 0) || math.IsNaN(c) {
+			return fmt.Errorf("input coordinate %d = %v is ±Inf or NaN in %s, and a framework multiplies every coordinate, even by a zero weight (0·Inf = NaN)", i+1, v, f.Name)
+		}
+	}
+	return nil
 }
 
 func ratDyad(r *big.Rat, f CertFormat) (dyad, bool) {

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -1554,8 +1555,6 @@ func (e *Exact) loadInputs(xs [][]float64, s *xscratch) error {
 	return nil
 }
 
-func workers() int { return runtime.GOMAXPROCS(0) }
-
 // inputBits returns the per-chunk cache of the layer's n inputs' magnitude
 // bit lengths, all −1 (not measured yet; dynamicWords measures on first use).
 func (e *Exact) inputBits(n int, s *xscratch) []int {
@@ -2105,13 +2104,14 @@ func cmpWords(a, b []uint64) int {
 
 // run evaluates every point of xs, chunk by chunk on every core, and calls
 // visit (from the worker goroutine) with each chunk's first index and
-// read-out. progress, if not nil, gets the number of points done.
-func (e *Exact) run(xs [][]float64, progress func(done int64), visit func(lo int, c chunkOut) error) error {
+// read-out. progress, if not nil, gets the number of points done. It stops
+// within a chunk's time once ctx is done and returns ctx's error.
+func (e *Exact) run(ctx context.Context, xs [][]float64, progress func(done int64), visit func(lo int, c chunkOut) error) error {
 	if e.share != nil {
-		return e.runShared(xs, progress, visit)
+		return e.runShared(ctx, xs, progress, visit)
 	}
 	var done atomic.Int64
-	return e.chunks(len(xs), e.chunkSize(len(xs)), func(lo, hi int, s *xscratch) error {
+	return e.chunks(ctx, len(xs), e.chunkSize(len(xs)), func(lo, hi int, s *xscratch) error {
 		c, err := e.evalChunk(xs[lo:hi], s)
 		if err == nil {
 			err = visit(lo, c)
@@ -2125,9 +2125,9 @@ func (e *Exact) run(xs [][]float64, progress func(done int64), visit func(lo int
 
 // Outputs returns the exact outputs of the network on every point of xs
 // (which must be the points it was compiled for, or a subset).
-func (e *Exact) Outputs(xs [][]float64, progress func(done int64)) ([][]*big.Rat, error) {
+func (e *Exact) Outputs(ctx context.Context, xs [][]float64, progress func(done int64)) ([][]*big.Rat, error) {
 	outs := make([][]*big.Rat, len(xs))
-	err := e.run(xs, progress, func(lo int, c chunkOut) error {
+	err := e.run(ctx, xs, progress, func(lo int, c chunkOut) error {
 		nout := len(c.vals) / (c.P * c.words)
 		z := new(big.Int)
 		for p := range c.P {
@@ -2145,13 +2145,13 @@ func (e *Exact) Outputs(xs [][]float64, progress func(done int64)) ([][]*big.Rat
 // Classes returns the class each point's exact outputs stand for among m
 // classes (−1 for none; the rule of ClassOfRat) and, for single-output
 // networks, whether the output equals the label y[i] (y may be nil).
-func (e *Exact) Classes(xs [][]float64, m int, y []int, progress func(done int64)) (cls []int, equal []bool, err error) {
+func (e *Exact) Classes(ctx context.Context, xs [][]float64, m int, y []int, progress func(done int64)) (cls []int, equal []bool, err error) {
 	cls = make([]int, len(xs))
 	if y != nil {
 		equal = make([]bool, len(xs))
 	}
 	twoD := new(big.Int).Lsh(e.outDen, 1)
-	err = e.run(xs, progress, func(lo int, c chunkOut) error {
+	err = e.run(ctx, xs, progress, func(lo int, c chunkOut) error {
 		nout := len(c.vals) / (c.P * c.words)
 		W := c.words
 		if nout > 1 {

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -59,7 +60,7 @@ func BenchmarkEngineMLP(b *testing.B) {
 	})
 	b.Run(fmt.Sprintf("float/N=%d", n), func(b *testing.B) {
 		for b.Loop() {
-			FloatCounts(net, xs, y, 10)
+			FloatCounts(context.Background(), net, xs, y, 10, FloatOptions{})
 		}
 	})
 }

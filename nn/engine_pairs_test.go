@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"context"
 	"math/big"
 	"math/rand/v2"
 	"testing"
@@ -514,7 +515,7 @@ func TestWideHeadInPlace(t *testing.T) {
 	if ns[1].wide == nil || ns[0].base < 0 {
 		t.Fatalf("the head is not decided from the top words (%v) or v' does not take v's slot (base %d)", ns[1].wide != nil, ns[0].base)
 	}
-	outs, err := e.Outputs(xs, nil)
+	outs, err := e.Outputs(context.Background(), xs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

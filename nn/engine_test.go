@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/big"
@@ -88,7 +89,7 @@ func checkWidths(t *testing.T, net *Network, xs [][]float64, rng *rand.Rand) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	outs, err := e.Outputs(all, nil)
+	outs, err := e.Outputs(context.Background(), all, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +349,7 @@ func TestEngineMutants(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, _, err := e.Classes(xs, m, nil, nil)
+			got, _, err := e.Classes(context.Background(), xs, m, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -462,7 +463,7 @@ func TestEngineSplit(t *testing.T) {
 		if len(e.share.keyIdx) > 0 {
 			shared++
 		}
-		outs, err := e.Outputs(xs, nil)
+		outs, err := e.Outputs(context.Background(), xs, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

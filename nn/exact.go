@@ -1,12 +1,13 @@
 package nn
 
 import (
+	"context"
 	"math"
 	"math/big"
 	"math/bits"
-	"runtime"
-	"sync"
 	"sync/atomic"
+
+	"github.com/memnet/memnet/internal/par"
 )
 
 // Helpers of exact evaluation shared with other packages: dyadic and float64
@@ -68,36 +69,15 @@ func EvalExact(net *Network, xs [][]float64, progress func(done int64)) ([][]*bi
 	if err != nil {
 		return nil, err
 	}
-	return e.Outputs(xs, progress)
+	return e.Outputs(context.Background(), xs, progress)
 }
 
-// Parallel runs f over [0,n) split into chunks, one goroutine per core, each
-// goroutine taking chunks until none are left. The first error wins and stops
-// the handing out of chunks. done is shared by all calls, for progress counts.
+// Parallel runs f over [0,n) split into chunks (of at most 64), one
+// goroutine per core taking chunks until none are left (par.Do, without a
+// context). The first error wins and stops the handing out of chunks. done
+// is shared by all calls, for progress counts.
 func Parallel(n int, f func(lo, hi int, done *atomic.Int64) error) error {
-	workers := runtime.GOMAXPROCS(0)
-	chunk := max(1, min(64, n/(workers*8)+1))
-	var next, done atomic.Int64
-	var wg sync.WaitGroup
-	var once sync.Once
-	var first error
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				lo := int(next.Add(int64(chunk))) - chunk
-				if lo >= n {
-					return
-				}
-				if err := f(lo, min(n, lo+chunk), &done); err != nil {
-					once.Do(func() { first = err })
-					next.Store(int64(n))
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return first
+	var done atomic.Int64
+	chunk := max(1, min(64, n/(par.Workers()*8)+1))
+	return par.Do(context.Background(), n, chunk, nil, func(lo, hi int, _ struct{}) error { return f(lo, hi, &done) })
 }

@@ -8,7 +8,13 @@ import (
 
 // FloatNet is a float64 or float32 view of a network: every weight rounded to
 // the nearest F. Products are rounded before they are added (no fused
-// multiply-add), as most runtimes do.
+// multiply-add), as most runtimes do. It evaluates what a framework's dense
+// Gemm evaluates: every input coordinate is converted to F (a coordinate
+// beyond F's range becomes ±Inf), and every column is a product, zero
+// weights included, so 0·(±Inf or NaN) = NaN reaches the sum. (Zero weights
+// are skipped while every input of a layer is finite, where 0·h = ±0
+// changes no sum's value; when a layer's input holds a non-finite value, the
+// neurons with a zero weight on it become NaN at those points.)
 //
 // Parameters are packed in one array, layer after layer (weights row by row,
 // then biases), and EvalBatch pushes a batch of points through each layer
@@ -119,8 +125,34 @@ func (f *FloatNet[F]) Eval(x []float64, out []F) error {
 
 // EvalBatch computes the outputs of every point of xs into outs.
 func (f *FloatNet[F]) EvalBatch(xs [][]float64, outs [][]F) error {
-	_, err := f.evalBatch(xs, outs, false)
-	return err
+	for lo := 0; lo < len(xs); lo += f.batch() {
+		hi := min(len(xs), lo+f.batch())
+		if _, err := f.evalBatch(xs[lo:hi], outs[lo:hi], false, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// batchValues bounds the values a batch buffer holds (points × widest
+// layer): 2^20, 8 MiB in float64, so that a network with 10^5 neurons in a
+// layer evaluates 10 points at a time instead of allocating gigabytes.
+const batchValues = 1 << 20
+
+// batch is the number of points evaluated together: up to 256, fewer when
+// the widest layer would make the buffers larger than batchValues.
+func (f *FloatNet[F]) batch() int { return max(1, min(256, batchValues/max(1, f.width))) }
+
+// floatScratch is a worker's pair of batch buffers, reused across batches.
+type floatScratch[F float32 | float64] struct{ cur, next []F }
+
+// buffers returns the scratch sized for nb points, allocating only when it
+// is too small.
+func (s *floatScratch[F]) buffers(n int) (cur, next []F) {
+	if cap(s.cur) < n {
+		s.cur, s.next = make([]F, n), make([]F, n)
+	}
+	return s.cur[:n], s.next[:n]
 }
 
 // evalBatch runs the layers over the batch, layer-major with the points
@@ -128,24 +160,25 @@ func (f *FloatNet[F]) EvalBatch(xs [][]float64, outs [][]F) error {
 // point p), and each weight is applied to the whole batch in one loop.
 // Every neuron adds its bias, then its terms in input order, each product
 // rounded to F, so outputs are bit-identical to a point-at-a-time
-// evaluation. With stop, a batch whose values are all NaN after a layer
+// evaluation. sc (nil: fresh buffers) holds the batch buffers. With stop,
+// a batch whose values are all NaN after a layer
 // from which NaN provably reaches the verdict (nanStop) is abandoned:
 // stopped is true and outs are set to NaN.
-func (f *FloatNet[F]) evalBatch(xs [][]float64, outs [][]F, stop bool) (stopped bool, err error) {
+func (f *FloatNet[F]) evalBatch(xs [][]float64, outs [][]F, stop bool, sc *floatScratch[F]) (stopped bool, err error) {
 	nb := len(xs)
-	cur := make([]F, nb*f.width)
-	next := make([]F, nb*f.width)
-	for p, x := range xs {
+	if sc == nil {
+		sc = new(floatScratch[F])
+	}
+	cur, next := sc.buffers(nb * f.width)
+	for _, x := range xs {
 		if len(x) != f.in {
 			return false, fmt.Errorf("evaluation: input has %d coordinates, network wants %d", len(x), f.in)
 		}
-		for i, v := range x {
-			cur[i*nb+p] = F(v)
-		}
 	}
+	nonFinite := loadInputs(xs, cur)
 	for k := range f.layers {
 		l := &f.layers[k]
-		f.evalLayer(k, cur, next, nb, nil)
+		nonFinite = f.evalLayer(k, cur, next, nb, nil, nonFinite)
 		cur, next = next, cur
 		if stop && f.nanStop[k] && allNaN(cur[:l.out*nb]) {
 			nan := F(math.NaN())
@@ -165,12 +198,42 @@ func (f *FloatNet[F]) evalBatch(xs [][]float64, outs [][]F, stop bool) (stopped 
 	return false, nil
 }
 
+// loadInputs converts the points xs to F into cur (cur[i*nb+p] is
+// coordinate i of point p) and reports whether any became non-finite.
+func loadInputs[F float32 | float64](xs [][]float64, cur []F) (nonFinite bool) {
+	nb := len(xs)
+	for p, x := range xs {
+		for i, v := range x {
+			c := F(v)
+			cur[i*nb+p] = c
+			nonFinite = nonFinite || c-c != 0
+		}
+	}
+	return nonFinite
+}
+
 // evalLayer computes layer k on a batch of nb points: cur holds its inputs
 // (cur[i*nb+p] is input i of point p), next receives its outputs. Every
 // neuron adds its bias, then its terms in input order, each product rounded
 // to F. Neurons with skip[j] are not computed (next keeps what it holds).
-func (f *FloatNet[F]) evalLayer(k int, cur, next []F, nb int, skip []bool) {
+// inNonFinite says cur may hold a non-finite value: then (with skip nil,
+// when every input is valid) a neuron with a zero weight on an input that
+// is ±Inf or NaN at a point is NaN there, as in a dense Gemm. It reports
+// whether any computed output is non-finite.
+func (f *FloatNet[F]) evalLayer(k int, cur, next []F, nb int, skip []bool, inNonFinite bool) (nonFinite bool) {
 	l := &f.layers[k]
+	var bad []int // inputs holding a non-finite value at some point
+	if inNonFinite && skip == nil {
+		for i := range l.in {
+			for _, v := range cur[i*nb : (i+1)*nb] {
+				if v-v != 0 {
+					bad = append(bad, i)
+					break
+				}
+			}
+		}
+	}
+	wts := f.params[l.off : l.off+l.in*l.out]
 	bias := f.params[l.off+l.in*l.out : l.off+l.in*l.out+l.out]
 	acts := f.acts[l.act : l.act+l.out]
 	for j := 0; j < l.out; j++ {
@@ -199,6 +262,17 @@ func (f *FloatNet[F]) evalLayer(k int, cur, next []F, nb int, skip []bool) {
 				z[p] += F(w * h[p])
 			}
 		}
+		for _, i := range bad {
+			if wts[j*l.in+i] != 0 {
+				continue
+			}
+			nan := F(math.NaN())
+			for p, v := range cur[i*nb : (i+1)*nb] {
+				if v-v != 0 {
+					z[p] = nan // 0·(±Inf or NaN)
+				}
+			}
+		}
 		switch acts[j] {
 		case ReLU:
 			for p, v := range z {
@@ -219,7 +293,16 @@ func (f *FloatNet[F]) evalLayer(k int, cur, next []F, nb int, skip []bool) {
 				z[p] = F(1 / (1 + math.Exp(-float64(v))))
 			}
 		}
+		if acts[j] != Step && !nonFinite {
+			for _, v := range z {
+				if v-v != 0 {
+					nonFinite = true
+					break
+				}
+			}
+		}
 	}
+	return nonFinite
 }
 
 func allNaN[F float32 | float64](v []F) bool {

@@ -1,14 +1,32 @@
 package nn
 
 import (
+	"context"
 	"math"
 	"math/big"
 	"math/rand/v2"
 	"testing"
 )
 
+// refActFloat applies a (not sigmoid) in floating point.
+func refActFloat[F float32 | float64](a Activation, z F) F {
+	switch a {
+	case ReLU:
+		if z < 0 {
+			return 0
+		}
+	case Step:
+		if z >= 0 {
+			return 1
+		}
+		return 0
+	}
+	return z
+}
+
 // floatRef is the float64 reference: one point at a time, bias first, then
-// the nonzero weights in input order, each product rounded.
+// every weight in input order (zero weights too, as a dense Gemm), each
+// product rounded.
 func floatRef(n *Network, x []float64) []float64 {
 	h := append([]float64(nil), x...)
 	for _, l := range n.Layers() {
@@ -17,23 +35,9 @@ func floatRef(n *Network, x []float64) []float64 {
 			z, _ := l.B[j].Float64()
 			for i, w := range l.W[j] {
 				wf, _ := w.Float64()
-				if wf != 0 {
-					z += float64(wf * h[i])
-				}
+				z += float64(wf * h[i]) // every column, as a dense Gemm: 0·Inf is NaN
 			}
-			switch l.Act[j] {
-			case ReLU:
-				if z < 0 {
-					z = 0
-				}
-			case Step:
-				if z >= 0 {
-					z = 1
-				} else {
-					z = 0
-				}
-			}
-			next[j] = z
+			next[j] = refActFloat(l.Act[j], z)
 		}
 		h = next
 	}
@@ -92,7 +96,7 @@ func TestFloatHopeless(t *testing.T) {
 	if ok, why := f.Hopeless(); !ok || why == "" {
 		t.Fatalf("identity +Inf weight: hopeless %v %q", ok, why)
 	}
-	fc := FloatCounts(net, xs, y, 2)
+	fc := FloatCounts(context.Background(), net, xs, y, 2, FloatOptions{})
 	if fc.Float64Correct != 0 || fc.Float64Overflow != 1 || fc.Float64Rounded != 1 || fc.Float64Note == "" {
 		t.Fatalf("identity +Inf weight: %+v", fc)
 	}
@@ -107,7 +111,7 @@ func TestFloatHopeless(t *testing.T) {
 		if ok, _ := net.Float64().Hopeless(); ok {
 			t.Fatalf("%v −Inf weight judged hopeless", act)
 		}
-		fc := FloatCounts(net, xs, y, 2)
+		fc := FloatCounts(context.Background(), net, xs, y, 2, FloatOptions{})
 		want := 0
 		for p, x := range xs {
 			if ClassOfFloat(floatRef(net, x), 2) == y[p] {
@@ -154,7 +158,7 @@ func TestFloatProofsSound(t *testing.T) {
 				want++
 			}
 		}
-		fc := FloatCounts(net, xs, y, 3)
+		fc := FloatCounts(context.Background(), net, xs, y, 3, FloatOptions{})
 		if fc.Float64Correct != want {
 			t.Fatalf("float64 correct %d, point-at-a-time reference %d (note %q)", fc.Float64Correct, want, fc.Float64Note)
 		}

@@ -1,11 +1,14 @@
 package nn
 
 import (
+	"context"
+	"errors"
 	"math"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unsafe"
+
+	"github.com/memnet/memnet/internal/par"
 )
 
 // Split is a taint split (see share): hidden layer Layer (0-based), with
@@ -105,8 +108,12 @@ func (f *FloatNet[F]) share(sp *Split) *floatShare {
 // bits of their keys gives each point the values a point-at-a-time
 // evaluation gives (bit-identical; nn.TestFloatSharedBitIdentical). visit
 // gets each point's outputs (from several goroutines).
-func (f *FloatNet[F]) evalShared(xs [][]float64, fs *floatShare, visit func(p int, out []F)) error {
-	const batch = 256
+// errNonFinite: a shared evaluation met a non-finite value; the caller
+// evaluates plainly (where zero weights meeting it are handled as a Gemm does).
+var errNonFinite = errors.New("float view: a non-finite value")
+
+func (f *FloatNet[F]) evalShared(ctx context.Context, xs [][]float64, fs *floatShare, visit func(p int, out []F)) error {
+	batch := f.batch()
 	n := len(xs)
 	S := fs.S
 	L := len(f.layers)
@@ -117,20 +124,19 @@ func (f *FloatNet[F]) evalShared(xs [][]float64, fs *floatShare, visit func(p in
 	var keys [][]F
 	var mu sync.Mutex
 	nb := (n + batch - 1) / batch
-	err := Parallel(nb, func(blo, bhi int, _ *atomic.Int64) error {
-		cur, next := make([]F, batch*f.width), make([]F, batch*f.width)
+	err := par.Do(ctx, nb, 1, func() *floatScratch[F] { return new(floatScratch[F]) }, func(blo, bhi int, sc *floatScratch[F]) error {
+		cur, next := sc.buffers(batch * f.width)
 		key := make([]uint64, nkey)
 		for b := blo; b < bhi; b++ {
 			lo, hi := b*batch, min(n, (b+1)*batch)
 			m := hi - lo
-			for p, x := range xs[lo:hi] {
-				for i, v := range x {
-					cur[i*m+p] = F(v)
-				}
-			}
+			nonFinite := loadInputs(xs[lo:hi], cur)
 			for k := 0; k <= S; k++ {
-				f.evalLayer(k, cur, next, m, nil)
+				nonFinite = f.evalLayer(k, cur, next, m, nil, nonFinite)
 				cur, next = next, cur
+			}
+			if nonFinite {
+				return errNonFinite // the later phases leave inputs unset, where a zero weight may meet ±Inf
 			}
 			mu.Lock()
 			for p := range m {
@@ -178,8 +184,8 @@ func (f *FloatNet[F]) evalShared(xs [][]float64, fs *floatShare, visit func(p in
 		}
 	}
 	ngb := (G + batch - 1) / batch
-	err = Parallel(ngb, func(blo, bhi int, _ *atomic.Int64) error {
-		cur, next := make([]F, batch*f.width), make([]F, batch*f.width)
+	err = par.Do(ctx, ngb, 1, func() *floatScratch[F] { return new(floatScratch[F]) }, func(blo, bhi int, sc *floatScratch[F]) error {
+		cur, next := sc.buffers(batch * f.width)
 		for b := blo; b < bhi; b++ {
 			lo, hi := b*batch, min(G, (b+1)*batch)
 			m := hi - lo
@@ -189,7 +195,9 @@ func (f *FloatNet[F]) evalShared(xs [][]float64, fs *floatShare, visit func(p in
 				}
 			}
 			for k := S + 1; k < L; k++ {
-				f.evalLayer(k, cur, next, m, fs.tainted[k-S])
+				if f.evalLayer(k, cur, next, m, fs.tainted[k-S], false) {
+					return errNonFinite
+				}
 				cur, next = next, cur
 				for a, j := range fs.iface[k-S] {
 					copy(gv[k][a*G+lo:a*G+hi], cur[j*m:j*m+m])
@@ -202,8 +210,8 @@ func (f *FloatNet[F]) evalShared(xs [][]float64, fs *floatShare, visit func(p in
 		return err
 	}
 	outDim := f.layers[L-1].out
-	return Parallel(nb, func(blo, bhi int, _ *atomic.Int64) error {
-		cur, next := make([]F, batch*f.width), make([]F, batch*f.width)
+	return par.Do(ctx, nb, 1, func() *floatScratch[F] { return new(floatScratch[F]) }, func(blo, bhi int, sc *floatScratch[F]) error {
+		cur, next := sc.buffers(batch * f.width)
 		out := make([]F, outDim)
 		for b := blo; b < bhi; b++ {
 			lo, hi := b*batch, min(n, (b+1)*batch)
@@ -218,7 +226,9 @@ func (f *FloatNet[F]) evalShared(xs [][]float64, fs *floatShare, visit func(p in
 				}
 			}
 			for k := S + 1; k < L; k++ {
-				f.evalLayer(k, cur, next, m, fs.shared[k-S])
+				if f.evalLayer(k, cur, next, m, fs.shared[k-S], false) {
+					return errNonFinite
+				}
 				cur, next = next, cur
 				for a, j := range fs.iface[k-S] {
 					for p := range m {

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -12,7 +13,7 @@ import (
 // in float64 and float32, and the counts agree.
 func TestFloatSharedBitIdentical(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 24))
-	grouped := 0
+	grouped, gaveUp := 0, 0
 	for it := range 300 {
 		d := 1 + rng.IntN(3)
 		var net *Network
@@ -74,34 +75,46 @@ func TestFloatSharedBitIdentical(t *testing.T) {
 		if err := f32.EvalBatch(xs, p32); err != nil {
 			t.Fatal(err)
 		}
-		if err := f64.evalShared(xs, fs64, func(p int, out []float64) { copy(s64[p], out) }); err != nil {
-			t.Fatal(err)
-		}
-		if err := f32.evalShared(xs, fs32, func(p int, out []float32) {
+		// a shared evaluation that meets ±Inf or NaN gives up (the
+		// counts then come from the plain evaluation, checked below)
+		err64 := f64.evalShared(context.Background(), xs, fs64, func(p int, out []float64) { copy(s64[p], out) })
+		err32 := f32.evalShared(context.Background(), xs, fs32, func(p int, out []float32) {
 			for j, v := range out {
 				s32[p][j] = float64(v)
 			}
-		}); err != nil {
-			t.Fatal(err)
-		}
-		check("float64", p64, s64)
-		w32 := make([][]float64, len(xs))
-		for p := range xs {
-			w32[p] = make([]float64, o)
-			for j, v := range p32[p] {
-				w32[p][j] = float64(v)
+		})
+		for _, err := range []error{err64, err32} {
+			if err != nil && err != errNonFinite {
+				t.Fatal(err)
 			}
 		}
-		check("float32", w32, s32)
+		if err64 != nil || err32 != nil {
+			gaveUp++
+			if err64 == nil {
+				check("float64", p64, s64)
+			}
+		} else {
+			check("float64", p64, s64)
+			w32 := make([][]float64, len(xs))
+			for p := range xs {
+				w32[p] = make([]float64, o)
+				for j, v := range p32[p] {
+					w32[p][j] = float64(v)
+				}
+			}
+			if err32 == nil {
+				check("float32", w32, s32)
+			}
+		}
 		y := make([]int, len(xs))
 		for p := range y {
 			y[p] = rng.IntN(3)
 		}
-		if a, b := FloatCounts(net, xs, y, 3), FloatCountsSplit(net, xs, y, 3, sp); a.Float64Correct != b.Float64Correct || a.Float32Correct != b.Float32Correct || a.Float64BitExact != b.Float64BitExact {
+		if a, b := FloatCounts(context.Background(), net, xs, y, 3, FloatOptions{}), FloatCounts(context.Background(), net, xs, y, 3, FloatOptions{Split: sp}); a.Float64Correct != b.Float64Correct || a.Float32Correct != b.Float32Correct || a.Float64BitExact != b.Float64BitExact {
 			t.Fatalf("network %d: counts %+v plain, %+v with the split", it, a, b)
 		}
 	}
-	if grouped == 0 {
-		t.Fatal("no split had shared neurons")
+	if grouped == 0 || gaveUp > 200 {
+		t.Fatalf("%d splits had shared neurons, %d of 300 shared evaluations met a non-finite value", grouped, gaveUp)
 	}
 }

@@ -1,11 +1,14 @@
 package nn
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/memnet/memnet/internal/par"
 )
 
 // Structure sharing (the taint split). Choose a hidden layer S and a set of
@@ -127,7 +130,7 @@ func store(dst, v []uint64) {
 }
 
 // runShared is run for an engine with a split (see share).
-func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(lo int, c chunkOut) error) error {
+func (e *Exact) runShared(ctx context.Context, xs [][]float64, progress func(done int64), visit func(lo int, c chunkOut) error) error {
 	sh := e.share
 	n := len(xs)
 	S := sh.S
@@ -145,7 +148,7 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 	var mu sync.Mutex
 	kw := len(sh.keyIdx) * wS
 	P := e.chunkSize(n)
-	err := e.chunks(n, P, func(lo, hi int, s *xscratch) error {
+	err := e.chunks(ctx, n, P, func(lo, hi int, s *xscratch) error {
 		if err := e.loadInputs(xs[lo:hi], s); err != nil {
 			return err
 		}
@@ -198,7 +201,7 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 	}
 	lS := &e.layers[S]
 	PG := e.chunkSize(G)
-	err = e.chunks(G, PG, func(lo, hi int, s *xscratch) error {
+	err = e.chunks(ctx, G, PG, func(lo, hi int, s *xscratch) error {
 		Pc := hi - lo
 		s.fresh(&s.a, lS.out, wS, Pc)
 		for q, j := range sh.keyIdx {
@@ -223,7 +226,7 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 	}
 	// phase 3: the per-point neurons, chunk by chunk
 	var done atomic.Int64
-	return e.chunks(n, P, func(lo, hi int, s *xscratch) error {
+	return e.chunks(ctx, n, P, func(lo, hi int, s *xscratch) error {
 		Pc := hi - lo
 		s.fresh(&s.a, lS.out, wS, Pc)
 		for p := range Pc {
@@ -256,31 +259,14 @@ func (e *Exact) runShared(xs [][]float64, progress func(done int64), visit func(
 	})
 }
 
-// chunks runs f over [0,n) in chunks of P on every core; the first error wins.
-func (e *Exact) chunks(n, P int, f func(lo, hi int, s *xscratch) error) error {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var once sync.Once
-	var first error
-	for range workers() {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s := &xscratch{}
-			for {
-				lo := int(next.Add(int64(P))) - P
-				if lo >= n {
-					return
-				}
-				hi := min(n, lo+P)
-				if err := f(lo, hi, s); err != nil {
-					once.Do(func() { first = fmt.Errorf("points %d–%d: %w", lo+1, hi, err) })
-					next.Store(int64(n))
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return first
+// chunks runs f over [0,n) in chunks of P on every core (par.Do, each
+// worker with its own scratch); the first error wins, and ctx's error once
+// ctx is done.
+func (e *Exact) chunks(ctx context.Context, n, P int, f func(lo, hi int, s *xscratch) error) error {
+	return par.Do(ctx, n, P, func() *xscratch { return &xscratch{} }, func(lo, hi int, s *xscratch) error {
+		if err := f(lo, hi, s); err != nil {
+			return fmt.Errorf("points %d–%d: %w", lo+1, hi, err)
+		}
+		return nil
+	})
 }

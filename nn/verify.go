@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/memnet/memnet/internal/par"
 )
 
 // How outputs stand for classes. A network with one output stands for the
@@ -100,10 +103,13 @@ type Report struct {
 	// Float64MaxError is max |f64 output − exact output| over points (single output).
 	Float64MaxError float64 `json:"float64_max_error"`
 	// Wrong lists (0-based) up to 20 points the exact evaluation gets wrong.
-	Wrong          []int   `json:"wrong,omitempty"`
-	ExactSeconds   float64 `json:"exact_seconds"`
-	FloatSeconds   float64 `json:"float_seconds"`
-	ExactEvaluator string  `json:"exact_evaluator"`
+	Wrong []int `json:"wrong,omitempty"`
+	// WrongOutputs are the exact outputs of the Wrong points, when the
+	// evaluator computes exact outputs (nil otherwise).
+	WrongOutputs   [][]*big.Rat `json:"-"`
+	ExactSeconds   float64      `json:"exact_seconds"`
+	FloatSeconds   float64      `json:"float_seconds"`
+	ExactEvaluator string       `json:"exact_evaluator"`
 	// Float holds the float views' weight counts and notes (nil until AddFloat).
 	Float *FloatResult `json:"float,omitempty"`
 	// Split is the taint split the exact engine used (nil: none); the
@@ -113,37 +119,54 @@ type Report struct {
 
 // Verify evaluates net on every point exactly and in float64 and float32, and
 // judges each output against y (class indices among m classes). progress, if
-// not nil, is called with the number of exactly evaluated points.
+// not nil, is called with the number of exactly evaluated points. (Without
+// a context: ExactVerdict and FloatCounts take one.)
 func Verify(net *Network, xs [][]float64, y []int, m int, progress func(done int64)) (*Report, error) {
-	r, err := VerifyExact(net, xs, y, m, progress)
+	r, err := ExactVerdict(context.Background(), net, xs, y, m, ExactOptions{Progress: progress})
 	if err != nil {
 		return nil, err
 	}
-	r.AddFloat(net, xs, y, m)
+	r.AddFloat(context.Background(), net, xs, y, m, nil)
 	return r, nil
 }
 
-// AddFloat fills in the float64 and float32 counts of r.
-func (r *Report) AddFloat(net *Network, xs [][]float64, y []int, m int) {
+// AddFloat fills in the float64 and float32 counts of r (with r's split),
+// reporting the points done to progress when it is not nil.
+func (r *Report) AddFloat(ctx context.Context, net *Network, xs [][]float64, y []int, m int, progress func(done int64)) {
 	t1 := time.Now()
-	fc := FloatCountsSplit(net, xs, y, m, r.Split)
+	fc := FloatCounts(ctx, net, xs, y, m, FloatOptions{Split: r.Split, Progress: progress})
 	r.Float64Correct, r.Float32Correct, r.Float64BitExact = fc.Float64Correct, fc.Float32Correct, fc.Float64BitExact
 	r.Float = &fc
 	r.FloatSeconds = time.Since(t1).Seconds()
 }
 
-// VerifyExact is the exact half of Verify: it leaves the float counts zero.
-// It runs the exact engine (see Exact), whatever built the network.
+// VerifyExact is ExactVerdict without a context or hints.
 func VerifyExact(net *Network, xs [][]float64, y []int, m int, progress func(done int64)) (*Report, error) {
-	return VerifyExactHints(net, xs, y, m, progress, nil)
+	return ExactVerdict(context.Background(), net, xs, y, m, ExactOptions{Progress: progress})
 }
 
-// VerifyExactHints is VerifyExact with a network file's hints: a taint
-// split ("split": hidden layer index, "per_point": comma-separated neurons)
-// lets points share work (see Exact.UseSplit). Hints never decide a value:
-// a split that does not parse or names no layer is ignored, and any split
-// gives the exact outputs.
+// VerifyExactHints is ExactVerdict without a context.
 func VerifyExactHints(net *Network, xs [][]float64, y []int, m int, progress func(done int64), hints map[string]string) (*Report, error) {
+	return ExactVerdict(context.Background(), net, xs, y, m, ExactOptions{Progress: progress, Hints: hints})
+}
+
+// ExactOptions are the settings of ExactVerdict.
+type ExactOptions struct {
+	// Progress, if not nil, is called with the number of points evaluated.
+	Progress func(done int64)
+	// Hints are a network file's hints: a taint split ("split": hidden
+	// layer index, "per_point": comma-separated neurons) lets points share
+	// work (see Exact.UseSplit). Hints never decide a value: a split that
+	// does not parse or names no layer is ignored, and any split gives the
+	// exact outputs.
+	Hints map[string]string
+}
+
+// ExactVerdict is the exact half of the verdict (the float counts are left
+// zero): it runs the exact engine (see Exact), whatever built the network,
+// and judges each output against y (class indices among m classes). It
+// returns ctx's error within a chunk's time once ctx is done.
+func ExactVerdict(ctx context.Context, net *Network, xs [][]float64, y []int, m int, opt ExactOptions) (*Report, error) {
 	if len(xs) != len(y) {
 		return nil, errors.New("verify: points and labels differ in number")
 	}
@@ -154,14 +177,14 @@ func VerifyExactHints(net *Network, xs [][]float64, y []int, m int, progress fun
 		return nil, err
 	}
 	r.ExactEvaluator = e.Describe()
-	if split, pp, ok := splitHints(hints); ok && e.UseSplit(split, pp) == nil {
+	if split, pp, ok := splitHints(opt.Hints); ok && e.UseSplit(split, pp) == nil {
 		r.ExactEvaluator += fmt.Sprintf("; points share the work after hidden layer %d (taint split from the file's hints)", split+1)
 		r.Split = &Split{Layer: split, PerPoint: pp}
 	} else if split, pp, ok := e.FindSplit(xs); ok && e.UseSplit(split, pp) == nil {
 		r.ExactEvaluator += fmt.Sprintf("; points share the work after hidden layer %d (taint split found from the weights and a sample of the points)", split+1)
 		r.Split = &Split{Layer: split, PerPoint: pp}
 	}
-	cls, equal, err := e.Classes(xs, m, y, progress)
+	cls, equal, err := e.Classes(ctx, xs, m, y, opt.Progress)
 	if err != nil {
 		return nil, err
 	}
@@ -173,6 +196,16 @@ func VerifyExactHints(net *Network, xs [][]float64, y []int, m int, progress fun
 		}
 		if equal[i] && net.OutputDim() == 1 {
 			r.ExactEqual++
+		}
+	}
+	if len(r.Wrong) > 0 {
+		// the listed wrong points' outputs, from the same compiled engine
+		wx := make([][]float64, len(r.Wrong))
+		for k, i := range r.Wrong {
+			wx[k] = xs[i]
+		}
+		if r.WrongOutputs, err = e.Outputs(ctx, wx, nil); err != nil {
+			return nil, err
 		}
 	}
 	r.Exact = r.ExactCorrect == len(xs)
@@ -197,86 +230,106 @@ type FloatResult struct {
 	Float32Note string `json:"float32_note,omitempty"`
 }
 
-// FloatCounts evaluates the float64 and float32 views on every point,
-// layer-major in batches on all cores. A view proven hopeless from its
-// weights is counted 0 without evaluation; a batch whose values all become
-// NaN where NaN provably reaches the outputs stops there.
-func FloatCounts(net *Network, xs [][]float64, y []int, m int) FloatResult {
-	return FloatCountsSplit(net, xs, y, m, nil)
+// FloatOptions are the settings of FloatCounts.
+type FloatOptions struct {
+	// Split is a taint split: points share the work of the neurons that do
+	// not depend on their per-point values, as in the exact engine (see
+	// FloatNet.evalShared; the counts are those of the plain evaluation). A
+	// split that names no layer or neuron is ignored; nil: none.
+	Split *Split
+	// Progress, when not nil, is called (from several goroutines) with the
+	// number of points done, counting both views as half a point each.
+	Progress func(done int64)
 }
 
-// FloatCountsSplit is FloatCounts with a taint split: points share the
-// work of the neurons that do not depend on their per-point values, as in
-// the exact engine (see FloatNet.evalShared; the counts are those of the
-// plain evaluation). A split that names no layer or neuron is ignored.
-func FloatCountsSplit(net *Network, xs [][]float64, y []int, m int, sp *Split) FloatResult {
+// FloatCounts evaluates the float64 and float32 views on every point,
+// layer-major in batches on all cores, each view built once. A view proven
+// hopeless from its weights is counted 0 without evaluation; a batch whose
+// values all become NaN where NaN provably reaches the outputs stops there.
+func FloatCounts(ctx context.Context, net *Network, xs [][]float64, y []int, m int, opt FloatOptions) FloatResult {
 	f64, f32 := net.Float64(), net.Float32()
 	var res FloatResult
 	res.Float64Rounded, res.Float64Overflow = f64.Rounded, f64.Overflow
 	res.Float32Rounded, res.Float32Overflow = f32.Rounded, f32.Overflow
-	skip64, note64 := f64.Hopeless()
-	skip32, note32 := f32.Hopeless()
-	res.Float64Note, res.Float32Note = note64, note32
-	if skip64 && skip32 {
-		return res
-	}
-	var c64, c32, bit atomic.Int64
-	if fs64, fs32 := f64.share(sp), f32.share(sp); fs64 != nil && fs32 != nil {
-		if !skip64 {
-			_ = f64.evalShared(xs, fs64, func(i int, o []float64) {
-				if y[i] >= 0 && ClassOfFloat(o, m) == y[i] {
-					c64.Add(1)
-				}
-				if y[i] >= 0 && len(o) == 1 && o[0] == float64(y[i]) {
-					bit.Add(1)
-				}
-			})
+	var done atomic.Int64 // half-points: each view adds one per point
+	tick := func(k int) {
+		if opt.Progress != nil {
+			opt.Progress(done.Add(int64(k)) / 2)
 		}
-		if !skip32 {
-			_ = f32.evalShared(xs, fs32, func(i int, o []float32) {
-				if y[i] >= 0 && ClassOfFloat(o, m) == y[i] {
-					c32.Add(1)
-				}
-			})
-		}
-		res.Float64Correct, res.Float32Correct, res.Float64BitExact = int(c64.Load()), int(c32.Load()), int(bit.Load())
-		return res
 	}
-	const batch = 256
-	_ = Parallel((len(xs)+batch-1)/batch, func(blo, bhi int, _ *atomic.Int64) error {
+	var skip bool
+	if skip, res.Float64Note = f64.Hopeless(); !skip {
+		res.Float64Correct, res.Float64BitExact = countView(ctx, f64, xs, y, m, opt.Split, tick)
+	} else {
+		tick(len(xs))
+	}
+	if skip, res.Float32Note = f32.Hopeless(); !skip {
+		res.Float32Correct, _ = countView(ctx, f32, xs, y, m, opt.Split, tick)
+	} else {
+		tick(len(xs))
+	}
+	return res
+}
+
+// countView counts the points of xs whose outputs in the float view f
+// stand for their class y[i] (y[i] < 0: never), and those whose single
+// output is exactly y[i]; with the split sp when it applies and the
+// evaluation meets no non-finite value (else plainly). tick gets the
+// points done in each batch.
+func countView[F float32 | float64](ctx context.Context, f *FloatNet[F], xs [][]float64, y []int, m int, sp *Split, tick func(int)) (correct, bitExact int) {
+	var c, bit atomic.Int64
+	judge := func(i int, o []F) {
+		if y[i] < 0 {
+			return
+		}
+		if ClassOfFloat(o, m) == y[i] {
+			c.Add(1)
+		}
+		if len(o) == 1 && float64(o[0]) == float64(y[i]) {
+			bit.Add(1)
+		}
+	}
+	var ticked atomic.Int64
+	if fs := f.share(sp); fs != nil {
+		err := f.evalShared(ctx, xs, fs, func(i int, o []F) {
+			judge(i, o)
+			ticked.Add(1)
+			tick(1)
+		})
+		if err == nil {
+			return int(c.Load()), int(bit.Load())
+		}
+		c.Store(0)
+		bit.Store(0)
+		tick(-int(ticked.Load()))
+	}
+	batch := f.batch()
+	outDim := f.layers[len(f.layers)-1].out
+	type scratch struct {
+		floatScratch[F]
+		outs [][]F
+	}
+	_ = par.Do(ctx, (len(xs)+batch-1)/batch, 4, func() *scratch {
+		sc := &scratch{outs: make([][]F, batch)}
+		flat := make([]F, batch*outDim)
+		for i := range sc.outs {
+			sc.outs[i] = flat[i*outDim : (i+1)*outDim]
+		}
+		return sc
+	}, func(blo, bhi int, sc *scratch) error {
+		outs := sc.outs
 		for b := blo; b < bhi; b++ {
 			lo, hi := b*batch, min(len(xs), (b+1)*batch)
-			o64 := make([][]float64, hi-lo)
-			o32 := make([][]float32, hi-lo)
-			for i := range o64 {
-				o64[i] = make([]float64, net.OutputDim())
-				o32[i] = make([]float32, net.OutputDim())
-			}
-			if !skip64 {
-				_, _ = f64.evalBatch(xs[lo:hi], o64, true)
-			}
-			if !skip32 {
-				_, _ = f32.evalBatch(xs[lo:hi], o32, true)
-			}
+			o := outs[:hi-lo]
+			_, _ = f.evalBatch(xs[lo:hi], o, true, &sc.floatScratch)
 			for i := lo; i < hi; i++ {
-				if y[i] < 0 {
-					continue
-				}
-				if !skip64 && ClassOfFloat(o64[i-lo], m) == y[i] {
-					c64.Add(1)
-				}
-				if !skip32 && ClassOfFloat(o32[i-lo], m) == y[i] {
-					c32.Add(1)
-				}
-				if !skip64 && len(o64[i-lo]) == 1 && o64[i-lo][0] == float64(y[i]) {
-					bit.Add(1)
-				}
+				judge(i, o[i-lo])
 			}
+			tick(hi - lo)
 		}
 		return nil
 	})
-	res.Float64Correct, res.Float32Correct, res.Float64BitExact = int(c64.Load()), int(c32.Load()), int(bit.Load())
-	return res
+	return int(c.Load()), int(bit.Load())
 }
 
 // splitHints reads a taint split from hints.

@@ -197,13 +197,13 @@ func Auto(ctx context.Context, ds *data.Dataset, l Limits, seed int64, progress 
 			res.Log = append(res.Log, fmt.Sprintf("%s: built network breaks the limits (%s)", c.Label(), strings.Join(broken, ", ")))
 			continue
 		}
-		v, err := Verify(b.Model, ds, nil)
+		v, err := Verify(ctx, b.Model, ds, VerifyOptions{})
 		if err != nil || !v.Exact {
 			res.Log = append(res.Log, fmt.Sprintf("%s: not verified exactly (%v)", c.Label(), err))
 			continue
 		}
 		if l.Float32 {
-			cert, err := nn.Certify(b.Model.Net, ds.X, nn.CertFloat32)
+			cert, err := nn.CertifyPoints(ctx, b.Model.Net, ds.X, nil, nn.CertFloat32)
 			if err != nil || !cert.Proven {
 				why := fmt.Sprint(err)
 				if cert != nil {

@@ -25,8 +25,9 @@ type CompareOptions struct {
 	// Params are per-method options by method name.
 	Params map[string]map[string]string
 	// Timeout bounds each method's build and verification (0: none). A
-	// method over time is reported in its row; its verification, which
-	// cannot be interrupted, is abandoned.
+	// method over time is reported in its row; its verification (one
+	// compilation of the engine) stops within a second, its build as soon
+	// as the construction watches the context.
 	Timeout time.Duration
 	// FloatSample > 0 judges the float views on at most that many points,
 	// evenly spaced (the exact verdict always covers every point).
@@ -198,26 +199,21 @@ func compareOne(ctx context.Context, ds *data.Dataset, name string, o CompareOpt
 		partial.Store(&built)
 		stage.Store("verification")
 		t0 := time.Now()
-		y := classIndex(b.Model, ds)
-		rep, err := verifyChunked(cctx, b.Model, ds.X, y)
+		// the one verify flow: one compilation of the engine; a cancelled
+		// context stops its workers
+		v, err := Verify(cctx, b.Model, ds, VerifyOptions{FloatSample: o.FloatSample})
 		if err != nil {
 			r.Error = "verify: " + err.Error()
 			done <- r
 			return
 		}
-		xs, ys := ds.X, y
-		if o.FloatSample > 0 && len(xs) > o.FloatSample {
-			xs, ys = make([][]float64, o.FloatSample), make([]int, o.FloatSample)
-			for k := range xs {
-				i := int(int64(k) * int64(len(ds.X)) / int64(o.FloatSample))
-				xs[k], ys[k] = ds.X[i], y[i]
-			}
-		}
-		fc := nn.FloatCountsSplit(b.Model.Net, xs, ys, len(b.Model.Classes), rep.Split)
 		r.VerifySeconds = time.Since(t0).Seconds()
-		r.Exact, r.ExactCorrect, r.Evaluator = rep.Exact, rep.ExactCorrect, rep.ExactEvaluator
-		r.Float64Correct, r.Float32Correct, r.FloatChecked = fc.Float64Correct, fc.Float32Correct, len(xs)
-		if c, err := nn.Certify(b.Model.Net, ds.X, nn.CertFloat32); err == nil {
+		r.Exact, r.ExactCorrect, r.Evaluator = v.Exact, v.ExactCorrect, v.Evaluator
+		r.Float64Correct, r.Float32Correct, r.FloatChecked = v.Float64Correct, v.Float32Correct, ds.N()
+		if v.FloatChecked > 0 {
+			r.FloatChecked = v.FloatChecked
+		}
+		if c, err := nn.CertifyPoints(cctx, b.Model.Net, ds.X, nil, nn.CertFloat32); err == nil {
 			r.Float32Proven = c.Proven
 		}
 		done <- r
@@ -237,41 +233,6 @@ func compareOne(ctx context.Context, ds *data.Dataset, name string, o CompareOpt
 		}
 		return row
 	}
-}
-
-// verifyChunked verifies in up to 16 slices of the points, so that a
-// cancelled context stops the work after the current slice.
-func verifyChunked(ctx context.Context, model *nn.Model, xs [][]float64, y []int) (*nn.Report, error) {
-	n := len(xs)
-	parts := 1
-	if n >= 4096 {
-		parts = 16
-	}
-	var total *nn.Report
-	for p := range parts {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		lo, hi := p*n/parts, (p+1)*n/parts
-		r, err := verifyExact(model, xs[lo:hi], y[lo:hi], nil)
-		if err != nil {
-			return nil, err
-		}
-		if total == nil {
-			total = &nn.Report{ExactEvaluator: r.ExactEvaluator, Split: r.Split}
-		}
-		total.Points += r.Points
-		total.ExactCorrect += r.ExactCorrect
-		total.ExactEqual += r.ExactEqual
-		total.ExactSeconds += r.ExactSeconds
-		for _, w := range r.Wrong {
-			if len(total.Wrong) < 20 {
-				total.Wrong = append(total.Wrong, lo+w)
-			}
-		}
-	}
-	total.Exact = total.ExactCorrect == n
-	return total, nil
 }
 
 // Format selects how PrintCompare lays out the table.

@@ -156,7 +156,7 @@ func checkNames(t *testing.T, what string, net *nn.Network, ds *data.Dataset, na
 	for _, name := range names {
 		for _, h := range hints {
 			model := fileRoundTrip(t, &nn.Model{Net: net, Method: name, Classes: ds.Classes, Points: ds.N(), Options: map[string]string{}, Hints: h})
-			v, err := Verify(model, ds, nil)
+			v, err := Verify(context.Background(), model, ds, VerifyOptions{})
 			if err != nil {
 				t.Fatalf("%s labelled %q, hints %v: verify: %v", what, name, h, err)
 			}
@@ -283,7 +283,7 @@ func TestWrongVardiHints(t *testing.T) {
 	for _, h := range forged {
 		m := *b.Model
 		m.Hints = h
-		v, err := Verify(fileRoundTrip(t, &m), ds, nil)
+		v, err := Verify(context.Background(), fileRoundTrip(t, &m), ds, VerifyOptions{})
 		if err != nil {
 			t.Fatalf("hints %v: %v", h, err)
 		}
@@ -313,7 +313,7 @@ func TestSplitWithoutHints(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, _, err := plain.Classes(ds.X, len(b.Model.Classes), y, nil)
+		want, _, err := plain.Classes(context.Background(), ds.X, len(b.Model.Classes), y, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -328,7 +328,7 @@ func TestSplitWithoutHints(t *testing.T) {
 		if err := e.UseSplit(S, pp); err != nil {
 			t.Fatal(err)
 		}
-		got, _, err := e.Classes(ds.X, len(b.Model.Classes), y, nil)
+		got, _, err := e.Classes(context.Background(), ds.X, len(b.Model.Classes), y, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

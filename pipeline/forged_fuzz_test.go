@@ -216,7 +216,7 @@ func FuzzForgedVerdict(f *testing.F) {
 				want++
 			}
 		}
-		v, err := VerifyContext(context.Background(), loaded, ds, nil, VerifyOptions{})
+		v, err := Verify(context.Background(), loaded, ds, VerifyOptions{})
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") || strings.Contains(err.Error(), "internal error") && os.Getenv("FORGED_ALLOW_INTERNAL") == "" {
 				t.Fatalf("method %q: %v", model.Method, err)
@@ -243,7 +243,7 @@ func TestForgedNoPanic(t *testing.T) {
 		if model == nil {
 			t.Fatal("the input decodes to no network")
 		}
-		v, err := VerifyContext(context.Background(), model, ds, nil, VerifyOptions{})
+		v, err := Verify(context.Background(), model, ds, VerifyOptions{})
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {
 				t.Fatalf("error of several lines: %q", err)

@@ -84,7 +84,7 @@ func FuzzMemorize(f *testing.F) {
 			if err != nil {
 				t.Fatalf("%s: build failed on a valid dataset (N=%d d=%d M=%d): %v", m.Name(), ds.N(), ds.D(), ds.M(), err)
 			}
-			v, err := Verify(built.Model, ds, nil)
+			v, err := Verify(context.Background(), built.Model, ds, VerifyOptions{})
 			if err != nil {
 				t.Fatalf("%s: verify: %v", m.Name(), err)
 			}

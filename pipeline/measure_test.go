@@ -55,12 +55,12 @@ func TestMeasureVerify(t *testing.T) {
 		}
 		y := classIndex(b.Model, ds)
 		c0, t0 := cpuSeconds(), time.Now()
-		r, err := verifyExact(b.Model, ds.X, y, nil)
+		r, err := verifyExact(context.Background(), b.Model, ds.X, y, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", spec, err)
 		}
 		c1, t1 := cpuSeconds(), time.Now()
-		fc := nn.FloatCounts(b.Model.Net, ds.X, y, len(b.Model.Classes))
+		fc := nn.FloatCounts(context.Background(), b.Model.Net, ds.X, y, len(b.Model.Classes), nn.FloatOptions{})
 		c2, t2 := cpuSeconds(), time.Now()
 		st := b.Model.Net.Stats()
 		t.Logf("%-22s N=%d depth %6d width %5d params %8d: exact %v %.2f CPU-s (%.2f s wall) [%s]; float64 %d float32 %d: %.2f CPU-s (%.2f s wall)",
@@ -90,14 +90,14 @@ func BenchmarkVerify(b *testing.B) {
 			y := classIndex(built.Model, ds)
 			b.Run(fmt.Sprintf("exact/%s/N=%d", spec, n), func(b *testing.B) {
 				for b.Loop() {
-					if r, err := verifyExact(built.Model, ds.X, y, nil); err != nil || !r.Exact {
+					if r, err := verifyExact(context.Background(), built.Model, ds.X, y, nil); err != nil || !r.Exact {
 						b.Fatal(err, r)
 					}
 				}
 			})
 			b.Run(fmt.Sprintf("float/%s/N=%d", spec, n), func(b *testing.B) {
 				for b.Loop() {
-					nn.FloatCounts(built.Model.Net, ds.X, y, len(built.Model.Classes))
+					nn.FloatCounts(context.Background(), built.Model.Net, ds.X, y, len(built.Model.Classes), nn.FloatOptions{})
 				}
 			})
 		}

@@ -32,11 +32,11 @@ func TestParkReLUWideMutants(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, _, err := e.Classes(ds.X, m, nil, nil)
+		got, _, err := e.Classes(context.Background(), ds.X, m, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		outs, err := e.Outputs(ds.X, nil)
+		outs, err := e.Outputs(context.Background(), ds.X, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

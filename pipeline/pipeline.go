@@ -5,18 +5,16 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"math/big"
 	"runtime"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/memnet/memnet/construct"
-	"github.com/memnet/memnet/construct/park"
-	"github.com/memnet/memnet/construct/ridge"
 	"github.com/memnet/memnet/data"
 	"github.com/memnet/memnet/limits"
 	"github.com/memnet/memnet/nn"
@@ -54,12 +52,42 @@ func Build(ctx context.Context, ds *data.Dataset, method string, opts construct.
 	if err := res.Net.Check(); err != nil {
 		return nil, fmt.Errorf("%s built an invalid network: %v", method, err)
 	}
+	if res.ClaimsFloat32 {
+		if err := checkFloat32Claim(ctx, res, ds); err != nil {
+			return nil, fmt.Errorf("%s: %v", method, err)
+		}
+	}
 	model := &nn.Model{
 		Net: res.Net, Method: method, Options: res.Options, Classes: ds.Classes,
 		Points: ds.N(), Theorem: res.Prediction.Theorem, Theory: &res.Prediction,
 		Hints: res.Hints,
 	}
 	return &Built{Model: model, Result: res, Stats: res.Net.Stats(), Seconds: secs}, nil
+}
+
+// checkFloat32Claim checks a construction's claim that float32 evaluates
+// its network exactly, in any order, on the data (nn.Certify), and that the
+// certificate's exact outputs are the labels; it adds the certificate to
+// the build notes. A claim that fails is an internal error.
+func checkFloat32Claim(ctx context.Context, res *construct.Result, ds *data.Dataset) error {
+	t0 := time.Now()
+	cert, err := withContext(ctx, func() (*nn.Certificate, error) { return nn.Certify(res.Net, ds.X, nn.CertFloat32) })
+	if err != nil {
+		return err
+	}
+	if !cert.Proven {
+		return fmt.Errorf("internal error: the built network is not float32-certified: %s", cert.Reason)
+	}
+	for i, o := range cert.Outputs {
+		if nn.ClassOfFloat(o, ds.M()) != ds.Y[i] {
+			return fmt.Errorf("internal error: point %d gets the wrong label in exact arithmetic", i+1)
+		}
+	}
+	res.Notes = append(res.Notes,
+		fmt.Sprintf("PROVEN exact in float32 (any summation order) on the %d points: largest positive partial sum %s, largest negative %s (limit 2^24 = %d)",
+			ds.N(), strconv.FormatFloat(cert.MaxPositive, 'f', -1, 64), strconv.FormatFloat(cert.MaxNegative, 'f', -1, 64), cert.Limit),
+		fmt.Sprintf("certificate (exact check of every neuron at every point) %.2f s", time.Since(t0).Seconds()))
+	return nil
 }
 
 // recordGeometry puts the data's r, δ and Δ among the prediction's inputs
@@ -99,53 +127,42 @@ func classIndex(model *nn.Model, ds *data.Dataset) []int {
 	return y
 }
 
-// Verify checks model on every distinct point of ds in exact arithmetic and
-// counts what float64 and float32 get right.
-func Verify(model *nn.Model, ds *data.Dataset, progress func(done int64)) (*Verified, error) {
-	var report func(string, int64, int64)
-	if progress != nil {
-		report = func(phase string, done, _ int64) {
-			if phase == PhaseExact {
-				progress(done)
-			}
-		}
-	}
-	return VerifyContext(context.Background(), model, ds, report, VerifyOptions{})
-}
-
-// The phases VerifyPhases reports.
+// The phases Verify reports (VerifyOptions.Report).
 const (
 	PhaseExact = "exact"
 	PhaseFloat = "float64/float32"
 )
 
-// VerifyPhases is Verify reporting its progress, when report is not nil, as
-// (phase, points done, points in all) for the exact phase (PhaseExact) and
-// then the float phase (PhaseFloat).
-func VerifyPhases(model *nn.Model, ds *data.Dataset, report func(phase string, done, total int64)) (*Verified, error) {
-	return VerifyContext(context.Background(), model, ds, report, VerifyOptions{})
-}
-
-// VerifyOptions change how VerifyContext judges a network.
+// VerifyOptions change how Verify judges a network.
 type VerifyOptions struct {
-	// Eps, when nonzero, replaces the regression tolerance the network file
-	// states (it must be in (0, 1], like the file's).
-	Eps float64
+	// Criterion is what the network is judged by: classification unless it
+	// says regression (with a tolerance in (0, 1]). It comes from the
+	// caller (the command line) only; what the network file records is
+	// reported as the file's claim (Verified.FileClaim) and decides nothing.
+	Criterion verdict.Criterion
+	// Report, when not nil, is told the progress as (phase, points done,
+	// points in all) for the exact phase (PhaseExact) and then the float
+	// phase (PhaseFloat), from several goroutines.
+	Report func(phase string, done, total int64)
+	// FloatSample > 0 judges the float views on at most that many points,
+	// evenly spaced (Result.FloatChecked says how many); the exact verdict
+	// always covers every point.
+	FloatSample int
 }
 
-// VerifyContext is VerifyPhases with a context and options. It refuses, before
-// evaluating anything, a verification whose estimated memory exceeds
-// limits.Memory, and returns ctx's error as soon as ctx is done (the
-// evaluators that do not take a context yet are left to finish in the
-// background; the command line exits).
-func VerifyContext(ctx context.Context, model *nn.Model, ds *data.Dataset, report func(phase string, done, total int64), opt VerifyOptions) (*Verified, error) {
+// Verify checks model on every distinct point of ds by opt's criterion:
+// exactly (the evaluator chosen from the weights), then the float64 and
+// float32 views. It refuses, before evaluating anything, a verification
+// whose estimated memory exceeds limits.Memory, and returns ctx's error
+// within a second of ctx being done (every worker stops).
+func Verify(ctx context.Context, model *nn.Model, ds *data.Dataset, opt VerifyOptions) (*Verified, error) {
 	if ds.D() != model.Net.InputDim {
 		return nil, dimError(model, ds)
 	}
 	if err := CheckEvalMemory(model.Net, ds.N()); err != nil {
 		return nil, err
 	}
-	return withContext(ctx, func() (*Verified, error) { return verify(model, ds, report, opt) })
+	return withContext(ctx, func() (*Verified, error) { return verify(ctx, model, ds, opt.Report, opt) })
 }
 
 func dimError(model *nn.Model, ds *data.Dataset) error {
@@ -220,30 +237,49 @@ func CheckEvalMemory(net *nn.Network, n int) error {
 	return limits.CheckMemory(fmt.Sprintf("exact evaluation (%d worker(s) × %d values of scratch, %d weights)", workers, width, weights), need)
 }
 
-func verify(model *nn.Model, ds *data.Dataset, report func(phase string, done, total int64), opt VerifyOptions) (*Verified, error) {
+func verify(ctx context.Context, model *nn.Model, ds *data.Dataset, report func(phase string, done, total int64), opt VerifyOptions) (*Verified, error) {
 	var progress func(done int64)
 	if report != nil {
 		report(PhaseExact, 0, int64(ds.N()))
 		progress = func(done int64) { report(PhaseExact, done, int64(ds.N())) }
 	}
 	t0 := time.Now()
-	if model.Options["regression"] == "true" {
-		return verifyRegression(model, ds, t0, opt.Eps)
+	if opt.Criterion.Regression {
+		v, err := verifyRegression(ctx, model, ds, t0, opt.Criterion.Eps)
+		if v != nil {
+			v.FileClaim = FileClaim(model)
+		}
+		return v, err
 	}
 	y := classIndex(model, ds)
-	r, err := verifyExact(model, ds.X, y, progress)
+	r, err := verifyExact(ctx, model, ds.X, y, progress)
 	if err != nil {
 		return nil, err
 	}
-	addFloat(r, model.Net, ds.X, y, len(model.Classes), report)
+	fx, fy := ds.X, y
+	if opt.FloatSample > 0 && len(fx) > opt.FloatSample {
+		fx, fy = make([][]float64, opt.FloatSample), make([]int, opt.FloatSample)
+		for k := range fx {
+			i := int(int64(k) * int64(ds.N()) / int64(opt.FloatSample))
+			fx[k], fy[k] = ds.X[i], y[i]
+		}
+	}
+	addFloat(ctx, r, model.Net, fx, fy, len(model.Classes), report)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	v := &Verified{
 		Points: ds.N() + ds.Duplicates, DistinctPoints: ds.N(),
 		ExactCorrect: r.ExactCorrect, ExactEqual: r.ExactEqual, Exact: r.Exact,
 		Float64Correct: r.Float64Correct, Float32Correct: r.Float32Correct, Float64BitExact: r.Float64BitExact,
-		Float64: r.Float64Correct == ds.N(), Float32: r.Float32Correct == ds.N(),
+		Float64: r.Float64Correct == len(fx), Float32: r.Float32Correct == len(fx),
 		ExactSeconds: r.ExactSeconds, FloatSeconds: r.FloatSeconds, Evaluator: r.ExactEvaluator,
 		Proof:        "exact arithmetic",
 		FloatWeights: r.Float,
+		FileClaim:    FileClaim(model),
+	}
+	if len(fx) < ds.N() {
+		v.FloatChecked = len(fx)
 	}
 	interval := model.Net.HasActivation(nn.Sigmoid)
 	if interval {
@@ -258,13 +294,13 @@ func verify(model *nn.Model, ds *data.Dataset, report func(phase string, done, t
 	}
 	sort.Strings(v.UnknownLabels)
 	if len(r.Wrong) > 0 {
-		var outs [][]*big.Rat
-		if !interval {
+		outs := r.WrongOutputs
+		if !interval && outs == nil {
 			xs := make([][]float64, len(r.Wrong))
 			for k, i := range r.Wrong {
 				xs[k] = ds.X[i]
 			}
-			if outs, err = nn.EvalExact(model.Net, xs, nil); err != nil {
+			if outs, err = exactOutputs(ctx, model.Net, xs); err != nil {
 				return nil, err
 			}
 		}
@@ -289,63 +325,55 @@ func verify(model *nn.Model, ds *data.Dataset, report func(phase string, done, t
 	return v, nil
 }
 
-// addFloat is r.AddFloat; with report set it counts in chunks (about 20)
-// and reports each, so a long float phase shows progress.
-func addFloat(r *nn.Report, net *nn.Network, xs [][]float64, y []int, m int, report func(string, int64, int64)) {
-	if report == nil {
-		r.AddFloat(net, xs, y, m)
-		return
+// addFloat is r.AddFloat reporting progress, when report is set, as
+// (PhaseFloat, points done, points): the float views are built once and
+// the counts are reported from inside the evaluation.
+func addFloat(ctx context.Context, r *nn.Report, net *nn.Network, xs [][]float64, y []int, m int, report func(string, int64, int64)) {
+	var progress func(int64)
+	if report != nil {
+		n := int64(len(xs))
+		report(PhaseFloat, 0, n)
+		var mu sync.Mutex
+		var last int64
+		progress = func(done int64) {
+			mu.Lock()
+			defer mu.Unlock()
+			if done > last { // monotone for the bar; calls come from several goroutines
+				last = done
+				report(PhaseFloat, done, n)
+			}
+		}
 	}
-	t0 := time.Now()
-	n := len(xs)
-	chunk := max(2048, (n+19)/20)
-	var sum nn.FloatResult
-	report(PhaseFloat, 0, int64(n))
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(n, lo+chunk)
-		c := nn.FloatCountsSplit(net, xs[lo:hi], y[lo:hi], m, r.Split)
-		sum.Float64Correct += c.Float64Correct
-		sum.Float32Correct += c.Float32Correct
-		sum.Float64BitExact += c.Float64BitExact
-		report(PhaseFloat, int64(hi), int64(n))
-	}
-	r.Float64Correct, r.Float32Correct, r.Float64BitExact = sum.Float64Correct, sum.Float32Correct, sum.Float64BitExact
-	r.FloatSeconds = time.Since(t0).Seconds()
+	r.AddFloat(ctx, net, xs, y, m, progress)
 }
 
-// verifyRegression judges a regression network: the data's labels are read
-// as real targets and the largest error is computed by the construction.
-func verifyRegression(model *nn.Model, ds *data.Dataset, t0 time.Time, override float64) (*Verified, error) {
-	m, err := construct.Lookup(model.Method)
-	if err != nil {
-		return nil, err
-	}
-	rv, ok := m.(construct.RegressionVerifier)
-	if !ok {
-		return nil, fmt.Errorf("method %s cannot verify regression networks", model.Method)
-	}
-	eps, err := RegressionEps(model, override)
-	if err != nil {
-		return nil, err
+// verifyRegression judges model as a regression network with tolerance
+// eps: the data's labels are read as real targets and the largest error is
+// computed by verdict.Regression (the evaluator chosen from the weights).
+func verifyRegression(ctx context.Context, model *nn.Model, ds *data.Dataset, t0 time.Time, eps float64) (*Verified, error) {
+	if !(eps > 0 && eps <= 1) {
+		return nil, fmt.Errorf("--eps %g: want a number in (0, 1]", eps)
 	}
 	ts := make([]float64, ds.N())
 	for i, y := range ds.Y {
+		var err error
 		ts[i], err = strconv.ParseFloat(ds.Classes[y], 64)
 		if err != nil || math.IsNaN(ts[i]) || math.IsInf(ts[i], 0) {
-			return nil, fmt.Errorf("%s: label %q is not a finite number (the network is a regression network)", ds.Name, ds.Classes[y])
+			return nil, fmt.Errorf("%s: label %.40q is not a finite number (--regression reads labels as real targets)", ds.Name, ds.Classes[y])
 		}
 	}
-	maxErr, within, err := rv.VerifyRegression(model.Net, ds.X, ts, eps)
+	maxErr, within, err := verdict.Regression(ctx, model.Net, ds.X, ts, eps)
 	if err != nil {
 		return nil, err
 	}
 	secs := time.Since(t0).Seconds()
 	v := &Verified{Points: ds.N() + ds.Duplicates, DistinctPoints: ds.N(), Exact: within,
 		Regression: true, MaxError: maxErr, Eps: eps, Seconds: secs, ExactSeconds: secs,
-		Evaluator: "largest |f(x) − target| (exact for STEP/ReLU, proven bound for sigmoid)"}
+		Evaluator: "largest |f(x) − target|, exact (exact engine), compared with eps exactly"}
 	v.Proof = "exact arithmetic"
 	if model.Net.HasActivation(nn.Sigmoid) {
 		v.Proof = "interval arithmetic"
+		v.Evaluator = "largest |f(x) − target| bounded by outward-rounded interval arithmetic, the bound compared with eps exactly"
 	}
 	if within {
 		v.ExactCorrect = ds.N()
@@ -353,57 +381,39 @@ func verifyRegression(model *nn.Model, ds *data.Dataset, t0 time.Time, override 
 	return v, nil
 }
 
-// RegressionEps is the tolerance a regression network is judged with: the
-// override when it is nonzero, else the file's option eps. Either must be a
-// finite number in (0, 1] (the range build accepts); a file cannot widen it.
-func RegressionEps(model *nn.Model, override float64) (float64, error) {
-	if override != 0 {
-		if !(override > 0 && override <= 1) {
-			return 0, fmt.Errorf("--eps %g: want a number in (0, 1]", override)
-		}
-		return override, nil
+// FileClaim is what the network file records about how it is to be
+// judged (options regression and eps), quoted, or "" when it records
+// nothing: a claim printed as the file's, which never decides a verdict.
+func FileClaim(model *nn.Model) string {
+	if model.Options["regression"] != "true" {
+		return ""
 	}
-	s, ok := model.Options["eps"]
-	if !ok {
-		return 0, errors.New("network file: a regression network without option eps (give the tolerance with --eps)")
-	}
-	eps, err := strconv.ParseFloat(s, 64)
-	if err != nil || !(eps > 0 && eps <= 1) {
-		return 0, fmt.Errorf("network file: option eps=%q is not a number in (0, 1] (give the tolerance with --eps)", abbreviate(s, 40))
-	}
-	return eps, nil
-}
-
-func abbreviate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
+	return fmt.Sprintf("regression=true, eps=%.40q", model.Options["eps"])
 }
 
 // verifyExact judges the network from its weights and the data alone: the
 // exact engine (nn.Exact) for every network without sigmoid units, except
-// that networks whose weights have the ridge shape (construct/ridge: every
+// that networks whose weights have the ridge shape (verdict.IsRidge: every
 // first-layer neuron a function of one scalar w·x) take the sorted sweep,
 // and the outward-rounded interval verifier for sigmoid networks (whose
 // values are not rational). The method name is never consulted; the hints
 // may only choose how points share work (nn.VerifyExactHints).
-func verifyExact(model *nn.Model, xs [][]float64, y []int, progress func(done int64)) (*nn.Report, error) {
+func verifyExact(ctx context.Context, model *nn.Model, xs [][]float64, y []int, progress func(done int64)) (*nn.Report, error) {
 	if model.Net.HasActivation(nn.Sigmoid) {
-		return verifySigmoid(model.Net, xs, y, progress)
+		return verifySigmoid(ctx, model.Net, xs, y, progress)
 	}
-	if ridge.Recognized(model.Net) {
+	if verdict.IsRidge(model.Net) {
 		// one scalar feeds every ridge neuron: the sorted sweep evaluates
 		// the same stored weights in O(N log N) instead of O(N²)
-		return ridge.VerifyExact(model.Net, xs, y, len(model.Classes), progress)
+		return verdict.VerifyRidge(ctx, model.Net, xs, y, len(model.Classes), progress)
 	}
-	return nn.VerifyExactHints(model.Net, xs, y, len(model.Classes), progress, model.Hints)
+	return nn.ExactVerdict(ctx, model.Net, xs, y, len(model.Classes), nn.ExactOptions{Progress: progress, Hints: model.Hints})
 }
 
 // verifySigmoid proves, with outward-rounded interval arithmetic, which
-// points' outputs round to their label (park.VerifyInterval).
-func verifySigmoid(net *nn.Network, xs [][]float64, y []int, progress func(done int64)) (*nn.Report, error) {
-	s, err := park.VerifyInterval(net, xs, y, nil, 0)
+// points' outputs round to their label (verdict.VerifyInterval).
+func verifySigmoid(ctx context.Context, net *nn.Network, xs [][]float64, y []int, progress func(done int64)) (*nn.Report, error) {
+	s, err := verdict.VerifyInterval(ctx, net, xs, y, nil, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -413,6 +423,15 @@ func verifySigmoid(net *nn.Network, xs [][]float64, y []int, progress func(done 
 	return &nn.Report{Points: s.Points, ExactCorrect: s.Proven, Exact: s.Proven == s.Points, Wrong: s.Wrong, ExactSeconds: s.Seconds,
 		ExactEvaluator: fmt.Sprintf("interval arithmetic (outward-rounded big.Float, %d bits): %d/%d outputs proven to round to their label, max |output − label| ≤ %.4g",
 			s.Prec, s.Proven, s.Points, s.MaxError)}, nil
+}
+
+// exactOutputs is the exact engine's outputs of net on xs.
+func exactOutputs(ctx context.Context, net *nn.Network, xs [][]float64) ([][]*big.Rat, error) {
+	e, err := nn.CompileExact(net, xs)
+	if err != nil {
+		return nil, err
+	}
+	return e.Outputs(ctx, xs, nil)
 }
 
 func ratsString(o []*big.Rat) string {
@@ -469,32 +488,26 @@ func PredictedKeys(p map[string]int64) []string {
 	return keys
 }
 
-// Predict returns, for each row of xs, the original label the network's exact
-// output stands for, or "?" when it stands for none.
-func Predict(model *nn.Model, xs [][]float64) ([]string, error) {
-	return PredictProgress(model, xs, nil)
-}
-
-// PredictProgress is Predict reporting the rows done to progress (when not
-// nil).
-func PredictProgress(model *nn.Model, xs [][]float64, progress func(done int64)) ([]string, error) {
-	return PredictContext(context.Background(), model, xs, progress)
-}
-
-// PredictContext is PredictProgress returning ctx's error as soon as ctx is
-// done, after the memory check of VerifyContext.
-func PredictContext(ctx context.Context, model *nn.Model, xs [][]float64, progress func(done int64)) ([]string, error) {
+// Predict returns, for each row of xs, the original label the network's
+// exact output stands for, or "?" when it stands for none, reporting the
+// rows done to progress (when not nil); ctx's error once ctx is done,
+// after the memory check of Verify.
+func Predict(ctx context.Context, model *nn.Model, xs [][]float64, progress func(done int64)) ([]string, error) {
 	if len(xs) > 0 && len(xs[0]) != model.Net.InputDim {
 		return nil, fmt.Errorf("the data has %d features per point; the network reads %d", len(xs[0]), model.Net.InputDim)
 	}
 	if err := CheckEvalMemory(model.Net, len(xs)); err != nil {
 		return nil, err
 	}
-	return withContext(ctx, func() ([]string, error) { return predict(model, xs, progress) })
+	return withContext(ctx, func() ([]string, error) { return predict(ctx, model, xs, progress) })
 }
 
-func predict(model *nn.Model, xs [][]float64, progress func(done int64)) ([]string, error) {
-	outs, err := nn.EvalExact(model.Net, xs, progress)
+func predict(ctx context.Context, model *nn.Model, xs [][]float64, progress func(done int64)) ([]string, error) {
+	e, err := nn.CompileExact(model.Net, xs)
+	if err != nil {
+		return nil, err
+	}
+	outs, err := e.Outputs(ctx, xs, progress)
 	if err != nil {
 		return nil, err
 	}

@@ -21,19 +21,19 @@ import (
 func wholeAndMerged(t *testing.T, model *nn.Model, ds *data.Dataset, k int) (whole, merged string) {
 	t.Helper()
 	ctx := context.Background()
-	v, err := VerifyContext(ctx, model, ds, nil, VerifyOptions{})
+	v, err := Verify(ctx, model, ds, VerifyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !v.Regression {
-		if v.Certificates, err = Certificates(model.Net, ds.X, nil, false); err != nil {
+		if v.Certificates, err = Certificates(ctx, model.Net, ds.X, nil, false); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var parts []*verdict.Partial
 	seen := 0
 	for i := range k {
-		p, err := VerifyShard(ctx, model, ds, verdict.Shard{Index: i, Count: k}, nil, VerifyOptions{})
+		p, err := VerifyShard(ctx, model, ds, verdict.Shard{Index: i, Count: k}, VerifyOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +134,7 @@ func TestMergeRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	part := func(model *nn.Model, ds *data.Dataset, i, k int) *verdict.Partial {
-		p, err := VerifyShard(context.Background(), model, ds, verdict.Shard{Index: i, Count: k}, nil, VerifyOptions{})
+		p, err := VerifyShard(context.Background(), model, ds, verdict.Shard{Index: i, Count: k}, VerifyOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -61,7 +61,7 @@ func TrainRows(ctx context.Context, ds *data.Dataset, o TrainCompareOptions) []C
 			row.BuildSeconds = res.Seconds
 			row.VerifySeconds = b.Exact.Seconds
 			row.Exact, row.ExactCorrect, row.Evaluator = b.Exact.Exact, b.Exact.Correct, b.Exact.Evaluator
-			fc := nn.FloatCounts(b.Model.Net, ds.X, ds.Y, ds.M())
+			fc := nn.FloatCounts(ctx, b.Model.Net, ds.X, ds.Y, ds.M(), nn.FloatOptions{})
 			row.Float64Correct, row.Float32Correct, row.FloatChecked = fc.Float64Correct, fc.Float32Correct, ds.N()
 			row.Theorem = fmt.Sprintf("trained, not constructed: smallest width found with %d hidden layer(s) (tried %s)", l, triedString(res.Tried))
 		}

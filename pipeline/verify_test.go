@@ -9,7 +9,7 @@ import (
 	"github.com/memnet/memnet/data"
 )
 
-// TestVerifyPhases checks that VerifyPhases reports the exact phase and then
+// TestVerifyPhases checks that Verify reports the exact phase and then
 // the float phase, each up to every point, and that the float phase counted
 // in chunks (5000 points: three chunks) gives Verify's counts.
 func TestVerifyPhases(t *testing.T) {
@@ -21,7 +21,7 @@ func TestVerifyPhases(t *testing.T) {
 	var mu sync.Mutex
 	last := map[string]int64{}
 	var order []string
-	v, err := VerifyPhases(b.Model, ds, func(phase string, done, total int64) {
+	v, err := Verify(context.Background(), b.Model, ds, VerifyOptions{Report: func(phase string, done, total int64) {
 		mu.Lock()
 		defer mu.Unlock()
 		if total != int64(ds.N()) {
@@ -31,14 +31,14 @@ func TestVerifyPhases(t *testing.T) {
 			order = append(order, phase)
 		}
 		last[phase] = max(last[phase], done)
-	})
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(order) != 2 || order[0] != PhaseExact || order[1] != PhaseFloat || last[PhaseFloat] != int64(ds.N()) {
 		t.Errorf("phases %v, last counts %v", order, last)
 	}
-	w, err := Verify(b.Model, ds, nil)
+	w, err := Verify(context.Background(), b.Model, ds, VerifyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -94,7 +94,10 @@ func (p *Partial) WriteJSON(w io.Writer) error {
 }
 
 // ReadPartial reads a Partial written by WriteJSON; name is used in errors.
-// It checks the layout, not the counts (Combine and Merge do).
+// It checks the layout and that the counts are consistent (none negative
+// or above the points); Combine and Merge check that parts agree. A
+// partial verdict is trusted as a verdict file is: merge does not
+// re-evaluate its points.
 func ReadPartial(r io.Reader, name string) (*Partial, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
@@ -115,6 +118,12 @@ func ReadPartial(r io.Reader, name string) (*Partial, error) {
 		if s < 0 || s >= p.Count || (i > 0 && s <= p.Shards[i-1]) {
 			return nil, fmt.Errorf("%s: shard list is not ascending indices below %d", name, p.Count)
 		}
+	}
+	res := p.Result
+	if res.Points < res.DistinctPoints || res.DistinctPoints < 0 || p.DataPoints < res.DistinctPoints || p.DataRows < res.Points || p.DataRows < p.DataPoints ||
+		min(res.ExactCorrect, res.ExactEqual, res.Float64Correct, res.Float32Correct, res.Float64BitExact) < 0 ||
+		max(res.ExactCorrect, res.ExactEqual, res.Float64Correct, res.Float32Correct, res.Float64BitExact) > res.DistinctPoints {
+		return nil, fmt.Errorf("%s: partial verdict with inconsistent counts", name)
 	}
 	if len(p.CertPoints) != len(p.Result.Certificates) {
 		return nil, fmt.Errorf("%s: %d certificates but %d certificate point pairs", name, len(p.Result.Certificates), len(p.CertPoints))

@@ -20,20 +20,24 @@ type Criterion struct {
 // Result is the verdict on a network and a dataset. Points counts data
 // rows, DistinctPoints the points left after dropping repeated rows.
 type Result struct {
-	Points          int     `json:"points"`
-	DistinctPoints  int     `json:"distinct_points"`
-	ExactCorrect    int     `json:"exact_correct"`
-	ExactEqual      int     `json:"exact_equal"`
-	Exact           bool    `json:"exact"`
-	Float64Correct  int     `json:"float64_correct"`
-	Float32Correct  int     `json:"float32_correct"`
-	Float64BitExact int     `json:"float64_bit_exact"`
-	Float64         bool    `json:"float64_reproduces_all"`
-	Float32         bool    `json:"float32_reproduces_all"`
-	Seconds         float64 `json:"seconds"`
-	ExactSeconds    float64 `json:"exact_seconds"`
-	FloatSeconds    float64 `json:"float_seconds"`
-	Evaluator       string  `json:"exact_evaluator"`
+	Points          int  `json:"points"`
+	DistinctPoints  int  `json:"distinct_points"`
+	ExactCorrect    int  `json:"exact_correct"`
+	ExactEqual      int  `json:"exact_equal"`
+	Exact           bool `json:"exact"`
+	Float64Correct  int  `json:"float64_correct"`
+	Float32Correct  int  `json:"float32_correct"`
+	Float64BitExact int  `json:"float64_bit_exact"`
+	Float64         bool `json:"float64_reproduces_all"`
+	Float32         bool `json:"float32_reproduces_all"`
+	// FloatChecked, when nonzero, is the number of points (evenly spaced)
+	// the float views were judged on, fewer than DistinctPoints; the float
+	// counts and Float64/Float32 are then about those.
+	FloatChecked int     `json:"float_checked,omitempty"`
+	Seconds      float64 `json:"seconds"`
+	ExactSeconds float64 `json:"exact_seconds"`
+	FloatSeconds float64 `json:"float_seconds"`
+	Evaluator    string  `json:"exact_evaluator"`
 	// FloatWeights counts the weights each float view rounds and overflows,
 	// with the reason when a view was judged 0/N without evaluation.
 	FloatWeights *nn.FloatResult `json:"float_weights,omitempty"`

@@ -254,7 +254,8 @@ func TestRegression(t *testing.T) {
 	if _, e, code := run(t, "build", "--method", "park", "--regression", "--eps", "1e-3", "--data", csv, "-o", net); code != 0 {
 		t.Fatal(e)
 	}
-	out, _, code := run(t, "verify", net, "--data", csv, "--json")
+	// the criterion is the command line's: --regression --eps (issue 19)
+	out, _, code := run(t, "verify", net, "--data", csv, "--json", "--regression", "--eps", "1e-3")
 	if code != 0 {
 		t.Fatalf("verify exit %d: %s", code, out)
 	}

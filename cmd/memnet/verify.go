@@ -19,7 +19,7 @@ import (
 
 func verifyCmd() *cobra.Command {
 	var df dataFlags
-	var asJSON bool
+	var asJSON, regression bool
 	var eps float64
 	var shard, out string
 	cmd := &cobra.Command{
@@ -38,6 +38,10 @@ joins the partial verdicts of every shard into the whole file's verdict.`,
   memnet verify merge part-0.json part-1.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			crit, err := criterion(cmd, regression, eps)
+			if err != nil {
+				return err
+			}
 			var sh verdict.Shard
 			if cmd.Flags().Changed("shard") {
 				var err error
@@ -61,38 +65,32 @@ joins the partial verdicts of every shard into the whole file's verdict.`,
 			if err != nil {
 				return err
 			}
-			if cmd.Flags().Changed("eps") {
-				if model.Options["regression"] != "true" {
-					return fmt.Errorf("--eps applies to regression networks; %s is a classification network", args[0])
-				}
-				if !(eps > 0 && eps <= 1) {
-					return fmt.Errorf("--eps %g: want a number in (0, 1]", eps)
-				}
-			}
 			report, done := phases("verifying")
+			opt := pipeline.VerifyOptions{Criterion: crit, Report: report}
 			if sh.Count > 0 {
-				p, err := pipeline.VerifyShard(cmd.Context(), model, ds, sh, report, pipeline.VerifyOptions{Eps: eps})
+				p, err := pipeline.VerifyShard(cmd.Context(), model, ds, sh, opt)
 				done()
 				if err != nil {
 					return err
 				}
 				return writeFile(out, func(b *bytes.Buffer) error { return p.WriteJSON(b) })
 			}
-			v, err := pipeline.VerifyContext(cmd.Context(), model, ds, report, pipeline.VerifyOptions{Eps: eps})
+			v, err := pipeline.Verify(cmd.Context(), model, ds, opt)
 			done()
 			if err != nil {
 				return err
 			}
 			if !v.Regression {
-				if v.Certificates, err = pipeline.Certificates(model.Net, ds.X, nil, false); err != nil {
+				if v.Certificates, err = pipeline.Certificates(cmd.Context(), model.Net, ds.X, nil, false); err != nil {
 					return err
 				}
 			}
-			return printVerdict(v, model.Classes, asJSON, eps != 0)
+			return printVerdict(v, model.Classes, asJSON)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the verdict as JSON")
-	cmd.Flags().Float64Var(&eps, "eps", 0, "regression networks: judge with this tolerance in (0, 1] instead of the file's eps")
+	cmd.Flags().BoolVar(&regression, "regression", false, "judge as regression: labels are real targets, |f(x) − target| ≤ --eps at every point (default: classification)")
+	cmd.Flags().Float64Var(&eps, "eps", 0, "with --regression: the tolerance, in (0, 1]")
 	cmd.Flags().StringVar(&shard, "shard", "", "judge only shard i/k of the points and write a partial verdict (with --json -o FILE)")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "with --shard: the partial verdict file to write")
 	df.add(cmd, true)
@@ -128,16 +126,30 @@ verify gives on the whole data (timings are the shards' sums).`,
 			if err != nil {
 				return err
 			}
-			return printVerdict(v, parts[0].Classes, asJSON, false)
+			return printVerdict(v, parts[0].Classes, asJSON)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the verdict as JSON")
 	return cmd
 }
 
+// criterion is the criterion the command line states: classification,
+// or regression with --regression --eps E.
+func criterion(cmd *cobra.Command, regression bool, eps float64) (verdict.Criterion, error) {
+	switch {
+	case regression && !cmd.Flags().Changed("eps"):
+		return verdict.Criterion{}, errors.New("--regression needs the tolerance: give --eps E")
+	case !regression && cmd.Flags().Changed("eps"):
+		return verdict.Criterion{}, errors.New("--eps is the regression tolerance: give --regression too")
+	case regression && !(eps > 0 && eps <= 1):
+		return verdict.Criterion{}, fmt.Errorf("--eps %g: want a number in (0, 1]", eps)
+	}
+	return verdict.Criterion{Regression: regression, Eps: eps}, nil
+}
+
 // printVerdict prints v (as JSON with asJSON) and returns exit status 1
-// unless it is exact. epsFlag says the regression tolerance came from --eps.
-func printVerdict(v *pipeline.Verified, classes []string, asJSON, epsFlag bool) error {
+// unless it is exact.
+func printVerdict(v *pipeline.Verified, classes []string, asJSON bool) error {
 	if asJSON {
 		if err := printJSON(os.Stdout, v); err != nil {
 			return err
@@ -147,14 +159,13 @@ func printVerdict(v *pipeline.Verified, classes []string, asJSON, epsFlag bool) 
 		if !v.Exact {
 			head = "NOT WITHIN EPS"
 		}
-		from := "from the network file"
-		if epsFlag {
-			from = "from --eps"
-		}
-		fmt.Printf("%s: regression network, largest |f(x) − target| = %.6g over %d distinct points (eps %g, %s)\n", head, v.MaxError, v.DistinctPoints, v.Eps, from)
+		fmt.Printf("%s: regression (--regression), largest |f(x) − target| ≤ %v over %d distinct points (eps %v)\n", head, v.MaxError, v.DistinctPoints, v.Eps)
 		fmt.Printf("  %s, %.3f s\n", v.Evaluator, v.Seconds)
 	} else {
 		printClassification(v, classes)
+	}
+	if v.FileClaim != "" && !asJSON {
+		fmt.Printf("  the network file claims %s (the file's claim, which decides nothing: the criterion is the command line's, --regression --eps E)\n", v.FileClaim)
 	}
 	if !v.Exact {
 		return exitError{1}
@@ -289,7 +300,7 @@ func predictCmd() *cobra.Command {
 				return err
 			}
 			bar, done := progress(int64(len(xs)), "predicting")
-			labels, err := pipeline.PredictContext(cmd.Context(), model, xs, bar)
+			labels, err := pipeline.Predict(cmd.Context(), model, xs, bar)
 			done()
 			if err != nil {
 				return err

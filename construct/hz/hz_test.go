@@ -245,7 +245,7 @@ func BenchmarkVerifyFloat64(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
 			for b.Loop() {
-				nn.FloatCounts(res.Net, ds.X, ds.Y, ds.M())
+				nn.FloatCounts(context.Background(), res.Net, ds.X, ds.Y, ds.M(), nn.FloatOptions{})
 			}
 		})
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/memnet/memnet/data"
 	"github.com/memnet/memnet/nn"
+	"github.com/memnet/memnet/verdict"
 )
 
 // TestMeasure prints the figures of one configuration; it runs only when
@@ -85,7 +86,7 @@ func TestMeasure(t *testing.T) {
 	st := b.Net.Stats()
 	t1 := time.Now()
 	if cfg.Activation == "sigmoid" {
-		si, err := VerifyInterval(b.Net, xs, ys, nil, 0)
+		si, err := verdict.VerifyInterval(context.Background(), b.Net, xs, ys, nil, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,12 +2,9 @@ package park
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"math/big"
-
-	"github.com/memnet/memnet/nn"
 )
 
 // Regression describes a network built by BuildRegression.
@@ -86,50 +83,4 @@ func CheckEps(eps float64) error {
 		return fmt.Errorf("regression tolerance eps = %g is not in (0, 1]", eps)
 	}
 	return nil
-}
-
-// VerifyRegression evaluates net on every point and returns the largest
-// |f(x_i) − ys[i]|: exactly (the exact engine, nn.EvalExact)
-// for STEP/ReLU networks, as a proven upper bound from VerifyInterval for
-// sigmoid networks. ok says it is ≤ eps.
-func VerifyRegression(net *nn.Network, xs [][]float64, ys []float64, eps float64) (maxErr float64, ok bool, err error) {
-	if len(xs) != len(ys) {
-		return 0, false, errors.New("park: points and targets differ in number")
-	}
-	if err := CheckEps(eps); err != nil {
-		return 0, false, err
-	}
-	for i, y := range ys {
-		if math.IsNaN(y) || math.IsInf(y, 0) {
-			return 0, false, fmt.Errorf("park: target %d is %v, not a finite number", i+1, y)
-		}
-	}
-	if net.HasActivation(nn.Sigmoid) {
-		rep, err := VerifyInterval(net, xs, make([]int, len(xs)), ys, 0)
-		if err != nil {
-			return 0, false, err
-		}
-		return rep.MaxError, rep.MaxError <= eps, nil
-	}
-	all, err := nn.EvalExact(net, xs, nil)
-	if err != nil {
-		return 0, false, err
-	}
-	outs := make([]*big.Rat, len(xs))
-	for i := range all {
-		outs[i] = all[i][0]
-	}
-	worst := new(big.Rat)
-	d := new(big.Rat)
-	for i, o := range outs {
-		d.SetFloat64(ys[i])
-		d.Sub(o, d)
-		d.Abs(d)
-		if d.Cmp(worst) > 0 {
-			worst.Set(d)
-		}
-	}
-	f, _ := worst.Float64()
-	epsR := new(big.Rat).SetFloat64(eps)
-	return f, worst.Cmp(epsR) <= 0, nil
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/memnet/memnet/construct"
 	"github.com/memnet/memnet/data"
-	"github.com/memnet/memnet/nn"
 )
 
 // Targets reads a dataset's labels as real regression targets in [0, 1]
@@ -59,9 +58,4 @@ func buildRegression(ctx context.Context, ds *data.Dataset, opts construct.Optio
 	res := &construct.Result{Net: b.Net, Options: used, Prediction: pred}
 	res.Notes = append(res.Notes, fmt.Sprintf("regression: %d ε-classes of width 2^-%d; outputs are class centres, so |f(x) − y| ≤ %g on the data", r.Classes, r.E, r.Step/2))
 	return res, nil
-}
-
-// VerifyRegression implements construct.RegressionVerifier.
-func (method) VerifyRegression(net *nn.Network, xs [][]float64, targets []float64, eps float64) (float64, bool, error) {
-	return VerifyRegression(net, xs, targets, eps)
 }

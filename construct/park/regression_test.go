@@ -4,6 +4,8 @@ import (
 	"context"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/memnet/memnet/verdict"
 )
 
 func TestRegression(t *testing.T) {
@@ -29,7 +31,7 @@ func TestRegression(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		maxErr, ok, err := VerifyRegression(b.Net, xs, ys, tc.eps)
+		maxErr, ok, err := verdict.Regression(context.Background(), b.Net, xs, ys, tc.eps)
 		if err != nil || !ok {
 			t.Fatalf("eps=%g %+v: max error %g (%v)", tc.eps, tc.cfg, maxErr, err)
 		}
@@ -44,7 +46,7 @@ func TestRegression(t *testing.T) {
 		// a target moved by 2·eps is caught
 		ys[tc.n/2] = min(1, ys[tc.n/2]+2*tc.eps)
 		if ys[tc.n/2] < 1 {
-			if _, ok, _ := VerifyRegression(b.Net, xs, ys, tc.eps); ok {
+			if _, ok, _ := verdict.Regression(context.Background(), b.Net, xs, ys, tc.eps); ok {
 				t.Errorf("moved target accepted")
 			}
 		}

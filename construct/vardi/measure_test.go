@@ -90,7 +90,7 @@ func measure(t *testing.T, ds *data.Dataset, opts construct.Options) {
 			g.ExactEvaluator, g.Exact, g.ExactCorrect, g.Points, time.Since(t2).Seconds(), g.ExactSeconds, g.Float64Correct, g.Points, g.Float32Correct)
 	} else if os.Getenv("VARDI_FLOAT") != "" {
 		t2 := time.Now()
-		fc := nn.FloatCountsSplit(b.Net, ds.X, ds.Y, ds.M(), r.Split)
+		fc := nn.FloatCounts(context.Background(), b.Net, ds.X, ds.Y, ds.M(), nn.FloatOptions{Split: r.Split})
 		t.Logf("float64 view: %d/%d correct (%d bit-exact); float32 %d; both views in %.2fs (sharing the exact engine's split)", fc.Float64Correct, ds.N(), fc.Float64BitExact, fc.Float32Correct, time.Since(t2).Seconds())
 	}
 }

@@ -277,7 +277,7 @@ func sameOutputs(t *testing.T, net *nn.Network, lay *Layout, ds *data.Dataset) i
 	if err := e.UseSplit(lay.Split, lay.PerPoint); err != nil {
 		t.Fatal(err)
 	}
-	got, err := e.Outputs(ds.X, nil)
+	got, err := e.Outputs(context.Background(), ds.X, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/memnet/memnet/construct"
-	"github.com/memnet/memnet/construct/ridge"
 	"github.com/memnet/memnet/data"
 	"github.com/memnet/memnet/nn"
+	"github.com/memnet/memnet/verdict"
 )
 
 // randomDataset: n distinct Gaussian points in d dims with m classes, or
@@ -41,7 +41,7 @@ func TestProperty(t *testing.T) {
 		if !rep.Exact || rep.ExactEqual != n {
 			t.Fatalf("%s %v: exact %v, %d/%d outputs equal to the label (wrong %v)", ds.Name, params, rep.Exact, rep.ExactEqual, n, rep.Wrong)
 		}
-		fast, err := ridge.VerifyExact(res.Net, ds.X, ds.Y, m, nil)
+		fast, err := verdict.VerifyRidge(context.Background(), res.Net, ds.X, ds.Y, m, nil)
 		if err != nil || !fast.Exact || fast.ExactEqual != n || fast.ExactEvaluator == rep.ExactEvaluator {
 			t.Fatalf("%s: sweep verifier %+v %v", ds.Name, fast, err)
 		}

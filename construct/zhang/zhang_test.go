@@ -6,9 +6,9 @@ import (
 	"testing"
 
 	"github.com/memnet/memnet/construct"
-	"github.com/memnet/memnet/construct/ridge"
 	"github.com/memnet/memnet/data"
 	"github.com/memnet/memnet/nn"
+	"github.com/memnet/memnet/verdict"
 )
 
 // randomDataset: n distinct Gaussian points in d dims with m classes, or
@@ -38,7 +38,7 @@ func TestProperty(t *testing.T) {
 			if !rep.Exact || rep.ExactEqual != n {
 				t.Fatalf("%s %s: exact %v, %d/%d outputs equal to the label", ds.Name, layout, rep.Exact, rep.ExactEqual, n)
 			}
-			fast, err := ridge.VerifyExact(res.Net, ds.X, ds.Y, m, nil)
+			fast, err := verdict.VerifyRidge(context.Background(), res.Net, ds.X, ds.Y, m, nil)
 			if err != nil || !fast.Exact || fast.ExactEqual != n || fast.ExactEvaluator == rep.ExactEvaluator {
 				t.Fatalf("%s %s: sweep verifier %+v %v", ds.Name, layout, fast, err)
 			}

@@ -1,4 +1,4 @@
-// Package ridge is an exact evaluator for the shallow networks of the
+// This file is the ridge sweep: an exact evaluator for the shallow networks of the
 // classical baselines (construct/zhang, construct/ysj), whose every neuron of
 // the first layers is a function of one scalar s = w·x:
 //
@@ -13,11 +13,12 @@
 // stored network is evaluated, in integer fixed point (dyadic weights), and
 // judged as nn.Verify does; networks of any other shape, or with non-dyadic
 // weights, are handed to nn.VerifyExact.
-package ridge
+
+package verdict
 
 import (
+	"context"
 	"math/big"
-	"runtime"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -25,10 +26,12 @@ import (
 
 	"github.com/memnet/memnet/construct/project"
 	"github.com/memnet/memnet/nn"
+
+	"github.com/memnet/memnet/internal/par"
 )
 
 // Evaluator names the evaluator in reports.
-const Evaluator = "ridge sweep, integer fixed point (dyadic weights)"
+const RidgeEvaluator = "ridge sweep, integer fixed point (dyadic weights)"
 
 type shape struct {
 	w    []float64
@@ -102,8 +105,8 @@ func recognize(net *nn.Network) *shape {
 	return s
 }
 
-// Recognized reports whether net has a shape the sweep evaluates.
-func Recognized(net *nn.Network) bool { return recognize(net) != nil }
+// IsRidge reports whether net has a shape the ridge sweep evaluates.
+func IsRidge(net *nn.Network) bool { return recognize(net) != nil }
 
 // scaled returns r·2^e as an integer (r dyadic with at most e fractional bits).
 func scaled(r *big.Rat, e int) *big.Int {
@@ -119,12 +122,12 @@ func fracBits(r *big.Rat) int {
 	return max(e, 0)
 }
 
-// VerifyExact evaluates net exactly on every point and judges it as
+// VerifyRidge evaluates net exactly on every point and judges it as
 // nn.VerifyExact does, with the sweep when the shape allows it.
-func VerifyExact(net *nn.Network, xs [][]float64, y []int, m int, progress func(done int64)) (*nn.Report, error) {
+func VerifyRidge(ctx context.Context, net *nn.Network, xs [][]float64, y []int, m int, progress func(done int64)) (*nn.Report, error) {
 	s := recognize(net)
 	if s == nil || len(xs) == 0 || len(xs) != len(y) {
-		return nn.VerifyExact(net, xs, y, m, progress)
+		return nn.ExactVerdict(ctx, net, xs, y, m, nn.ExactOptions{Progress: progress})
 	}
 	t0 := time.Now()
 	n := len(xs)
@@ -237,17 +240,16 @@ func VerifyExact(net *nn.Network, xs [][]float64, y []int, m int, progress func(
 	}
 	sort.Slice(order, func(a, b int) bool { return S[order[a]].Cmp(S[order[b]]) < 0 })
 
-	r := &nn.Report{Points: n, ExactEvaluator: Evaluator}
+	r := &nn.Report{Points: n, ExactEvaluator: RidgeEvaluator}
 	var correct, equal, done atomic.Int64
 	var mu sync.Mutex
-	workers := runtime.GOMAXPROCS(0)
+	workers := par.Workers()
 	chunks := min(n, 4*workers)
 	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	// par.Do starts the workers; each takes chunks of the sorted points
+	// (sweeping the neurons from the start) and checks ctx every 1024 points
+	err := par.Do(ctx, workers, 1, nil, func(_, _ int, _ struct{}) error {
+		{
 			tmp := new(big.Int)
 			alpha := make([]*big.Int, outs)
 			beta := make([]*big.Int, outs)
@@ -292,7 +294,7 @@ func VerifyExact(net *nn.Network, xs [][]float64, y []int, m int, progress func(
 			for {
 				c := int(next.Add(1)) - 1
 				if c >= chunks {
-					return
+					return nil
 				}
 				lo, hi := c*n/chunks, (c+1)*n/chunks
 				if lo >= hi {
@@ -310,6 +312,9 @@ func VerifyExact(net *nn.Network, xs [][]float64, y []int, m int, progress func(
 					add(j, 1)
 				}
 				for idx := lo; idx < hi; idx++ {
+					if idx%1024 == 0 && ctx.Err() != nil {
+						return ctx.Err()
+					}
 					i := order[idx]
 					v := S[i]
 					for ip < len(pos) && active(pos[ip], v, tmp) {
@@ -357,9 +362,11 @@ func VerifyExact(net *nn.Network, xs [][]float64, y []int, m int, progress func(
 					}
 				}
 			}
-		}()
+		}
+	})
+	if err != nil {
+		return nil, err
 	}
-	wg.Wait()
 	sort.Ints(r.Wrong)
 	if len(r.Wrong) > 20 {
 		r.Wrong = r.Wrong[:20]

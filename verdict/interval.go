@@ -1,16 +1,16 @@
-package park
+package verdict
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
 	"math/big"
-	"runtime"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/memnet/memnet/nn"
+
+	"github.com/memnet/memnet/internal/par"
 )
 
 // This file is the interval verifier of the sigmoid form (spec §8: "sigmoid
@@ -47,8 +47,13 @@ type SigmoidReport struct {
 	// every point is proven).
 	MinMargin float64 `json:"min_margin"`
 	// MaxError is max over points of max|output − target| (regression) or
-	// |output − label| (classification), an upper bound from the intervals.
+	// |output − label| (classification), an upper bound from the intervals,
+	// rounded up to a float64.
 	MaxError float64 `json:"max_error"`
+	// MaxRegError is, with targets, the exact largest max(target − lo,
+	// hi − target) over the points' output intervals [lo, hi]: an upper
+	// bound of the largest |f(x) − target| to compare with eps exactly.
+	MaxRegError *big.Rat `json:"-"`
 	// MaxWidth is the widest output interval.
 	MaxWidth float64 `json:"max_width"`
 	Prec     int     `json:"precision_bits"`
@@ -78,7 +83,7 @@ type iprog struct {
 func exactFloat(r *big.Rat) (*big.Float, error) {
 	m, e := dyParts(r)
 	if m == nil {
-		return nil, errors.New("park: interval verifier needs dyadic weights")
+		return nil, errors.New("interval verifier: the network needs dyadic weights")
 	}
 	f := new(big.Float).SetPrec(uint(max(64, m.BitLen()))).SetInt(m)
 	f.SetMantExp(f, -e)
@@ -356,12 +361,12 @@ func expBounds(a *big.Float, prec int) (EL, EU *big.Float) {
 // max exponent, then at twice that (every pass is sound; more bits only
 // narrow the intervals). With targets != nil it also reports the largest
 // |output − target| bound (regression).
-func VerifyInterval(net *nn.Network, xs [][]float64, ys []int, targets []float64, prec int) (*SigmoidReport, error) {
+func VerifyInterval(ctx context.Context, net *nn.Network, xs [][]float64, ys []int, targets []float64, prec int) (*SigmoidReport, error) {
 	if len(xs) != len(ys) {
 		return nil, errors.New("verify: points and labels differ in number")
 	}
 	if net.OutputDim() != 1 {
-		return nil, errors.New("park: interval verifier wants one output")
+		return nil, errors.New("interval verifier: the network must have one output")
 	}
 	t0 := time.Now()
 	ip, err := compileInterval(net)
@@ -385,22 +390,25 @@ func VerifyInterval(net *nn.Network, xs [][]float64, ys []int, targets []float64
 	type res struct {
 		ok                           bool
 		margin, errMax, regErr, wide float64
+		reg                          *big.Rat // exact max(target − lo, hi − target)
 	}
 	out := make([]res, len(xs))
 	for pass, P := range precs {
 		ip.prec = P
 		rep.Prec = P
 		const chunk = 32
-		err = runPar((len(todo)+chunk-1)/chunk, func(c int) error {
-			ev := newIEval(ip, width)
+		err = par.Do(ctx, (len(todo)+chunk-1)/chunk, 1, func() *ieval { return newIEval(ip, width) }, func(c, _ int, ev *ieval) error {
 			var lab, d, t big.Float
 			for _, i := range todo[c*chunk : min(len(todo), (c+1)*chunk)] {
 				lo, hi := ev.eval(xs[i])
 				if lo.IsInf() || hi.IsInf() {
-					return fmt.Errorf("park: infinite interval at point %d", i)
+					return fmt.Errorf("verify: infinite interval at point %d", i)
 				}
+				// the bounds below are rounded up (toward +∞ at 53 bits),
+				// never to nearest: a reported error is never below the
+				// true one
 				lab.SetPrec(64).SetInt64(int64(ys[i]))
-				d.SetPrec(64).SetMode(big.ToPositiveInf).Sub(&lab, lo)
+				d.SetPrec(53).SetMode(big.ToPositiveInf).Sub(&lab, lo)
 				e1, _ := d.Float64()
 				d.Sub(hi, &lab)
 				e2, _ := d.Float64()
@@ -408,12 +416,15 @@ func VerifyInterval(net *nn.Network, xs [][]float64, ys []int, targets []float64
 				d.Sub(hi, lo)
 				r.wide, _ = d.Float64()
 				if targets != nil {
-					lab.SetPrec(64).SetFloat64(targets[i])
-					d.Sub(&lab, lo)
-					r1, _ := d.Float64()
-					d.Sub(hi, &lab)
-					r2, _ := d.Float64()
-					r.regErr = math.Max(r1, r2)
+					// exact: the interval ends and the target are dyadic
+					tr := new(big.Rat).SetFloat64(targets[i])
+					lr, _ := lo.Rat(nil)
+					hr, _ := hi.Rat(nil)
+					r.reg = lr.Sub(tr, lr)
+					if hr.Sub(hr, tr); hr.Cmp(r.reg) > 0 {
+						r.reg = hr
+					}
+					r.regErr = ratUp(r.reg)
 				}
 				r.margin = 0.5 - r.errMax
 				// decide exactly: label − ½ < lo and hi < label + ½
@@ -449,6 +460,9 @@ func VerifyInterval(net *nn.Network, xs [][]float64, ys []int, targets []float64
 		rep.MinMargin = math.Min(rep.MinMargin, r.margin)
 		if targets != nil {
 			rep.MaxError = math.Max(rep.MaxError, r.regErr)
+			if rep.MaxRegError == nil || r.reg.Cmp(rep.MaxRegError) > 0 {
+				rep.MaxRegError = r.reg
+			}
 		} else {
 			rep.MaxError = math.Max(rep.MaxError, r.errMax)
 		}
@@ -458,6 +472,12 @@ func VerifyInterval(net *nn.Network, xs [][]float64, ys []int, targets []float64
 	return rep, nil
 }
 
+// ratUp is r rounded up to a float64 (toward +∞).
+func ratUp(r *big.Rat) float64 {
+	f, _ := new(big.Float).SetPrec(53).SetMode(big.ToPositiveInf).SetRat(r).Float64()
+	return f
+}
+
 // dyParts is nn.DyadicParts with a nil mantissa for non-dyadic r.
 func dyParts(r *big.Rat) (*big.Int, int) {
 	m, e, ok := nn.DyadicParts(r)
@@ -465,31 +485,4 @@ func dyParts(r *big.Rat) (*big.Int, int) {
 		return nil, 0
 	}
 	return m, e
-}
-
-// runPar runs f(0..n-1) on all cores; the first error wins.
-func runPar(n int, f func(i int) error) error {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var once sync.Once
-	var first error
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				if err := f(i); err != nil {
-					once.Do(func() { first = err })
-					next.Store(int64(n))
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return first
 }
