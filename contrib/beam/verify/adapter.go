@@ -21,9 +21,13 @@ import (
 // Result is the verdict memnet verify prints (--json prints it as JSON).
 type Result = verdict.Result
 
+// Criterion is what the network is judged by (the command line's
+// --regression --eps; classification when zero).
+type Criterion = verdict.Criterion
+
 // judge verifies shard i of k of ds and returns the partial verdict's JSON.
-func judge(ctx context.Context, model *nn.Model, ds *data.Dataset, i, k int, eps float64) ([]byte, error) {
-	p, err := pipeline.VerifyShard(ctx, model, ds, verdict.Shard{Index: i, Count: k}, nil, pipeline.VerifyOptions{Eps: eps})
+func judge(ctx context.Context, model *nn.Model, ds *data.Dataset, i, k int, c Criterion) ([]byte, error) {
+	p, err := pipeline.VerifyShard(ctx, model, ds, verdict.Shard{Index: i, Count: k}, pipeline.VerifyOptions{Criterion: c})
 	if err != nil {
 		return nil, err
 	}
@@ -70,13 +74,13 @@ func final(all []byte, name string) (*Result, error) {
 
 // local is memnet verify's verdict on the whole data in one process (what
 // the Beam job must equal), with the certificates verify prints.
-func local(ctx context.Context, model *nn.Model, ds *data.Dataset, eps float64) (*Result, error) {
-	v, err := pipeline.VerifyContext(ctx, model, ds, nil, pipeline.VerifyOptions{Eps: eps})
+func local(ctx context.Context, model *nn.Model, ds *data.Dataset, c Criterion) (*Result, error) {
+	v, err := pipeline.Verify(ctx, model, ds, pipeline.VerifyOptions{Criterion: c})
 	if err != nil {
 		return nil, err
 	}
 	if !v.Regression {
-		if v.Certificates, err = pipeline.Certificates(model.Net, ds.X, nil, false); err != nil {
+		if v.Certificates, err = pipeline.Certificates(ctx, model.Net, ds.X, nil, false); err != nil {
 			return nil, err
 		}
 	}

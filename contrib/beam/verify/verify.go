@@ -26,13 +26,13 @@ import (
 )
 
 // Job is one verification: the network file, the data (as memnet verify's
-// --data, --labels, --label-col and --format), the regression tolerance
-// (--eps; 0 for the file's) and the number of shards.
+// --data, --labels, --label-col and --format), the criterion (--regression
+// --eps; classification when zero) and the number of shards.
 type Job struct {
-	Net    string
-	Data   data.LoadOptions
-	Eps    float64
-	Shards int
+	Net       string
+	Data      data.LoadOptions
+	Criterion Criterion
+	Shards    int
 	// Dir is a directory every worker can write and this machine read
 	// (local for Prism; gs://… on Dataflow): the combined partial verdict
 	// is written there.
@@ -55,7 +55,7 @@ func Pipeline(job Job, out string) *beam.Pipeline {
 		idx[i] = i
 	}
 	shards := beam.Reshuffle(s, beam.CreateList(s, idx))
-	parts := beam.ParDo(s.Scope("judge shard"), &judgeFn{Net: job.Net, Data: job.Data, Eps: job.Eps, K: job.Shards}, shards)
+	parts := beam.ParDo(s.Scope("judge shard"), &judgeFn{Net: job.Net, Data: job.Data, Criterion: job.Criterion, K: job.Shards}, shards)
 	all := beam.Combine(s.Scope("combine verdicts"), &combineFn{}, parts)
 	beam.ParDo0(s.Scope("write verdict"), &writeFn{Out: out}, all)
 	return p
@@ -80,10 +80,10 @@ func Run(ctx context.Context, job Job) (*Result, error) {
 
 // judgeFn judges one shard (its element is the shard index).
 type judgeFn struct {
-	Net  string
-	Data data.LoadOptions
-	Eps  float64
-	K    int
+	Net       string
+	Data      data.LoadOptions
+	Criterion Criterion
+	K         int
 
 	w *worker
 }
@@ -96,7 +96,7 @@ func (f *judgeFn) Setup() error {
 }
 
 func (f *judgeFn) ProcessElement(ctx context.Context, i int, emit func([]byte)) error {
-	b, err := judge(ctx, f.w.model, f.w.ds, i, f.K, f.Eps)
+	b, err := judge(ctx, f.w.model, f.w.ds, i, f.K, f.Criterion)
 	if err != nil {
 		return fmt.Errorf("shard %d/%d: %w", i, f.K, err)
 	}

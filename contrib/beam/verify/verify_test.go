@@ -90,7 +90,7 @@ func TestBeamEqualsVerify(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := local(context.Background(), w.model, w.ds, 0)
+			want, err := local(context.Background(), w.model, w.ds, Criterion{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -121,11 +121,11 @@ func TestMergeRefusesMissingShard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := judge(context.Background(), w.model, w.ds, 0, 3, 0)
+	a, err := judge(context.Background(), w.model, w.ds, 0, 3, Criterion{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := judge(context.Background(), w.model, w.ds, 2, 3, 0)
+	b, err := judge(context.Background(), w.model, w.ds, 2, 3, Criterion{})
 	if err != nil {
 		t.Fatal(err)
 	}

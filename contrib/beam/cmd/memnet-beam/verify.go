@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -22,7 +24,8 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&job.Data.Labels, "labels", "", "label file for .npy features or IDX images")
 	fs.IntVar(&job.Data.LabelCol, "label-col", 0, "CSV label column, 1-based (0 = last; negative counts from the end)")
 	fs.StringVar(&job.Data.Format, "format", "", "force the data format: csv, npy, npz or idx")
-	fs.Float64Var(&job.Eps, "eps", 0, "regression networks: judge with this tolerance in (0, 1] instead of the file's eps")
+	fs.BoolVar(&job.Criterion.Regression, "regression", false, "judge as regression: labels are real targets, |f(x) − target| ≤ --eps at every point (default: classification)")
+	fs.Float64Var(&job.Criterion.Eps, "eps", 0, "with --regression: the tolerance, in (0, 1]")
 	fs.BoolVar(&asJSON, "json", false, "print the verdict as JSON")
 	fs.IntVar(&job.Shards, "shards", 16, "number of shards (elements) the points are hashed into")
 	fs.StringVar(&dir, "scratch", "", "directory every worker can write (default: a local temporary one)")
@@ -36,18 +39,14 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if job.Data.Path == "" {
 		return fmt.Errorf("verify: --data is required")
 	}
-	if job.Eps != 0 && !(job.Eps > 0 && job.Eps <= 1) {
-		return fmt.Errorf("--eps %g: want a number in (0, 1]", job.Eps)
+	if err := checkCriterion(fs, job.Criterion); err != nil {
+		return err
 	}
 	if job.Net, err = filepath.Abs(pos[0]); err != nil {
 		return err
 	}
-	model, err := nn.Load(job.Net) // checked here before a job is submitted
-	if err != nil {
+	if _, err := nn.Load(job.Net); err != nil { // checked here before a job is submitted
 		return err
-	}
-	if job.Eps != 0 && model.Options["regression"] != "true" {
-		return fmt.Errorf("--eps applies to regression networks; %s is a classification network", pos[0])
 	}
 	if job.Data.Path, err = filepath.Abs(job.Data.Path); err != nil {
 		return err
@@ -76,6 +75,22 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if !v.Exact {
 		return exitError{1}
+	}
+	return nil
+}
+
+// checkCriterion applies memnet verify's rules: --regression needs --eps in
+// (0, 1], and --eps needs --regression.
+func checkCriterion(fs *flag.FlagSet, c verify.Criterion) error {
+	epsSet := false
+	fs.Visit(func(f *flag.Flag) { epsSet = epsSet || f.Name == "eps" })
+	switch {
+	case c.Regression && !epsSet:
+		return errors.New("--regression needs the tolerance: give --eps E")
+	case !c.Regression && epsSet:
+		return errors.New("--eps is the regression tolerance: give --regression too")
+	case c.Regression && !(c.Eps > 0 && c.Eps <= 1):
+		return fmt.Errorf("--eps %g: want a number in (0, 1]", c.Eps)
 	}
 	return nil
 }
