@@ -14,7 +14,6 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
-	"sort"
 
 	"github.com/memnet/memnet/nn"
 )
@@ -97,7 +96,10 @@ func Draw(ctx context.Context, xs [][]float64, kind Kind, bits int, rng *rand.Ra
 				w[k] = rng.NormFloat64()
 			}
 		}
-		p := Along(xs, w)
+		p, err := orderWith(ctx, xs, w)
+		if err != nil {
+			return nil, err
+		}
 		p.Draws = draw
 		if p.distinct() {
 			return p, nil
@@ -106,54 +108,12 @@ func Draw(ctx context.Context, xs [][]float64, kind Kind, bits int, rng *rand.Ra
 	return nil, fmt.Errorf("projection: %d random directions all gave equal projections for two distinct points", maxDraws)
 }
 
-// Along projects xs on the given direction exactly and sorts the values.
+// Along projects xs on the given direction exactly and sorts the values: the
+// stages of stages.go run in-process (one range of keys).
 func Along(xs [][]float64, w []float64) *Projection {
-	d := len(w)
-	// Scale: the largest number of fractional bits of any product x_ik·w_k.
-	colScale := make([]int, d)
-	for _, x := range xs {
-		for k, v := range x {
-			colScale[k] = max(colScale[k], fracBits(v))
-		}
-	}
-	scale := 0
-	for k := range w {
-		if w[k] != 0 {
-			scale = max(scale, colScale[k]+fracBits(w[k]))
-		}
-	}
-	p := &Projection{W: w, Tau: make([]*big.Int, len(xs)), Scale: scale, Order: make([]int, len(xs))}
-	if fast := int64Dots(xs, w); fast != nil {
-		for i, t := range fast {
-			p.Tau[i] = big.NewInt(t)
-		}
-	} else {
-		wm := make([]*big.Int, d)
-		we := make([]int, d)
-		for k := range w {
-			wm[k], we[k] = mantissa(w[k])
-		}
-		tmp := new(big.Int)
-		xm := new(big.Int)
-		for i, x := range xs {
-			acc := new(big.Int)
-			for k, v := range x {
-				if v == 0 || w[k] == 0 {
-					continue
-				}
-				m, e := mantissa64(v)
-				xm.SetInt64(m)
-				tmp.Mul(xm, wm[k])
-				tmp.Lsh(tmp, uint(scale-e-we[k]))
-				acc.Add(acc, tmp)
-			}
-			p.Tau[i] = acc
-		}
-	}
-	for i := range p.Order {
-		p.Order[i] = i
-	}
-	sort.SliceStable(p.Order, func(a, b int) bool { return p.Tau[p.Order[a]].Cmp(p.Tau[p.Order[b]]) < 0 })
+	scale := Scale(ColumnScales(xs, len(w)), w)
+	p := &Projection{W: w, Tau: TauRange(xs, w, scale), Scale: scale}
+	p.Order = SortStages(p.Tau, 1)
 	return p
 }
 

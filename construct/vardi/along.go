@@ -5,7 +5,6 @@ import (
 	"math/big"
 	"math/bits"
 	"runtime"
-	"sort"
 	"sync"
 	"sync/atomic"
 
@@ -61,7 +60,7 @@ func alongExact(xs [][]float64, w []float64, colScale []int) *project.Projection
 	if dp.n > maxLimbs {
 		return project.Along(xs, w)
 	}
-	p := &project.Projection{W: w, Tau: make([]*big.Int, len(xs)), Scale: scale, Order: make([]int, len(xs))}
+	p := &project.Projection{W: w, Tau: make([]*big.Int, len(xs)), Scale: scale}
 	err := parallel(len(xs), func(lo, hi int) error {
 		var acc [maxLimbs]uint64
 		for i := lo; i < hi; i++ {
@@ -77,10 +76,7 @@ func alongExact(xs [][]float64, w []float64, colScale []int) *project.Projection
 	if err != nil { // non-finite input: let project report it its own way
 		return project.Along(xs, w)
 	}
-	for i := range p.Order {
-		p.Order[i] = i
-	}
-	sort.SliceStable(p.Order, func(a, b int) bool { return p.Tau[p.Order[a]].Cmp(p.Tau[p.Order[b]]) < 0 })
+	p.Order = project.SortStages(p.Tau, 1) // the stable sort by τ, as the stages of the global order
 	return p
 }
 

@@ -109,7 +109,15 @@ func StageI(ctx context.Context, xs [][]float64, seed int64, dirBits int) (*Stag
 			for k := range w {
 				w[k] = math.Round(rng.NormFloat64()*math.Ldexp(1, b)) / math.Ldexp(1, b)
 			}
-			p := alongExact(xs, w, colScale)
+			var p *project.Projection
+			if project.HasOrderer(ctx) { // the global order on another engine (contrib/beam)
+				var err error
+				if p, err = project.OrderWith(ctx, xs, w); err != nil {
+					return nil, err
+				}
+			} else {
+				p = alongExact(xs, w, colScale)
+			}
 			if g := p.MinGap(); g == nil || g.Sign() > 0 {
 				proj = p
 				s.Draws = draw
