@@ -12,7 +12,7 @@ import (
 
 // Helpers of exact evaluation shared with other packages: dyadic and float64
 // decompositions, input scales, and the parallel loop. The exact engine
-// itself is in engine.go (Exact, CompileExact).
+// itself is in engine.go (Exact) and engine_compile.go (CompileExact).
 
 // DyadicParts writes a dyadic r = m·2^-e with m an integer, odd unless zero
 // (e is negative for integers with trailing zero bits). ok is false when r is
