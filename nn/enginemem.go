@@ -124,12 +124,10 @@ func (e *Exact) Memory(n int) ExactMemory {
 		// (the map's string and the keys slice) and the map entry
 		perPoint := 8*int64(pw) + 12 + 2*8*int64(kw) + 64
 		m.Shared = satMul(int64(n), perPoint)
-		var iface int64
-		for _, a := range sh.iface {
-			iface += int64(len(a))
-		}
-		// the split layer's interface values for every group
-		m.Shared = sat(m.Shared, satMul(satMul(int64(n), iface), 8*int64(max(1, lS.outWords))))
+		// the split layer's shared values the next layer reads, in the
+		// layer's widest output words, for every group (at worst a group
+		// per point)
+		m.Shared = sat(m.Shared, satMul(satMul(int64(n), int64(len(sh.iface[0]))), 8*int64(max(1, lS.outWords))))
 	}
 	m.Results = satMul(int64(n), 9)
 	return m

@@ -76,6 +76,7 @@ func memCases(t *testing.T) []memCase {
 	}
 	iris, digits := load("iris.csv"), load("digits.csv.gz")
 	g := data.Gaussian(4000, 16, 2, 1)
+	g2 := data.Gaussian(20000, 2, 2, 1)
 	raw, err := os.ReadFile("../testdata/digits_mlp.onnx")
 	if err != nil {
 		t.Fatal(err)
@@ -90,6 +91,7 @@ func memCases(t *testing.T) []memCase {
 		{"digits park relu", build(digits, "park", map[string]string{"activation": "relu"}), digits},
 		{"gaussian 4000 zhang", build(g, "zhang", nil), g},
 		{"digits float32 ONNX", onnx, digits},
+		{"gaussian 2e4 vardi", build(g2, "vardi", nil), g2}, // the taint split
 	}
 }
 
@@ -97,13 +99,22 @@ func memCases(t *testing.T) []memCase {
 // verification (EvalMemory: what CheckEvalMemory and the compiled engine's
 // CheckMemory refuse by) is at least the heap growth measured while
 // Verify runs, and at most 20 times it, on networks of every kind of
-// weights: hz (one wide layer), vardi (deep, wide integers, the taint
-// split), park ReLU, zhang and a float32-imported ONNX network.
+// weights: hz (one wide layer), vardi (deep, wide integers; on 2·10^4
+// points with the taint split), park ReLU, zhang and a float32-imported ONNX network.
 func TestEvalMemoryEstimate(t *testing.T) {
 	for _, c := range memCases(t) {
 		est, err := EvalMemory(c.model.Net, c.ds.X)
 		if err != nil {
 			t.Fatal(c.name, err)
+		}
+		if strings.HasSuffix(c.name, "2e4 vardi") {
+			ex, err := nn.CompileExact(c.model.Net, c.ds.X)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s, pp, ok := ex.FindSplit(c.ds.X); !ok || ex.UseSplit(s, pp) != nil || ex.Memory(c.ds.N()).Shared == 0 {
+				t.Fatalf("%s: no taint split, the case does not test its memory", c.name)
+			}
 		}
 		var verr error
 		grew := peakHeapGrowth(func() {
