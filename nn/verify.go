@@ -184,6 +184,9 @@ func ExactVerdict(ctx context.Context, net *Network, xs [][]float64, y []int, m 
 		r.ExactEvaluator += fmt.Sprintf("; points share the work after hidden layer %d (taint split found from the weights and a sample of the points)", split+1)
 		r.Split = &Split{Layer: split, PerPoint: pp}
 	}
+	if err := e.CheckMemory(len(xs), false); err != nil {
+		return nil, err
+	}
 	cls, equal, err := e.Classes(ctx, xs, m, y, opt.Progress)
 	if err != nil {
 		return nil, err

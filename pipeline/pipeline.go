@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"runtime"
 	"sort"
 	"strconv"
 	"sync"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/memnet/memnet/construct"
 	"github.com/memnet/memnet/data"
-	"github.com/memnet/memnet/limits"
 	"github.com/memnet/memnet/nn"
 	"github.com/memnet/memnet/verdict"
 )
@@ -199,42 +197,6 @@ func withContext[T any](ctx context.Context, f func() (T, error)) (T, error) {
 	case <-ctx.Done():
 		return zero, ctx.Err()
 	}
-}
-
-// evalScratchBytes bounds the memory exact evaluation keeps per worker and
-// per neuron of the widest layer (input coordinates included): two big.Int
-// and two big.Rat values with their first words, and the slots pointing to
-// them. (Derived for the former big.Int evaluator nn.Program, removed in
-// issue 12; not re-derived for the exact engine.)
-const evalScratchBytes = 320
-
-// evalWeightBytes bounds the memory compiling one nonzero weight for exact
-// evaluation costs (a term and its integer; zero weights are skipped).
-const evalWeightBytes = 96
-
-// CheckEvalMemory refuses, with a *limits.Error, an exact evaluation of net
-// on n points whose estimated memory exceeds limits.Memory: every worker
-// (one per CPU, at most n) keeps scratch for the widest layer, the input
-// included, and the network's nonzero weights are compiled once.
-func CheckEvalMemory(net *nn.Network, n int) error {
-	width := int64(net.InputDim)
-	var weights int64
-	for _, l := range append(net.Hidden[:len(net.Hidden):len(net.Hidden)], net.Readout) {
-		width = max(width, int64(l.Out()))
-		for j, row := range l.W {
-			for _, w := range row {
-				if w.Sign() != 0 {
-					weights++
-				}
-			}
-			if l.B[j].Sign() != 0 {
-				weights++
-			}
-		}
-	}
-	workers := int64(max(1, min(runtime.GOMAXPROCS(0), n)))
-	need := limits.Add(limits.Mul(limits.Mul(workers, width), evalScratchBytes), limits.Mul(weights, evalWeightBytes))
-	return limits.CheckMemory(fmt.Sprintf("exact evaluation (%d worker(s) × %d values of scratch, %d weights)", workers, width, weights), need)
 }
 
 func verify(ctx context.Context, model *nn.Model, ds *data.Dataset, report func(phase string, done, total int64), opt VerifyOptions) (*Verified, error) {
@@ -505,6 +467,9 @@ func Predict(ctx context.Context, model *nn.Model, xs [][]float64, progress func
 func predict(ctx context.Context, model *nn.Model, xs [][]float64, progress func(done int64)) ([]string, error) {
 	e, err := nn.CompileExact(model.Net, xs)
 	if err != nil {
+		return nil, err
+	}
+	if err := e.CheckMemory(len(xs), true); err != nil {
 		return nil, err
 	}
 	outs, err := e.Outputs(ctx, xs, progress)
