@@ -70,13 +70,28 @@ func DataHash(ds *data.Dataset) string {
 	return fmt.Sprintf("%x", h.Sum(nil))
 }
 
-// NewPartial wraps the verdict r on shard s of ds (r judged the points
-// Select(ds, s) returns, with certificates from nn.CertifyPoints numbered
-// in ds) as a Partial.
-func NewPartial(net *nn.Network, classes []string, ds *data.Dataset, s Shard, c Criterion, r *Result) *Partial {
+// Whole names the whole dataset that partial verdicts are parts of: its
+// hashes and counts, computed once by whoever reads the whole data
+// (WholeOf), not once per shard.
+type Whole struct {
+	DataSHA256, PointsSHA256 string
+	Rows, Points             int
+}
+
+// WholeOf is the Whole of ds: DataHash, nn.DataHash of its distinct points,
+// its rows and distinct points.
+func WholeOf(ds *data.Dataset) Whole {
+	return Whole{DataSHA256: DataHash(ds), PointsSHA256: nn.DataHash(ds.X), Rows: ds.N() + ds.Duplicates, Points: ds.N()}
+}
+
+// NewPartial wraps the verdict r on shard s of the dataset whole names (r
+// judged the points Select returns for s, with certificates from
+// nn.CertifyPoints numbered in the whole dataset) as a Partial; netHash is
+// NetworkHash of the network and classes.
+func NewPartial(netHash string, classes []string, whole Whole, s Shard, c Criterion, r *Result) *Partial {
 	p := &Partial{
-		Format: PartialFormat, NetworkSHA256: NetworkHash(net, classes), DataSHA256: DataHash(ds), PointsSHA256: nn.DataHash(ds.X),
-		DataRows: ds.N() + ds.Duplicates, DataPoints: ds.N(), Count: s.Count, Shards: []int{s.Index},
+		Format: PartialFormat, NetworkSHA256: netHash, DataSHA256: whole.DataSHA256, PointsSHA256: whole.PointsSHA256,
+		DataRows: whole.Rows, DataPoints: whole.Points, Count: s.Count, Shards: []int{s.Index},
 		Classes: classes, Criterion: c, Result: r,
 	}
 	for _, ct := range r.Certificates {
