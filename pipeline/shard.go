@@ -78,7 +78,7 @@ func (j *ShardJudge) Judge(ctx context.Context, part *data.Dataset, index []int,
 		}
 		r.Certificates = certs
 	}
-	return verdict.NewPartial(j.netHash, model.Classes, whole, s, j.opt.Criterion, r), nil
+	return verdict.NewPartial(j.netHash, model.Classes, whole, s, part, j.opt.Criterion, r), nil
 }
 
 // VerifyShard verifies model on shard s of ds (the points verdict.Select

@@ -190,6 +190,13 @@ func TestMergeRefuses(t *testing.T) {
 			t.Errorf("%s: error %v, want %q", c.name, err, c.want)
 		}
 	}
+	// a shard whose rows are not those its fingerprint names (here: the
+	// fingerprint of another shard) is refused at the merge
+	forged := *p2
+	forged.ShardFingerprint = p1.ShardFingerprint
+	if _, err := verdict.Merge([]*verdict.Partial{p0, p1, &forged}); err == nil || !strings.Contains(err.Error(), "fingerprints differ") {
+		t.Errorf("a shard with another's fingerprint: %v", err)
+	}
 	if _, err := verdict.Merge([]*verdict.Partial{p2, p0, p1}); err != nil {
 		t.Errorf("complete shards: %v", err)
 	}
