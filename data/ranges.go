@@ -3,6 +3,7 @@ package data
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -68,6 +69,20 @@ type arraySource struct {
 	conv    func(dst []float64, src []byte) int
 	npy     *npyHeader // .npy: the header (string labels, messages)
 	what    string
+}
+
+// ctxReader stops reading, with ctx's error, once ctx is done: the range
+// readers read through it in blocks, so a cancel stops them within one.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(b []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(b)
 }
 
 // PlanRanges plans reading opt in ranges (see Range).
@@ -216,14 +231,18 @@ func openArray(path string, labels bool) (*arraySource, bool, error) {
 }
 
 // read reads rows [lo, hi) of a: their items (numbers), or their strings.
-func (a *arraySource) read(lo, hi int64) ([]float64, []string, error) {
+func (a *arraySource) read(ctx context.Context, lo, hi int64) ([]float64, []string, error) {
 	f, err := os.Open(a.path)
 	if err != nil {
 		return nil, nil, fileError(a.path, err)
 	}
 	defer f.Close()
 	raw := make([]byte, (hi-lo)*a.rowSize*int64(a.item))
-	if _, err := f.ReadAt(raw, a.off+lo*a.rowSize*int64(a.item)); err != nil {
+	start := a.off + lo*a.rowSize*int64(a.item)
+	if _, err := io.ReadFull(ctxReader{ctx, io.NewSectionReader(f, start, int64(len(raw)))}, raw); err != nil {
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
 		return nil, nil, newError(a.path, 0, fmt.Sprintf("reading rows %d to %d: %v", lo+1, hi, err))
 	}
 	if a.conv == nil {
@@ -308,7 +327,7 @@ func (p *RangePlan) Split(parts int) []Range {
 // Lines is the number of lines of a CSV file that start in r (0 for other
 // formats), so that a range's Line is the first range's plus the Lines of
 // those before it (Number).
-func (p *RangePlan) Lines(r Range) (int, error) {
+func (p *RangePlan) Lines(ctx context.Context, r Range) (int, error) {
 	if p.csv == nil || !p.Splittable {
 		return 0, nil
 	}
@@ -322,13 +341,16 @@ func (p *RangePlan) Lines(r Range) (int, error) {
 		return 0, nil
 	}
 	lines := 1
-	br := bufio.NewReaderSize(io.NewSectionReader(f, start, end-1-start), 1<<16)
+	br := ctxReader{ctx, io.NewSectionReader(f, start, end-1-start)}
 	buf := make([]byte, 1<<16)
 	for {
 		k, err := br.Read(buf)
 		lines += bytes.Count(buf[:k], []byte{'\n'})
 		if err == io.EOF {
 			return lines, nil
+		}
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
 		}
 		if err != nil {
 			return 0, newError(p.Opt.Path, 0, err.Error())
@@ -338,14 +360,14 @@ func (p *RangePlan) Lines(r Range) (int, error) {
 
 // Number sets the Line of each range of rs (consecutive, in order, from
 // Split) from the lines in the ranges before it.
-func (p *RangePlan) Number(rs []Range) error {
+func (p *RangePlan) Number(ctx context.Context, rs []Range) error {
 	line := 1
 	if p.header != nil {
 		line = p.header.line + 1
 	}
 	for i := range rs {
 		rs[i].Line = line
-		n, err := p.Lines(rs[i])
+		n, err := p.Lines(ctx, rs[i])
 		if err != nil {
 			return err
 		}
@@ -384,22 +406,40 @@ func (p *RangePlan) openAt(r Range) (*os.File, int64, error) {
 }
 
 // Read reads the rows of range r. A CSV range's rows are numbered from
-// r.Line (see Number).
-func (p *RangePlan) Read(r Range) (*RawRows, error) {
+// r.Line (see Number). It returns ctx's error within a block of reading
+// once ctx is done (a plan that is not splittable: at once, its loader
+// left to finish unobserved).
+func (p *RangePlan) Read(ctx context.Context, r Range) (*RawRows, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if !p.Splittable {
-		ds, err := Load(p.Opt)
-		if err != nil {
-			return nil, err
+		type loaded struct {
+			ds  *Dataset
+			err error
 		}
-		return &RawRows{whole: ds}, nil
+		ch := make(chan loaded, 1)
+		go func() {
+			ds, err := Load(p.Opt)
+			ch <- loaded{ds, err}
+		}()
+		select {
+		case l := <-ch:
+			if l.err != nil {
+				return nil, l.err
+			}
+			return &RawRows{whole: l.ds}, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	if r.Lo < 0 || r.Hi > p.Size || r.Lo > r.Hi {
 		return nil, fmt.Errorf("range [%d, %d) is not inside [0, %d)", r.Lo, r.Hi, p.Size)
 	}
 	if p.csv != nil {
-		return p.readCSV(r)
+		return p.readCSV(ctx, r)
 	}
-	vals, _, err := p.feat.read(r.Lo, r.Hi)
+	vals, _, err := p.feat.read(ctx, r.Lo, r.Hi)
 	if err != nil {
 		return nil, err
 	}
@@ -417,7 +457,7 @@ func (p *RangePlan) Read(r Range) (*RawRows, error) {
 		raw.X, raw.Labels = x, labels
 		return raw, nil
 	}
-	nums, strs, err := p.lab.read(r.Lo, r.Hi)
+	nums, strs, err := p.lab.read(ctx, r.Lo, r.Hi)
 	if err != nil {
 		return nil, err
 	}
@@ -441,7 +481,7 @@ func (p *RangePlan) Read(r Range) (*RawRows, error) {
 }
 
 // readCSV reads the lines that start in r with the plan's settings.
-func (p *RangePlan) readCSV(r Range) (*RawRows, error) {
+func (p *RangePlan) readCSV(ctx context.Context, r Range) (*RawRows, error) {
 	f, start, err := p.openAt(r)
 	if err != nil {
 		return nil, err
@@ -452,8 +492,11 @@ func (p *RangePlan) readCSV(r Range) (*RawRows, error) {
 	}
 	c := *p.csv
 	c.intern = map[string]string{}
-	c.lr = lineReader{br: bufio.NewReaderSize(io.NewSectionReader(f, start, p.Size-start), 1<<16), line: r.Line - 1, stop: r.Hi - start}
+	c.lr = lineReader{br: bufio.NewReaderSize(ctxReader{ctx, io.NewSectionReader(f, start, p.Size-start)}, 1<<16), line: r.Line - 1, stop: r.Hi - start}
 	if err := c.addAll(); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, err
 	}
 	d := c.nfields - 1

@@ -2,6 +2,8 @@ package data
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -116,6 +118,7 @@ func randomRanges(rng *rand.Rand, lo, hi int64, k int) []Range {
 // the whole file, and the plan's Dataset of them is Load's dataset
 // (points, labels, classes, rows, duplicates, notes).
 func TestRangesUnionIsWhole(t *testing.T) {
+	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(1, 2))
 	for name, opt := range rangeFiles(t) {
 		t.Run(name, func(t *testing.T) {
@@ -131,10 +134,10 @@ func TestRangesUnionIsWhole(t *testing.T) {
 				t.Fatalf("splittable = %v", plan.Splittable)
 			}
 			one := plan.Split(1)
-			if err := plan.Number(one); err != nil {
+			if err := plan.Number(ctx, one); err != nil {
 				t.Fatal(err)
 			}
-			all, err := plan.Read(one[0])
+			all, err := plan.Read(ctx, one[0])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,13 +154,13 @@ func TestRangesUnionIsWhole(t *testing.T) {
 						t.Fatalf("a plan read whole split into %d ranges", len(rs))
 					}
 				}
-				if err := plan.Number(rs); err != nil {
+				if err := plan.Number(ctx, rs); err != nil {
 					t.Fatal(err)
 				}
 				var parts []*RawRows
 				var cat RawRows
 				for _, r := range rs {
-					p, err := plan.Read(r)
+					p, err := plan.Read(ctx, r)
 					if err != nil {
 						t.Fatalf("range %+v: %v", r, err)
 					}
@@ -218,6 +221,7 @@ func FuzzCSVRanges(f *testing.F) {
 	f.Add([]byte("1 2 0\n3 4 1\n\n1 2 0"), int8(1), uint64(4))
 	f.Add([]byte("x,y\n1,nan\n"), int8(0), uint64(5))
 	f.Fuzz(func(t *testing.T, b []byte, labelCol int8, seed uint64) {
+		ctx := context.Background()
 		p := filepath.Join(t.TempDir(), "f.csv")
 		writeTo(t, p, b)
 		opt := LoadOptions{Path: p, LabelCol: int(labelCol)}
@@ -235,12 +239,12 @@ func FuzzCSVRanges(f *testing.F) {
 		if !plan.Splittable {
 			rs = whole
 		}
-		if err := plan.Number(rs); err != nil {
+		if err := plan.Number(ctx, rs); err != nil {
 			t.Fatal(err)
 		}
 		var parts []*RawRows
 		for _, r := range rs {
-			raw, err := plan.Read(r)
+			raw, err := plan.Read(ctx, r)
 			if err != nil {
 				if werr == nil {
 					t.Fatalf("Load reads the file, range %+v does not: %v", r, err)
@@ -257,4 +261,23 @@ func FuzzCSVRanges(f *testing.F) {
 			t.Fatalf("ranges %v: the dataset differs from Load's", rs)
 		}
 	})
+}
+
+// TestRangesCancel: a done context stops Number and Read with its error.
+func TestRangesCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for name, opt := range rangeFiles(t) {
+		plan, err := PlanRanges(opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs := plan.Split(3)
+		if err := plan.Number(ctx, rs); plan.Format == "csv" && plan.Splittable && !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: Number after a cancel: %v", name, err)
+		}
+		if _, err := plan.Read(ctx, rs[0]); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: Read after a cancel: %v", name, err)
+		}
+	}
 }
