@@ -249,7 +249,7 @@ func readNPYRows(path string) ([][]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := data.ReadNPYMax(bufio.NewReader(f), st.Size(), 1<<28)
+	a, err := data.ReadNPY(bufio.NewReader(f), data.NPYOptions{Avail: st.Size(), MaxItems: 1 << 28})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}

@@ -75,10 +75,11 @@ type csvParser struct {
 	intern     map[string]string
 }
 
-// record is one split line.
+// record is one split line; end is the reader's byte offset after it.
 type record struct {
 	line   int
 	fields []string
+	end    int64
 }
 
 func (p *csvParser) parse() (*Dataset, error) {
@@ -101,10 +102,7 @@ func (p *csvParser) parse() (*Dataset, error) {
 	if _, ok := resolveCol(p.labelCol, len(recs[0].fields)); !ok && (len(recs) == 1 || len(recs[1].fields) == len(recs[0].fields)) {
 		return nil, newError(p.name, recs[0].line, fmt.Sprintf("label column %d is out of range: the row has %d fields", p.labelCol, len(recs[0].fields)))
 	}
-	var (
-		header *record
-		notes  []string
-	)
+	var header *record
 	isHeader, err := p.isHeader(recs)
 	if err != nil {
 		return nil, err
@@ -119,22 +117,34 @@ func (p *csvParser) parse() (*Dataset, error) {
 			return nil, err
 		}
 	}
+	if err := p.addAll(); err != nil {
+		return nil, err
+	}
+	return p.finish(header)
+}
+
+// addAll adds every record up to the end of the input (or of the range).
+func (p *csvParser) addAll() error {
 	for {
 		rec, ok, err := p.next()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if !ok {
-			break
+			return nil
 		}
 		if err := p.add(rec); err != nil {
-			return nil, err
+			return err
 		}
 	}
+}
+
+// finish validates the rows read (header: the header record, or nil).
+func (p *csvParser) finish(header *record) (*Dataset, error) {
 	if len(p.rows) == 0 {
 		return nil, newError(p.name, 0, "no data rows")
 	}
-
+	var notes []string
 	opt := rawOptions{column: func(k int) int {
 		if k < p.lc {
 			return k + 1
@@ -188,7 +198,7 @@ func (p *csvParser) next() (record, bool, error) {
 				return record{}, false, newError(p.name, p.lr.line, err.Error())
 			}
 		}
-		return record{line: p.lr.line, fields: fields}, true, nil
+		return record{line: p.lr.line, fields: fields, end: p.lr.off}, true, nil
 	}
 }
 
@@ -504,22 +514,27 @@ func abbreviate(s string, n int) string {
 	return s[:n] + "..."
 }
 
-// lineReader reads lines of any length up to maxLineBytes and counts them.
+// lineReader reads lines of any length up to maxLineBytes and counts them
+// and their bytes.
 type lineReader struct {
 	br   *bufio.Reader
 	line int
 	buf  []byte
 	done bool
+	// off counts the bytes read; with stop > 0, no line starting at or
+	// after offset stop is read (a range's end).
+	off, stop int64
 }
 
 // next returns the next line without its line ending.
 func (lr *lineReader) next() (string, bool, error) {
-	if lr.done {
+	if lr.done || lr.stop > 0 && lr.off >= lr.stop {
 		return "", false, nil
 	}
 	lr.buf = lr.buf[:0]
 	for {
 		chunk, err := lr.br.ReadSlice('\n')
+		lr.off += int64(len(chunk))
 		lr.buf = append(lr.buf, chunk...)
 		if len(lr.buf) > maxLineBytes {
 			lr.line++

@@ -21,36 +21,42 @@ type Array struct {
 	Strings []string
 }
 
+// NPYOptions say how ReadNPY reads an array. The zero value reads any
+// array from a reader of unknown size.
+type NPYOptions struct {
+	// Avail, when positive, is an upper bound on the bytes the reader can
+	// deliver (the file size): a header claiming more data is refused
+	// before anything is allocated for it.
+	Avail int64
+	// MaxItems, when positive, refuses before reading any data an array of
+	// more items.
+	MaxItems int64
+	// Check, when not nil, is called with the number of items the header
+	// declares before any data is read; its error is returned as is (use
+	// it to check the memory the caller will need for the items).
+	Check func(items int64) error
+}
+
 // ReadNPY reads one NumPy .npy array (format version 1, 2 or 3) from r,
-// which must end where the array does. avail is an upper bound on the bytes
-// r can deliver, or -1 when it is unknown.
+// which must end where the array does, as opt says.
 //
 // The reader is meant for untrusted input: the sizes a header claims are
-// checked against caps and against avail before anything is allocated for
-// them, and buffers grow only as data actually arrives. It reads bool,
+// checked against caps and against opt.Avail before anything is allocated
+// for them, and buffers grow only as data actually arrives. It reads bool,
 // integer and float16/32/64 arrays in either byte order as exact float64
 // values (a 64-bit integer that float64 cannot hold exactly is an error),
 // byte and unicode string arrays as strings, and reorders Fortran-order
-// arrays of any rank. Errors are *Error values without a file name.
-func ReadNPY(r io.Reader, avail int64) (*Array, error) {
-	return ReadNPYMax(r, avail, -1)
-}
-
-// ReadNPYCheck is ReadNPY calling check with the number of items the header
-// declares before reading any data; an error from check is returned as is
-// (use it to check the memory the caller will need for the items).
-func ReadNPYCheck(r io.Reader, avail int64, check func(items int64) error) (*Array, error) {
-	a, err := readNPYCheck(r, avail, false, -1, check)
-	if err != nil {
-		return nil, err
+// arrays of any rank. Errors are *Error values without a file name, or
+// opt.Check's error.
+func ReadNPY(r io.Reader, opt NPYOptions) (*Array, error) {
+	avail, maxItems := opt.Avail, opt.MaxItems
+	if avail <= 0 {
+		avail = -1
 	}
-	return a.export(), nil
-}
-
-// ReadNPYMax is ReadNPY refusing, before reading any data, an array of more
-// than maxItems items (no bound when maxItems is negative).
-func ReadNPYMax(r io.Reader, avail, maxItems int64) (*Array, error) {
-	a, err := readNPYMax(r, avail, false, maxItems)
+	if maxItems <= 0 {
+		maxItems = -1
+	}
+	a, err := readNPYCheck(r, avail, false, maxItems, opt.Check)
 	if err != nil {
 		return nil, err
 	}

@@ -26,7 +26,7 @@ func TestReadNPYArray(t *testing.T) {
 		"bytes":       {npyBytes("|S3", false, "(2,)", []byte("ab\x00xyz")), []int{2}, nil, []string{"ab", "xyz"}},
 		"unicode":     {npyBytes(">U2", false, "(1,)", []byte{0, 0, 0, 'h', 0, 0, 0x00, 0xe9}), []int{1}, nil, []string{"hé"}},
 	} {
-		a, err := ReadNPY(bytes.NewReader(tc.file), int64(len(tc.file)))
+		a, err := ReadNPY(bytes.NewReader(tc.file), NPYOptions{Avail: int64(len(tc.file))})
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
@@ -35,7 +35,7 @@ func TestReadNPYArray(t *testing.T) {
 			t.Errorf("%s: got %+v", name, a)
 		}
 		// the same with an unknown size
-		b, err := ReadNPY(bytes.NewReader(tc.file), -1)
+		b, err := ReadNPY(bytes.NewReader(tc.file), NPYOptions{})
 		if err != nil || !slices.Equal(b.Float, a.Float) || !slices.Equal(b.Strings, a.Strings) {
 			t.Errorf("%s, unknown size: %+v, %v", name, b, err)
 		}
@@ -55,7 +55,7 @@ func TestReadNPYArrayErrors(t *testing.T) {
 		"extra bytes": {append(npyBytes("<f8", false, "(1,)", le(1.0)), 0), -1, "unexpected data after the end"},
 		"complex":     {npyBytes("<c16", false, "(1,)", le(1.0, 0.0)), -1, "unsupported dtype"},
 	} {
-		_, err := ReadNPYMax(bytes.NewReader(tc.file), int64(len(tc.file)), tc.max)
+		_, err := ReadNPY(bytes.NewReader(tc.file), NPYOptions{Avail: int64(len(tc.file)), MaxItems: tc.max})
 		var e *Error
 		if !errors.As(err, &e) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v (want an *Error with %q)", name, err, tc.want)

@@ -103,12 +103,12 @@ func npyStrings(strs []string, shape []int) []byte {
 // follow before anything is allocated for them). Arrays of more than
 // maxImportParams items are refused.
 func readNPY(r io.Reader, limit int64) (*ndarray, error) {
-	a, err := data.ReadNPYCheck(r, limit, func(items int64) error {
+	a, err := data.ReadNPY(r, data.NPYOptions{Avail: limit, Check: func(items int64) error {
 		if items > maxImportParams {
 			return fmt.Errorf("%d values, more than the %d memnet imports", items, maxImportParams)
 		}
 		return checkWeights(fmt.Sprintf("an array of %d values", items), items)
-	})
+	}})
 	if err != nil {
 		return nil, err
 	}

@@ -133,8 +133,14 @@ func Verify(net *Network, xs [][]float64, y []int, m int, progress func(done int
 // AddFloat fills in the float64 and float32 counts of r (with r's split),
 // reporting the points done to progress when it is not nil.
 func (r *Report) AddFloat(ctx context.Context, net *Network, xs [][]float64, y []int, m int, progress func(done int64)) {
+	r.AddFloatViews(ctx, net, xs, y, m, progress, nil)
+}
+
+// AddFloatViews is AddFloat with the network's float views built once
+// (nil: built by the call).
+func (r *Report) AddFloatViews(ctx context.Context, net *Network, xs [][]float64, y []int, m int, progress func(done int64), views *FloatViews) {
 	t1 := time.Now()
-	fc := FloatCounts(ctx, net, xs, y, m, FloatOptions{Split: r.Split, Progress: progress})
+	fc := FloatCounts(ctx, net, xs, y, m, FloatOptions{Split: r.Split, Progress: progress, Views: views})
 	r.Float64Correct, r.Float32Correct, r.Float64BitExact = fc.Float64Correct, fc.Float32Correct, fc.Float64BitExact
 	r.Float = &fc
 	r.FloatSeconds = time.Since(t1).Seconds()
@@ -243,14 +249,31 @@ type FloatOptions struct {
 	// Progress, when not nil, is called (from several goroutines) with the
 	// number of points done, counting both views as half a point each.
 	Progress func(done int64)
+	// Views, when not nil, are the network's float views built once
+	// (Network.FloatViews) and shared by calls; nil: built by the call.
+	Views *FloatViews
 }
+
+// FloatViews are a network's float64 and float32 views (read-only once
+// built: one value may serve concurrent evaluations).
+type FloatViews struct {
+	F64 *FloatNet[float64]
+	F32 *FloatNet[float32]
+}
+
+// FloatViews builds n's float64 and float32 views.
+func (n *Network) FloatViews() *FloatViews { return &FloatViews{n.Float64(), n.Float32()} }
 
 // FloatCounts evaluates the float64 and float32 views on every point,
 // layer-major in batches on all cores, each view built once. A view proven
 // hopeless from its weights is counted 0 without evaluation; a batch whose
 // values all become NaN where NaN provably reaches the outputs stops there.
 func FloatCounts(ctx context.Context, net *Network, xs [][]float64, y []int, m int, opt FloatOptions) FloatResult {
-	f64, f32 := net.Float64(), net.Float32()
+	v := opt.Views
+	if v == nil {
+		v = net.FloatViews()
+	}
+	f64, f32 := v.F64, v.F32
 	var res FloatResult
 	res.Float64Rounded, res.Float64Overflow = f64.Rounded, f64.Overflow
 	res.Float32Rounded, res.Float32Overflow = f32.Rounded, f32.Overflow

@@ -146,6 +146,9 @@ type VerifyOptions struct {
 	// evenly spaced (Result.FloatChecked says how many); the exact verdict
 	// always covers every point.
 	FloatSample int
+	// Views, when not nil, are the network's float views built once
+	// (nn.Network.FloatViews), so that calls on many shards share them.
+	Views *nn.FloatViews
 }
 
 // Verify checks model on every distinct point of ds by opt's criterion:
@@ -226,7 +229,7 @@ func verify(ctx context.Context, model *nn.Model, ds *data.Dataset, report func(
 			fx[k], fy[k] = ds.X[i], y[i]
 		}
 	}
-	addFloat(ctx, r, model.Net, fx, fy, len(model.Classes), report)
+	addFloat(ctx, r, model.Net, fx, fy, len(model.Classes), report, opt.Views)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -290,7 +293,7 @@ func verify(ctx context.Context, model *nn.Model, ds *data.Dataset, report func(
 // addFloat is r.AddFloat reporting progress, when report is set, as
 // (PhaseFloat, points done, points): the float views are built once and
 // the counts are reported from inside the evaluation.
-func addFloat(ctx context.Context, r *nn.Report, net *nn.Network, xs [][]float64, y []int, m int, report func(string, int64, int64)) {
+func addFloat(ctx context.Context, r *nn.Report, net *nn.Network, xs [][]float64, y []int, m int, report func(string, int64, int64), views *nn.FloatViews) {
 	var progress func(int64)
 	if report != nil {
 		n := int64(len(xs))
@@ -306,7 +309,7 @@ func addFloat(ctx context.Context, r *nn.Report, net *nn.Network, xs [][]float64
 			}
 		}
 	}
-	r.AddFloat(ctx, net, xs, y, m, progress)
+	r.AddFloatViews(ctx, net, xs, y, m, progress, views)
 }
 
 // verifyRegression judges model as a regression network with tolerance

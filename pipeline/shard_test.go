@@ -32,10 +32,26 @@ func wholeAndMerged(t *testing.T, model *nn.Model, ds *data.Dataset, k int) (who
 	}
 	var parts []*verdict.Partial
 	seen := 0
+	// one judge, prepared once, judges every shard (as a Beam worker does)
+	// and gives each shard's partial verdict VerifyShard gives
+	judge, err := NewShardJudge(model, VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wd := verdict.WholeOf(ds)
 	for i := range k {
-		p, err := VerifyShard(ctx, model, ds, verdict.Shard{Index: i, Count: k}, VerifyOptions{})
+		s := verdict.Shard{Index: i, Count: k}
+		p, err := VerifyShard(ctx, model, ds, s, VerifyOptions{})
 		if err != nil {
 			t.Fatal(err)
+		}
+		part, index := verdict.Select(ds, s)
+		q, err := judge.Judge(ctx, part, index, s, wd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, b := untimedPartial(t, p), untimedPartial(t, q); a != b {
+			t.Fatalf("shard %v: the prepared judge's partial differs from VerifyShard's:\n%s\n%s", s, b, a)
 		}
 		seen += p.Result.DistinctPoints
 		var b bytes.Buffer
@@ -60,6 +76,19 @@ func wholeAndMerged(t *testing.T, model *nn.Model, ds *data.Dataset, k int) (who
 		t.Fatal(err)
 	}
 	return untimed(t, v), untimed(t, m)
+}
+
+// untimedPartial is p as JSON without its timings.
+func untimedPartial(t *testing.T, p *verdict.Partial) string {
+	c := *p
+	r := *p.Result
+	r.Seconds, r.ExactSeconds, r.FloatSeconds = 0, 0, 0
+	c.Result = &r
+	var b bytes.Buffer
+	if err := c.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }
 
 // untimed is r as JSON without its timings.
@@ -160,6 +189,13 @@ func TestMergeRefuses(t *testing.T) {
 		if _, err := verdict.Merge(c.parts); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want %q", c.name, err, c.want)
 		}
+	}
+	// a shard whose rows are not those its fingerprint names (here: the
+	// fingerprint of another shard) is refused at the merge
+	forged := *p2
+	forged.ShardFingerprint = p1.ShardFingerprint
+	if _, err := verdict.Merge([]*verdict.Partial{p0, p1, &forged}); err == nil || !strings.Contains(err.Error(), "fingerprints differ") {
+		t.Errorf("a shard with another's fingerprint: %v", err)
 	}
 	if _, err := verdict.Merge([]*verdict.Partial{p2, p0, p1}); err != nil {
 		t.Errorf("complete shards: %v", err)

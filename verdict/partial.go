@@ -1,6 +1,7 @@
 package verdict
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -14,28 +15,36 @@ import (
 	"github.com/memnet/memnet/nn"
 )
 
-// PartialFormat names the layout of a Partial in JSON.
-const PartialFormat = "memnet-partial-verdict-1"
+// PartialFormat names the layout of a Partial in JSON. Version 2 names the
+// data by a composable fingerprint (Fingerprint) instead of version 1's
+// SHA-256 of the whole data; version 1 partials are refused.
+const PartialFormat = "memnet-partial-verdict-2"
 
 // Partial is the verdict on some shards of a dataset (all of one count k):
 // the counts over their points, the wrong points of the lowest rows, and,
 // for classification, the float32 and float64 certificates on their points
-// (both always, so that shards merge). It names the network and the whole
-// dataset by hashes, so that only parts of one verification merge.
+// (both always, so that shards merge). It names the network by a hash and
+// the whole dataset by its fingerprint and counts, so that only parts of
+// one verification merge, and carries the fingerprint of its own shards'
+// rows, so that a merge checks that the shards' rows are the data's rows.
 type Partial struct {
 	Format string `json:"format"`
-	// NetworkSHA256 is NetworkHash of the network; DataSHA256 DataHash of
-	// the whole dataset; PointsSHA256 nn.DataHash of its distinct points
-	// (the data hash certificates state).
+	// NetworkSHA256 is NetworkHash of the network.
 	NetworkSHA256 string `json:"network_sha256"`
-	DataSHA256    string `json:"data_sha256"`
-	PointsSHA256  string `json:"points_sha256"`
+	// DataFingerprint is the Fingerprint of every row of the whole
+	// dataset, DataDim its dimension; PointsSHA256 is nn.DataHash of its
+	// distinct points (the data hash certificates state).
+	DataFingerprint string `json:"data_fingerprint"`
+	DataDim         int    `json:"data_dim"`
+	PointsSHA256    string `json:"points_sha256"`
 	// DataRows and DataPoints are the whole dataset's rows and distinct points.
 	DataRows   int `json:"data_rows"`
 	DataPoints int `json:"data_points"`
-	// Count is k; Shards the indices of the shards covered, ascending.
-	Count  int   `json:"shard_count"`
-	Shards []int `json:"shards"`
+	// Count is k; Shards the indices of the shards covered, ascending;
+	// ShardFingerprint the Fingerprint of the covered shards' rows.
+	Count            int    `json:"shard_count"`
+	Shards           []int  `json:"shards"`
+	ShardFingerprint string `json:"shard_fingerprint"`
 	// Classes are the network's class labels.
 	Classes   []string  `json:"classes"`
 	Criterion Criterion `json:"criterion"`
@@ -58,25 +67,30 @@ func NetworkHash(net *nn.Network, classes []string) string {
 	return fmt.Sprintf("%x", h.Sum(nil))
 }
 
-// DataHash is the SHA-256 (hex) of a validated dataset: its distinct points
-// (nn.DataHash), the label of each, and the number of repeated rows.
-func DataHash(ds *data.Dataset) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%d %d\n", nn.DataHash(ds.X), ds.N(), ds.Duplicates)
-	for _, y := range ds.Y {
-		c := ds.Classes[y]
-		fmt.Fprintf(h, "%d:%s\n", len(c), c)
-	}
-	return fmt.Sprintf("%x", h.Sum(nil))
+// Whole names the whole dataset that partial verdicts are parts of: its
+// fingerprint, the hash certificates state, its counts and dimension,
+// computed once by whoever reads the whole data (WholeOf), not per shard.
+type Whole struct {
+	Fingerprint  Fingerprint
+	PointsSHA256 string
+	Rows, Points int
+	Dim          int
 }
 
-// NewPartial wraps the verdict r on shard s of ds (r judged the points
-// Select(ds, s) returns, with certificates from nn.CertifyPoints numbered
-// in ds) as a Partial.
-func NewPartial(net *nn.Network, classes []string, ds *data.Dataset, s Shard, c Criterion, r *Result) *Partial {
+// WholeOf is the Whole of ds: FingerprintOf, nn.DataHash of its distinct
+// points, its rows, distinct points and dimension.
+func WholeOf(ds *data.Dataset) Whole {
+	return Whole{Fingerprint: FingerprintOf(ds), PointsSHA256: nn.DataHash(ds.X), Rows: ds.N() + ds.Duplicates, Points: ds.N(), Dim: ds.D()}
+}
+
+// NewPartial wraps the verdict r on shard s of the dataset whole names (r
+// judged part, the points Select returns for s, with certificates from
+// nn.CertifyPoints numbered in the whole dataset) as a Partial; netHash is
+// NetworkHash of the network and classes.
+func NewPartial(netHash string, classes []string, whole Whole, s Shard, part *data.Dataset, c Criterion, r *Result) *Partial {
 	p := &Partial{
-		Format: PartialFormat, NetworkSHA256: NetworkHash(net, classes), DataSHA256: DataHash(ds), PointsSHA256: nn.DataHash(ds.X),
-		DataRows: ds.N() + ds.Duplicates, DataPoints: ds.N(), Count: s.Count, Shards: []int{s.Index},
+		Format: PartialFormat, NetworkSHA256: netHash, DataFingerprint: whole.Fingerprint.String(), DataDim: whole.Dim, PointsSHA256: whole.PointsSHA256,
+		DataRows: whole.Rows, DataPoints: whole.Points, Count: s.Count, Shards: []int{s.Index}, ShardFingerprint: FingerprintOf(part).String(),
 		Classes: classes, Criterion: c, Result: r,
 	}
 	for _, ct := range r.Certificates {
@@ -99,14 +113,34 @@ func (p *Partial) WriteJSON(w io.Writer) error {
 // partial verdict is trusted as a verdict file is: merge does not
 // re-evaluate its points.
 func ReadPartial(r io.Reader, name string) (*Partial, error) {
-	dec := json.NewDecoder(r)
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	// the format first, so that an older partial is named as such
+	var f struct {
+		Format string `json:"format"`
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("%s: not a partial verdict: %v", name, err)
+	}
+	if f.Format != PartialFormat {
+		return nil, fmt.Errorf("%s: not a partial verdict of this version (format %.40q, want %q; write it again with this memnet)", name, f.Format, PartialFormat)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var p Partial
 	if err := dec.Decode(&p); err != nil {
 		return nil, fmt.Errorf("%s: not a partial verdict: %v", name, err)
 	}
-	if p.Format != PartialFormat {
-		return nil, fmt.Errorf("%s: not a partial verdict of this version (format %.40q, want %q)", name, p.Format, PartialFormat)
+	if _, err := ParseFingerprint(p.DataFingerprint); err != nil {
+		return nil, fmt.Errorf("%s: data_fingerprint: %v", name, err)
+	}
+	if _, err := ParseFingerprint(p.ShardFingerprint); err != nil {
+		return nil, fmt.Errorf("%s: shard_fingerprint: %v", name, err)
+	}
+	if p.DataDim < 0 {
+		return nil, fmt.Errorf("%s: negative data_dim", name)
 	}
 	if p.Result == nil {
 		return nil, fmt.Errorf("%s: partial verdict without a result", name)
@@ -148,8 +182,8 @@ func Combine(a, b *Partial) (*Partial, error) {
 		return nil, errors.New("partial verdicts of different formats")
 	case a.NetworkSHA256 != b.NetworkSHA256:
 		return nil, errors.New("partial verdicts of different networks (network SHA-256 differs)")
-	case a.DataSHA256 != b.DataSHA256 || a.PointsSHA256 != b.PointsSHA256 || a.DataRows != b.DataRows || a.DataPoints != b.DataPoints:
-		return nil, errors.New("partial verdicts of different data (data SHA-256 differs)")
+	case a.DataFingerprint != b.DataFingerprint || a.DataDim != b.DataDim || a.PointsSHA256 != b.PointsSHA256 || a.DataRows != b.DataRows || a.DataPoints != b.DataPoints:
+		return nil, errors.New("partial verdicts of different data (data fingerprint differs)")
 	case a.Count != b.Count:
 		return nil, fmt.Errorf("partial verdicts of different shard counts (%d and %d)", a.Count, b.Count)
 	case a.Criterion != b.Criterion:
@@ -170,8 +204,17 @@ func Combine(a, b *Partial) (*Partial, error) {
 	if err != nil {
 		return nil, err
 	}
+	fa, err := ParseFingerprint(a.ShardFingerprint)
+	if err != nil {
+		return nil, fmt.Errorf("shard fingerprint: %v", err)
+	}
+	fb, err := ParseFingerprint(b.ShardFingerprint)
+	if err != nil {
+		return nil, fmt.Errorf("shard fingerprint: %v", err)
+	}
+	fa.Add(fb)
 	p := *a
-	p.Shards, p.Result = shards, r
+	p.Shards, p.Result, p.ShardFingerprint = shards, r, fa.String()
 	p.CertPoints = nil
 	for _, c := range r.Certificates {
 		p.CertPoints = append(p.CertPoints, [2]int{c.FailPoint, c.WherePoint})
@@ -216,6 +259,9 @@ func Merge(parts []*Partial) (*Result, error) {
 	r := *acc.Result
 	if r.DistinctPoints != acc.DataPoints || r.Points != acc.DataRows {
 		return nil, fmt.Errorf("merge: the shards hold %d points (%d rows), the data %d (%d rows)", r.DistinctPoints, r.Points, acc.DataPoints, acc.DataRows)
+	}
+	if acc.ShardFingerprint != acc.DataFingerprint {
+		return nil, errors.New("merge: the shards' rows are not the data's rows (their fingerprints differ)")
 	}
 	r.Certificates = nil
 	for k, c := range acc.Result.Certificates {

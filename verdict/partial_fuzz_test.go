@@ -10,8 +10,8 @@ import (
 
 // samplePartial is a small valid partial verdict in JSON.
 func samplePartial(t testing.TB) []byte {
-	p := &Partial{Format: PartialFormat, NetworkSHA256: "ab", DataSHA256: "cd", PointsSHA256: "ef", DataRows: 3, DataPoints: 2,
-		Count: 2, Shards: []int{1}, Classes: []string{"a", "b"},
+	p := &Partial{Format: PartialFormat, NetworkSHA256: "ab", DataFingerprint: strings.Repeat("c", 64), DataDim: 2, PointsSHA256: "ef", DataRows: 3, DataPoints: 2,
+		Count: 2, Shards: []int{1}, ShardFingerprint: strings.Repeat("0", 63) + "d", Classes: []string{"a", "b"},
 		Result: &Result{Points: 2, DistinctPoints: 1, ExactCorrect: 1, Exact: true, Proof: "exact arithmetic",
 			Wrong:        []WrongPoint{{Row: 3, Label: "b", Predicted: "?"}},
 			Certificates: []*nn.Certificate{{Format: "float32", Proven: true, Points: 1, FailPoint: -1, WherePoint: 0}}},
@@ -28,9 +28,11 @@ func samplePartial(t testing.TB) []byte {
 // a panic, and a partial written back reads back equal.
 func FuzzReadPartial(f *testing.F) {
 	f.Add(samplePartial(f))
-	f.Add([]byte(`{"format": "memnet-partial-verdict-1", "shard_count": 0}`))
-	f.Add([]byte(`{"format": "memnet-partial-verdict-1", "shard_count": 3, "shards": [2, 1], "result": {}}`))
-	f.Add([]byte(`{"format": "memnet-partial-verdict-1", "shard_count": 1, "shards": [0], "result": {"float_certificates": [null]}, "certificate_points": [[0, 0]]}`))
+	f.Add([]byte(`{"format": "memnet-partial-verdict-1", "data_sha256": "ab", "shard_count": 0}`))
+	f.Add([]byte(`{"format": "memnet-partial-verdict-2", "shard_count": 0}`))
+	f.Add([]byte(`{"format": "memnet-partial-verdict-2", "data_fingerprint": "` + strings.Repeat("0", 64) + `", "shard_fingerprint": "` + strings.Repeat("f", 64) + `", "shard_count": 1, "shards": [0], "result": {}}`))
+	f.Add([]byte(`{"format": "memnet-partial-verdict-2", "shard_count": 3, "shards": [2, 1], "result": {}}`))
+	f.Add([]byte(`{"format": "memnet-partial-verdict-2", "shard_count": 1, "shards": [0], "result": {"float_certificates": [null]}, "certificate_points": [[0, 0]]}`))
 	f.Add([]byte("\x00\xff"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := ReadPartial(bytes.NewReader(b), "part.json")
@@ -74,5 +76,17 @@ func TestMergeSample(t *testing.T) {
 	r, err := Merge([]*Partial{p, &q})
 	if err == nil || !strings.Contains(err.Error(), "hold 2 points") {
 		t.Errorf("shards holding more points than the data merged: %v %+v", err, r)
+	}
+}
+
+// TestReadPartialOldFormat: a version 1 partial (which named the data by
+// the SHA-256 of the whole) is refused in one line naming the file and
+// both versions.
+func TestReadPartialOldFormat(t *testing.T) {
+	old := `{"format": "memnet-partial-verdict-1", "network_sha256": "ab", "data_sha256": "cd", "points_sha256": "ef", "shard_count": 1, "shards": [0], "result": {}}`
+	_, err := ReadPartial(strings.NewReader(old), "old.json")
+	if err == nil || strings.Contains(err.Error(), "\n") || !strings.HasPrefix(err.Error(), "old.json: ") ||
+		!strings.Contains(err.Error(), "memnet-partial-verdict-1") || !strings.Contains(err.Error(), PartialFormat) {
+		t.Fatalf("old partial: %v", err)
 	}
 }

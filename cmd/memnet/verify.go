@@ -30,8 +30,9 @@ func verifyCmd() *cobra.Command {
 
 With --shard i/k it judges only the points whose exact coordinates hash to i mod k
 (repeated and conflicting rows land in one shard) and writes a partial verdict
-(JSON, with the SHA-256 of the network and the data) to -o; "memnet verify merge"
-joins the partial verdicts of every shard into the whole file's verdict.`,
+(JSON: the network's SHA-256, the data's fingerprint and the fingerprint of the
+shard's rows) to -o; "memnet verify merge" joins the partial verdicts of every shard
+into the whole file's verdict, checking that the shards' rows add up to the data's.`,
 		Example: `  memnet verify iris.mnet --data iris.csv
   memnet verify iris.mnet --data iris.csv --shard 0/2 --json -o part-0.json
   memnet verify iris.mnet --data iris.csv --shard 1/2 --json -o part-1.json

@@ -25,9 +25,33 @@ type Result = verdict.Result
 // --regression --eps; classification when zero).
 type Criterion = verdict.Criterion
 
-// judge verifies shard i of k of ds and returns the partial verdict's JSON.
-func judge(ctx context.Context, model *nn.Model, ds *data.Dataset, i, k int, c Criterion) ([]byte, error) {
-	p, err := pipeline.VerifyShard(ctx, model, ds, verdict.Shard{Index: i, Count: k}, pipeline.VerifyOptions{Criterion: c})
+// prepared is what a worker prepares once per process for a network, a
+// dataset and a criterion: the shard judge (the network's hash and float
+// views) and the whole dataset's hashes.
+type prepared struct {
+	sj    *pipeline.ShardJudge
+	model *nn.Model
+	ds    *data.Dataset
+	whole verdict.Whole
+}
+
+// prepare prepares model to judge shards of ds by c.
+func prepare(model *nn.Model, ds *data.Dataset, c Criterion) (*prepared, error) {
+	if ds.D() != model.Net.InputDim {
+		return nil, fmt.Errorf("%s has %d features per point; the network reads %d", ds.Name, ds.D(), model.Net.InputDim)
+	}
+	j, err := pipeline.NewShardJudge(model, pipeline.VerifyOptions{Criterion: c})
+	if err != nil {
+		return nil, err
+	}
+	return &prepared{sj: j, model: model, ds: ds, whole: verdict.WholeOf(ds)}, nil
+}
+
+// judge verifies shard i of k and returns the partial verdict's JSON.
+func (w *prepared) judge(ctx context.Context, i, k int) ([]byte, error) {
+	s := verdict.Shard{Index: i, Count: k}
+	part, index := verdict.Select(w.ds, s)
+	p, err := w.sj.Judge(ctx, part, index, s, w.whole)
 	if err != nil {
 		return nil, err
 	}

@@ -85,18 +85,19 @@ type judgeFn struct {
 	Criterion Criterion
 	K         int
 
-	w *worker
+	w *prepared
 }
 
-// Setup loads the network and the data once per worker process.
+// Setup loads the network and the data and prepares the shard judge once
+// per worker process.
 func (f *judgeFn) Setup() error {
 	var err error
-	f.w, err = load(f.Net, f.Data)
+	f.w, err = load(f.Net, f.Data, f.Criterion)
 	return err
 }
 
 func (f *judgeFn) ProcessElement(ctx context.Context, i int, emit func([]byte)) error {
-	b, err := judge(ctx, f.w.model, f.w.ds, i, f.K, f.Criterion)
+	b, err := f.w.judge(ctx, i, f.K)
 	if err != nil {
 		return fmt.Errorf("shard %d/%d: %w", i, f.K, err)
 	}
@@ -119,21 +120,16 @@ func (f *writeFn) ProcessElement(ctx context.Context, b []byte) error {
 	return scratch.Write(ctx, f.Out, b)
 }
 
-// worker is what a worker process loads once: the network and the data.
-type worker struct {
-	model *nn.Model
-	ds    *data.Dataset
-}
-
 var (
 	workersMu sync.Mutex
-	workers   = map[string]*worker{}
+	workers   = map[string]*prepared{}
 )
 
-// load returns the worker process's network and data, loading them on
-// first use (every DoFn instance of a process shares them).
-func load(net string, opt data.LoadOptions) (*worker, error) {
-	key := fmt.Sprintf("%q %q %q %d %q %s %s %s", net, opt.Path, opt.Labels, opt.LabelCol, opt.Format, stamp(net), stamp(opt.Path), stamp(opt.Labels))
+// load returns the worker process's prepared network and data, loading and
+// preparing them on first use (every DoFn instance of a process shares
+// them).
+func load(net string, opt data.LoadOptions, c Criterion) (*prepared, error) {
+	key := fmt.Sprintf("%q %q %q %d %q %s %s %s %+v", net, opt.Path, opt.Labels, opt.LabelCol, opt.Format, stamp(net), stamp(opt.Path), stamp(opt.Labels), c)
 	workersMu.Lock()
 	defer workersMu.Unlock()
 	if w, ok := workers[key]; ok {
@@ -147,7 +143,10 @@ func load(net string, opt data.LoadOptions) (*worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &worker{model, ds}
+	w, err := prepare(model, ds, c)
+	if err != nil {
+		return nil, err
+	}
 	workers[key] = w
 	return w, nil
 }

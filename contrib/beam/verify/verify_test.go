@@ -86,7 +86,7 @@ func TestBeamEqualsVerify(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			w, err := load(c.net, c.data)
+			w, err := load(c.net, c.data, Criterion{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -117,15 +117,15 @@ func TestMergeRefusesMissingShard(t *testing.T) {
 	dir := t.TempDir()
 	iris := data.LoadOptions{Path: "../../../testdata/iris.csv"}
 	net := buildSave(t, dir, "hz", iris, false)
-	w, err := load(net, iris)
+	w, err := load(net, iris, Criterion{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := judge(context.Background(), w.model, w.ds, 0, 3, Criterion{})
+	a, err := w.judge(context.Background(), 0, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := judge(context.Background(), w.model, w.ds, 2, 3, Criterion{})
+	b, err := w.judge(context.Background(), 2, 3)
 	if err != nil {
 		t.Fatal(err)
 	}

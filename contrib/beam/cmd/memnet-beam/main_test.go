@@ -97,11 +97,12 @@ func TestCommandsEqualMemnet(t *testing.T) {
 		t.Fatalf("memnet-beam build wrote %d bytes that differ from memnet build's %d", len(b), len(a))
 	}
 	for _, c := range []struct {
-		data string
-		code int
-	}{{d1, 0}, {d2, 1}} {
+		data   string
+		code   int
+		shards []string
+	}{{d1, 0, []string{"--shards", "5"}}, {d2, 1, []string{"--shards", "5"}}, {d1, 0, nil /* this machine's cores */}} {
 		want, wcode := runMemnet(t, bin, "verify", local, "--data", c.data, "--json")
-		got, gcode := runBeam(t, "verify", local, "--data", c.data, "--json", "--shards", "5")
+		got, gcode := runBeam(t, append([]string{"verify", local, "--data", c.data, "--json"}, c.shards...)...)
 		if wcode != c.code || gcode != wcode {
 			t.Fatalf("%s: exit status memnet %d, memnet-beam %d, want %d", c.data, wcode, gcode, c.code)
 		}
