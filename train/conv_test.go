@@ -122,7 +122,7 @@ func TestConvForward(t *testing.T) {
 		t.Fatal(err)
 	}
 	net.Standardize(xs)
-	wk := net.newWork(len(xs))
+	wk := net.newWork(len(xs), false)
 	in := net.inputs(xs)
 	copy(wk.x, in)
 	net.forward(len(xs), wk)
@@ -131,7 +131,9 @@ func TestConvForward(t *testing.T) {
 		want := directConv(a.H, a.W, a.Cin, a.C, in[p*P*a.Cin:(p+1)*P*a.Cin], net.Params[net.stem.w:net.stem.b], net.Params[net.stem.b:net.stem.b+a.C])
 		for i, v := range want {
 			v = max(v, 0)
-			if got := wk.acts[0][p*P*a.C+i]; math.Abs(got-v) > 1e-12*(1+math.Abs(v)) {
+			// want is pixel-major (pixel·C + channel); the map is channel-major.
+			q, o := i/a.C, i%a.C
+			if got := wk.acts[0][o*len(xs)*P+p*P+q]; math.Abs(got-v) > 1e-12*(1+math.Abs(v)) {
 				t.Fatalf("image %d stem value %d: %g, definition %g", p, i, got, v)
 			}
 		}
