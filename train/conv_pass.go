@@ -194,15 +194,28 @@ func convAffine[F Float](k, out, N int, cols, w, b, z []F, act bool) {
 	}
 }
 
-// convBackAffine adds the gradient of z = Wᵀ·cols + b to gw (k × out) and
-// gb from dz (out × N) and, when dcols is not nil, sets dcols (k × N) to
-// W·dz.
-func convBackAffine[F Float](k, out, N int, cols, w, dz, gw, gb, dcols []F) {
+// convBackAffine first zeroes dz (out × N) where the ReLU output a (out ×
+// N, or nil for none) is not positive, then adds the gradient of
+// z = Wᵀ·cols + b to gw (k × out) and gb and, when dcols is not nil, sets
+// dcols (k × N) to W·dz. The mask and the bias gradient are one pass.
+func convBackAffine[F Float](k, out, N int, cols, w, dz, a, gw, gb, dcols []F) {
 	dz = dz[:out*N]
 	for j := range out {
 		s := gb[j]
-		for _, v := range dz[j*N : (j+1)*N] {
-			s += v
+		dr := dz[j*N : (j+1)*N]
+		if a != nil {
+			ar := a[j*N : (j+1)*N]
+			for q, v := range dr {
+				if ar[q] <= 0 {
+					dr[q] = 0
+					continue
+				}
+				s += v
+			}
+		} else {
+			for _, v := range dr {
+				s += v
+			}
 		}
 		gb[j] = s
 	}
@@ -250,9 +263,10 @@ func (n *ConvNet[F]) conv(np, i int, c convOffsets, in []F, cs, ps int, z []F, a
 }
 
 // backConv adds convolution i's weight and bias gradients for the output
-// gradient dz and, when din is not nil, sets din (channel-major) to the
+// gradient dz, zeroed first where the ReLU output mask (nil: none) is not
+// positive, and, when din is not nil, sets din (channel-major) to the
 // input's gradient. Its im2col rows are the forward pass's when kept.
-func (n *ConvNet[F]) backConv(np, i int, c convOffsets, in []F, cs, ps int, dz, din []F, wk *convWork[F]) {
+func (n *ConvNet[F]) backConv(np, i int, c convOffsets, in []F, cs, ps int, dz, mask, din []F, wk *convWork[F]) {
 	a := n.Arch
 	N := np * a.H * a.W
 	cols := wk.colsOf(i, c.in, N)
@@ -264,7 +278,7 @@ func (n *ConvNet[F]) backConv(np, i int, c convOffsets, in []F, cs, ps int, dz, 
 		dcols = wk.dcols[:9*c.in*N]
 	}
 	g := wk.grad
-	convBackAffine(9*c.in, c.out, N, cols, n.Params[c.w:c.b], dz, g[c.w:c.b], g[c.b:c.b+c.out], dcols)
+	convBackAffine(9*c.in, c.out, N, cols, n.Params[c.w:c.b], dz, mask, g[c.w:c.b], g[c.b:c.b+c.out], dcols)
 	if din != nil {
 		col2im(np, a.H, a.W, c.in, dcols, din)
 	}
@@ -332,17 +346,14 @@ func (n *ConvNet[F]) backward(np int, wk *convWork[F]) {
 	for k := len(n.blocks) - 1; k >= 0; k-- {
 		b := n.blocks[k]
 		z, r, h := wk.acts[k+1][:m], wk.mid[k][:m], wk.acts[k][:m]
-		maskRelu(d, z)
-		n.backConv(np, 2+2*k, b[1], r, N, 1, d, f, wk) // f = d/dr
-		maskRelu(f, r)
-		n.backConv(np, 1+2*k, b[0], h, N, 1, f, e, wk) // e = d/dh through the branch
+		n.backConv(np, 2+2*k, b[1], r, N, 1, d, z, f, wk) // d masked by z; f = d/dr
+		n.backConv(np, 1+2*k, b[0], h, N, 1, f, r, e, wk) // f masked by r; e = d/dh through the branch
 		for i := range e {
 			e[i] += d[i]
 		}
 		d, e = e, d
 	}
-	maskRelu(d, wk.acts[0][:m])
-	n.backConv(np, 0, n.stem, wk.x, 1, a.Cin, d, nil, wk)
+	n.backConv(np, 0, n.stem, wk.x, 1, a.Cin, d, wk.acts[0][:m], nil, wk)
 }
 
 // convEvaluator runs a batch in chunks (cut as chunking cuts a narrow
