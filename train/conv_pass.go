@@ -175,7 +175,7 @@ func convAffine[F Float](k, out, N int, cols, w, b, z []F, act bool) {
 		}
 	}
 	if k*out >= smallLayer {
-		gemmEpi(true, false, out, N, k, w[:k*out], cols[:k*N], z, epilogue[F]{relu: act})
+		convMulAct(true, false, out, N, k, w[:k*out], cols[:k*N], z, act)
 		return
 	}
 	for j := range out {
@@ -220,9 +220,9 @@ func convBackAffine[F Float](k, out, N int, cols, w, dz, a, gw, gb, dcols []F) {
 		gb[j] = s
 	}
 	if k*out >= smallLayer {
-		gemm(false, true, k, out, N, cols[:k*N], dz, 1, gw[:k*out])
+		convMul(false, true, k, out, N, cols[:k*N], dz, 1, gw[:k*out])
 		if dcols != nil {
-			gemm(false, false, k, N, out, w[:k*out], dz, 0, dcols[:k*N])
+			convMul(false, false, k, N, out, w[:k*out], dz, 0, dcols[:k*N])
 		}
 		return
 	}
