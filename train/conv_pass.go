@@ -19,13 +19,15 @@ type convWork[F Float] struct {
 	cols   []F
 	keep   bool
 	colOff []int // with keep: each convolution's start in cols (9·in·N per convolution)
-	dcols  []F
-	d, e   []F // backward: gradients of feature maps
-	f      []F
-	dpool  []F
-	dout   []F
-	grad   []F
-	images int
+	// outside is outsidePixels(H, W), the pixels im2col pads with zeros.
+	outside [9][]int32
+	dcols   []F
+	d, e    []F // backward: gradients of feature maps
+	f       []F
+	dpool   []F
+	dout    []F
+	grad    []F
+	images  int
 }
 
 // newWork allocates the buffers of a chunk of up to np images; with keep,
@@ -34,7 +36,7 @@ func (n *ConvNet[F]) newWork(np int, keep bool) *convWork[F] {
 	a := n.Arch
 	hw := a.H * a.W
 	m := np * hw * a.C
-	wk := &convWork[F]{x: make([]F, np*n.In()), images: np, keep: keep}
+	wk := &convWork[F]{x: make([]F, np*n.In()), images: np, keep: keep, outside: outsidePixels(a.H, a.W)}
 	wk.acts = append(wk.acts, make([]F, m))
 	for range a.B {
 		wk.acts = append(wk.acts, make([]F, m))
@@ -68,8 +70,9 @@ func (wk *convWork[F]) colsOf(i, in, N int) []F {
 // neighbourhoods: row (ky·3 + kx)·c + ch, column (p, y, x) holds channel
 // ch of pixel (y + ky − 1, x + kx − 1) of image p, which in is read at
 // ch·cs + (p·h·w + pixel)·ps (cs = N, ps = 1 for a channel-major map;
-// cs = 1, ps = c for images in height-width-channel order).
-func im2col[F Float](np, h, w, c int, in []F, cs, ps int, cols []F) {
+// cs = 1, ps = c for images in height-width-channel order); outside is
+// outsidePixels(h, w).
+func im2col[F Float](np, h, w, c int, in []F, cs, ps int, cols []F, outside *[9][]int32) {
 	hw := h * w
 	N := np * hw
 	for ky := range 3 {
@@ -94,7 +97,9 @@ func im2col[F Float](np, h, w, c int, in []F, cs, ps int, cols []F) {
 				}
 				for p := range np {
 					dst := row[p*hw : (p+1)*hw]
-					zeroOutside(dst, h, w, y0, y1, x0, x1)
+					for _, q := range outside[ky*3+kx] {
+						dst[q] = 0
+					}
 					if ps == 1 {
 						continue
 					}
@@ -112,20 +117,22 @@ func im2col[F Float](np, h, w, c int, in []F, cs, ps int, cols []F) {
 	}
 }
 
-// zeroOutside sets to zero the pixels of one h×w image (row-major) outside
-// rows [y0, y1) × columns [x0, x1).
-func zeroOutside[F Float](img []F, h, w, y0, y1, x0, x1 int) {
-	clear(img[:y0*w])
-	clear(img[y1*w : h*w])
-	for y := y0; y < y1; y++ {
-		r := img[y*w : (y+1)*w]
-		for x := range x0 {
-			r[x] = 0
-		}
-		for x := x1; x < w; x++ {
-			r[x] = 0
+// outsidePixels lists, for each offset k = ky·3 + kx of the 3×3 window, the
+// pixels (y·w + x) of an h×w image whose neighbour (y + ky − 1, x + kx − 1)
+// lies outside the image: the entries im2col pads with zeros.
+func outsidePixels(h, w int) [9][]int32 {
+	var out [9][]int32
+	for k := range 9 {
+		dy, dx := k/3-1, k%3-1
+		for y := range h {
+			for x := range w {
+				if yy, xx := y+dy, x+dx; yy < 0 || yy >= h || xx < 0 || xx >= w {
+					out[k] = append(out[k], int32(y*w+x))
+				}
+			}
 		}
 	}
+	return out
 }
 
 // col2im sets out (c × N, channel-major) to the adjoint of im2col applied
@@ -135,8 +142,8 @@ func zeroOutside[F Float](img []F, h, w, y0, y1, x0, x1 int) {
 // as the pixel-by-pixel scatter would add them. The entries of cols that
 // read outside their image are set to zero (cols is scratch) so that each
 // offset is one shifted addition over every image at once; adding +0 does
-// not change a sum that started at +0.
-func col2im[F Float](np, h, w, c int, cols, out []F) {
+// not change a sum that started at +0. outside is outsidePixels(h, w).
+func col2im[F Float](np, h, w, c int, cols, out []F, outside *[9][]int32) {
 	hw := h * w
 	N := np * hw
 	clear(out[:c*N])
@@ -152,7 +159,10 @@ func col2im[F Float](np, h, w, c int, cols, out []F) {
 		for ch := range c {
 			row := cols[(k*c+ch)*N : (k*c+ch+1)*N]
 			for p := range np {
-				zeroOutside(row[p*hw:(p+1)*hw], h, w, y0, y1, x0, x1)
+				img := row[p*hw : (p+1)*hw]
+				for _, q := range outside[k] {
+					img[q] = 0
+				}
 			}
 			dst := out[ch*N+lo+shift : ch*N+hi+shift]
 			for i, v := range row[lo:hi] {
@@ -258,7 +268,7 @@ func (n *ConvNet[F]) conv(np, i int, c convOffsets, in []F, cs, ps int, z []F, a
 	a := n.Arch
 	N := np * a.H * a.W
 	cols := wk.colsOf(i, c.in, N)
-	im2col(np, a.H, a.W, c.in, in, cs, ps, cols)
+	im2col(np, a.H, a.W, c.in, in, cs, ps, cols, &wk.outside)
 	convAffine(9*c.in, c.out, N, cols, n.Params[c.w:c.b], n.Params[c.b:c.b+c.out], z, act)
 }
 
@@ -271,7 +281,7 @@ func (n *ConvNet[F]) backConv(np, i int, c convOffsets, in []F, cs, ps int, dz, 
 	N := np * a.H * a.W
 	cols := wk.colsOf(i, c.in, N)
 	if !wk.keep {
-		im2col(np, a.H, a.W, c.in, in, cs, ps, cols)
+		im2col(np, a.H, a.W, c.in, in, cs, ps, cols, &wk.outside)
 	}
 	var dcols []F
 	if din != nil {
@@ -280,7 +290,7 @@ func (n *ConvNet[F]) backConv(np, i int, c convOffsets, in []F, cs, ps int, dz, 
 	g := wk.grad
 	convBackAffine(9*c.in, c.out, N, cols, n.Params[c.w:c.b], dz, mask, g[c.w:c.b], g[c.b:c.b+c.out], dcols)
 	if din != nil {
-		col2im(np, a.H, a.W, c.in, dcols, din)
+		col2im(np, a.H, a.W, c.in, dcols, din, &wk.outside)
 	}
 }
 
