@@ -185,7 +185,7 @@ func parkDepthWidthCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "park-depth-width [--grid small|default|paper-small] --out DIR",
 		Short: "Park et al. §6: depth against width at equal parameter budgets (convolutional or dense residual networks); Figure 1 table, Figure 2 heat maps",
-		Long: `park-depth-width trains residual networks for every width c and block count b of a
+		Long: fmt.Sprintf(`park-depth-width trains residual networks for every width c and block count b of a
 grid, and the Figure-1 list of architectures of about equal parameter count from
 shallow-wide to deep-narrow, on subsets of Fashion-MNIST (28×28 images average-pooled
 to 7×7) and of the 8×8 digits (standing in for MNIST), optionally with labels drawn
@@ -194,10 +194,10 @@ at random (the pure memorization test).
 --grid paper-small (the primary variant) trains Park et al.'s Appendix A family:
 convolutional residual networks (3×3 stem to c channels, b blocks
 h ↦ ReLU(conv(ReLU(conv h)) + h), global average pooling, linear read-out) on the
-first 200 Fashion-MNIST training images, with Park et al.'s optimizer scaled to
-this subset (SGD, momentum 0.9, batch 64, lr 0.1 with ×0.1 steps at 30% and 70% of
-the iterations, weight decay 1e-4), 3 trials per architecture (docs/train.md gives
-the budget, the time it takes and the results).
+first %d Fashion-MNIST training images for %d epochs (Park et al.'s epoch count on
+CIFAR-10), with Park et al.'s optimizer (SGD, momentum 0.9, batch 64, lr 0.1 with
+×0.1 steps at 30%% and 70%% of the iterations, weight decay 1e-4), 3 trials per
+architecture (docs/train.md gives the time it takes and the results).
 
 --grid small and default train the second variant, residual MLPs (dense layers in
 place of the convolutions: stem d → c, b blocks h ↦ ReLU(W₂ReLU(W₁h+b₁)+b₂+h),
@@ -209,7 +209,7 @@ DIR/park_depth_width.csv, DIR/park_<dataset>_train.png / _test.png heat maps (ro
 columns c: the paper's Figure 2) and DIR/park_<dataset>_figure1.png (the budget
 architectures with ± one standard deviation over the trials: Figure 1), and prints
 the grids and the Figure-1 table. --widths, --blocks, --budget, --n, --epochs,
---lr and --trials override the grid's values.`,
+--lr and --trials override the grid's values.`, parkPaperN, parkPaperEpochs),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			g, ok := parkGrids[grid]
