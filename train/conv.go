@@ -183,7 +183,7 @@ func (n *ConvNet[F]) Outputs(xs [][]float64) [][]float64 {
 	const chunk = 64
 	for lo := 0; lo < len(xs); lo += chunk {
 		hi := min(len(xs), lo+chunk)
-		wk := n.newWork(hi - lo)
+		wk := n.newWork(hi-lo, false)
 		copy(wk.x, n.inputs(xs[lo:hi]))
 		o := n.forward(hi-lo, wk)
 		for p := lo; p < hi; p++ {

@@ -35,9 +35,10 @@ func convObjective(net *ConvNet[float64], xs [][]float64, y []int, loss Loss) fl
 }
 
 // TestConvGradient compares the backward pass with central differences:
-// several channel counts (own loops and, at C = 11, gonum's Gemm), both
-// losses, non-square images, several input channels, batches cut into
-// chunks.
+// several channel counts (our loops where 9·in·out < 64, the GEMM above),
+// both losses, non-square images, several input channels, batches cut into
+// chunks; and the backward pass that recomputes the im2col rows with the
+// one that keeps them from the forward pass (the same numbers).
 func TestConvGradient(t *testing.T) {
 	cases := []struct {
 		name string
@@ -79,6 +80,21 @@ func TestConvGradient(t *testing.T) {
 			}
 			if len(checked) < 20 {
 				t.Fatalf("only %d parameters checked", len(checked))
+			}
+			var grads [2][]float64
+			for k, keep := range []bool{true, false} {
+				wk := net.newWork(c.n, keep)
+				wk.grad = make([]float64, len(net.Params))
+				copy(wk.x, net.inputs(xs))
+				o := net.forward(c.n, wk)
+				lossGrad(c.loss, c.n, c.arch.Out, o, y, 1/float64(c.n), wk.dout)
+				net.backward(c.n, wk)
+				grads[k] = wk.grad
+			}
+			for i, v := range grads[0] {
+				if grads[1][i] != v || math.Abs(v-ev.grad[i]) > 1e-12*(1+math.Abs(v)) {
+					t.Fatalf("parameter %d: gradient %.17g with the im2col rows kept, %.17g recomputed, %.17g in chunks", i, v, grads[1][i], ev.grad[i])
+				}
 			}
 		})
 	}
@@ -122,7 +138,7 @@ func TestConvForward(t *testing.T) {
 		t.Fatal(err)
 	}
 	net.Standardize(xs)
-	wk := net.newWork(len(xs))
+	wk := net.newWork(len(xs), false)
 	in := net.inputs(xs)
 	copy(wk.x, in)
 	net.forward(len(xs), wk)
@@ -131,7 +147,9 @@ func TestConvForward(t *testing.T) {
 		want := directConv(a.H, a.W, a.Cin, a.C, in[p*P*a.Cin:(p+1)*P*a.Cin], net.Params[net.stem.w:net.stem.b], net.Params[net.stem.b:net.stem.b+a.C])
 		for i, v := range want {
 			v = max(v, 0)
-			if got := wk.acts[0][p*P*a.C+i]; math.Abs(got-v) > 1e-12*(1+math.Abs(v)) {
+			// want is pixel-major (pixel·C + channel); the map is channel-major.
+			q, o := i/a.C, i%a.C
+			if got := wk.acts[0][o*len(xs)*P+p*P+q]; math.Abs(got-v) > 1e-12*(1+math.Abs(v)) {
 				t.Fatalf("image %d stem value %d: %g, definition %g", p, i, got, v)
 			}
 		}

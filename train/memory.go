@@ -73,7 +73,9 @@ func (a Arch) CheckMemory(points, batch, elem int) error {
 // parameters as there, and per image of a chunk the feature maps
 // (2B + 1 of H·W·C), three backward maps and the im2col buffers
 // (2 · 9·max(Cin, C) per pixel), for the largest of a batch and a
-// 256-image evaluation.
+// 256-image evaluation, and per image of a training batch every
+// convolution's im2col rows, kept for the backward pass (9·(Cin + 2B·C)
+// per pixel).
 func (a ConvArch) CheckMemory(batch, elem int) error {
 	if err := a.Validate(); err != nil {
 		return err
@@ -83,6 +85,8 @@ func (a ConvArch) CheckMemory(batch, elem int) error {
 	pix := sat(a.H, a.W)
 	perImage := limits.Add(limits.Mul(pix, sat(2*a.B+4, a.C)), limits.Mul(pix, sat(18, max(a.Cin, a.C))))
 	need = limits.Add(need, limits.Mul(limits.Mul(perImage, int64(max(batch, 256))), int64(elem)))
+	kept := limits.Mul(pix, limits.Add(sat(9, a.Cin), limits.Mul(sat(18, a.B), int64(a.C))))
+	need = limits.Add(need, limits.Mul(limits.Mul(kept, int64(batch)), int64(elem)))
 	return limits.CheckMemory(fmt.Sprintf("training a convolutional network of %d×%d×%d images, %d channels, %d blocks", a.H, a.W, a.Cin, a.C, a.B), need)
 }
 

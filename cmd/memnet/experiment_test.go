@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,5 +55,46 @@ func TestExperimentFlagsFailCleanly(t *testing.T) {
 				t.Fatalf("%s was written", netOut)
 			}
 		})
+	}
+}
+
+// TestExperimentParkPaperSmallDocumented: --grid paper-small trains what
+// docs/train.md's setup table says it trains (subset, epochs and
+// iterations, learning rate, trials, grid and Figure-1 architectures), so
+// the documented figures come from the preset as it stands.
+func TestExperimentParkPaperSmallDocumented(t *testing.T) {
+	g, ok := parkGrids["paper-small"]
+	if !ok {
+		t.Fatal("no paper-small grid")
+	}
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "train.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	budget, err := parseBudget(g.budget)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pairs []string
+	for _, cb := range budget {
+		pairs = append(pairs, fmt.Sprintf("(%d, %d)", cb[0], cb[1]))
+	}
+	const batch = 64 // the --batch default, Park et al.'s
+	iters := g.epochs * ((g.n + batch - 1) / batch)
+	brace := func(s string) string { return "{" + strings.ReplaceAll(s, ",", ", ") + "}" }
+	for _, want := range []string{
+		fmt.Sprintf("the first %d training images", g.n),
+		fmt.Sprintf("the first %d test images", g.test),
+		fmt.Sprintf("batch %d, %d epochs = %d iterations, lr %g", batch, g.epochs, iters, g.lr),
+		fmt.Sprintf("| trials | 3, averaged | %d:", g.trials),
+		"(c, b) = " + strings.Join(pairs, ", "),
+		fmt.Sprintf("c ∈ %s, b ∈ %s", brace(g.widths), brace(g.blocks)),
+	} {
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("docs/train.md does not state the paper-small preset's %q", want)
+		}
+	}
+	if !g.conv || g.sets != "fashion" {
+		t.Errorf("paper-small: conv %v on %q; docs/train.md: convolutional networks on fashion", g.conv, g.sets)
 	}
 }

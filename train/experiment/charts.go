@@ -230,16 +230,23 @@ func barChart(title, yl string, cats []string, series []errorBars, path string) 
 	return nil
 }
 
-// percentTicks are the default ticks without those above 100 (the space
-// above 100% holds the legend).
+// percentTicks are labelled ticks every 10 (every 20 over a range wider
+// than 60) up to 100, with unlabelled ticks halfway; none above 100 (the
+// space above 100% holds the legend).
 type percentTicks struct{}
 
 func (percentTicks) Ticks(lo, hi float64) []gplot.Tick {
+	step := 10.0
+	if min(hi, 100)-lo > 60 {
+		step = 20
+	}
 	var out []gplot.Tick
-	for _, t := range (gplot.DefaultTicks{}).Ticks(lo, hi) {
-		if t.Value <= 100 {
-			out = append(out, t)
+	for v := math.Ceil(lo/(step/2)) * (step / 2); v <= min(hi, 100); v += step / 2 {
+		t := gplot.Tick{Value: v}
+		if math.Mod(v, step) == 0 {
+			t.Label = fmt.Sprintf("%g", v)
 		}
+		out = append(out, t)
 	}
 	return out
 }
