@@ -1,0 +1,113 @@
+package gemm
+
+// This file holds the strip kernels of nn's float views. Unlike Mul, whose
+// micro-kernel fuses each multiply-add (FMA) and sums every 256-deep panel
+// from zero before adding it to c, they fix one summation order, the
+// sequential unfused one: each output starts at its bias (or at the value c
+// holds, to continue a sum over the next panel) and adds the terms in depth
+// order, each product rounded to F before the add:
+//
+//	s = b;  s = s + F(a_0·b_0);  s = s + F(a_1·b_1);  …
+//
+// The assembly kernels (seq_amd64.s, AVX2, no FMA) evaluate this per lane,
+// bit for bit the same as the Go kernels, so a float view's outputs do not
+// depend on the CPU. The operands are strips: a holds SeqRows weight rows
+// interleaved by depth (a[p·SeqRows+i] is row i's weight at depth p), b
+// holds Lanes[F]() points per depth (b[p·nr+j] is point j's input p), as
+// in Mul's packed panels.
+
+// SeqRows is the number of rows (neurons) of a SeqTile.
+const SeqRows = 6
+
+// SeqStrips is the number of point strips a SeqRow call covers.
+const SeqStrips = 4
+
+// Lanes is the number of points in a strip: 16 float32 or 8 float64 (two
+// 256-bit registers).
+func Lanes[F Float]() int {
+	var f F
+	if _, ok := any(f).(float32); ok {
+		return 16
+	}
+	return 8
+}
+
+// SeqTile computes the SeqRows×nr tile c[i·ldc+j] (nr = Lanes) as
+// act(s), s starting at bias[i] (bias non-nil) or at c[i·ldc+j], then
+// s = s + F(a[p·SeqRows+i]·b[p·nr+j]) for p = 0, …, k−1; act is ReLU
+// (v < 0 → 0; NaN and −0 stay) with relu, identity otherwise.
+func SeqTile[F Float](k int, a, b, c []F, ldc int, bias []F, relu bool) {
+	nr := Lanes[F]()
+	if k > 0 {
+		_, _ = a[SeqRows*k-1], b[nr*k-1]
+	}
+	_ = c[(SeqRows-1)*ldc+nr-1]
+	if bias != nil {
+		_ = bias[SeqRows-1]
+	}
+	if seqAsm && seqTileAsm(k, a, b, c, ldc, bias, relu) {
+		return
+	}
+	seqTileGo(k, a, b, c, ldc, bias, relu)
+}
+
+// SeqRow computes one row over SeqStrips strips: for s < SeqStrips and
+// j < nr, c[s·cstride+j] = act(t) with t starting at bias[0] (bias
+// non-nil) or at c[s·cstride+j], then t = t + F(a[p]·b[s·bstride+p·nr+j])
+// for p = 0, …, k−1; act as in SeqTile.
+func SeqRow[F Float](k int, a, b []F, bstride int, c []F, cstride int, bias []F, relu bool) {
+	nr := Lanes[F]()
+	if k > 0 {
+		_, _ = a[k-1], b[(SeqStrips-1)*bstride+nr*k-1]
+	}
+	_ = c[(SeqStrips-1)*cstride+nr-1]
+	if bias != nil {
+		_ = bias[0]
+	}
+	if seqAsm && seqRowAsm(k, a, b, bstride, c, cstride, bias, relu) {
+		return
+	}
+	seqRowGo(k, a, b, bstride, c, cstride, bias, relu)
+}
+
+// seqTileGo is SeqTile in Go: the explicit conversion F(x·y) rounds the
+// product, so no compiler fuses it into the add.
+func seqTileGo[F Float](k int, a, b, c []F, ldc int, bias []F, relu bool) {
+	nr := Lanes[F]()
+	for i := range SeqRows {
+		for j := range nr {
+			s := c[i*ldc+j]
+			if bias != nil {
+				s = bias[i]
+			}
+			for p := range k {
+				s += F(a[p*SeqRows+i] * b[p*nr+j])
+			}
+			if relu && s < 0 {
+				s = 0
+			}
+			c[i*ldc+j] = s
+		}
+	}
+}
+
+// seqRowGo is SeqRow in Go.
+func seqRowGo[F Float](k int, a, b []F, bstride int, c []F, cstride int, bias []F, relu bool) {
+	nr := Lanes[F]()
+	for s := range SeqStrips {
+		bs := b[s*bstride:]
+		for j := range nr {
+			t := c[s*cstride+j]
+			if bias != nil {
+				t = bias[0]
+			}
+			for p := range k {
+				t += F(a[p] * bs[p*nr+j])
+			}
+			if relu && t < 0 {
+				t = 0
+			}
+			c[s*cstride+j] = t
+		}
+	}
+}

@@ -1,0 +1,12 @@
+//go:build !amd64
+
+package gemm
+
+// seqAsm is false where there are no assembly strip kernels.
+var seqAsm = false
+
+func seqTileAsm[F Float](k int, a, b, c []F, ldc int, bias []F, relu bool) bool { return false }
+
+func seqRowAsm[F Float](k int, a, b []F, bstride int, c []F, cstride int, bias []F, relu bool) bool {
+	return false
+}
