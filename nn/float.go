@@ -42,6 +42,8 @@ type FloatNet[F float32 | float64] struct {
 	nanStop  []bool
 	// anyStop[k]: the same when nothing is known about the values after layer k
 	anyStop []bool
+	// strips is the strip evaluation plan (float_strip.go); nil: scalar
+	strips *stripPlan[F]
 }
 
 type sparseWeight[F float32 | float64] struct {
@@ -107,6 +109,7 @@ func newFloatNet[F float32 | float64](n *Network) *FloatNet[F] {
 	}
 	f.rowStart = append(f.rowStart, int32(len(f.sparse)))
 	f.analyse()
+	f.planStrips()
 	return f
 }
 
@@ -139,12 +142,23 @@ func (f *FloatNet[F]) EvalBatch(xs [][]float64, outs [][]F) error {
 // layer evaluates 10 points at a time instead of allocating gigabytes.
 const batchValues = 1 << 20
 
-// batch is the number of points evaluated together: up to 256, fewer when
-// the widest layer would make the buffers larger than batchValues.
-func (f *FloatNet[F]) batch() int { return max(1, min(256, batchValues/max(1, f.width))) }
+// batch is the number of points evaluated together: stripBatch with a
+// strip plan, else layerBatch.
+func (f *FloatNet[F]) batch() int {
+	if f.strips != nil {
+		return stripBatch[F]()
+	}
+	return f.layerBatch()
+}
 
-// floatScratch is a worker's pair of batch buffers, reused across batches.
-type floatScratch[F float32 | float64] struct{ cur, next []F }
+// layerBatch is the batch of the layer-major scalar path: up to 256 points,
+// fewer when the widest layer would make the buffers larger than
+// batchValues.
+func (f *FloatNet[F]) layerBatch() int { return max(1, min(256, batchValues/max(1, f.width))) }
+
+// floatScratch is a worker's pair of batch buffers (and the strip path's
+// panel), reused across batches.
+type floatScratch[F float32 | float64] struct{ cur, next, panel []F }
 
 // buffers returns the scratch sized for nb points, allocating only when it
 // is too small.
@@ -169,12 +183,16 @@ func (f *FloatNet[F]) evalBatch(xs [][]float64, outs [][]F, stop bool, sc *float
 	if sc == nil {
 		sc = new(floatScratch[F])
 	}
-	cur, next := sc.buffers(nb * f.width)
 	for _, x := range xs {
 		if len(x) != f.in {
 			return false, fmt.Errorf("evaluation: input has %d coordinates, network wants %d", len(x), f.in)
 		}
 	}
+	if f.strips != nil {
+		f.evalStrips(xs, outs, stop, sc)
+		return false, nil
+	}
+	cur, next := sc.buffers(nb * f.width)
 	nonFinite := loadInputs(xs, cur)
 	for k := range f.layers {
 		l := &f.layers[k]

@@ -113,7 +113,7 @@ func (f *FloatNet[F]) share(sp *Split) *floatShare {
 var errNonFinite = errors.New("float view: a non-finite value")
 
 func (f *FloatNet[F]) evalShared(ctx context.Context, xs [][]float64, fs *floatShare, visit func(p int, out []F)) error {
-	batch := f.batch()
+	batch := f.layerBatch()
 	n := len(xs)
 	S := fs.S
 	L := len(f.layers)
