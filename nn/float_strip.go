@@ -227,10 +227,7 @@ func (f *FloatNet[F]) stripDense(k int, cur, next []F, sw int) {
 		}
 	} else {
 		for s := range gemm.SeqStrips {
-			in, out := cur[s*sw:(s+1)*sw], next[s*sw:(s+1)*sw]
-			for r := 0; r < l.out; r += R {
-				gemm.SeqTile(l.in, d.tiles[r*l.in:(r+R)*l.in], in, out[r*nr:], nr, d.bias[r:r+R], d.relu)
-			}
+			gemm.SeqTiles(l.in, d.tiles, l.in*R, cur[s*sw:(s+1)*sw], next[s*sw:(s+1)*sw], nr, d.bias, d.relu, (l.out+R-1)/R)
 		}
 	}
 	if !d.relu && !d.ident {
@@ -256,10 +253,8 @@ func (f *FloatNet[F]) stripStream(k int, cur, next, panel []F, sw int) {
 	for pc := 0; pc < lk.out; pc += P {
 		kc := min(P, lk.out-pc)
 		for s := range gemm.SeqStrips {
-			in, pan := cur[s*sw:(s+1)*sw], panel[s*ps:(s+1)*ps]
-			for r := pc; r < pc+kc; r += R {
-				gemm.SeqTile(lk.in, dk.tiles[r*lk.in:(r+R)*lk.in], in, pan[(r-pc)*nr:], nr, dk.bias[r:r+R], dk.relu)
-			}
+			pan := panel[s*ps : (s+1)*ps]
+			gemm.SeqTiles(lk.in, dk.tiles[pc*lk.in:], lk.in*R, cur[s*sw:(s+1)*sw], pan, nr, dk.bias[pc:], dk.relu, (kc+R-1)/R)
 			if !dk.relu && !dk.ident {
 				f.stripActs(k, pc, pc+kc, pan[:kc*nr], nr)
 			}
@@ -276,16 +271,12 @@ func (f *FloatNet[F]) stripStream(k int, cur, next, panel []F, sw int) {
 			}
 			continue
 		}
+		var bias []F
+		if first {
+			bias = dn.bias
+		}
 		for s := range gemm.SeqStrips {
-			pan, out := panel[s*ps:(s+1)*ps], next[s*sw:(s+1)*sw]
-			for r := 0; r < ln.out; r += R {
-				var bias []F
-				if first {
-					bias = dn.bias[r : r+R]
-				}
-				t := dn.tiles[r*ln.in : (r+R)*ln.in]
-				gemm.SeqTile(kc, t[pc*R:(pc+kc)*R], pan, out[r*nr:], nr, bias, relu)
-			}
+			gemm.SeqTiles(kc, dn.tiles[pc*R:], ln.in*R, panel[s*ps:(s+1)*ps], next[s*sw:(s+1)*sw], nr, bias, relu, (ln.out+R-1)/R)
 		}
 	}
 	if !dn.relu && !dn.ident {

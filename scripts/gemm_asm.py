@@ -39,18 +39,20 @@ def kern(name, suf, bcast, goty, elt, label):
 
 
 def seq6(name, suf, bcast, goty, elt, label):
-    """6-row strip kernel of the float views: no FMA, each accumulator starts
-    at the bias (broadcast) or at c, products rounded before the add."""
-    astride, bstride = 6 * elt, 64
-    out = [f"// func {name}(k int, a, b, c *{goty}, ldc int, bias *{goty}, relu int)",
-           f"TEXT ·{name}(SB), NOSPLIT, $0-56",
-           "\tMOVQ k+0(FP), CX", "\tMOVQ a+8(FP), SI", "\tMOVQ b+16(FP), DI",
-           "\tMOVQ c+24(FP), DX", "\tMOVQ ldc+32(FP), R8",
-           f"\tSHLQ ${2 if elt == 4 else 3}, R8", "\tMOVQ bias+40(FP), AX",
+    """6-row strip kernel of the float views over ntiles consecutive row
+    strips: no FMA, each accumulator starts at the bias (broadcast) or at c,
+    products rounded before the add."""
+    sh = 2 if elt == 4 else 3
+    out = [f"// func {name}(k int, a *{goty}, astride int, b, c *{goty}, ldc int, bias *{goty}, relu, ntiles int)",
+           f"TEXT ·{name}(SB), NOSPLIT, $0-72",
+           "\tMOVQ a+8(FP), R11", "\tMOVQ astride+16(FP), R13", f"\tSHLQ ${sh}, R13",
+           "\tMOVQ b+24(FP), R12", "\tMOVQ c+32(FP), DX", "\tMOVQ ldc+40(FP), R8",
+           f"\tSHLQ ${sh}, R8", "\tMOVQ bias+48(FP), AX", "\tMOVQ ntiles+64(FP), R10",
+           f"{label}t:", "\tMOVQ k+0(FP), CX", "\tMOVQ R11, SI", "\tMOVQ R12, DI",
            "\tMOVQ DX, R9", "\tTESTQ AX, AX", f"\tJEQ {label}c"]
     for i in range(6):
         out += [f"\t{bcast} {i * elt}(AX), Y{4 + 2 * i}", f"\tVMOVAP{suf} Y{4 + 2 * i}, Y{5 + 2 * i}"]
-    out += [f"\tJMP {label}k", f"{label}c:"]
+    out += [f"\tADDQ ${6 * elt}, AX", f"\tJMP {label}k", f"{label}c:"]
     for i in range(6):
         out += [f"\tVMOVUP{suf} (R9), Y{4 + 2 * i}", f"\tVMOVUP{suf} 32(R9), Y{5 + 2 * i}"]
         if i < 5:
@@ -61,17 +63,16 @@ def seq6(name, suf, bcast, goty, elt, label):
         out += [f"\t{bcast} {i * elt}(SI), Y2",
                 f"\tVMULP{suf} Y0, Y2, Y3", f"\tVADDP{suf} Y3, Y{4 + 2 * i}, Y{4 + 2 * i}",
                 f"\tVMULP{suf} Y1, Y2, Y3", f"\tVADDP{suf} Y3, Y{5 + 2 * i}, Y{5 + 2 * i}"]
-    out += [f"\tADDQ ${astride}, SI", f"\tADDQ ${bstride}, DI", "\tDECQ CX", f"\tJNE {label}",
-            f"{label}r:", "\tMOVQ relu+48(FP), BX", "\tTESTQ BX, BX", f"\tJEQ {label}s",
+    out += [f"\tADDQ ${6 * elt}, SI", "\tADDQ $64, DI", "\tDECQ CX", f"\tJNE {label}",
+            f"{label}r:", "\tMOVQ relu+56(FP), BX", "\tTESTQ BX, BX", f"\tJEQ {label}s",
             f"\tVXORP{suf} Y2, Y2, Y2"]
     # max(0, v) with the zero as first source: NaN and −0 pass, as v < 0 ? 0 : v
     out += [f"\tVMAXP{suf} Y{r}, Y2, Y{r}" for r in range(4, 16)]
     out.append(f"{label}s:")
     for i in range(6):
-        out += [f"\tVMOVUP{suf} Y{4 + 2 * i}, (DX)", f"\tVMOVUP{suf} Y{5 + 2 * i}, 32(DX)"]
-        if i < 5:
-            out.append("\tADDQ R8, DX")
-    out += ["\tVZEROUPPER", "\tRET", ""]
+        out += [f"\tVMOVUP{suf} Y{4 + 2 * i}, (DX)", f"\tVMOVUP{suf} Y{5 + 2 * i}, 32(DX)",
+                "\tADDQ R8, DX"]
+    out += ["\tADDQ R13, R11", "\tDECQ R10", f"\tJNE {label}t", "\tVZEROUPPER", "\tRET", ""]
     return "\n".join(out)
 
 

@@ -16,7 +16,7 @@ package gemm
 // holds Lanes[F]() points per depth (b[p·nr+j] is point j's input p), as
 // in Mul's packed panels.
 
-// SeqRows is the number of rows (neurons) of a SeqTile.
+// SeqRows is the number of rows (neurons) of a SeqTiles tile.
 const SeqRows = 6
 
 // SeqStrips is the number of point strips a SeqRow call covers.
@@ -32,29 +32,40 @@ func Lanes[F Float]() int {
 	return 8
 }
 
-// SeqTile computes the SeqRows×nr tile c[i·ldc+j] (nr = Lanes) as
-// act(s), s starting at bias[i] (bias non-nil) or at c[i·ldc+j], then
-// s = s + F(a[p·SeqRows+i]·b[p·nr+j]) for p = 0, …, k−1; act is ReLU
-// (v < 0 → 0; NaN and −0 stay) with relu, identity otherwise.
-func SeqTile[F Float](k int, a, b, c []F, ldc int, bias []F, relu bool) {
-	nr := Lanes[F]()
-	if k > 0 {
-		_, _ = a[SeqRows*k-1], b[nr*k-1]
-	}
-	_ = c[(SeqRows-1)*ldc+nr-1]
-	if bias != nil {
-		_ = bias[SeqRows-1]
-	}
-	if seqAsm && seqTileAsm(k, a, b, c, ldc, bias, relu) {
+// SeqTiles computes ntiles tiles of SeqRows×nr values (nr = Lanes) on one
+// strip b. Tile t (rows i = t·SeqRows + r, r < SeqRows) reads the weight
+// strip a[t·astride:] and sets c[i·ldc+j] to act(s), s starting at
+// bias[i] (bias non-nil) or at c[i·ldc+j], then
+// s = s + F(a[t·astride + p·SeqRows + r]·b[p·nr+j]) for p = 0, …, k−1;
+// act is ReLU (v < 0 → 0; NaN and −0 stay) with relu, identity otherwise.
+func SeqTiles[F Float](k int, a []F, astride int, b, c []F, ldc int, bias []F, relu bool, ntiles int) {
+	if ntiles <= 0 {
 		return
 	}
-	seqTileGo(k, a, b, c, ldc, bias, relu)
+	nr := Lanes[F]()
+	if k > 0 {
+		_, _ = a[(ntiles-1)*astride+SeqRows*k-1], b[nr*k-1]
+	}
+	_ = c[(ntiles*SeqRows-1)*ldc+nr-1]
+	if bias != nil {
+		_ = bias[ntiles*SeqRows-1]
+	}
+	if seqAsm && seqTilesAsm(k, a, astride, b, c, ldc, bias, relu, ntiles) {
+		return
+	}
+	for t := range ntiles {
+		var bt []F
+		if bias != nil {
+			bt = bias[t*SeqRows:]
+		}
+		seqTileGo(k, a[t*astride:], b, c[t*SeqRows*ldc:], ldc, bt, relu)
+	}
 }
 
 // SeqRow computes one row over SeqStrips strips: for s < SeqStrips and
 // j < nr, c[s·cstride+j] = act(t) with t starting at bias[0] (bias
 // non-nil) or at c[s·cstride+j], then t = t + F(a[p]·b[s·bstride+p·nr+j])
-// for p = 0, …, k−1; act as in SeqTile.
+// for p = 0, …, k−1; act as in SeqTiles.
 func SeqRow[F Float](k int, a, b []F, bstride int, c []F, cstride int, bias []F, relu bool) {
 	nr := Lanes[F]()
 	if k > 0 {
@@ -70,7 +81,7 @@ func SeqRow[F Float](k int, a, b []F, bstride int, c []F, cstride int, bias []F,
 	seqRowGo(k, a, b, bstride, c, cstride, bias, relu)
 }
 
-// seqTileGo is SeqTile in Go: the explicit conversion F(x·y) rounds the
+// seqTileGo is one tile of SeqTiles in Go: the explicit conversion F(x·y) rounds the
 // product, so no compiler fuses it into the add.
 func seqTileGo[F Float](k int, a, b, c []F, ldc int, bias []F, relu bool) {
 	nr := Lanes[F]()

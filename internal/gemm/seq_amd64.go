@@ -7,10 +7,10 @@ import "golang.org/x/sys/cpu"
 var seqAsm = cpu.X86.HasAVX2
 
 //go:noescape
-func sseq6x16(k int, a, b, c *float32, ldc int, bias *float32, relu int)
+func sseq6x16(k int, a *float32, astride int, b, c *float32, ldc int, bias *float32, relu, ntiles int)
 
 //go:noescape
-func dseq6x8(k int, a, b, c *float64, ldc int, bias *float64, relu int)
+func dseq6x8(k int, a *float64, astride int, b, c *float64, ldc int, bias *float64, relu, ntiles int)
 
 //go:noescape
 func sseq1x4(k int, a, b *float32, bstride int, c *float32, cstride int, bias *float32, relu int)
@@ -33,15 +33,15 @@ func first[F Float](x []F) *F {
 	return &x[0]
 }
 
-// seqTileAsm runs the assembly SeqTile (bounds checked by the caller).
-func seqTileAsm[F Float](k int, a, b, c []F, ldc int, bias []F, relu bool) bool {
+// seqTilesAsm runs the assembly SeqTiles (bounds checked by the caller, ntiles ≥ 1).
+func seqTilesAsm[F Float](k int, a []F, astride int, b, c []F, ldc int, bias []F, relu bool, ntiles int) bool {
 	switch c := any(c).(type) {
 	case []float32:
 		a, b, bias := any(a).([]float32), any(b).([]float32), any(bias).([]float32)
-		sseq6x16(k, first(a), first(b), &c[0], ldc, first(bias), flag(relu))
+		sseq6x16(k, first(a), astride, first(b), &c[0], ldc, first(bias), flag(relu), ntiles)
 	case []float64:
 		a, b, bias := any(a).([]float64), any(b).([]float64), any(bias).([]float64)
-		dseq6x8(k, first(a), first(b), &c[0], ldc, first(bias), flag(relu))
+		dseq6x8(k, first(a), astride, first(b), &c[0], ldc, first(bias), flag(relu), ntiles)
 	default:
 		return false
 	}

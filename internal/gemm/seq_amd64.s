@@ -7,15 +7,21 @@
 // bias or at c, in depth order, so each lane computes the scalar sum
 // s = b; s += F(w·h) ... bit for bit. No FMA.
 
-// func sseq6x16(k int, a, b, c *float32, ldc int, bias *float32, relu int)
-TEXT ·sseq6x16(SB), NOSPLIT, $0-56
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), DX
-	MOVQ ldc+32(FP), R8
+// func sseq6x16(k int, a *float32, astride int, b, c *float32, ldc int, bias *float32, relu, ntiles int)
+TEXT ·sseq6x16(SB), NOSPLIT, $0-72
+	MOVQ a+8(FP), R11
+	MOVQ astride+16(FP), R13
+	SHLQ $2, R13
+	MOVQ b+24(FP), R12
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), R8
 	SHLQ $2, R8
-	MOVQ bias+40(FP), AX
+	MOVQ bias+48(FP), AX
+	MOVQ ntiles+64(FP), R10
+s6loopt:
+	MOVQ k+0(FP), CX
+	MOVQ R11, SI
+	MOVQ R12, DI
 	MOVQ DX, R9
 	TESTQ AX, AX
 	JEQ s6loopc
@@ -31,6 +37,7 @@ TEXT ·sseq6x16(SB), NOSPLIT, $0-56
 	VMOVAPS Y12, Y13
 	VBROADCASTSS 20(AX), Y14
 	VMOVAPS Y14, Y15
+	ADDQ $24, AX
 	JMP s6loopk
 s6loopc:
 	VMOVUPS (R9), Y4
@@ -91,7 +98,7 @@ s6loop:
 	DECQ CX
 	JNE s6loop
 s6loopr:
-	MOVQ relu+48(FP), BX
+	MOVQ relu+56(FP), BX
 	TESTQ BX, BX
 	JEQ s6loops
 	VXORPS Y2, Y2, Y2
@@ -125,18 +132,28 @@ s6loops:
 	ADDQ R8, DX
 	VMOVUPS Y14, (DX)
 	VMOVUPS Y15, 32(DX)
+	ADDQ R8, DX
+	ADDQ R13, R11
+	DECQ R10
+	JNE s6loopt
 	VZEROUPPER
 	RET
 
-// func dseq6x8(k int, a, b, c *float64, ldc int, bias *float64, relu int)
-TEXT ·dseq6x8(SB), NOSPLIT, $0-56
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), DX
-	MOVQ ldc+32(FP), R8
+// func dseq6x8(k int, a *float64, astride int, b, c *float64, ldc int, bias *float64, relu, ntiles int)
+TEXT ·dseq6x8(SB), NOSPLIT, $0-72
+	MOVQ a+8(FP), R11
+	MOVQ astride+16(FP), R13
+	SHLQ $3, R13
+	MOVQ b+24(FP), R12
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), R8
 	SHLQ $3, R8
-	MOVQ bias+40(FP), AX
+	MOVQ bias+48(FP), AX
+	MOVQ ntiles+64(FP), R10
+d6loopt:
+	MOVQ k+0(FP), CX
+	MOVQ R11, SI
+	MOVQ R12, DI
 	MOVQ DX, R9
 	TESTQ AX, AX
 	JEQ d6loopc
@@ -152,6 +169,7 @@ TEXT ·dseq6x8(SB), NOSPLIT, $0-56
 	VMOVAPD Y12, Y13
 	VBROADCASTSD 40(AX), Y14
 	VMOVAPD Y14, Y15
+	ADDQ $48, AX
 	JMP d6loopk
 d6loopc:
 	VMOVUPD (R9), Y4
@@ -212,7 +230,7 @@ d6loop:
 	DECQ CX
 	JNE d6loop
 d6loopr:
-	MOVQ relu+48(FP), BX
+	MOVQ relu+56(FP), BX
 	TESTQ BX, BX
 	JEQ d6loops
 	VXORPD Y2, Y2, Y2
@@ -246,6 +264,10 @@ d6loops:
 	ADDQ R8, DX
 	VMOVUPD Y14, (DX)
 	VMOVUPD Y15, 32(DX)
+	ADDQ R8, DX
+	ADDQ R13, R11
+	DECQ R10
+	JNE d6loopt
 	VZEROUPPER
 	RET
 

@@ -5,7 +5,9 @@ package gemm
 // seqAsm is false where there are no assembly strip kernels.
 var seqAsm = false
 
-func seqTileAsm[F Float](k int, a, b, c []F, ldc int, bias []F, relu bool) bool { return false }
+func seqTilesAsm[F Float](k int, a []F, astride int, b, c []F, ldc int, bias []F, relu bool, ntiles int) bool {
+	return false
+}
 
 func seqRowAsm[F Float](k int, a, b []F, bstride int, c []F, cstride int, bias []F, relu bool) bool {
 	return false

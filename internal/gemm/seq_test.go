@@ -42,18 +42,21 @@ func sameBits[F Float](x, y F) bool {
 	return math.Float64bits(float64(x)) == math.Float64bits(float64(y))
 }
 
-// checkSeq runs SeqTile and SeqRow (assembly where available and Go) on
+// checkSeq runs SeqTiles and SeqRow (assembly where available and Go) on
 // random operands and compares every output with the scalar sum
 // s = b; s += F(a·h) computed here element by element.
 func checkSeq[F Float](t *testing.T, rng *rand.Rand, k int, withBias, relu bool) {
 	t.Helper()
 	nr := Lanes[F]()
 	ldc := nr + 3
-	a, b := seqFill[F](rng, SeqRows*k), seqFill[F](rng, nr*k)
-	c0 := seqFill[F](rng, SeqRows*ldc)
+	ntiles := 1 + rng.IntN(3)
+	astride := SeqRows*k + rng.IntN(3)
+	rows := ntiles * SeqRows
+	a, b := seqFill[F](rng, (ntiles-1)*astride+SeqRows*k), seqFill[F](rng, nr*k)
+	c0 := seqFill[F](rng, rows*ldc)
 	var bias []F
 	if withBias {
-		bias = seqFill[F](rng, SeqRows)
+		bias = seqFill[F](rng, rows)
 	}
 	ref := func(start F, w func(p int) F, h func(p int) F) F {
 		s := start
@@ -72,23 +75,23 @@ func checkSeq[F Float](t *testing.T, rng *rand.Rand, k int, withBias, relu bool)
 		old := seqAsm
 		seqAsm = asm
 		c := append([]F(nil), c0...)
-		SeqTile(k, a, b, c, ldc, bias, relu)
-		for i := range SeqRows {
-			for j := range nr {
+		SeqTiles(k, a, astride, b, c, ldc, bias, relu, ntiles)
+		for i := range rows {
+			tile, r := i/SeqRows, i%SeqRows
+			for j := range ldc {
+				if j >= nr {
+					if !sameBits(c[i*ldc+j], c0[i*ldc+j]) {
+						t.Fatalf("SeqTiles wrote outside the tiles at %d,%d", i, j)
+					}
+					continue
+				}
 				start := c0[i*ldc+j]
 				if bias != nil {
 					start = bias[i]
 				}
-				want := ref(start, func(p int) F { return a[p*SeqRows+i] }, func(p int) F { return b[p*nr+j] })
+				want := ref(start, func(p int) F { return a[tile*astride+p*SeqRows+r] }, func(p int) F { return b[p*nr+j] })
 				if !sameBits(c[i*ldc+j], want) {
-					t.Fatalf("SeqTile asm=%v k=%d bias=%v relu=%v: c[%d,%d] = %v, want %v", asm, k, withBias, relu, i, j, c[i*ldc+j], want)
-				}
-			}
-		}
-		for i := range SeqRows {
-			for j := nr; j < ldc && i < SeqRows-1; j++ {
-				if !sameBits(c[i*ldc+j], c0[i*ldc+j]) {
-					t.Fatalf("SeqTile wrote outside the tile at %d,%d", i, j)
+					t.Fatalf("SeqTiles asm=%v k=%d tiles=%d bias=%v relu=%v: c[%d,%d] = %v, want %v", asm, k, ntiles, withBias, relu, i, j, c[i*ldc+j], want)
 				}
 			}
 		}
