@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+
+	"github.com/memnet/memnet/internal/gemm"
 )
 
 // FloatNet is a float64 or float32 view of a network: every weight rounded to
@@ -46,10 +48,8 @@ type FloatNet[F float32 | float64] struct {
 	strips *stripPlan[F]
 }
 
-type sparseWeight[F float32 | float64] struct {
-	in int32
-	w  F
-}
+// sparseWeight is a nonzero weight w on input in (the strip kernels' term).
+type sparseWeight[F float32 | float64] = gemm.Term[F]
 
 type floatLayer struct {
 	off, in, out, act int // params offset, shape, acts offset (= first neuron's row)
@@ -95,7 +95,7 @@ func newFloatNet[F float32 | float64](n *Network) *FloatNet[F] {
 				v := round(w)
 				f.params = append(f.params, v)
 				if v != 0 {
-					f.sparse = append(f.sparse, sparseWeight[F]{int32(i), v})
+					f.sparse = append(f.sparse, sparseWeight[F]{In: int32(i), W: v})
 				}
 			}
 		}
@@ -261,24 +261,17 @@ func (f *FloatNet[F]) evalLayer(k int, cur, next []F, nb int, skip []bool, inNon
 		z := next[j*nb : (j+1)*nb]
 		b := bias[j]
 		row := f.sparse[f.rowStart[l.act+j]:f.rowStart[l.act+j+1]]
+		act := acts[j]
+		// the kernel adds the terms in order, each product rounded (no
+		// FMA), applies ReLU and reports non-finite outputs
+		fused := len(row) > 0 && (act == ReLU || act == Identity)
+		var nf bool
 		if len(row) == 0 {
 			for p := range z {
 				z[p] = b
 			}
 		} else {
-			// bias + first term in one pass: b + F(w·h) is z = b; z += F(w·h)
-			h := cur[int(row[0].in)*nb : int(row[0].in)*nb+nb]
-			w := row[0].w
-			for p := range z {
-				z[p] = b + F(w*h[p])
-			}
-		}
-		for t := 1; t < len(row); t++ {
-			h := cur[int(row[t].in)*nb : int(row[t].in)*nb+nb]
-			w := row[t].w
-			for p := range z {
-				z[p] += F(w * h[p])
-			}
+			nf = gemm.SeqSparse(nb, row, cur, nb, z, b, act == ReLU)
 		}
 		for _, i := range bad {
 			if wts[j*l.in+i] != 0 {
@@ -287,40 +280,50 @@ func (f *FloatNet[F]) evalLayer(k int, cur, next []F, nb int, skip []bool, inNon
 			nan := F(math.NaN())
 			for p, v := range cur[i*nb : (i+1)*nb] {
 				if v-v != 0 {
-					z[p] = nan // 0·(±Inf or NaN)
+					z[p] = nan // 0·(±Inf or NaN); ReLU keeps NaN, so its order does not matter
+					nf = true
 				}
 			}
 		}
-		switch acts[j] {
-		case ReLU:
-			for p, v := range z {
-				if v < 0 {
-					z[p] = 0
-				}
-			}
-		case Step:
-			for p, v := range z {
-				if v >= 0 {
-					z[p] = 1
-				} else {
-					z[p] = 0
-				}
-			}
-		case Sigmoid:
-			for p, v := range z {
-				z[p] = F(1 / (1 + math.Exp(-float64(v))))
-			}
-		}
-		if acts[j] != Step && !nonFinite {
-			for _, v := range z {
-				if v-v != 0 {
-					nonFinite = true
-					break
+		if !fused {
+			applyAct(act, z)
+			nf = false
+			if act != Step && !nonFinite {
+				for _, v := range z {
+					if v-v != 0 {
+						nf = true
+						break
+					}
 				}
 			}
 		}
+		nonFinite = nonFinite || nf
 	}
 	return nonFinite
+}
+
+// applyAct applies a to the pre-activations z in place.
+func applyAct[F float32 | float64](a Activation, z []F) {
+	switch a {
+	case ReLU:
+		for p, v := range z {
+			if v < 0 {
+				z[p] = 0
+			}
+		}
+	case Step:
+		for p, v := range z {
+			if v >= 0 {
+				z[p] = 1
+			} else {
+				z[p] = 0
+			}
+		}
+	case Sigmoid:
+		for p, v := range z {
+			z[p] = F(1 / (1 + math.Exp(-float64(v))))
+		}
+	}
 }
 
 func allNaN[F float32 | float64](v []F) bool {
@@ -422,7 +425,7 @@ func (f *FloatNet[F]) propagate(from int, in []fstate, limit int) bool {
 				z = fNegNaN
 			}
 			for _, sw := range f.sparse[f.rowStart[l.act+j]:f.rowStart[l.act+j+1]] {
-				z = sumState(z, termState(float64(sw.w), cur[sw.in]))
+				z = sumState(z, termState(float64(sw.W), cur[sw.In]))
 			}
 			next[j] = actState(f.acts[l.act+j], z)
 			nan = nan && next[j] == fNaN

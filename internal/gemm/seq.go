@@ -122,3 +122,66 @@ func seqRowGo[F Float](k int, a, b []F, bstride int, c []F, cstride int, bias []
 		}
 	}
 }
+
+// Term is one nonzero weight W of a neuron on its input In.
+type Term[F Float] struct {
+	In int32
+	W  F
+}
+
+// SparseChunk is the number of points SeqSparse handles per step: four
+// 256-bit registers (32 float32, 16 float64).
+func SparseChunk[F Float]() int { return 4 * Lanes[F]() / 2 }
+
+// SeqSparse computes one neuron over n points: for p < n,
+// z[p] = act(s), s starting at bias and adding F(t.W·h[t.In·ldh + p]) for
+// the terms t in order (each product rounded to F before the add, no FMA);
+// act as in SeqTiles. It reports whether an output is ±Inf or NaN. The
+// assembly kernel runs whole chunks (SparseChunk) and Go the rest; terms
+// must not be empty.
+func SeqSparse[F Float](n int, terms []Term[F], h []F, ldh int, z []F, bias F, relu bool) (nonFinite bool) {
+	if n <= 0 {
+		return false
+	}
+	_ = z[n-1]
+	for _, t := range terms {
+		if t.In < 0 {
+			panic("gemm: negative term input")
+		}
+		_ = h[int(t.In)*ldh+n-1]
+	}
+	done := 0
+	if seqAsm && len(terms) > 0 {
+		done = n / SparseChunk[F]() * SparseChunk[F]()
+		if done > 0 {
+			nonFinite = seqSparseAsm(done, terms, h, ldh, z, bias, relu)
+		}
+	}
+	return seqSparseGo(done, n, terms, h, ldh, z, bias, relu) || nonFinite
+}
+
+// seqSparseGo is SeqSparse in Go for the points [p0, n).
+func seqSparseGo[F Float](p0, n int, terms []Term[F], h []F, ldh int, z []F, bias F, relu bool) (nonFinite bool) {
+	if p0 >= n {
+		return false
+	}
+	zz := z[p0:n]
+	for p := range zz {
+		zz[p] = bias
+	}
+	for _, t := range terms {
+		hr := h[int(t.In)*ldh+p0 : int(t.In)*ldh+n]
+		w := t.W
+		for p := range zz {
+			zz[p] += F(w * hr[p])
+		}
+	}
+	for p, v := range zz {
+		if relu && v < 0 {
+			v = 0
+			zz[p] = 0
+		}
+		nonFinite = nonFinite || v-v != 0
+	}
+	return nonFinite
+}

@@ -18,6 +18,26 @@ func sseq1x4(k int, a, b *float32, bstride int, c *float32, cstride int, bias *f
 //go:noescape
 func dseq1x4(k int, a, b *float64, bstride int, c *float64, cstride int, bias *float64, relu int)
 
+//go:noescape
+func ssparse(n int, terms *Term[float32], nt int, h *float32, ldh int, z *float32, bias *float32, relu int) (nonFinite int)
+
+//go:noescape
+func dsparse(n int, terms *Term[float64], nt int, h *float64, ldh int, z *float64, bias *float64, relu int) (nonFinite int)
+
+// seqSparseAsm runs the assembly SeqSparse on n points (a positive
+// multiple of SparseChunk; bounds checked by the caller, terms not empty).
+func seqSparseAsm[F Float](n int, terms []Term[F], h []F, ldh int, z []F, bias F, relu bool) bool {
+	switch z := any(z).(type) {
+	case []float32:
+		t, h, b := any(terms).([]Term[float32]), any(h).([]float32), float32(bias)
+		return ssparse(n, &t[0], len(t), &h[0], ldh, &z[0], &b, flag(relu)) != 0
+	case []float64:
+		t, h, b := any(terms).([]Term[float64]), any(h).([]float64), float64(bias)
+		return dsparse(n, &t[0], len(t), &h[0], ldh, &z[0], &b, flag(relu)) != 0
+	}
+	return seqSparseGo(0, n, terms, h, ldh, z, bias, relu)
+}
+
 func flag(b bool) int {
 	if b {
 		return 1

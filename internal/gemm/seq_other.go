@@ -12,3 +12,7 @@ func seqTilesAsm[F Float](k int, a []F, astride int, b, c []F, ldc int, bias []F
 func seqRowAsm[F Float](k int, a, b []F, bstride int, c []F, cstride int, bias []F, relu bool) bool {
 	return false
 }
+
+func seqSparseAsm[F Float](n int, terms []Term[F], h []F, ldh int, z []F, bias F, relu bool) bool {
+	return seqSparseGo(0, n, terms, h, ldh, z, bias, relu)
+}
