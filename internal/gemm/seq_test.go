@@ -42,15 +42,14 @@ func sameBits[F Float](x, y F) bool {
 	return math.Float64bits(float64(x)) == math.Float64bits(float64(y))
 }
 
-// checkSeq runs SeqTiles and SeqRow (assembly where available and Go) on
-// random operands and compares every output with the scalar sum
-// s = b; s += F(a·h) computed here element by element.
-func checkSeq[F Float](t *testing.T, rng *rand.Rand, k int, withBias, relu bool) {
+// checkSeq runs SeqTiles on ntiles tiles whose weight strips lie astride
+// apart, and SeqRow (assembly where available and Go), on random operands
+// and compares every output with the scalar sum s = b; s += F(a·h)
+// computed here element by element.
+func checkSeq[F Float](t *testing.T, rng *rand.Rand, k, ntiles, astride int, withBias, relu bool) {
 	t.Helper()
 	nr := Lanes[F]()
 	ldc := nr + 3
-	ntiles := 1 + rng.IntN(3)
-	astride := SeqRows*k + rng.IntN(3)
 	rows := ntiles * SeqRows
 	a, b := seqFill[F](rng, (ntiles-1)*astride+SeqRows*k), seqFill[F](rng, nr*k)
 	c0 := seqFill[F](rng, rows*ldc)
@@ -91,7 +90,7 @@ func checkSeq[F Float](t *testing.T, rng *rand.Rand, k int, withBias, relu bool)
 				}
 				want := ref(start, func(p int) F { return a[tile*astride+p*SeqRows+r] }, func(p int) F { return b[p*nr+j] })
 				if !sameBits(c[i*ldc+j], want) {
-					t.Fatalf("SeqTiles asm=%v k=%d tiles=%d bias=%v relu=%v: c[%d,%d] = %v, want %v", asm, k, ntiles, withBias, relu, i, j, c[i*ldc+j], want)
+					t.Fatalf("SeqTiles asm=%v k=%d tiles=%d astride=%d bias=%v relu=%v: c[%d,%d] = %v, want %v", asm, k, ntiles, astride, withBias, relu, i, j, c[i*ldc+j], want)
 				}
 			}
 		}
@@ -118,15 +117,20 @@ func checkSeq[F Float](t *testing.T, rng *rand.Rand, k int, withBias, relu bool)
 
 // TestSeqKernels checks the strip kernels of the float views, assembly and
 // Go, bit for bit against the scalar unfused sum in depth order, with
-// non-finite values, signed zeros and subnormals among the operands.
+// non-finite values, signed zeros and subnormals among the operands: one
+// tile and several, their weight strips packed back to back (astride =
+// SeqRows·k), a few values apart, or a whole wider matrix apart (as when nn
+// streams a panel of k inputs out of a layer of many more).
 func TestSeqKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	for _, k := range []int{0, 1, 2, 7, 64, 301} {
-		for _, withBias := range []bool{false, true} {
-			for _, relu := range []bool{false, true} {
-				for range 3 {
-					checkSeq[float32](t, rng, k, withBias, relu)
-					checkSeq[float64](t, rng, k, withBias, relu)
+		for _, ntiles := range []int{1, 2, 5} {
+			for _, astride := range []int{SeqRows * k, SeqRows*k + 1 + rng.IntN(5), SeqRows * (k + 1 + rng.IntN(40))} {
+				for _, withBias := range []bool{false, true} {
+					for _, relu := range []bool{false, true} {
+						checkSeq[float32](t, rng, k, ntiles, astride, withBias, relu)
+						checkSeq[float64](t, rng, k, ntiles, astride, withBias, relu)
+					}
 				}
 			}
 		}
