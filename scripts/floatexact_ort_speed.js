@@ -1,0 +1,84 @@
+// Times onnxruntime-node's float32 evaluation of a network exported by
+// `memnet export --format onnx --dtype float32` on every point of a data
+// set, for scripts/floatexact_speed.sh (the memnet side is
+// nn.TestMeasureFloatView).
+//
+// usage: node floatexact_ort_speed.js MODEL.onnx DATA THREADS REPS BATCH [OUT]
+// DATA: IDX images (.gz or not) or a CSV (.csv or .csv.gz, last column the
+// label, non-numeric rows skipped), read as floatexact_ort.js reads them.
+// The session runs with intraOpNumThreads = THREADS, interOpNumThreads = 1,
+// sequential execution, graph optimization at its default (all); the points
+// go in batches of BATCH rows. Each of the REPS runs prints one line
+// "ort float32 threads=T points=N cpu=S wall=S points/cpu-s=R", CPU-s being
+// the process's user + system time (every thread) during the runs only (not
+// reading the data or creating the session, printed separately). OUT: the
+// outputs of the last run, point by point, as little-endian float32.
+'use strict';
+const fs = require('fs');
+const zlib = require('zlib');
+const ort = require('onnxruntime-node');
+
+function read(path) {
+  let buf = fs.readFileSync(path);
+  if (path.endsWith('.gz')) buf = zlib.gunzipSync(buf);
+  return buf;
+}
+
+function loadData(path) {
+  const base = path.split('/').pop();
+  if (base.includes('idx')) {
+    const b = read(path);
+    const magic = b.readUInt32BE(0);
+    const ndim = magic & 0xff;
+    if ((magic >>> 8) !== 0x08) throw new Error(`${path}: not an unsigned-byte IDX file`);
+    const dims = [];
+    for (let k = 0; k < ndim; k++) dims.push(b.readUInt32BE(4 + 4 * k));
+    const px = b.subarray(4 + 4 * ndim);
+    const n = dims[0], d = px.length / n;
+    return { n, d, x: Float32Array.from(px) };
+  }
+  const rows = [];
+  for (const line of read(path).toString('utf8').split(/\r?\n/)) {
+    if (line.trim() === '') continue;
+    const f = line.split(',');
+    const v = f.slice(0, -1).map(Number);
+    if (v.some((t, i) => f[i].trim() === '' || Number.isNaN(t))) continue;
+    rows.push(v);
+  }
+  const n = rows.length, d = rows[0].length;
+  const x = new Float32Array(n * d);
+  rows.forEach((r, i) => r.forEach((t, j) => { x[i * d + j] = t; }));
+  return { n, d, x };
+}
+
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+
+async function main() {
+  const [model, data, threadsArg, repsArg, batchArg, out] = process.argv.slice(2);
+  const threads = Number(threadsArg), reps = Number(repsArg), batch = Number(batchArg);
+  if (!(threads >= 1 && reps >= 1 && batch >= 1)) throw new Error('usage: floatexact_ort_speed.js MODEL.onnx DATA THREADS REPS BATCH [OUT]');
+  const ds = loadData(data);
+  const c0 = cpu();
+  const sess = await ort.InferenceSession.create(model, {
+    executionProviders: ['cpu'], graphOptimizationLevel: 'all',
+    intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential',
+  });
+  console.log(`ort ${ort.env.versions.common} session created in ${(cpu() - c0).toFixed(3)} CPU-s`);
+  let y;
+  for (let r = 0; r < reps; r++) {
+    const parts = [];
+    const c1 = cpu(), w1 = process.hrtime.bigint();
+    for (let lo = 0; lo < ds.n; lo += batch) {
+      const hi = Math.min(ds.n, lo + batch);
+      const res = await sess.run({ x: new ort.Tensor('float32', ds.x.subarray(lo * ds.d, hi * ds.d), [hi - lo, ds.d]) });
+      parts.push(res.y.data);
+    }
+    const c = cpu() - c1, w = Number(process.hrtime.bigint() - w1) / 1e9;
+    console.log(`ort float32 threads=${threads} points=${ds.n} cpu=${c.toFixed(4)} wall=${w.toFixed(4)} points/cpu-s=${Math.round(ds.n / c)}`);
+    y = parts;
+  }
+  if (out) fs.writeFileSync(out, Buffer.concat(y.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))));
+  await sess.release();
+}
+
+main().catch((e) => { console.error('floatexact_ort_speed.js:', e.message || e); process.exit(1); });
