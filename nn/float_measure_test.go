@@ -59,7 +59,11 @@ func TestMeasureFloatView(t *testing.T) {
 	}
 	c0 := cputime.Seconds()
 	f := m.Net.Float32()
-	t.Logf("memnet float32 view built in %.3f CPU-s (strip plan %v)", cputime.Seconds()-c0, f.strips != nil)
+	read := len(f.readIn)
+	if f.readIn == nil {
+		read = f.in
+	}
+	t.Logf("memnet float32 view built in %.3f CPU-s (strip plan %v; the first layer reads %d of %d inputs)", cputime.Seconds()-c0, f.strips != nil, read, f.in)
 	var outs [][]float32
 	for range reps {
 		outs = measureParallel(t, f, xs)

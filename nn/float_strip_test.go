@@ -145,3 +145,44 @@ func checkStrip[F float32 | float64](t *testing.T, net *Network, xs [][]float64,
 		}
 	}
 }
+
+// TestFloatViewUnreadInputs: on the layer path, a batch whose coordinates
+// all convert to finite numbers loads only the coordinates the first layer
+// reads (loadRead); the outputs are still bit for bit those of the
+// independent dense reference, in float32 and float64, and a non-finite
+// value in an unread coordinate (1e39 is +Inf in float32, or ±Inf, NaN)
+// still makes every first-layer neuron NaN at that point (0·Inf), in
+// batches of finite points and of mixed ones.
+func TestFloatViewUnreadInputs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	for range 20 {
+		d := 20 + rng.IntN(40)
+		first := NewLayer(d, 4+rng.IntN(8), ReLU)
+		for j := range first.W {
+			for range 1 + rng.IntN(2) {
+				first.W[j][rng.IntN(d/4)].SetInt64(int64(rng.IntN(9) - 4))
+			}
+			first.B[j].SetInt64(int64(rng.IntN(5)))
+		}
+		ro := NewLayer(first.Out(), 3, Identity)
+		for j := range ro.W {
+			for i := range ro.W[j] {
+				ro.W[j][i].SetInt64(int64(rng.IntN(5) - 2))
+			}
+		}
+		net := &Network{InputDim: d, Hidden: []Layer{first}, Readout: ro}
+		xs := make([][]float64, 600)
+		for p := range xs {
+			xs[p] = randomInput(rng, d)
+			if p >= 550 && rng.IntN(3) == 0 {
+				xs[p][rng.IntN(d)] = []float64{math.Inf(1), math.Inf(-1), math.NaN(), 1e39}[rng.IntN(4)]
+			}
+		}
+		f32, f64 := net.Float32(), net.Float64()
+		if f32.strips != nil || f32.readIn == nil || len(f32.readIn) >= d {
+			t.Fatalf("d=%d: the case does not take the layer path with unread inputs (strips %v, %d read)", d, f32.strips != nil, len(f32.readIn))
+		}
+		checkStrip(t, net, xs, map[string]bool{}, func(f *FloatNet[float32], x []float64) []float32 { return floatRefF[float32](net, x) }, f32)
+		checkStrip(t, net, xs, map[string]bool{}, func(f *FloatNet[float64], x []float64) []float64 { return floatRefF[float64](net, x) }, f64)
+	}
+}

@@ -5,7 +5,7 @@
 //
 // usage: node floatexact_ort_speed.js MODEL.onnx DATA THREADS REPS BATCH [OUT]
 // DATA: IDX images (.gz or not) or a CSV (.csv or .csv.gz, last column the
-// label, non-numeric rows skipped), read as floatexact_ort.js reads them.
+// label, non-numeric rows skipped), read by floatexact_data.js.
 // The session runs with intraOpNumThreads = THREADS, interOpNumThreads = 1,
 // sequential execution, graph optimization at its default (all); the points
 // go in batches of BATCH rows. Each of the REPS runs prints one line
@@ -15,41 +15,8 @@
 // outputs of the last run, point by point, as little-endian float32.
 'use strict';
 const fs = require('fs');
-const zlib = require('zlib');
 const ort = require('onnxruntime-node');
-
-function read(path) {
-  let buf = fs.readFileSync(path);
-  if (path.endsWith('.gz')) buf = zlib.gunzipSync(buf);
-  return buf;
-}
-
-function loadData(path) {
-  const base = path.split('/').pop();
-  if (base.includes('idx')) {
-    const b = read(path);
-    const magic = b.readUInt32BE(0);
-    const ndim = magic & 0xff;
-    if ((magic >>> 8) !== 0x08) throw new Error(`${path}: not an unsigned-byte IDX file`);
-    const dims = [];
-    for (let k = 0; k < ndim; k++) dims.push(b.readUInt32BE(4 + 4 * k));
-    const px = b.subarray(4 + 4 * ndim);
-    const n = dims[0], d = px.length / n;
-    return { n, d, x: Float32Array.from(px) };
-  }
-  const rows = [];
-  for (const line of read(path).toString('utf8').split(/\r?\n/)) {
-    if (line.trim() === '') continue;
-    const f = line.split(',');
-    const v = f.slice(0, -1).map(Number);
-    if (v.some((t, i) => f[i].trim() === '' || Number.isNaN(t))) continue;
-    rows.push(v);
-  }
-  const n = rows.length, d = rows[0].length;
-  const x = new Float32Array(n * d);
-  rows.forEach((r, i) => r.forEach((t, j) => { x[i * d + j] = t; }));
-  return { n, d, x };
-}
+const { loadData } = require('./floatexact_data.js');
 
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 
