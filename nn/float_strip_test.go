@@ -152,7 +152,9 @@ func checkStrip[F float32 | float64](t *testing.T, net *Network, xs [][]float64,
 // independent dense reference, in float32 and float64, and a non-finite
 // value in an unread coordinate (1e39 is +Inf in float32, or ±Inf, NaN)
 // still makes every first-layer neuron NaN at that point (0·Inf), in
-// batches of finite points and of mixed ones.
+// batches of finite points and of mixed ones; 2^128 − 2^103 (+Inf in
+// float32, rounding to even) counts as non-finite and the float64 just
+// below it (MaxFloat32) as finite.
 func TestFloatViewUnreadInputs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 24))
 	for range 20 {
@@ -175,7 +177,10 @@ func TestFloatViewUnreadInputs(t *testing.T) {
 		for p := range xs {
 			xs[p] = randomInput(rng, d)
 			if p >= 550 && rng.IntN(3) == 0 {
-				xs[p][rng.IntN(d)] = []float64{math.Inf(1), math.Inf(-1), math.NaN(), 1e39}[rng.IntN(4)]
+				xs[p][rng.IntN(d)] = []float64{math.Inf(1), math.Inf(-1), math.NaN(), 1e39, -(0x1p128 - 0x1p103)}[rng.IntN(5)]
+			}
+			if rng.IntN(20) == 0 { // the largest float64 that stays finite in float32
+				xs[p][rng.IntN(d)] = math.Nextafter(0x1p128-0x1p103, 0)
 			}
 		}
 		f32, f64 := net.Float32(), net.Float64()

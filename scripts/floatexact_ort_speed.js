@@ -7,7 +7,8 @@
 // DATA: IDX images (.gz or not) or a CSV (.csv or .csv.gz, last column the
 // label, non-numeric rows skipped), read by floatexact_data.js.
 // The session runs with intraOpNumThreads = THREADS, interOpNumThreads = 1,
-// sequential execution, graph optimization at its default (all); the points
+// sequential execution, graph optimization at its default (all), thread
+// spinning at its default unless ORT_SPIN is set (below); the points
 // go in batches of BATCH rows. Each of the REPS runs prints one line
 // "ort float32 threads=T points=N cpu=S wall=S points/cpu-s=R", CPU-s being
 // the process's user + system time (every thread) during the runs only (not
@@ -26,11 +27,15 @@ async function main() {
   if (!(threads >= 1 && reps >= 1 && batch >= 1)) throw new Error('usage: floatexact_ort_speed.js MODEL.onnx DATA THREADS REPS BATCH [OUT]');
   const ds = loadData(data);
   const c0 = cpu();
-  const sess = await ort.InferenceSession.create(model, {
+  const opts = {
     executionProviders: ['cpu'], graphOptimizationLevel: 'all',
     intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential',
-  });
-  console.log(`ort ${ort.env.versions.common} session created in ${(cpu() - c0).toFixed(3)} CPU-s`);
+  };
+  // ORT_SPIN=0: the intra-op pool's threads sleep instead of spinning
+  // between runs (session.intra_op.allow_spinning; onnxruntime's default 1)
+  if (process.env.ORT_SPIN) opts.extra = { session: { intra_op: { allow_spinning: process.env.ORT_SPIN } } };
+  const sess = await ort.InferenceSession.create(model, opts);
+  console.log(`ort ${ort.env.versions.common} (allow_spinning ${process.env.ORT_SPIN || 'default'}) session created in ${(cpu() - c0).toFixed(3)} CPU-s`);
   let y;
   for (let r = 0; r < reps; r++) {
     const parts = [];

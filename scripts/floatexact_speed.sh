@@ -12,7 +12,8 @@
 # CPU-s and wall-s of one pass over the data) and checks that both sides'
 # float32 outputs are identical, bit for bit, for every point.
 #
-# usage: scripts/floatexact_speed.sh        (ROUNDS=3 BATCH=4096 FASHION=... to change)
+# usage: scripts/floatexact_speed.sh        (ROUNDS=3 BATCH=4096 FASHION=... to change;
+#        ORT_SPIN=0 makes onnxruntime's pool threads sleep instead of spinning)
 # Needs go, node + npm; ORT_DIR (default ~/.cache/memnet-ort) holds
 # onnxruntime-node, installed when missing (scripts/runtimes.sh).
 set -euo pipefail
