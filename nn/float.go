@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+
+	"github.com/memnet/memnet/internal/gemm"
 )
 
 // FloatNet is a float64 or float32 view of a network: every weight rounded to
@@ -42,12 +44,16 @@ type FloatNet[F float32 | float64] struct {
 	nanStop  []bool
 	// anyStop[k]: the same when nothing is known about the values after layer k
 	anyStop []bool
+	// strips is the strip evaluation plan (float_strip.go); nil: scalar
+	strips *stripPlan[F]
+	// readIn lists the input coordinates with a nonzero weight in the
+	// first layer, in increasing order, when they are fewer than all
+	// (nil: every coordinate is read); see loadRead.
+	readIn []int32
 }
 
-type sparseWeight[F float32 | float64] struct {
-	in int32
-	w  F
-}
+// sparseWeight is a nonzero weight w on input in (the strip kernels' term).
+type sparseWeight[F float32 | float64] = gemm.Term[F]
 
 type floatLayer struct {
 	off, in, out, act int // params offset, shape, acts offset (= first neuron's row)
@@ -93,7 +99,7 @@ func newFloatNet[F float32 | float64](n *Network) *FloatNet[F] {
 				v := round(w)
 				f.params = append(f.params, v)
 				if v != 0 {
-					f.sparse = append(f.sparse, sparseWeight[F]{int32(i), v})
+					f.sparse = append(f.sparse, sparseWeight[F]{In: int32(i), W: v})
 				}
 			}
 		}
@@ -106,7 +112,23 @@ func newFloatNet[F float32 | float64](n *Network) *FloatNet[F] {
 		f.width = max(f.width, fl.out)
 	}
 	f.rowStart = append(f.rowStart, int32(len(f.sparse)))
+	if len(f.layers) > 0 {
+		l := f.layers[0]
+		read := make([]bool, l.in)
+		for _, t := range f.sparse[f.rowStart[0]:f.rowStart[l.out]] {
+			read[t.In] = true
+		}
+		for i, r := range read {
+			if r {
+				f.readIn = append(f.readIn, int32(i))
+			}
+		}
+		if len(f.readIn) == l.in {
+			f.readIn = nil
+		}
+	}
 	f.analyse()
+	f.planStrips()
 	return f
 }
 
@@ -139,12 +161,23 @@ func (f *FloatNet[F]) EvalBatch(xs [][]float64, outs [][]F) error {
 // layer evaluates 10 points at a time instead of allocating gigabytes.
 const batchValues = 1 << 20
 
-// batch is the number of points evaluated together: up to 256, fewer when
-// the widest layer would make the buffers larger than batchValues.
-func (f *FloatNet[F]) batch() int { return max(1, min(256, batchValues/max(1, f.width))) }
+// batch is the number of points evaluated together: stripBatch with a
+// strip plan, else layerBatch.
+func (f *FloatNet[F]) batch() int {
+	if f.strips != nil {
+		return stripBatch[F]()
+	}
+	return f.layerBatch()
+}
 
-// floatScratch is a worker's pair of batch buffers, reused across batches.
-type floatScratch[F float32 | float64] struct{ cur, next []F }
+// layerBatch is the batch of the layer-major scalar path: up to 256 points,
+// fewer when the widest layer would make the buffers larger than
+// batchValues.
+func (f *FloatNet[F]) layerBatch() int { return max(1, min(256, batchValues/max(1, f.width))) }
+
+// floatScratch is a worker's pair of batch buffers (and the strip path's
+// panel), reused across batches.
+type floatScratch[F float32 | float64] struct{ cur, next, panel []F }
 
 // buffers returns the scratch sized for nb points, allocating only when it
 // is too small.
@@ -169,13 +202,17 @@ func (f *FloatNet[F]) evalBatch(xs [][]float64, outs [][]F, stop bool, sc *float
 	if sc == nil {
 		sc = new(floatScratch[F])
 	}
-	cur, next := sc.buffers(nb * f.width)
 	for _, x := range xs {
 		if len(x) != f.in {
 			return false, fmt.Errorf("evaluation: input has %d coordinates, network wants %d", len(x), f.in)
 		}
 	}
-	nonFinite := loadInputs(xs, cur)
+	if f.strips != nil {
+		f.evalStrips(xs, outs, stop, sc)
+		return false, nil
+	}
+	cur, next := sc.buffers(nb * f.width)
+	nonFinite := f.loadRead(xs, cur)
 	for k := range f.layers {
 		l := &f.layers[k]
 		nonFinite = f.evalLayer(k, cur, next, nb, nil, nonFinite)
@@ -212,6 +249,33 @@ func loadInputs[F float32 | float64](xs [][]float64, cur []F) (nonFinite bool) {
 	return nonFinite
 }
 
+// loadRead is loadInputs for evalBatch's layer path: when every coordinate
+// of every point converts to a finite F, it writes only the coordinates the
+// first layer reads (readIn), since then evalLayer reads nothing else (it
+// skips zero weights); otherwise it loads them all, as loadInputs does.
+// floatexact's Fashion network reads 56 of the 784 pixels, and the full
+// transposed load was about two thirds of its float32 evaluation.
+func (f *FloatNet[F]) loadRead(xs [][]float64, cur []F) (nonFinite bool) {
+	if f.readIn == nil {
+		return loadInputs(xs, cur)
+	}
+	for _, x := range xs {
+		for _, v := range x {
+			if c := F(v); c-c != 0 {
+				return loadInputs(xs, cur)
+			}
+		}
+	}
+	nb := len(xs)
+	for _, i := range f.readIn {
+		col := cur[int(i)*nb : int(i)*nb+nb]
+		for p, x := range xs {
+			col[p] = F(x[i])
+		}
+	}
+	return false
+}
+
 // evalLayer computes layer k on a batch of nb points: cur holds its inputs
 // (cur[i*nb+p] is input i of point p), next receives its outputs. Every
 // neuron adds its bias, then its terms in input order, each product rounded
@@ -243,24 +307,17 @@ func (f *FloatNet[F]) evalLayer(k int, cur, next []F, nb int, skip []bool, inNon
 		z := next[j*nb : (j+1)*nb]
 		b := bias[j]
 		row := f.sparse[f.rowStart[l.act+j]:f.rowStart[l.act+j+1]]
+		act := acts[j]
+		// the kernel adds the terms in order, each product rounded (no
+		// FMA), applies ReLU and reports non-finite outputs
+		fused := len(row) > 0 && (act == ReLU || act == Identity)
+		var nf bool
 		if len(row) == 0 {
 			for p := range z {
 				z[p] = b
 			}
 		} else {
-			// bias + first term in one pass: b + F(w·h) is z = b; z += F(w·h)
-			h := cur[int(row[0].in)*nb : int(row[0].in)*nb+nb]
-			w := row[0].w
-			for p := range z {
-				z[p] = b + F(w*h[p])
-			}
-		}
-		for t := 1; t < len(row); t++ {
-			h := cur[int(row[t].in)*nb : int(row[t].in)*nb+nb]
-			w := row[t].w
-			for p := range z {
-				z[p] += F(w * h[p])
-			}
+			nf = gemm.SeqSparse(nb, row, cur, nb, z, b, act == ReLU)
 		}
 		for _, i := range bad {
 			if wts[j*l.in+i] != 0 {
@@ -269,40 +326,50 @@ func (f *FloatNet[F]) evalLayer(k int, cur, next []F, nb int, skip []bool, inNon
 			nan := F(math.NaN())
 			for p, v := range cur[i*nb : (i+1)*nb] {
 				if v-v != 0 {
-					z[p] = nan // 0·(±Inf or NaN)
+					z[p] = nan // 0·(±Inf or NaN); ReLU keeps NaN, so its order does not matter
+					nf = true
 				}
 			}
 		}
-		switch acts[j] {
-		case ReLU:
-			for p, v := range z {
-				if v < 0 {
-					z[p] = 0
-				}
-			}
-		case Step:
-			for p, v := range z {
-				if v >= 0 {
-					z[p] = 1
-				} else {
-					z[p] = 0
-				}
-			}
-		case Sigmoid:
-			for p, v := range z {
-				z[p] = F(1 / (1 + math.Exp(-float64(v))))
-			}
-		}
-		if acts[j] != Step && !nonFinite {
-			for _, v := range z {
-				if v-v != 0 {
-					nonFinite = true
-					break
+		if !fused {
+			applyAct(act, z)
+			nf = false
+			if act != Step && !nonFinite {
+				for _, v := range z {
+					if v-v != 0 {
+						nf = true
+						break
+					}
 				}
 			}
 		}
+		nonFinite = nonFinite || nf
 	}
 	return nonFinite
+}
+
+// applyAct applies a to the pre-activations z in place.
+func applyAct[F float32 | float64](a Activation, z []F) {
+	switch a {
+	case ReLU:
+		for p, v := range z {
+			if v < 0 {
+				z[p] = 0
+			}
+		}
+	case Step:
+		for p, v := range z {
+			if v >= 0 {
+				z[p] = 1
+			} else {
+				z[p] = 0
+			}
+		}
+	case Sigmoid:
+		for p, v := range z {
+			z[p] = F(1 / (1 + math.Exp(-float64(v))))
+		}
+	}
 }
 
 func allNaN[F float32 | float64](v []F) bool {
@@ -404,7 +471,7 @@ func (f *FloatNet[F]) propagate(from int, in []fstate, limit int) bool {
 				z = fNegNaN
 			}
 			for _, sw := range f.sparse[f.rowStart[l.act+j]:f.rowStart[l.act+j+1]] {
-				z = sumState(z, termState(float64(sw.w), cur[sw.in]))
+				z = sumState(z, termState(float64(sw.W), cur[sw.In]))
 			}
 			next[j] = actState(f.acts[l.act+j], z)
 			nan = nan && next[j] == fNaN

@@ -49,7 +49,7 @@ func (f *FloatNet[F]) share(sp *Split) *floatShare {
 			prev := fs.tainted[k-sp.Layer-1]
 			for j := range l.out {
 				for _, sw := range f.sparse[f.rowStart[l.act+j]:f.rowStart[l.act+j+1]] {
-					if prev[sw.in] {
+					if prev[sw.In] {
 						t[j] = true
 						break
 					}
@@ -80,7 +80,7 @@ func (f *FloatNet[F]) share(sp *Split) *floatShare {
 					continue
 				}
 				for _, sw := range f.sparse[f.rowStart[nl.act+j2]:f.rowStart[nl.act+j2+1]] {
-					i := int(sw.in)
+					i := int(sw.In)
 					if !fs.tainted[k-sp.Layer][i] && !seen[i] {
 						seen[i] = true
 						idx = append(idx, i)
@@ -113,7 +113,7 @@ func (f *FloatNet[F]) share(sp *Split) *floatShare {
 var errNonFinite = errors.New("float view: a non-finite value")
 
 func (f *FloatNet[F]) evalShared(ctx context.Context, xs [][]float64, fs *floatShare, visit func(p int, out []F)) error {
-	batch := f.batch()
+	batch := f.layerBatch()
 	n := len(xs)
 	S := fs.S
 	L := len(f.layers)

@@ -281,7 +281,7 @@ func BenchmarkLayer(b *testing.B) {
 				for p := range 128 {
 					copy(z[p*w:(p+1)*w], bias)
 				}
-				gemm(false, false, 128, w, w, h, wt, 1, z)
+				gemmMul(false, false, 128, w, w, h, wt, 1, z)
 			}
 		})
 	}

@@ -1,5 +1,7 @@
 package train
 
+import "github.com/memnet/memnet/internal/gemm"
+
 // smallLayer is the size (in·out) below which our own loops are used
 // instead of gemm. With gemm's assembly micro-kernel, BenchmarkLayer (one
 // product on 128 rows) and BenchmarkEpoch (deep-w16-d100, res-w32-b8) have
@@ -20,7 +22,7 @@ func affine[F Float](np, in, out int, h, w, b, z []F) {
 // act to ReLU(h·W + b); wide layers fuse the bias and the ReLU into the GEMM.
 func affineAct[F Float](np, in, out int, h, w, b, z []F, act bool) {
 	if in*out >= smallLayer {
-		gemmEpi(false, false, np, out, in, h[:np*in], w, z[:np*out], epilogue[F]{bias: b, relu: act})
+		gemm.MulEpi(false, false, np, out, in, h[:np*in], w, z[:np*out], gemm.Epilogue[F]{Bias: b, ReLU: act})
 		return
 	}
 	for p := range np {
@@ -99,9 +101,9 @@ func backAffineMasked[F Float](np, in, out int, h, w, dz, a, gw, gb, dh []F) {
 		}
 	}
 	if in*out >= smallLayer {
-		gemm(true, false, in, out, np, h[:np*in], dz[:np*out], 1, gw)
+		gemmMul(true, false, in, out, np, h[:np*in], dz[:np*out], 1, gw)
 		if dh != nil {
-			gemm(false, true, np, in, out, dz[:np*out], w, 0, dh[:np*in])
+			gemmMul(false, true, np, in, out, dz[:np*out], w, 0, dh[:np*in])
 		}
 		return
 	}

@@ -17,7 +17,7 @@
 // weight and bias, read-out included (Hernández–Zuazua §4's J_λ).
 //
 // Numerics: float32 or float64 throughout. Layers with in·out ≥ 64 multiply
-// with gemm (gemm.go: packed, blocked, AVX2+FMA micro-kernel on amd64, Go
+// with gemm (internal/gemm: packed, blocked, AVX2+FMA micro-kernel on amd64, Go
 // elsewhere; bias and ReLU fused); the narrowest layers use our own loops,
 // which skip zero inputs and avoid per-call overhead. A batch is cut into chunks whose number depends only
 // on the batch size; each chunk's gradient is computed by one goroutine and

@@ -1,4 +1,4 @@
-package train
+package gemm
 
 import "golang.org/x/sys/cpu"
 

@@ -1,6 +1,6 @@
 //go:build !amd64
 
-package train
+package gemm
 
 // gemmAsm is false where there are no assembly micro-kernels.
 var gemmAsm = false

@@ -1,4 +1,4 @@
-package train
+package gemm
 
 // kernelFor returns the micro-kernel for F: c[i·ldc+j] += Σ_p a[p·mr+i]·b[p·nr+j]
 // over one mr×nr tile, in assembly where the CPU allows (gemmAsm) and in Go
