@@ -100,6 +100,11 @@ type xneuron struct {
 	// take over: the input has no other reader in the layer, or the neuron
 	// is a copy of it (see evalLayer)
 	base int
+	// keeps: the neuron equals its base input wherever its other terms
+	// are 0 (no bias, no clamp, and an identity or a ReLU whose base input
+	// is never negative), so on a chunk where they all read zeros
+	// (vals.bnd) its taken-over slot is left as it is
+	keeps bool
 	// copyBase ≥ 0: a term with coefficient 1 (the widest) that a wide
 	// neuron starts from by copying, when it cannot take a slot over
 	copyBase int

@@ -318,6 +318,7 @@ func chooseBases(l *xlayer, lo, hi []*big.Int) {
 			}
 		}
 		n.base, n.copyBase = best, cb
+		n.keeps = best >= 0 && n.bmag == nil && n.clamp == nil && (n.act == Identity || n.act == ReLU && lo[n.terms[best].in].Sign() >= 0)
 	}
 }
 

@@ -132,6 +132,13 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 			if skip != nil && skip[j] {
 				continue // the caller stores the values it reads
 			}
+			if inplace && n.keeps && !readout && restZero(n, in) {
+				// the base input's value, unchanged: keep its slot and its bound
+				if i := int(n.terms[n.base].in); len(in.bnd) > i && in.bnd[i] >= 0 {
+					out.bnd[j], out.slack[j] = in.bnd[i], in.slack[i]
+				}
+				continue
+			}
 			switch {
 			case ws[j] == 1 && n.twin >= 0 && !readout:
 				continue
@@ -180,7 +187,7 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 					setBias(z, W, n)
 				}
 				for t := range n.terms {
-					if t == first {
+					if t == first || zeroIn(in, int(n.terms[t].in)) {
 						continue
 					}
 					tm := &n.terms[t]
@@ -209,6 +216,9 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 					copy(z[p*ow:p*ow+ow], z[p*W:p*W+ow])
 				}
 				ws[j] = ow
+			}
+			if !readout && out.bnd[j] != 0 && ws[j] <= 4 && allZero(z[:P*ws[j]]) {
+				out.bnd[j], out.slack[j] = 0, 0
 			}
 		}
 	}
@@ -307,3 +317,28 @@ func dynamicWords(n *xneuron, hb, hs []int, in *vals, P int) (W, b, slack int) {
 // measured again (see dynamicWords): under a word, so a carried bound costs
 // at most one extra word.
 const rescanSlack = 48
+
+// zeroIn reports whether input i is 0 on every point of the chunk (its
+// carried bound is 0 bits, see vals.bnd).
+func zeroIn(in *vals, i int) bool { return len(in.bnd) > i && in.bnd[i] == 0 }
+
+// restZero reports whether every term of n other than its base reads an
+// input that is 0 on every point of the chunk.
+func restZero(n *xneuron, in *vals) bool {
+	for t := range n.terms {
+		if t != n.base && !zeroIn(in, int(n.terms[t].in)) {
+			return false
+		}
+	}
+	return true
+}
+
+// allZero reports whether every word of z is 0.
+func allZero(z []uint64) bool {
+	for _, v := range z {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
+}
