@@ -77,6 +77,7 @@ type xterm struct {
 	mag       []uint64 // |c|, little-endian words
 	lo        int      // first nonzero word of mag
 	bits      int      // bit length of |c|
+	cb        *big.Int // c (for evaluation on affine forms)
 }
 
 // xneuron is one compiled neuron, Z = B + Σ c_i·Z_i, with the widths and the evaluation shortcuts its ranges prove.
@@ -85,6 +86,7 @@ type xneuron struct {
 	bneg  bool
 	bmag  []uint64 // |B| (nil: zero)
 	bbits int
+	bz    *big.Int // B (nil: zero)
 	act   Activation
 	// words proven enough for the pre-activation and for the output by
 	// the compile-time ranges

@@ -156,13 +156,30 @@ func (e *Exact) runShared(ctx context.Context, xs [][]float64, progress func(don
 	// the bar moves through the two passes (the points up to the split,
 	// then the groups and the points after it, in step)
 	prog := newPhasedProgress(progress, int64(n), int64(n), int64(n))
-	err := e.chunks(ctx, n, P, func(lo, hi int, s *xscratch) error {
-		if err := e.loadInputs(xs[lo:hi], s); err != nil {
+	// with a one-neuron layer A before S, the points are taken in the
+	// order of its value and evaluated on affine forms (engine_affine.go)
+	A, P1 := e.anchorLayer(S), P
+	var av []uint64
+	var aK int
+	var ord []int32
+	if A >= 0 {
+		var err error
+		if av, aK, ord, err = e.anchors(ctx, xs, A); err != nil {
 			return err
 		}
-		for k := 0; k <= S; k++ {
-			e.evalLayer(&e.layers[k], false, &s.a, hi-lo, &s.b, nil, 0, s)
-			s.a, s.b = s.b, s.a
+		P1 = max(P, min(anchorChunk, (n+2*par.Workers()-1)/(2*par.Workers())))
+	}
+	err := e.chunks(ctx, n, P1, func(lo, hi int, s *xscratch) error {
+		if ord != nil {
+			e.evalAnchored(av, aK, ord[lo:hi], A, S, s)
+		} else {
+			if err := e.loadInputs(xs[lo:hi], s); err != nil {
+				return err
+			}
+			for k := 0; k <= S; k++ {
+				e.evalLayer(&e.layers[k], false, &s.a, hi-lo, &s.b, nil, 0, s)
+				s.a, s.b = s.b, s.a
+			}
 		}
 		cur := &s.a
 		key := make([]uint64, kw)
@@ -183,8 +200,12 @@ func (e *Exact) runShared(ctx context.Context, xs [][]float64, progress func(don
 				keys = append(keys, kc)
 				groups[strings.Clone(ks)] = g // ks aliases key, which the next point overwrites
 			}
-			gid[lo+p] = g
-			base := (lo + p) * pw
+			i := lo + p
+			if ord != nil {
+				i = int(ord[i])
+			}
+			gid[i] = g
+			base := i * pw
 			for q, j := range sh.ptIdx {
 				store(pv[base+poff[q]:base+poff[q+1]], cur.at(j, p))
 			}
