@@ -246,7 +246,9 @@ func (e *Exact) runShared(ctx context.Context, xs [][]float64, progress func(don
 		order[start[g]] = int32(i)
 		start[g]++
 	}
-	return e.chunks(ctx, n, P, func(lo, hi int, s *xscratch) error {
+	// chunks hold whole groups where they fit (groupCuts): a group split
+	// between two chunks would be evaluated in both
+	return e.chunksAt(ctx, groupCuts(start[:G], P), func(lo, hi int, s *xscratch) error {
 		Pc := hi - lo
 		idx := order[lo:hi]
 		// the chunk's groups, in order, and each point's place among them
