@@ -137,6 +137,20 @@ func (e *Exact) Classes(ctx context.Context, xs [][]float64, m int, y []int, pro
 	return cls, equal, err
 }
 
+// sharedChunk is the most points of a chunk of phase 3 of a split (see
+// runShared): up to 8·P (P the plain chunk size), so that the groups' own
+// evaluation, a few groups per chunk, runs on more groups per layer (its
+// per-layer cost is paid per chunk), within 2^22 words for a layer after
+// the split (ws: the words stored per layer) and leaving every worker two
+// chunks.
+func (e *Exact) sharedChunk(n, P int, ws []int) int {
+	most := 1
+	for k := e.share.S; k < len(e.layers); k++ {
+		most = max(most, e.layers[k].out*ws[k])
+	}
+	return max(P, min(8*P, 1<<22/most, (n+2*par.Workers()-1)/(2*par.Workers())))
+}
+
 // groupCuts returns chunk boundaries 0 = c_0 < c_1 < … < c_k = ends[G−1]
 // over consecutive groups, group g holding positions [ends[g−1], ends[g])
 // (ends[−1] = 0): each chunk holds at most P positions, and a chunk ends

@@ -248,7 +248,7 @@ func (e *Exact) runShared(ctx context.Context, xs [][]float64, progress func(don
 	}
 	// chunks hold whole groups where they fit (groupCuts): a group split
 	// between two chunks would be evaluated in both
-	return e.chunksAt(ctx, groupCuts(start[:G], P), func(lo, hi int, s *xscratch) error {
+	return e.chunksAt(ctx, groupCuts(start[:G], e.sharedChunk(n, P, ws)), func(lo, hi int, s *xscratch) error {
 		Pc := hi - lo
 		idx := order[lo:hi]
 		// the chunk's groups, in order, and each point's place among them
