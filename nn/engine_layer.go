@@ -24,8 +24,8 @@ func (e *Exact) evalChunk(xs [][]float64, s *xscratch) (chunkOut, error) {
 // neuron gets the words its compile-time range proves, tightened from the
 // chunk's own inputs when more than four (see Exact); a read-out layer gets
 // one width for all its neurons, in one buffer. Neurons with skip[j] get
-// skipW words, left as they are: the caller (runShared) stores the skipped
-// values that are read.
+// skipW words, or their output's proven words when fewer, left as they
+// are: the caller (runShared) stores the skipped values that are read.
 //
 // A neuron whose base term (coefficient 1, see xneuron.base) reads an input
 // of its own width takes over that input's slot: a unit copy costs nothing,
@@ -48,7 +48,7 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 		W := n.words
 		switch {
 		case skip != nil && skip[j]:
-			W = skipW
+			W = min(skipW, max(1, n.outWords))
 		case n.dead:
 			W = 1
 		case n.wide != nil && !readout:

@@ -60,6 +60,7 @@ type xscratch struct {
 	tmp   []uint64
 	hb    []int
 	hs    []int // slack of hb (see dynamicWords)
+	fw    []int // widths for fresh
 	ft    []fterm
 	// runShared: the scratch of a chunk's groups, their ids and each
 	// point's place among them
@@ -112,12 +113,21 @@ func (s *xscratch) release(v *vals) {
 
 // fresh gives v n neurons of w words each over P points, zeroed.
 func (s *xscratch) fresh(v *vals, n, w, P int) {
+	s.fw = growInts(s.fw, n)
+	for j := range s.fw {
+		s.fw[j] = w
+	}
+	s.freshWidths(v, s.fw, P)
+}
+
+// freshWidths gives v len(ws) neurons, neuron j of ws[j] words, over P points, zeroed.
+func (s *xscratch) freshWidths(v *vals, ws []int, P int) {
 	s.release(v)
 	v.bnd = v.bnd[:0]
 	v.f, v.lazy = v.f[:0], nil
-	v.w = growInts(v.w, n)
-	for j := range n {
-		v.w[j] = w
+	v.w = growInts(v.w, len(ws))
+	copy(v.w, ws)
+	for _, w := range ws {
 		x := s.get(P * w)
 		clear(x)
 		v.v = append(v.v, x)

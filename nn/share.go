@@ -248,6 +248,15 @@ func (e *Exact) runShared(ctx context.Context, xs [][]float64, progress func(don
 	}
 	// chunks hold whole groups where they fit (groupCuts): a group split
 	// between two chunks would be evaluated in both
+	// the per-point values and the shared values that per-point neurons
+	// read at layer S, each in its own output words (no other is read)
+	inW := make([]int, lS.out)
+	for j := range inW {
+		inW[j] = 1
+	}
+	for _, j := range append(append([]int(nil), sh.ptIdx...), sh.iface[0]...) {
+		inW[j] = max(1, lS.neurons[j].outWords)
+	}
 	return e.chunksAt(ctx, groupCuts(start[:G], e.sharedChunk(n, P, ws)), func(lo, hi int, s *xscratch) error {
 		Pc := hi - lo
 		idx := order[lo:hi]
@@ -272,7 +281,7 @@ func (e *Exact) runShared(ctx context.Context, xs [][]float64, progress func(don
 				store(sg.a.at(j, c), keys[g][koff[q]:koff[q+1]])
 			}
 		}
-		s.fresh(&s.a, lS.out, wS, Pc)
+		s.freshWidths(&s.a, inW, Pc)
 		for p, i := range idx {
 			base := int(i) * pw
 			for q, j := range sh.ptIdx {
