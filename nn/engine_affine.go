@@ -4,6 +4,8 @@ import (
 	"context"
 	"math/big"
 	"slices"
+
+	"github.com/memnet/memnet/internal/par"
 )
 
 // Affine forms on an anchor (phase 1 of a split, see runShared).
@@ -51,6 +53,12 @@ func (e *Exact) anchorLayer(S int) int {
 // the forms cost per chunk and layer, the point-by-point work near a sign
 // change per point, so chunks are larger than the word kernels' own.
 const anchorChunk = 8192
+
+// anchorChunkSize is the chunk of phase 1 on forms for n points (P the
+// plain chunk): up to anchorChunk, leaving every worker two chunks.
+func (e *Exact) anchorChunkSize(n, P int) int {
+	return max(P, min(anchorChunk, (n+2*par.Workers()-1)/(2*par.Workers())))
+}
 
 // anchors evaluates layers 0..A for every point and returns each point's
 // anchor (K two's complement words each, K the anchor's proven output

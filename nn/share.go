@@ -167,7 +167,7 @@ func (e *Exact) runShared(ctx context.Context, xs [][]float64, progress func(don
 		if av, aK, ord, err = e.anchors(ctx, xs, A); err != nil {
 			return err
 		}
-		P1 = max(P, min(anchorChunk, (n+2*par.Workers()-1)/(2*par.Workers())))
+		P1 = e.anchorChunkSize(n, P)
 	}
 	err := e.chunks(ctx, n, P1, func(lo, hi int, s *xscratch) error {
 		if ord != nil {
