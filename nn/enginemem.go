@@ -88,24 +88,25 @@ func (e *Exact) Memory(n int) ExactMemory {
 	m.Chunk = P
 	chunks := (n + P - 1) / P
 	m.Workers = max(1, min(runtime.GOMAXPROCS(0), chunks))
-	// with a split, phase 1 (on a one-neuron layer's forms) and phase 3
-	// take larger chunks (evalAnchored, sharedChunk); phase 3 has a second
-	// scratch for its groups, at most one per point of its chunk
-	most := P
+	// with a split, phase 1 (on a one-neuron layer's forms: layers A+1..S)
+	// and phase 3 (layers after S) take larger chunks (evalAnchored,
+	// sharedChunk), and phase 3 has a second scratch for its groups, at
+	// most one per point of its chunk
+	L := len(e.layers)
+	perWorker := e.scratchMemory(P, 0, L)
 	if sh := e.share; sh != nil {
-		ws := make([]int, len(e.layers))
+		ws := make([]int, L)
 		for k := range e.layers {
 			ws[k] = e.layers[k].outWords
 		}
-		most = max(most, e.sharedChunk(n, P, ws))
-		if e.anchorLayer(sh.S) >= 0 {
-			most = max(most, e.anchorChunkSize(n, P))
+		P3 := e.sharedChunk(n, P, ws)
+		perWorker = max(perWorker, satMul(2, e.scratchMemory(P3, sh.S, L)))
+		m.Chunk = max(P, P3)
+		if A := e.anchorLayer(sh.S); A >= 0 {
+			P1 := e.anchorChunkSize(n, P)
+			perWorker = max(perWorker, e.scratchMemory(P1, A, sh.S+1))
+			m.Chunk = max(m.Chunk, P1)
 		}
-		m.Chunk = most
-	}
-	perWorker := e.scratchMemory(most)
-	if e.share != nil {
-		perWorker = sat(perWorker, e.scratchMemory(most))
 	}
 	m.Scratch = satMul(int64(m.Workers), perWorker)
 	if sh := e.share; sh != nil {
@@ -129,14 +130,17 @@ func (e *Exact) Memory(n int) ExactMemory {
 	return m
 }
 
-// scratchMemory is one worker's scratch for chunks of P points (see
-// ExactMemory).
-func (e *Exact) scratchMemory(P int) int64 {
+// scratchMemory is one worker's scratch for chunks of P points evaluating
+// layers k0..k1−1, with layer k0−1's values (the input when k0 = 0) as
+// their input (see ExactMemory).
+func (e *Exact) scratchMemory(P, k0, k1 int) int64 {
 	// slots per size class for each layer (the input first)
 	const classes = 64
 	layerClasses := make([][classes]int64, len(e.layers)+1)
-	layerClasses[0][bits.Len64(uint64(pow2(int64(P*max(1, e.inWords)))))-1] += int64(e.inDim)
-	for k := range e.layers {
+	if k0 == 0 {
+		layerClasses[0][bits.Len64(uint64(pow2(int64(P*max(1, e.inWords)))))-1] += int64(e.inDim)
+	}
+	for k := max(0, k0-1); k < k1; k++ {
 		for j := range e.layers[k].neurons {
 			w := max(1, e.layers[k].neurons[j].words)
 			layerClasses[k+1][bits.Len64(uint64(pow2(int64(P)*int64(w))))-1]++
