@@ -98,6 +98,24 @@ func (e *Exact) anchors(ctx context.Context, xs [][]float64, A int) (av []uint64
 // materialized, in s.a.
 func (e *Exact) evalAnchored(av []uint64, K int, pts []int32, A, S int, s *xscratch) {
 	P := len(pts)
+	s.anchorInput(av, K, pts)
+	for k := A + 1; k <= S; k++ {
+		e.evalLayer(&e.layers[k], false, &s.a, P, &s.b, nil, 0, s)
+		s.a, s.b = s.b, s.a
+	}
+	s.affine = false
+	for j := range s.a.v {
+		s.a.neuron(j, P)
+	}
+	s.a.lazy = nil
+	s.b.lazy = nil
+}
+
+// anchorInput loads the anchors of the points pts (indices into av, K
+// words each) and their extremes, and leaves in s.a the anchor layer's
+// output as the form 0 + 1·a, evaluation on forms on.
+func (s *xscratch) anchorInput(av []uint64, K int, pts []int32) {
+	P := len(pts)
 	s.anc = grow(s.anc, P*K)
 	lo, hi := 0, 0
 	for p, i := range pts {
@@ -126,16 +144,6 @@ func (e *Exact) evalAnchored(av []uint64, K int, pts []int32, A, S int, s *xscra
 	s.a.slack = append(s.a.slack[:0], 0)
 	s.a.lazy = s
 	s.affine = true
-	for k := A + 1; k <= S; k++ {
-		e.evalLayer(&e.layers[k], false, &s.a, P, &s.b, nil, 0, s)
-		s.a, s.b = s.b, s.a
-	}
-	s.affine = false
-	for j := range s.a.v {
-		s.a.neuron(j, P)
-	}
-	s.a.lazy = nil
-	s.b.lazy = nil
 }
 
 // growForms returns f with length n, every form off (the big.Ints' storage kept).
@@ -167,8 +175,9 @@ func symbolic(n *xneuron, in *vals) bool {
 // evalForm computes neuron n's value on the chunk from its inputs' forms:
 // it sets out's form j and bound and returns true, or, when the
 // pre-activation changes sign between the chunk's extreme anchors under a
-// ReLU or STEP, leaves the pre-activation's form in out.f[j] (off) and
-// returns false.
+// ReLU or STEP, leaves the pre-activation's form in out.f[j] (off) and the
+// output's bound (the pre-activation's largest magnitude at the two ends,
+// which ReLU does not increase; 1 bit for STEP) and returns false.
 func evalForm(n *xneuron, in, out *vals, j int, s *xscratch) bool {
 	f := &out.f[j]
 	f.on = false
@@ -197,6 +206,10 @@ func evalForm(n *xneuron, in, out *vals, j int, s *xscratch) bool {
 	v1.Add(pa, t.Mul(pb, &s.amin))
 	v2.Add(pa, t.Mul(pb, &s.amax))
 	s1, s2 := v1.Sign(), v2.Sign()
+	out.bnd[j], out.slack[j] = max(v1.BitLen(), v2.BitLen()), 0
+	if n.act == Step {
+		out.bnd[j] = 1
+	}
 	switch n.act {
 	case ReLU:
 		switch {

@@ -229,3 +229,68 @@ func randomSplit(t *testing.T, rng *rand.Rand, e *Exact, net *Network, S int) []
 	}
 	return pp
 }
+
+// TestAnchoredBounds: on forms, every bound a neuron's values carry on a
+// chunk (vals.bnd: a form's, a sign-changing neuron's from its form, a
+// known 0, the width bound's) is at least the bit length of every value,
+// and the values equal the plain evaluation's, layer by layer, on
+// Vardi-shaped selector networks over chunks of points sorted by t.
+func TestAnchoredBounds(t *testing.T) {
+	rng := rand.New(rand.NewPCG(33, 34))
+	for it := range 40 {
+		d := 1 + rng.IntN(2)
+		xs := make([][]float64, 30+rng.IntN(200))
+		for p := range xs {
+			xs[p] = make([]float64, d)
+			for i := range xs[p] {
+				xs[p][i] = float64(rng.IntN(64)) / float64(int(1)<<rng.IntN(4))
+			}
+		}
+		net := selectorNetwork(rng, xs)
+		e, err := CompileExact(net, xs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		S := len(net.Hidden) - 1
+		av, K, order, err := e.anchors(context.Background(), xs, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		P := 1 + rng.IntN(len(xs))
+		for lo := 0; lo < len(xs); lo += P {
+			pts := order[lo:min(len(xs), lo+P)]
+			Pc := len(pts)
+			s, plain := &xscratch{}, &xscratch{}
+			chunk := make([][]float64, Pc)
+			for p, i := range pts {
+				chunk[p] = xs[i]
+			}
+			if err := e.loadInputs(chunk, plain); err != nil {
+				t.Fatal(err)
+			}
+			e.evalLayer(&e.layers[0], false, &plain.a, Pc, &plain.b, nil, 0, plain)
+			plain.a, plain.b = plain.b, plain.a
+			s.anchorInput(av, K, pts)
+			for k := 1; k <= S; k++ {
+				e.evalLayer(&e.layers[k], false, &s.a, Pc, &s.b, nil, 0, s)
+				s.a, s.b = s.b, s.a
+				e.evalLayer(&e.layers[k], false, &plain.a, Pc, &plain.b, nil, 0, plain)
+				plain.a, plain.b = plain.b, plain.a
+				for j := range e.layers[k].out {
+					got, want := new(big.Int), new(big.Int)
+					s.a.neuron(j, Pc) // a form's values, materialized
+					for p := range Pc {
+						toBig(s.a.at(j, p), got)
+						toBig(plain.a.at(j, p), want)
+						if got.Cmp(want) != 0 {
+							t.Fatalf("network %d layer %d neuron %d point %d: %v on forms, %v plain", it, k, j, p, got, want)
+						}
+						if b := s.a.bnd[j]; b >= 0 && got.BitLen() > b {
+							t.Fatalf("network %d layer %d neuron %d point %d: |%v| has %d bits, bound %d", it, k, j, p, got, got.BitLen(), b)
+						}
+					}
+				}
+			}
+		}
+	}
+}
