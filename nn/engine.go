@@ -77,6 +77,7 @@ type xterm struct {
 	mag       []uint64 // |c|, little-endian words
 	lo        int      // first nonzero word of mag
 	bits      int      // bit length of |c|
+	cb        *big.Int // c (for evaluation on affine forms)
 }
 
 // xneuron is one compiled neuron, Z = B + Σ c_i·Z_i, with the widths and the evaluation shortcuts its ranges prove.
@@ -85,6 +86,7 @@ type xneuron struct {
 	bneg  bool
 	bmag  []uint64 // |B| (nil: zero)
 	bbits int
+	bz    *big.Int // B (nil: zero)
 	act   Activation
 	// words proven enough for the pre-activation and for the output by
 	// the compile-time ranges
@@ -100,6 +102,11 @@ type xneuron struct {
 	// take over: the input has no other reader in the layer, or the neuron
 	// is a copy of it (see evalLayer)
 	base int
+	// keeps: the neuron equals its base input wherever its other terms
+	// are 0 (no bias, no clamp, and an identity or a ReLU whose base input
+	// is never negative), so on a chunk where they all read zeros
+	// (vals.bnd) its taken-over slot is left as it is
+	keeps bool
 	// copyBase ≥ 0: a term with coefficient 1 (the widest) that a wide
 	// neuron starts from by copying, when it cannot take a slot over
 	copyBase int

@@ -128,7 +128,7 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 			bzs[j] = bz
 			zlo, zhi := new(big.Int).Set(bz), new(big.Int).Set(bz)
 			if bz.Sign() != 0 {
-				n.bneg, n.bmag, n.bbits = bz.Sign() < 0, bigWords(bz), bz.BitLen()
+				n.bneg, n.bmag, n.bbits, n.bz = bz.Sign() < 0, bigWords(bz), bz.BitLen(), bz
 			}
 			for i, w := range l.W[j] {
 				if w.Sign() == 0 || dead != nil && dead[i] {
@@ -142,25 +142,15 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 					zlo.Add(zlo, t.Mul(c, hi[i]))
 					zhi.Add(zhi, t.Mul(c, lo[i]))
 				}
-				mag := bigWords(c)
-				xt := xterm{in: int32(i), neg: c.Sign() < 0, mag: mag, bits: c.BitLen()}
-				xt.unit = xt.bits == 1
+				xt := termOf(c)
+				xt.in = int32(i)
 				xt.bit = lo[i].Sign() >= 0 && hi[i].Cmp(bigOne) <= 0
-				if tops != nil && tops[i] != nil && !xt.bit && len(mag)-xt.lo > 1 && xt.lo < len(mag) {
+				if tops != nil && tops[i] != nil && !xt.bit && len(xt.mag) > 1 {
 					cm := new(big.Int).Mul(tops[i], new(big.Int).Abs(c))
 					xt.top, xt.cmax = bigWords(tops[i]), bigWords(cm)
 					for xt.cmaxLo < len(xt.cmax) && xt.cmax[xt.cmaxLo] == 0 {
 						xt.cmaxLo++
 					}
-				}
-				for xt.lo < len(mag) && mag[xt.lo] == 0 {
-					xt.lo++
-				}
-				if len(mag) > 0 {
-					xt.c64 = mag[0]
-				}
-				if xt.neg {
-					xt.c64 = -xt.c64
 				}
 				n.terms = append(n.terms, xt)
 			}
@@ -318,6 +308,7 @@ func chooseBases(l *xlayer, lo, hi []*big.Int) {
 			}
 		}
 		n.base, n.copyBase = best, cb
+		n.keeps = best >= 0 && n.bmag == nil && n.clamp == nil && (n.act == Identity || n.act == ReLU && lo[n.terms[best].in].Sign() >= 0)
 	}
 }
 

@@ -24,8 +24,8 @@ func (e *Exact) evalChunk(xs [][]float64, s *xscratch) (chunkOut, error) {
 // neuron gets the words its compile-time range proves, tightened from the
 // chunk's own inputs when more than four (see Exact); a read-out layer gets
 // one width for all its neurons, in one buffer. Neurons with skip[j] get
-// skipW words, left as they are: the caller (runShared) stores the skipped
-// values that are read.
+// skipW words, or their output's proven words when fewer, left as they
+// are: the caller (runShared) stores the skipped values that are read.
 //
 // A neuron whose base term (coefficient 1, see xneuron.base) reads an input
 // of its own width takes over that input's slot: a unit copy costs nothing,
@@ -48,7 +48,7 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 		W := n.words
 		switch {
 		case skip != nil && skip[j]:
-			W = skipW
+			W = min(skipW, max(1, n.outWords))
 		case n.dead:
 			W = 1
 		case n.wide != nil && !readout:
@@ -96,6 +96,21 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 	for range l.out {
 		out.v = append(out.v, nil)
 	}
+	// on affine forms (engine_affine.go): which neurons are symbolic
+	aff := s.affine && !readout && len(in.f) == l.in
+	var sym []bool
+	if aff {
+		out.f, out.lazy = growForms(out.f, l.out), s
+		if cap(s.sym) < l.out {
+			s.sym = make([]bool, l.out)
+		}
+		sym = s.sym[:l.out]
+		for j := range l.neurons {
+			sym[j] = !(skip != nil && skip[j]) && symbolic(&l.neurons[j], in)
+		}
+	} else {
+		out.f, out.lazy = out.f[:0], nil
+	}
 	// wide pair heads first: they only read their inputs, so a later
 	// neuron may take an input's slot over (see chooseBases)
 	for pass := range 2 {
@@ -108,6 +123,18 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 				continue
 			}
 			W := ws[j]
+			if aff && sym[j] {
+				if evalForm(n, in, out, j, s) {
+					continue
+				}
+				// the sign changes inside the chunk: point by point
+				z := s.get(P * W)
+				s.materializeForm(z, W, &out.f[j].a, &out.f[j].b, P)
+				activate(z, W, n.act)
+				out.v[j] = z
+				narrowOut(n, z, P, j, ws, out)
+				continue
+			}
 			var z []uint64
 			inplace := false
 			switch {
@@ -120,7 +147,7 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 				twins = true
 			case n.base >= 0 && !(skip != nil && skip[j]):
 				if i := int(n.terms[n.base].in); !taken[i] && in.w[i] == W {
-					z, inplace = in.v[i][:P*W], true
+					z, inplace = in.neuron(i, P), true
 					taken[i] = true
 					break
 				}
@@ -131,6 +158,13 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 			out.v[j] = z
 			if skip != nil && skip[j] {
 				continue // the caller stores the values it reads
+			}
+			if inplace && n.keeps && !readout && restZero(n, in) {
+				// the base input's value, unchanged: keep its slot and its bound
+				if i := int(n.terms[n.base].in); len(in.bnd) > i && in.bnd[i] >= 0 {
+					out.bnd[j], out.slack[j] = in.bnd[i], in.slack[i]
+				}
+				continue
 			}
 			switch {
 			case ws[j] == 1 && n.twin >= 0 && !readout:
@@ -180,7 +214,7 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 					setBias(z, W, n)
 				}
 				for t := range n.terms {
-					if t == first {
+					if t == first || zeroIn(in, int(n.terms[t].in)) {
 						continue
 					}
 					tm := &n.terms[t]
@@ -203,19 +237,15 @@ func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, s
 			if n.clamp != nil {
 				out.bnd[j], out.slack[j] = n.δbits, 0 // 0 ≤ value ≤ δ
 			}
-			// keep the output in the words its range proves (a STEP output: one)
-			if ow := n.outWords; ow < W && !readout {
-				for p := range P {
-					copy(z[p*ow:p*ow+ow], z[p*W:p*W+ow])
-				}
-				ws[j] = ow
+			if !readout {
+				narrowOut(n, z, P, j, ws, out)
 			}
 		}
 	}
 	if twins {
 		for j := range l.neurons {
 			n := &l.neurons[j]
-			if n.twin >= 0 && !(skip != nil && skip[j]) {
+			if n.twin >= 0 && !(skip != nil && skip[j]) && !(aff && sym[j]) {
 				t := n.twin
 				stepCompare(out.v[j][:P], 1, out.neuron(t, P), ws[t], n.negB)
 			}
@@ -307,3 +337,43 @@ func dynamicWords(n *xneuron, hb, hs []int, in *vals, P int) (W, b, slack int) {
 // measured again (see dynamicWords): under a word, so a carried bound costs
 // at most one extra word.
 const rescanSlack = 48
+
+// narrowOut keeps neuron j's output z (P points of ws[j] words) in the
+// words its range proves (a STEP output: one) and marks it 0 on the chunk
+// (bound 0) when every word is 0 and it is at most four words.
+func narrowOut(n *xneuron, z []uint64, P, j int, ws []int, out *vals) {
+	if ow, W := n.outWords, ws[j]; ow < W {
+		for p := range P {
+			copy(z[p*ow:p*ow+ow], z[p*W:p*W+ow])
+		}
+		ws[j] = ow
+	}
+	if out.bnd[j] != 0 && ws[j] <= 4 && allZero(z[:P*ws[j]]) {
+		out.bnd[j], out.slack[j] = 0, 0
+	}
+}
+
+// zeroIn reports whether input i is 0 on every point of the chunk (its
+// carried bound is 0 bits, see vals.bnd).
+func zeroIn(in *vals, i int) bool { return len(in.bnd) > i && in.bnd[i] == 0 }
+
+// restZero reports whether every term of n other than its base reads an
+// input that is 0 on every point of the chunk.
+func restZero(n *xneuron, in *vals) bool {
+	for t := range n.terms {
+		if t != n.base && !zeroIn(in, int(n.terms[t].in)) {
+			return false
+		}
+	}
+	return true
+}
+
+// allZero reports whether every word of z is 0.
+func allZero(z []uint64) bool {
+	for _, v := range z {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
+}

@@ -2,9 +2,12 @@ package nn
 
 import (
 	"context"
+	"fmt"
 	"math/big"
 	"runtime"
 	"sync/atomic"
+
+	"github.com/memnet/memnet/internal/par"
 )
 
 // chunkSize is the number of points evaluated together.
@@ -132,4 +135,57 @@ func (e *Exact) Classes(ctx context.Context, xs [][]float64, m int, y []int, pro
 		return nil
 	})
 	return cls, equal, err
+}
+
+// sharedChunk is the most points of a chunk of phase 3 of a split (see
+// runShared): up to 8·P (P the plain chunk size), so that the groups' own
+// evaluation, a few groups per chunk, runs on more groups per layer (its
+// per-layer cost is paid per chunk), within 2^22 words for a layer after
+// the split (ws: the words stored per layer) and leaving every worker two
+// chunks.
+func (e *Exact) sharedChunk(n, P int, ws []int) int {
+	most := 1
+	for k := e.share.S; k < len(e.layers); k++ {
+		most = max(most, e.layers[k].out*ws[k])
+	}
+	return max(P, min(8*P, 1<<22/most, (n+2*par.Workers()-1)/(2*par.Workers())))
+}
+
+// groupCuts returns chunk boundaries 0 = c_0 < c_1 < … < c_k = ends[G−1]
+// over consecutive groups, group g holding positions [ends[g−1], ends[g])
+// (ends[−1] = 0): each chunk holds at most P positions, and a chunk ends
+// inside a group only when the group alone has more than P.
+func groupCuts(ends []int32, P int) []int32 {
+	cuts := []int32{0}
+	if len(ends) == 0 {
+		return cuts
+	}
+	cur, prev := int32(0), int32(0)
+	for _, end := range ends {
+		if int(end-cur) > P && prev > cur {
+			cuts = append(cuts, prev)
+			cur = prev
+		}
+		for int(end-cur) > P {
+			cur += int32(P)
+			cuts = append(cuts, cur)
+		}
+		prev = end
+	}
+	if n := ends[len(ends)-1]; cuts[len(cuts)-1] != n {
+		cuts = append(cuts, n)
+	}
+	return cuts
+}
+
+// chunksAt runs f over the chunks [cuts[c], cuts[c+1]) on every core, like
+// chunks.
+func (e *Exact) chunksAt(ctx context.Context, cuts []int32, f func(lo, hi int, s *xscratch) error) error {
+	return par.Do(ctx, len(cuts)-1, 1, func() *xscratch { return &xscratch{} }, func(c, _ int, s *xscratch) error {
+		lo, hi := int(cuts[c]), int(cuts[c+1])
+		if err := f(lo, hi, s); err != nil {
+			return fmt.Errorf("points %d–%d: %w", lo+1, hi, err)
+		}
+		return nil
+	})
 }

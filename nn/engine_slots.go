@@ -19,10 +19,18 @@ type vals struct {
 	// computed it; slack[j] is how many bits it may have gained over a
 	// measured magnitude since one was last measured (see dynamicWords)
 	bnd, slack []int
+	// f: the neurons' affine forms on the chunk's anchor when evaluated
+	// on forms (engine_affine.go; empty otherwise); a neuron with a form
+	// may have no slot (v[j] nil) until lazy materializes it on first read
+	f    []aform
+	lazy *xscratch
 }
 
 // neuron returns neuron j's values on the chunk's P points.
 func (v *vals) neuron(j, P int) []uint64 {
+	if v.v[j] == nil && v.lazy != nil {
+		v.lazy.materialize(v, j, P)
+	}
 	return v.v[j][:P*v.w[j]]
 }
 
@@ -52,12 +60,23 @@ type xscratch struct {
 	tmp   []uint64
 	hb    []int
 	hs    []int // slack of hb (see dynamicWords)
+	fw    []int // widths for fresh
 	ft    []fterm
 	// runShared: the scratch of a chunk's groups, their ids and each
 	// point's place among them
 	aux   *xscratch
 	glist []int
 	loc   []int
+	// evaluation on affine forms (engine_affine.go): on, the chunk's
+	// anchors (ancK words each) and their extremes, which neurons of the
+	// layer are symbolic, and big.Int and word scratch
+	affine        bool
+	anc           []uint64
+	ancK          int
+	amin, amax    big.Int
+	sym           []bool
+	ft1, ft2, ft3 big.Int
+	mtmp          []uint64
 }
 
 // get returns a slot of n words (contents undefined).
@@ -94,11 +113,21 @@ func (s *xscratch) release(v *vals) {
 
 // fresh gives v n neurons of w words each over P points, zeroed.
 func (s *xscratch) fresh(v *vals, n, w, P int) {
+	s.fw = growInts(s.fw, n)
+	for j := range s.fw {
+		s.fw[j] = w
+	}
+	s.freshWidths(v, s.fw, P)
+}
+
+// freshWidths gives v len(ws) neurons, neuron j of ws[j] words, over P points, zeroed.
+func (s *xscratch) freshWidths(v *vals, ws []int, P int) {
 	s.release(v)
 	v.bnd = v.bnd[:0]
-	v.w = growInts(v.w, n)
-	for j := range n {
-		v.w[j] = w
+	v.f, v.lazy = v.f[:0], nil
+	v.w = growInts(v.w, len(ws))
+	copy(v.w, ws)
+	for _, w := range ws {
 		x := s.get(P * w)
 		clear(x)
 		v.v = append(v.v, x)

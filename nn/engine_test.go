@@ -451,30 +451,11 @@ func TestEngineSplit(t *testing.T) {
 			t.Fatal(err)
 		}
 		S := rng.IntN(len(net.Hidden))
-		var pp []int
-		for j := range net.Hidden[S].Out() {
-			if rng.IntN(2) == 0 {
-				pp = append(pp, j)
-			}
-		}
-		if err := e.UseSplit(S, pp); err != nil {
-			t.Fatal(err)
-		}
+		pp := randomSplit(t, rng, e, net, S)
 		if len(e.share.keyIdx) > 0 {
 			shared++
 		}
-		outs, err := e.Outputs(context.Background(), xs, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for p, x := range xs {
-			want := refEval(net, x)
-			for j := range want {
-				if outs[p][j].Cmp(want[j]) != 0 {
-					t.Fatalf("network %d split %d per-point %v point %d output %d: %s, reference %s", it, S, pp, p, j, outs[p][j].RatString(), want[j].RatString())
-				}
-			}
-		}
+		checkSplitOutputs(t, e, net, xs, fmt.Sprintf("network %d split %d per-point %v", it, S, pp))
 		if err := e.UseSplit(len(net.Hidden), nil); err == nil {
 			t.Fatal("split at the read-out accepted")
 		}

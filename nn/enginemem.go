@@ -88,11 +88,59 @@ func (e *Exact) Memory(n int) ExactMemory {
 	m.Chunk = P
 	chunks := (n + P - 1) / P
 	m.Workers = max(1, min(runtime.GOMAXPROCS(0), chunks))
+	// with a split, phase 1 (on a one-neuron layer's forms: layers A+1..S)
+	// and phase 3 (layers after S) take larger chunks (evalAnchored,
+	// sharedChunk), and phase 3 has a second scratch for its groups, at
+	// most one per point of its chunk
+	L := len(e.layers)
+	perWorker := e.scratchMemory(P, 0, L)
+	if sh := e.share; sh != nil {
+		ws := make([]int, L)
+		for k := range e.layers {
+			ws[k] = e.layers[k].outWords
+		}
+		P3 := e.sharedChunk(n, P, ws)
+		perWorker = max(perWorker, satMul(2, e.scratchMemory(P3, sh.S, L)))
+		m.Chunk = max(P, P3)
+		if A := e.anchorLayer(sh.S); A >= 0 {
+			P1 := e.anchorChunkSize(n, P)
+			perWorker = max(perWorker, e.scratchMemory(P1, A, sh.S+1))
+			m.Chunk = max(m.Chunk, P1)
+		}
+	}
+	m.Scratch = satMul(int64(m.Workers), perWorker)
+	if sh := e.share; sh != nil {
+		lS := &e.layers[sh.S]
+		_, kw := fieldOffsets(lS, sh.keyIdx)
+		_, pw := fieldOffsets(lS, sh.ptIdx)
+		// pv and gid, order and start; a group per point at worst: its key
+		// (the map's string and the keys slice) and the map entry
+		perPoint := 8*int64(pw) + 12 + 2*8*int64(kw) + 64
+		m.Shared = satMul(int64(n), perPoint)
+		// the split layer's shared values the next layer reads, in the
+		// layer's widest output words, for every group (at worst a group
+		// per point)
+		m.Shared = sat(m.Shared, satMul(satMul(int64(n), int64(len(sh.iface[0]))), 8*int64(max(1, lS.outWords))))
+		// the anchors and their order (evalAnchored)
+		if A := e.anchorLayer(sh.S); A >= 0 {
+			m.Shared = sat(m.Shared, satMul(int64(n), 8*int64(max(1, e.layers[A].outWords))+4))
+		}
+	}
+	m.Results = satMul(int64(n), 9)
+	return m
+}
+
+// scratchMemory is one worker's scratch for chunks of P points evaluating
+// layers k0..k1−1, with layer k0−1's values (the input when k0 = 0) as
+// their input (see ExactMemory).
+func (e *Exact) scratchMemory(P, k0, k1 int) int64 {
 	// slots per size class for each layer (the input first)
 	const classes = 64
 	layerClasses := make([][classes]int64, len(e.layers)+1)
-	layerClasses[0][bits.Len64(uint64(pow2(int64(P*max(1, e.inWords)))))-1] += int64(e.inDim)
-	for k := range e.layers {
+	if k0 == 0 {
+		layerClasses[0][bits.Len64(uint64(pow2(int64(P*max(1, e.inWords)))))-1] += int64(e.inDim)
+	}
+	for k := max(0, k0-1); k < k1; k++ {
 		for j := range e.layers[k].neurons {
 			w := max(1, e.layers[k].neurons[j].words)
 			layerClasses[k+1][bits.Len64(uint64(pow2(int64(P)*int64(w))))-1]++
@@ -115,22 +163,9 @@ func (e *Exact) Memory(n int) ExactMemory {
 	// per-layer arrays (widths, bounds, flags) and the kernels' temporaries
 	perWorker = sat(perWorker, satMul(int64(e.maxWidth), 64))
 	perWorker = sat(perWorker, satMul(int64(P), 8*int64(max(1, e.maxWords()))))
-	m.Scratch = satMul(int64(m.Workers), perWorker)
-	if sh := e.share; sh != nil {
-		lS := &e.layers[sh.S]
-		_, kw := fieldOffsets(lS, sh.keyIdx)
-		_, pw := fieldOffsets(lS, sh.ptIdx)
-		// pv and gid, order and start; a group per point at worst: its key
-		// (the map's string and the keys slice) and the map entry
-		perPoint := 8*int64(pw) + 12 + 2*8*int64(kw) + 64
-		m.Shared = satMul(int64(n), perPoint)
-		// the split layer's shared values the next layer reads, in the
-		// layer's widest output words, for every group (at worst a group
-		// per point)
-		m.Shared = sat(m.Shared, satMul(satMul(int64(n), int64(len(sh.iface[0]))), 8*int64(max(1, lS.outWords))))
-	}
-	m.Results = satMul(int64(n), 9)
-	return m
+	// evaluation on forms: two big.Ints per neuron of two layers
+	perWorker = sat(perWorker, satMul(int64(e.maxWidth), 4*(8*int64(max(1, e.maxWords()))+32)))
+	return perWorker
 }
 
 // maxWords is the largest proven width of any layer.

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -90,11 +91,18 @@ func checkAgainstReference(t *testing.T, net *Network, xs [][]float64) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	compareOutputs(t, net, xs, outs, fmt.Sprintf("dyadic %v:", net.IsDyadic()))
+}
+
+// compareOutputs fails unless outs equal the big.Rat reference's outputs of
+// net on every point of xs.
+func compareOutputs(t *testing.T, net *Network, xs [][]float64, outs [][]*big.Rat, what string) {
+	t.Helper()
 	for p, x := range xs {
 		want := refEval(net, x)
 		for j := range want {
 			if outs[p][j].Cmp(want[j]) != 0 {
-				t.Fatalf("point %d output %d: got %s, reference %s (dyadic %v)", p, j, outs[p][j].RatString(), want[j].RatString(), net.IsDyadic())
+				t.Fatalf("%s point %d output %d: %s, reference %s", what, p, j, outs[p][j].RatString(), want[j].RatString())
 			}
 		}
 	}

@@ -156,13 +156,30 @@ func (e *Exact) runShared(ctx context.Context, xs [][]float64, progress func(don
 	// the bar moves through the two passes (the points up to the split,
 	// then the groups and the points after it, in step)
 	prog := newPhasedProgress(progress, int64(n), int64(n), int64(n))
-	err := e.chunks(ctx, n, P, func(lo, hi int, s *xscratch) error {
-		if err := e.loadInputs(xs[lo:hi], s); err != nil {
+	// with a one-neuron layer A before S, the points are taken in the
+	// order of its value and evaluated on affine forms (engine_affine.go)
+	A, P1 := e.anchorLayer(S), P
+	var av []uint64
+	var aK int
+	var ord []int32
+	if A >= 0 {
+		var err error
+		if av, aK, ord, err = e.anchors(ctx, xs, A); err != nil {
 			return err
 		}
-		for k := 0; k <= S; k++ {
-			e.evalLayer(&e.layers[k], false, &s.a, hi-lo, &s.b, nil, 0, s)
-			s.a, s.b = s.b, s.a
+		P1 = e.anchorChunkSize(n, P)
+	}
+	err := e.chunks(ctx, n, P1, func(lo, hi int, s *xscratch) error {
+		if ord != nil {
+			e.evalAnchored(av, aK, ord[lo:hi], A, S, s)
+		} else {
+			if err := e.loadInputs(xs[lo:hi], s); err != nil {
+				return err
+			}
+			for k := 0; k <= S; k++ {
+				e.evalLayer(&e.layers[k], false, &s.a, hi-lo, &s.b, nil, 0, s)
+				s.a, s.b = s.b, s.a
+			}
 		}
 		cur := &s.a
 		key := make([]uint64, kw)
@@ -183,8 +200,12 @@ func (e *Exact) runShared(ctx context.Context, xs [][]float64, progress func(don
 				keys = append(keys, kc)
 				groups[strings.Clone(ks)] = g // ks aliases key, which the next point overwrites
 			}
-			gid[lo+p] = g
-			base := (lo + p) * pw
+			i := lo + p
+			if ord != nil {
+				i = int(ord[i])
+			}
+			gid[i] = g
+			base := i * pw
 			for q, j := range sh.ptIdx {
 				store(pv[base+poff[q]:base+poff[q+1]], cur.at(j, p))
 			}
@@ -225,7 +246,18 @@ func (e *Exact) runShared(ctx context.Context, xs [][]float64, progress func(don
 		order[start[g]] = int32(i)
 		start[g]++
 	}
-	return e.chunks(ctx, n, P, func(lo, hi int, s *xscratch) error {
+	// chunks hold whole groups where they fit (groupCuts): a group split
+	// between two chunks would be evaluated in both
+	// the per-point values and the shared values that per-point neurons
+	// read at layer S, each in its own output words (no other is read)
+	inW := make([]int, lS.out)
+	for j := range inW {
+		inW[j] = 1
+	}
+	for _, j := range append(append([]int(nil), sh.ptIdx...), sh.iface[0]...) {
+		inW[j] = max(1, lS.neurons[j].outWords)
+	}
+	return e.chunksAt(ctx, groupCuts(start[:G], e.sharedChunk(n, P, ws)), func(lo, hi int, s *xscratch) error {
 		Pc := hi - lo
 		idx := order[lo:hi]
 		// the chunk's groups, in order, and each point's place among them
@@ -249,7 +281,7 @@ func (e *Exact) runShared(ctx context.Context, xs [][]float64, progress func(don
 				store(sg.a.at(j, c), keys[g][koff[q]:koff[q+1]])
 			}
 		}
-		s.fresh(&s.a, lS.out, wS, Pc)
+		s.freshWidths(&s.a, inW, Pc)
 		for p, i := range idx {
 			base := int(i) * pw
 			for q, j := range sh.ptIdx {
