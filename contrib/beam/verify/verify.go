@@ -25,6 +25,13 @@ import (
 	"github.com/memnet/memnet/nn"
 )
 
+// DefaultShards is memnet-beam verify's default number of shards: one. A
+// shard's exact evaluation runs on every core of the worker that judges it
+// (the engine's own parallel loops), so on one machine more shards only
+// add CPU: each repeats the network's shared per-group work (measured in
+// docs/scale.md). On a cluster, give one shard per worker machine.
+const DefaultShards = 1
+
 // Job is one verification: the network file, the data (as memnet verify's
 // --data, --labels, --label-col and --format), the criterion (--regression
 // --eps; classification when zero) and the number of shards.

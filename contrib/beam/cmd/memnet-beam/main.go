@@ -33,6 +33,8 @@ Runner flags (Beam's): --runner=prism (default) | universal --endpoint=HOST:PORT
 --environment_type=DOCKER --environment_config=apache/beam_go_sdk:2.77.0 (Flink, Spark)
 | dataflow --project=P --region=R --staging_location=gs://... (see docs/scale.md).
 Give --scratch a directory every worker can reach (gs://... on a cluster).
+verify --shards: default 1, the cheapest on one machine (a shard is judged on
+every core of its worker); on a cluster, the number of worker machines.
 `
 
 func main() {

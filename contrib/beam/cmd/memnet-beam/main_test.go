@@ -100,7 +100,7 @@ func TestCommandsEqualMemnet(t *testing.T) {
 		data   string
 		code   int
 		shards []string
-	}{{d1, 0, []string{"--shards", "5"}}, {d2, 1, []string{"--shards", "5"}}, {d1, 0, nil /* this machine's cores */}} {
+	}{{d1, 0, []string{"--shards", "5"}}, {d2, 1, []string{"--shards", "5"}}, {d1, 0, nil /* the default: verify.DefaultShards, one shard */}} {
 		want, wcode := runMemnet(t, bin, "verify", local, "--data", c.data, "--json")
 		got, gcode := runBeam(t, append([]string{"verify", local, "--data", c.data, "--json"}, c.shards...)...)
 		if wcode != c.code || gcode != wcode {

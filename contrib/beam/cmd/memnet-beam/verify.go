@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"runtime"
 
 	"github.com/memnet/memnet/contrib/beam/verify"
 	"github.com/memnet/memnet/nn"
@@ -28,8 +27,9 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.BoolVar(&job.Criterion.Regression, "regression", false, "judge as regression: labels are real targets, |f(x) − target| ≤ --eps at every point (default: classification)")
 	fs.Float64Var(&job.Criterion.Eps, "eps", 0, "with --regression: the tolerance, in (0, 1]")
 	fs.BoolVar(&asJSON, "json", false, "print the verdict as JSON")
-	fs.IntVar(&job.Shards, "shards", 0, "number of shards (elements) the points are hashed into; 0: this machine's cores (for Prism). "+
-		"On a cluster give the workers' cores in all, not more: each shard repeats the network's shared work (docs/scale.md)")
+	fs.IntVar(&job.Shards, "shards", verify.DefaultShards, "number of shards (elements) the points are hashed into. "+
+		"The default, 1, is the cheapest on one machine (Prism): a shard's exact evaluation already uses every core of its worker, and every extra shard repeats the network's shared per-group work. "+
+		"On a cluster give the number of workers (machines, not cores), not more (docs/scale.md)")
 	fs.StringVar(&dir, "scratch", "", "directory every worker can write (default: a local temporary one)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -40,9 +40,6 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if job.Data.Path == "" {
 		return fmt.Errorf("verify: --data is required")
-	}
-	if job.Shards == 0 {
-		job.Shards = runtime.NumCPU()
 	}
 	if err := checkCriterion(fs, job.Criterion); err != nil {
 		return err
