@@ -100,14 +100,28 @@ func TestCommandsEqualMemnet(t *testing.T) {
 		data   string
 		code   int
 		shards []string
-	}{{d1, 0, []string{"--shards", "5"}}, {d2, 1, []string{"--shards", "5"}}, {d1, 0, nil /* the default: verify.DefaultShards, one shard */}} {
+		k      int // the shards the job judged (the default: one)
+	}{{d1, 0, []string{"--shards", "5"}, 5}, {d2, 1, []string{"--shards", "5"}, 5}, {d1, 0, nil, 1}} {
+		sc := t.TempDir()
 		want, wcode := runMemnet(t, bin, "verify", local, "--data", c.data, "--json")
-		got, gcode := runBeam(t, append([]string{"verify", local, "--data", c.data, "--json"}, c.shards...)...)
+		got, gcode := runBeam(t, append([]string{"verify", local, "--data", c.data, "--json", "--scratch", sc}, c.shards...)...)
 		if wcode != c.code || gcode != wcode {
 			t.Fatalf("%s: exit status memnet %d, memnet-beam %d, want %d", c.data, wcode, gcode, c.code)
 		}
 		if untimed(t, want) != untimed(t, got) {
 			t.Fatalf("%s: verdicts differ:\n%s\nmemnet-beam:\n%s", c.data, want, got)
+		}
+		// the combined partial verdict the job left in --scratch names its shards
+		b, err := os.ReadFile(filepath.Join(sc, "verdict.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var part struct {
+			Count  int   `json:"shard_count"`
+			Shards []int `json:"shards"`
+		}
+		if err := json.Unmarshal(b, &part); err != nil || part.Count != c.k || len(part.Shards) != c.k {
+			t.Fatalf("%s %v: the job judged shards %v of %d (%v), want all %d", c.data, c.shards, part.Shards, part.Count, err, c.k)
 		}
 	}
 	// errors are one line, exit status 2
