@@ -22,6 +22,7 @@ func verifyCmd() *cobra.Command {
 	var asJSON, regression, verbose bool
 	var eps float64
 	var shard, out string
+	var floatSample int
 	cmd := &cobra.Command{
 		Use:   "verify NET.mnet --data FILE",
 		Short: "Check a network on every point in exact arithmetic (exit status 0 only if all are right)",
@@ -67,7 +68,7 @@ joins the partial verdicts of every shard into the whole file's verdict.`,
 			}
 			safeDataset(ds) // label names are printed
 			report, done := phases("verifying")
-			opt := pipeline.VerifyOptions{Criterion: crit, Report: report}
+			opt := pipeline.VerifyOptions{Criterion: crit, Report: report, FloatSample: floatSample}
 			if sh.Count > 0 {
 				p, err := pipeline.VerifyShard(cmd.Context(), model, ds, sh, opt)
 				done()
@@ -100,6 +101,7 @@ joins the partial verdicts of every shard into the whole file's verdict.`,
 	cmd.Flags().Float64Var(&eps, "eps", 0, "with --regression: the tolerance, in (0, 1]")
 	cmd.Flags().StringVar(&shard, "shard", "", "judge only shard i/k of the points and write a partial verdict (with --json -o FILE)")
 	cmd.Flags().StringVarP(&out, "out", "o", "", "with --shard: the partial verdict file to write")
+	cmd.Flags().IntVar(&floatSample, "float-sample", 0, "judge the float views on at most this many evenly spaced points (0 = all; the exact verdict covers every point)")
 	addVerbose(cmd, &verbose)
 	ia.add(cmd)
 	df.add(cmd, true)

@@ -73,7 +73,7 @@ func (Method) Describe() string {
 	return "Dirksen–Finke–Genzel (2024) Alg. 2: random Gaussian threshold layer, greedy AND layer, OR; size from the classes' geometry, not N"
 }
 
-var optionNames = []string{"n", "lambda", "activation", "restarts", "bits", "try-all", "center"}
+var optionNames = []string{"n", "lambda", "activation", "restarts", "bits", "try-all", "center", "and"}
 
 // Config are the options, parsed.
 type Config struct {
@@ -84,6 +84,7 @@ type Config struct {
 	Bits     uint    // weights are multiples of 2^−Bits
 	TryAll   bool    // draw every restart and report each (for interpolation rates)
 	Center   bool    // biases uniform in [−λ, λ] around the data's mean, not the origin (default)
+	Full     bool    // and=full: AND units read the anchor's whole pattern (ours; default and=off, the reading)
 }
 
 // ParseConfig reads the method's options.
@@ -132,15 +133,28 @@ func ParseConfig(opts construct.Options) (Config, error) {
 	if c.Center, err = opts.Bool("center", true); err != nil {
 		return c, err
 	}
+	switch a := opts.Param("and", "off"); a {
+	case "off":
+	case "full":
+		if c.ReLU {
+			return c, fmt.Errorf("option and=full: threshold units only (activation=step)")
+		}
+		c.Full = true
+	default:
+		return c, fmt.Errorf("option and=%q: want off or full", a)
+	}
 	return c, nil
 }
 
 func (c Config) params(seed int64) map[string]string {
-	act := "step"
+	act, and := "step", "off"
 	if c.ReLU {
 		act = "relu"
 	}
-	return map[string]string{"n": strconv.Itoa(c.N), "lambda": strconv.FormatFloat(c.Lambda, 'g', -1, 64),
+	if c.Full {
+		and = "full"
+	}
+	return map[string]string{"and": and, "n": strconv.Itoa(c.N), "lambda": strconv.FormatFloat(c.Lambda, 'g', -1, 64),
 		"activation": act, "restarts": strconv.Itoa(c.Restarts), "bits": strconv.Itoa(int(c.Bits)),
 		"try-all": strconv.FormatBool(c.TryAll), "center": strconv.FormatBool(c.Center), "seed": strconv.FormatInt(seed, 10)}
 }
@@ -258,7 +272,7 @@ func (mt Method) Build(ctx context.Context, ds *data.Dataset, opts construct.Opt
 		if opts.Progress != nil {
 			prog = func(done int64) { opts.Progress(done, total) }
 		}
-		units, fail, err := cover(ctx, ps, c.N, ds.Y, classes, c.ReLU, opts.Seed, r, prog)
+		units, fail, err := cover(ctx, ps, c.N, ds.Y, classes, c.ReLU, c.Full, opts.Seed, r, prog)
 		if err != nil {
 			return nil, err
 		}
@@ -344,10 +358,14 @@ func assemble(fl *firstLayer, units []andUnit, C int, relu bool) *nn.Network {
 				l2.W[j][i].SetInt64(1) // reads s_i = 1 − u_i
 			}
 		}
+		for _, i := range u.On {
+			l2.W[j][i].SetInt64(-1) // and=full: Σ_{On} (1 − u_i) = Σ_{On} s_i
+		}
 		if relu {
 			l2.B[j].Set(u.Beta)
 		} else {
 			// H(K − Σ_{Off} u_i) = STEP(K − 1 − |Off| + Σ_{Off} s_i) on integers
+			// (and=full: H(K − Σ_{Off} u_i − Σ_{On} s_i), the same bias)
 			l2.B[j].SetInt64(int64(u.K - 1 - len(u.Off)))
 		}
 	}
