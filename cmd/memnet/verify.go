@@ -83,7 +83,17 @@ joins the partial verdicts of every shard into the whole file's verdict.`,
 				return err
 			}
 			if !v.Regression {
-				if v.Certificates, err = pipeline.Certificates(cmd.Context(), model.Net, ds.X, nil, false); err != nil {
+				// with --float-sample the certificates cover the same
+				// sampled points (each certificate states its count)
+				xs, index := ds.X, []int(nil)
+				if floatSample > 0 && ds.N() > floatSample {
+					xs, index = make([][]float64, floatSample), make([]int, floatSample)
+					for k := range xs {
+						index[k] = int(int64(k) * int64(ds.N()) / int64(floatSample))
+						xs[k] = ds.X[index[k]]
+					}
+				}
+				if v.Certificates, err = pipeline.Certificates(cmd.Context(), model.Net, xs, index, false); err != nil {
 					return err
 				}
 			}
@@ -199,8 +209,9 @@ func printClassification(v *pipeline.Verified, classes []string) {
 	} else {
 		fmt.Printf("  points %d (distinct %d), exact outputs equal to the label: %d\n", v.Points, v.DistinctPoints, v.ExactEqual)
 	}
-	fmt.Printf("  float64 correct %d/%d (bit-exact %d), float32 correct %d/%d\n",
-		v.Float64Correct, v.DistinctPoints, v.Float64BitExact, v.Float32Correct, v.DistinctPoints)
+	fc := floatChecked(v)
+	fmt.Printf("  float64 correct %d/%d (bit-exact %d), float32 correct %d/%d%s\n",
+		v.Float64Correct, fc, v.Float64BitExact, v.Float32Correct, fc, floatSampleNote(v))
 	if fw := v.FloatWeights; fw != nil {
 		fmt.Printf("  weights not exact in float64: %d (%d overflow to ±Inf), in float32: %d (%d overflow)\n",
 			fw.Float64Rounded, fw.Float64Overflow, fw.Float32Rounded, fw.Float32Overflow)
@@ -211,7 +222,7 @@ func printClassification(v *pipeline.Verified, classes []string) {
 			fmt.Printf("  float32 0/%d without evaluation: %s\n", v.DistinctPoints, fw.Float32Note)
 		}
 	}
-	if v.Float64Correct < v.DistinctPoints || v.Float32Correct < v.DistinctPoints {
+	if v.Float64Correct < fc || v.Float32Correct < fc {
 		fmt.Println(floatNote)
 	}
 	phase := "exact"
@@ -226,6 +237,23 @@ func printClassification(v *pipeline.Verified, classes []string) {
 	for _, w := range v.Wrong {
 		fmt.Println("  " + wrongLine(w))
 	}
+}
+
+// floatChecked is the number of points the float views were judged on:
+// every distinct point, or the --float-sample.
+func floatChecked(v *pipeline.Verified) int {
+	if v.FloatChecked > 0 {
+		return v.FloatChecked
+	}
+	return v.DistinctPoints
+}
+
+// floatSampleNote says the float views (and certificates) cover a sample, or is empty.
+func floatSampleNote(v *pipeline.Verified) string {
+	if v.FloatChecked > 0 && v.FloatChecked < v.DistinctPoints {
+		return fmt.Sprintf(" (float views and certificates on %d evenly spaced points of %d, --float-sample; the exact verdict covers all)", v.FloatChecked, v.DistinctPoints)
+	}
+	return ""
 }
 
 // floatNote explains float counts below the number of points, which do not

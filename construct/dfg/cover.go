@@ -27,8 +27,9 @@ type andUnit struct {
 }
 
 // failure says why a first layer cannot be completed: the other-class
-// point Other turns on no first-layer unit that is off at Anchor, so no AND
-// unit of Algorithm 2's form fires at Anchor and not at Other.
+// point Other turns on no first-layer unit that is off at Anchor (and=full:
+// has Anchor's pattern), so no AND unit of this form fires at Anchor and
+// not at Other.
 type failure struct {
 	Anchor, Other int
 }

@@ -37,6 +37,11 @@
 // instead of the origin: the paper's data lie in a ball around the origin,
 // raw data (pixels, iris) do not; center=false is the paper's literal
 // setting, used for its two-moons trials.
+// Option and=full (ours, threshold units only) makes each AND unit read the
+// anchor's whole pattern, H(K − Hamming(pattern(x), pattern(x*))): a point
+// of another class blocks an anchor only when their patterns are equal,
+// where and=off (the default, the reading) fails as soon as the
+// other point's on-set misses every unit off at the anchor.
 //
 // What we could not recover from the sources available here: the paper's
 // Algorithm 2 itself (only the abstract, the informal Theorem 1.4 and the
@@ -277,8 +282,12 @@ func (mt Method) Build(ctx context.Context, ds *data.Dataset, opts construct.Opt
 			return nil, err
 		}
 		if fail != nil {
-			lastFail = fmt.Sprintf("row %d (class %s) turns on no first-layer unit that is off at row %d (class %s)",
-				ds.Rows[fail.Other], ds.Classes[ds.Y[fail.Other]], ds.Rows[fail.Anchor], ds.Classes[ds.Y[fail.Anchor]])
+			how := "turns on no first-layer unit that is off at"
+			if c.Full {
+				how = "has the same first-layer pattern as"
+			}
+			lastFail = fmt.Sprintf("row %d (class %s) %s row %d (class %s)",
+				ds.Rows[fail.Other], ds.Classes[ds.Y[fail.Other]], how, ds.Rows[fail.Anchor], ds.Classes[ds.Y[fail.Anchor]])
 			res.Notes = append(res.Notes, fmt.Sprintf("restart %d of %d does not interpolate: %s", r+1, c.Restarts, lastFail))
 			widths = append(widths, "-")
 			if !c.TryAll {
