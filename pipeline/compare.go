@@ -89,6 +89,8 @@ type CompareRow struct {
 	NotApplicable string `json:"not_applicable,omitempty"`
 	// notApplicableShort is NotApplicable in a few words, for the table.
 	notApplicableShort string
+	// normMaxPow2: ‖θ‖∞ is exactly a power of two (compare_norms.go)
+	normMaxPow2 bool
 	// Float32Proven: nn.Certify proves every float32 evaluation, in any
 	// summation order, exact on the data (see docs/floatexact.md).
 	Float32Proven bool `json:"float32_proven"`
@@ -206,6 +208,7 @@ func compareOne(ctx context.Context, ds *data.Dataset, name string, o CompareOpt
 		r.Width, r.Depth, r.Params, r.Edges, r.MaxWeightBits = st.Width, st.Depth, st.Params, st.WeightsNonzero, st.MaxWeightBits
 		r.NormL2Squared, r.NormMax = st.NormL2Squared, st.NormMax
 		r.Log2NormL2Squared, r.Log2NormMax = st.Log2L2Squared, st.Log2Max
+		r.normMaxPow2 = maxAbsPow2(b.Model.Net)
 		r.BuildSeconds = b.Seconds
 		r.Theorem = b.Model.Theorem
 		r.setPrediction(b.Model.Theory)
