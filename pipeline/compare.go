@@ -80,11 +80,17 @@ type CompareRow struct {
 	// NormL2Squared and NormMax are ‖θ‖₂² and ‖θ‖_∞ of the built network.
 	NormL2Squared float64 `json:"norm_l2_squared,omitempty"`
 	NormMax       float64 `json:"norm_max,omitempty"`
+	// Log2NormL2Squared and Log2NormMax are their base-2 logarithms (finite
+	// when a norm is beyond float64 and shown as its largest value).
+	Log2NormL2Squared float64 `json:"log2_norm_l2_squared,omitempty"`
+	Log2NormMax       float64 `json:"log2_norm_max,omitempty"`
 	// NotApplicable says why the method does not take this data (e.g.
 	// floatexact and non-integer coordinates); such a row is not a failure.
 	NotApplicable string `json:"not_applicable,omitempty"`
 	// notApplicableShort is NotApplicable in a few words, for the table.
 	notApplicableShort string
+	// normMaxPow2: ‖θ‖∞ is exactly a power of two (compare_norms.go)
+	normMaxPow2 bool
 	// Float32Proven: nn.Certify proves every float32 evaluation, in any
 	// summation order, exact on the data (see docs/floatexact.md).
 	Float32Proven bool `json:"float32_proven"`
@@ -201,6 +207,8 @@ func compareOne(ctx context.Context, ds *data.Dataset, name string, o CompareOpt
 		st := b.Stats
 		r.Width, r.Depth, r.Params, r.Edges, r.MaxWeightBits = st.Width, st.Depth, st.Params, st.WeightsNonzero, st.MaxWeightBits
 		r.NormL2Squared, r.NormMax = st.NormL2Squared, st.NormMax
+		r.Log2NormL2Squared, r.Log2NormMax = st.Log2L2Squared, st.Log2Max
+		r.normMaxPow2 = maxAbsPow2(b.Model.Net)
 		r.BuildSeconds = b.Seconds
 		r.Theorem = b.Model.Theorem
 		r.setPrediction(b.Model.Theory)
