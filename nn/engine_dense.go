@@ -258,8 +258,8 @@ func (d *densePlan) evalBits(in *vals, P int, out *vals, s *xscratch) {
 	xb := s.get(P * d.iw)
 	clear(xb)
 	for _, i := range d.used {
+		h := in.neuron(int(i), P) // materializes a value held as an affine form (engine_affine.go)
 		K := in.w[i]
-		h := in.v[i]
 		sh, q := uint(i)%64, int(i)/64
 		for p := range P {
 			xb[p*d.iw+q] |= (h[p*K] & 1) << sh
@@ -303,8 +303,8 @@ func (d *densePlan) evalFloat(in *vals, P int, out *vals) {
 	x, z := sc.x[:P*nin], sc.z[:P*nout]
 	clear(x)
 	for _, i := range d.used {
+		h := in.neuron(int(i), P) // materializes a value held as an affine form (engine_affine.go)
 		K := in.w[i]
-		h := in.v[i]
 		for p := range P {
 			// exact: the input's range is below 2^53 in magnitude, so its
 			// low word is its value
