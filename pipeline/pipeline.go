@@ -37,7 +37,10 @@ func Build(ctx context.Context, ds *data.Dataset, method string, opts construct.
 	}
 	method = m.Name()
 	if opts.Geometry == nil {
-		g := construct.GeometryOf(ds)
+		g, err := construct.GeometryOf(ctx, ds)
+		if err != nil {
+			return nil, err
+		}
 		opts.Geometry = &g
 	}
 	t0 := time.Now()
@@ -69,7 +72,7 @@ func Build(ctx context.Context, ds *data.Dataset, method string, opts construct.
 // the build notes. A claim that fails is an internal error.
 func checkFloat32Claim(ctx context.Context, res *construct.Result, ds *data.Dataset) error {
 	t0 := time.Now()
-	cert, err := withContext(ctx, func() (*nn.Certificate, error) { return nn.Certify(res.Net, ds.X, nn.CertFloat32) })
+	cert, err := withContext(ctx, func() (*nn.Certificate, error) { return nn.CertifyPoints(ctx, res.Net, ds.X, nil, nn.CertFloat32) })
 	if err != nil {
 		return err
 	}

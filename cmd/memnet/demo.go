@@ -139,7 +139,10 @@ diameter exact up to N²·d = 2·10⁹ and bounded above that.`,
 			if err != nil {
 				return err
 			}
-			g := data.Geometry(ds)
+			g, err := data.Geometry(cmd.Context(), ds)
+			if err != nil {
+				return err
+			}
 			q := theoryQuantities(g)
 			if asJSON {
 				return printJSON(os.Stdout, struct {

@@ -192,7 +192,7 @@ func TestFatalCollisionRetry(t *testing.T) {
 
 func TestSolveReportsCollision(t *testing.T) {
 	cells := [][]int32{{0, 5, 9}, {0, 5, 9}}
-	_, err := solveTable([][]int32{{0, 1}}, []int64{7, 7}, cells, []int{1, 2}, 10, []int{2, 5}, 12, nil)
+	_, err := solveTable(context.Background(), [][]int32{{0, 1}}, []int64{7, 7}, cells, []int{1, 2}, 10, []int{2, 5}, 12, nil)
 	var ce *collisionError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "points 1 and 2") {
 		t.Fatalf("got %v", err)

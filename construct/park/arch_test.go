@@ -19,7 +19,7 @@ func problemOf(t *testing.T, xs [][]float64, ys []int, c int) criteria.Problem {
 	for k := range c {
 		ds.Classes = append(ds.Classes, string(rune('a'+k)))
 	}
-	g := data.Geometry(ds)
+	g, _ := data.Geometry(context.Background(), ds)
 	if !g.MinDistExact || !g.MaxDistExact {
 		t.Fatalf("geometry not exact: %s", g.Method)
 	}
