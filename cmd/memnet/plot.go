@@ -111,11 +111,11 @@ func writeDemoPlots(ctx context.Context, w io.Writer, dir string, ds *data.Datas
 		Compare:  pipeline.CompareOptions{Methods: methods, FloatSample: 500},
 		Progress: func(n int, m string) { start(fmt.Sprintf("N=%d %s", n, m)) }})
 	done()
-	if _, err := writeSweepCSV(ctx, dir, rows); err != nil {
+	if _, err := pipeline.SaveSweepCSV(ctx, dir, rows); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\nsweep on random Gaussian data (d=10, C=10), N = 100, 300, 1000, 3000:\n")
-	files, err := writeSweepPlots(w, rows, dir)
+	files, err := pipeline.WriteSweepPlots(w, rows, dir)
 	if err != nil {
 		return err
 	}
