@@ -11,7 +11,6 @@ import (
 
 	"github.com/memnet/memnet/construct"
 	"github.com/memnet/memnet/data"
-	"github.com/memnet/memnet/nn"
 	"github.com/memnet/memnet/pipeline"
 	"github.com/memnet/memnet/plot"
 )
@@ -50,7 +49,7 @@ computed in float64 (for drawing only). Large datasets are sampled (--max-points
 			if ds.D() != model.Net.InputDim {
 				return fmt.Errorf("%s has %d features per point; the network reads %d", ds.Name, ds.D(), model.Net.InputDim)
 			}
-			y, classes := modelClasses(model, ds)
+			y, classes := pipeline.ModelClasses(model, ds)
 			ends, endNotes := phaseEnds(model)
 			if title == "" {
 				title = fmt.Sprintf("%s network (depth %d) on %s: states after each layer", model.Method, len(model.Net.Hidden), filepath.Base(ds.Name))
@@ -73,28 +72,6 @@ computed in float64 (for drawing only). Large datasets are sampled (--max-points
 	traj.Flags().StringVar(&title, "title", "", "picture title")
 	root.AddCommand(traj)
 	return root
-}
-
-// modelClasses maps the data's labels onto the model's class indices; a
-// label the model does not know gets a class of its own after them.
-func modelClasses(model *nn.Model, ds *data.Dataset) ([]int, []string) {
-	classes := append([]string{}, model.Classes...)
-	pos := map[string]int{}
-	for i, c := range classes {
-		pos[c] = i
-	}
-	y := make([]int, ds.N())
-	for i, c := range ds.Y {
-		lbl := ds.Classes[c]
-		k, ok := pos[lbl]
-		if !ok {
-			k = len(classes)
-			pos[lbl] = k
-			classes = append(classes, lbl)
-		}
-		y[i] = k
-	}
-	return y, classes
 }
 
 // writeDemoPlots writes the demo's pictures into dir: a small sweep's
