@@ -6,17 +6,19 @@ import (
 	"testing"
 )
 
+// readSample reads samplePartial.
+func readSample(t *testing.T) *Partial {
+	p, err := ReadPartial(bytes.NewReader(samplePartial(t)), "p.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // TestReadPartialRejectsInconsistent: a partial whose verdict disagrees
 // with its own counts, or lists wrong points it cannot have, is refused
 // when read (merge trusts counts that pass; it does not evaluate again).
 func TestReadPartialRejectsInconsistent(t *testing.T) {
-	base := func() *Partial {
-		p, err := ReadPartial(bytes.NewReader(samplePartial(t)), "p.json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
 	for _, c := range []struct {
 		name   string
 		change func(p *Partial)
@@ -34,7 +36,7 @@ func TestReadPartialRejectsInconsistent(t *testing.T) {
 		}, "exact true with 0 of 1 points within eps"},
 		{"count above the points", func(p *Partial) { p.Result.Float64Correct = 2 }, "inconsistent counts"},
 	} {
-		p := base()
+		p := readSample(t)
 		c.change(p)
 		var b bytes.Buffer
 		if err := p.WriteJSON(&b); err != nil {
@@ -50,13 +52,6 @@ func TestReadPartialRejectsInconsistent(t *testing.T) {
 // TestCombineRejectsForeign: parts of different verifications, or the same
 // shard twice, do not combine: each check names what differs.
 func TestCombineRejectsForeign(t *testing.T) {
-	read := func() *Partial {
-		p, err := ReadPartial(bytes.NewReader(samplePartial(t)), "p.json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
 	for _, c := range []struct {
 		name   string
 		change func(q *Partial)
@@ -70,7 +65,7 @@ func TestCombineRejectsForeign(t *testing.T) {
 		{"other criterion", func(q *Partial) { q.Criterion, q.Shards = Criterion{Regression: true, Eps: 1}, []int{0} }, "different criteria"},
 		{"other classes", func(q *Partial) { q.Classes, q.Shards = []string{"b", "a"}, []int{0} }, "different class labels"},
 	} {
-		p, q := read(), read()
+		p, q := readSample(t), readSample(t)
 		c.change(q)
 		if _, err := Combine(p, q); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want %q", c.name, err, c.want)
