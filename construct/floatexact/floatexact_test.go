@@ -121,7 +121,7 @@ func TestProperty(t *testing.T) {
 		}
 		checkNet(t, name, res.Net, ds)
 		if tc.n <= 2000 { // the generic exact evaluator agrees
-			r, err := nn.VerifyExact(res.Net, ds.X, ds.Y, ds.M(), nil)
+			r, err := nn.ExactVerdict(context.Background(), res.Net, ds.X, ds.Y, ds.M(), nn.ExactOptions{})
 			if err != nil || !r.Exact {
 				t.Fatalf("%s: generic exact verify: %v %+v", name, err, r)
 			}
