@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -94,7 +95,7 @@ func ExactClasses(net *nn.Network, m int, xs [][]float64) ([]int, error) {
 // ExactClassesProgress is ExactClasses reporting the points done to
 // progress (nil: none).
 func ExactClassesProgress(net *nn.Network, m int, xs [][]float64, progress func(done int64)) ([]int, error) {
-	outs, err := nn.EvalExact(net, xs, progress)
+	outs, err := nn.EvalExact(context.Background(), net, xs, progress)
 	if err != nil {
 		return nil, err
 	}

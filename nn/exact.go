@@ -63,13 +63,14 @@ func InputScales(d int, xs [][]float64) []int {
 
 // EvalExact evaluates net exactly on every row of xs with the exact engine
 // (see Exact), on all cores. progress, if not nil, is called (from any
-// goroutine) with the number of points finished so far.
-func EvalExact(net *Network, xs [][]float64, progress func(done int64)) ([][]*big.Rat, error) {
+// goroutine) with the number of points finished so far. It returns ctx's
+// error within a chunk's time once ctx is done.
+func EvalExact(ctx context.Context, net *Network, xs [][]float64, progress func(done int64)) ([][]*big.Rat, error) {
 	e, err := CompileExact(net, xs)
 	if err != nil {
 		return nil, err
 	}
-	return e.Outputs(context.Background(), xs, progress)
+	return e.Outputs(ctx, xs, progress)
 }
 
 // Parallel runs f over [0,n) split into chunks (of at most 64), one

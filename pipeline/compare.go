@@ -128,8 +128,7 @@ func Compare(ctx context.Context, ds *data.Dataset, o CompareOptions) []CompareR
 		}
 	}
 	if o.Geometry == nil {
-		g := construct.GeometryOf(ds)
-		o.Geometry = &g
+		o.Geometry = geometryOf(ctx, ds)
 	}
 	var rows []CompareRow
 	for _, name := range methods {
@@ -139,6 +138,16 @@ func Compare(ctx context.Context, ds *data.Dataset, o CompareOptions) []CompareR
 		rows = append(rows, compareOne(ctx, ds, name, o))
 	}
 	return rows
+}
+
+// geometryOf is ds's geometry, or only its sizes when ctx ends the
+// computation (the rows then report the interruption).
+func geometryOf(ctx context.Context, ds *data.Dataset) *construct.Geometry {
+	g, err := construct.GeometryOf(ctx, ds)
+	if err != nil {
+		g = construct.Sizes(ds.N(), ds.D(), ds.M())
+	}
+	return &g
 }
 
 // setPrediction copies a prediction's params counts into the row.
@@ -162,8 +171,7 @@ func compareOne(ctx context.Context, ds *data.Dataset, name string, o CompareOpt
 	row := CompareRow{Method: name, Dataset: ds.Name, N: ds.N(), D: ds.D(), M: ds.M()}
 	opts := construct.Options{Seed: o.Seed, Params: o.Params[name]}
 	if o.Geometry == nil {
-		g := construct.GeometryOf(ds)
-		o.Geometry = &g
+		o.Geometry = geometryOf(ctx, ds)
 	}
 	opts.Geometry = o.Geometry
 	if m, err := construct.Lookup(name); err == nil {

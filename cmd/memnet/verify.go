@@ -128,7 +128,14 @@ func verifyMergeCmd() *cobra.Command {
 		Long: `merge reads the partial verdicts "memnet verify --shard i/k --json -o FILE" wrote for
 i = 0..k-1, checks that they name the same network and data (SHA-256) and criterion and
 that their shards are disjoint and complete, and prints the verdict, JSON and exit status
-verify gives on the whole data (timings are the shards' sums).`,
+verify gives on the whole data (timings are the shards' sums).
+
+merge trusts the partials' counts: it evaluates no point again. It refuses partials that
+are inconsistent — counts above the shard's points, a verdict or a list of wrong points
+that disagrees with the counts, a shard given twice or missing, or different network or
+data hashes, shard counts, criteria or labels — but a partial whose writer lied about
+its own points in a consistent way is not detected: run "memnet verify --shard i/k"
+again on any shard you do not trust.`,
 		Example: `  memnet verify merge part-*.json`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

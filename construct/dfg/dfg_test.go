@@ -20,7 +20,7 @@ func checkBuilt(t *testing.T, ds *data.Dataset, res *construct.Result) {
 	if err := res.Net.Check(); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := nn.VerifyExact(res.Net, ds.X, ds.Y, ds.M(), nil)
+	rep, err := nn.ExactVerdict(context.Background(), res.Net, ds.X, ds.Y, ds.M(), nn.ExactOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

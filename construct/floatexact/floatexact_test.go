@@ -121,7 +121,7 @@ func TestProperty(t *testing.T) {
 		}
 		checkNet(t, name, res.Net, ds)
 		if tc.n <= 2000 { // the generic exact evaluator agrees
-			r, err := nn.VerifyExact(res.Net, ds.X, ds.Y, ds.M(), nil)
+			r, err := nn.ExactVerdict(context.Background(), res.Net, ds.X, ds.Y, ds.M(), nn.ExactOptions{})
 			if err != nil || !r.Exact {
 				t.Fatalf("%s: generic exact verify: %v %+v", name, err, r)
 			}
@@ -192,7 +192,7 @@ func TestFatalCollisionRetry(t *testing.T) {
 
 func TestSolveReportsCollision(t *testing.T) {
 	cells := [][]int32{{0, 5, 9}, {0, 5, 9}}
-	_, err := solveTable([][]int32{{0, 1}}, []int64{7, 7}, cells, []int{1, 2}, 10, []int{2, 5}, 12, nil)
+	_, err := solveTable(context.Background(), [][]int32{{0, 1}}, []int64{7, 7}, cells, []int{1, 2}, 10, []int{2, 5}, 12, nil)
 	var ce *collisionError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "points 1 and 2") {
 		t.Fatalf("got %v", err)
