@@ -34,12 +34,12 @@ func CheckData(ctx context.Context, net *nn.Network, m int, xs [][]float64, dtyp
 	if report != nil {
 		bar = func(d int64) { report("exact outputs", d, int64(len(xs))) }
 	}
-	exact, err := ExactClassesProgress(net, m, xs, bar)
+	exact, err := ExactClasses(ctx, net, m, xs, bar)
 	if err != nil {
 		return nil, err
 	}
 	if report != nil {
 		report("float outputs", 0, 1)
 	}
-	return cert, v.CheckPoints(net, m, xs, exact)
+	return cert, v.CheckPoints(ctx, net, m, xs, exact)
 }

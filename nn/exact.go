@@ -74,11 +74,12 @@ func EvalExact(ctx context.Context, net *Network, xs [][]float64, progress func(
 }
 
 // Parallel runs f over [0,n) split into chunks (of at most 64), one
-// goroutine per core taking chunks until none are left (par.Do, without a
-// context). The first error wins and stops the handing out of chunks. done
-// is shared by all calls, for progress counts.
-func Parallel(n int, f func(lo, hi int, done *atomic.Int64) error) error {
+// goroutine per core taking chunks until none are left (par.Do). The first
+// error wins and stops the handing out of chunks; so does ctx being done,
+// and then its error is returned. done is shared by all calls, for
+// progress counts.
+func Parallel(ctx context.Context, n int, f func(lo, hi int, done *atomic.Int64) error) error {
 	var done atomic.Int64
 	chunk := max(1, min(64, n/(par.Workers()*8)+1))
-	return par.Do(context.Background(), n, chunk, nil, func(lo, hi int, _ struct{}) error { return f(lo, hi, &done) })
+	return par.Do(ctx, n, chunk, nil, func(lo, hi int, _ struct{}) error { return f(lo, hi, &done) })
 }

@@ -73,7 +73,7 @@ func cover(ctx context.Context, ps *patterns, n int, y []int, classes []int, rel
 				}
 			}
 			// vals[p] for every point p: the AND's input at x_p.
-			_ = nn.Parallel(N, func(lo, hi int, _ *atomic.Int64) error {
+			if err := nn.Parallel(ctx, N, func(lo, hi int, _ *atomic.Int64) error {
 				for p := lo; p < hi; p++ {
 					switch {
 					case relu:
@@ -85,7 +85,9 @@ func cover(ctx context.Context, ps *patterns, n int, y []int, classes []int, rel
 					}
 				}
 				return nil
-			})
+			}); err != nil {
+				return nil, nil, err
+			}
 			u := andUnit{Class: c, Anchor: a, Off: off, On: on}
 			lo, other := math.Inf(1), -1
 			for p := range N {

@@ -63,7 +63,7 @@ func alongExact(ctx context.Context, xs [][]float64, w []float64, colScale []int
 		return project.Along(xs, w), nil
 	}
 	p := &project.Projection{W: w, Tau: make([]*big.Int, len(xs)), Scale: scale}
-	err := parallel(len(xs), func(lo, hi int) error {
+	err := parallel(ctx, len(xs), func(lo, hi int) error {
 		var acc [maxLimbs]uint64
 		for i := lo; i < hi; i++ {
 			if err := dp.dot(xs[i], &acc, noCheck); err != nil {
@@ -159,7 +159,8 @@ func b2u(b bool) uint64 {
 	return 0
 }
 
-// parallel runs f over [0,n) in chunks on every core; the first error wins.
-func parallel(n int, f func(lo, hi int) error) error {
-	return nn.Parallel(n, func(lo, hi int, _ *atomic.Int64) error { return f(lo, hi) })
+// parallel runs f over [0,n) in chunks on every core; the first error wins,
+// and ctx's error once ctx is done.
+func parallel(ctx context.Context, n int, f func(lo, hi int) error) error {
+	return nn.Parallel(ctx, n, func(lo, hi int, _ *atomic.Int64) error { return f(lo, hi) })
 }
