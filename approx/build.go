@@ -436,7 +436,7 @@ func CheckCores(a *Approx, progress func(done int64)) (*CoreCheck, error) {
 	for i := range w {
 		prefix.Readout.W[i][i].SetInt64(1)
 	}
-	states, err := nn.EvalExact(prefix, xs, nil)
+	states, err := nn.EvalExact(context.Background(), prefix, xs, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -459,7 +459,7 @@ func CheckCores(a *Approx, progress func(done int64)) (*CoreCheck, error) {
 	for k, i := range first {
 		pts[k] = xs[i]
 	}
-	outs, err := nn.EvalExact(a.Net, pts, progress)
+	outs, err := nn.EvalExact(context.Background(), a.Net, pts, progress)
 	if err != nil {
 		return nil, err
 	}

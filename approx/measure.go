@@ -91,7 +91,7 @@ func meansAndError(ctx context.Context, f Target, g *Geometry, q int, p float64)
 	means := make([]float64, cells*m)
 	var mu sync.Mutex
 	errP := 0.0
-	err := nn.Parallel(cells, func(lo, hi int, _ *atomic.Int64) error {
+	err := nn.Parallel(ctx, cells, func(lo, hi int, _ *atomic.Int64) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -200,7 +200,7 @@ func Measure(ctx context.Context, a *Approx, f Target, k int, ps []float64, prog
 		StripBound: make([]float64, np), NodesPerPiece: k, StripMeasure: g.StripMeasure()}
 	var mu sync.Mutex
 	var nodes atomic.Int64
-	err := nn.Parallel(g.Cells(), func(lo, hi int, cellsDone *atomic.Int64) error {
+	err := nn.Parallel(ctx, g.Cells(), func(lo, hi int, cellsDone *atomic.Int64) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -357,8 +357,9 @@ func ThetaFor(eps, p float64, qmax, b float64, m, d int, vol float64) float64 {
 // SobolevNorm estimates ‖f‖_{W^{1,p}} = (‖f‖_p^p + Σ_k ‖∂_k f‖_p^p)^{1/p} on
 // box with a 3-node Gauss rule on a grid of c^d cells (c ≤ 0: 24 per axis,
 // fewer in high dimension so that f is evaluated at most 2·10⁶ times) and central
-// differences (step 10⁻⁶·ℓ_k). It returns NaN for f not in W^{1,p}.
-func SobolevNorm(f Target, box Box, p float64, c int) float64 {
+// differences (step 10⁻⁶·ℓ_k). It returns NaN for f not in W^{1,p}, and
+// when ctx is done.
+func SobolevNorm(ctx context.Context, f Target, box Box, p float64, c int) float64 {
 	if !f.Sobolev() {
 		return math.NaN()
 	}
@@ -373,7 +374,7 @@ func SobolevNorm(f Target, box Box, p float64, c int) float64 {
 	}
 	var mu sync.Mutex
 	sum := 0.0
-	_ = nn.Parallel(g.Cells(), func(lo, hi int, _ *atomic.Int64) error {
+	if err := nn.Parallel(ctx, g.Cells(), func(lo, hi int, _ *atomic.Int64) error {
 		j := make([]int, d)
 		a, b := make([]float64, d), make([]float64, d)
 		v, v1, v2 := make([]float64, m), make([]float64, m), make([]float64, m)
@@ -403,6 +404,8 @@ func SobolevNorm(f Target, box Box, p float64, c int) float64 {
 		sum += local
 		mu.Unlock()
 		return nil
-	})
+	}); err != nil {
+		return math.NaN()
+	}
 	return math.Pow(sum, 1/p)
 }

@@ -72,7 +72,7 @@ func MonteCarlo(ctx context.Context, a *Approx, f Target, box Box, samples int, 
 	var strip int
 	var mu sync.Mutex
 	var done atomic.Int64
-	err := nn.Parallel(samples, func(lo, hi int, _ *atomic.Int64) error {
+	err := nn.Parallel(ctx, samples, func(lo, hi int, _ *atomic.Int64) error {
 		const batch = 2048
 		val := make([]float64, m)
 		j := make([]int, g.D)

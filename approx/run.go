@@ -250,7 +250,7 @@ func Run(ctx context.Context, r *Request, bar Bar) (*Report, *Approx, error) {
 		rep.LpError = mc.Estimate[0]
 	}
 	rep.Quadrature = fmt.Sprintf("Gauss–Legendre, %d nodes per axis on each of the 2^%d core/strip pieces of every cell: %d nodes (%d per cell); Φ evaluated in float64", r.Quad, d, e.Nodes, e.Nodes/int64(g.Cells()))
-	if s := SobolevNorm(f, r.Box, r.P, 0); !math.IsNaN(s) {
+	if s := SobolevNorm(ctx, f, r.Box, r.P, 0); !math.IsNaN(s) {
 		rep.Sobolev = s
 		eps := r.Eps
 		if eps == 0 {

@@ -125,8 +125,8 @@ const geometryWork = 1e11
 // pruned sweep for δ, all pairs or a bound for the diameter). Δ is taken
 // from the diameter's upper bound, so it is a valid Δ for the theorems.
 // Above N²·d = 10¹¹ only r is computed (δ and Δ stay unknown, 0): run
-// memnet geometry for them.
-func GeometryOf(ds *data.Dataset) Geometry {
+// memnet geometry for them. It returns ctx's error when ctx is done first.
+func GeometryOf(ctx context.Context, ds *data.Dataset) (Geometry, error) {
 	if n := float64(ds.N()); n*n*float64(ds.D()) > geometryWork {
 		out := Geometry{N: ds.N(), D: ds.D(), C: ds.M()}
 		for _, x := range ds.X {
@@ -136,14 +136,17 @@ func GeometryOf(ds *data.Dataset) Geometry {
 			}
 			out.MaxNorm = math.Max(out.MaxNorm, math.Sqrt(s))
 		}
-		return out
+		return out, ctx.Err()
 	}
-	g := data.Geometry(ds)
+	g, err := data.Geometry(ctx, ds)
+	if err != nil {
+		return Geometry{}, err
+	}
 	out := Geometry{N: ds.N(), D: ds.D(), C: ds.M(), MaxNorm: g.MaxNorm, MinDist: g.MinDist}
 	if g.MinDist > 0 {
 		out.Delta = g.MaxDistUpper / g.MinDist
 	}
-	return out
+	return out, nil
 }
 
 // GeometryFor returns the geometry recorded in o, or the sizes of ds when none is.

@@ -3,6 +3,7 @@ package data
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"errors"
 	"math"
 	"strings"
@@ -87,7 +88,7 @@ func FuzzCSV(f *testing.F) {
 		ds, err := ReadCSV(bytes.NewReader(b), "fuzz.csv", int(labelCol))
 		checkResult(t, ds, err)
 		if err == nil {
-			Geometry(ds)
+			_, _ = Geometry(context.Background(), ds)
 		}
 	})
 }

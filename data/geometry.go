@@ -2,6 +2,7 @@ package data
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -79,7 +80,10 @@ const farthestRounds = 4
 // best of a few rounds of farthest-point search (a lower bound, with
 // MaxDistExact false and MaxDistUpper an upper bound), and Delta uses that
 // lower bound.
-func Geometry(ds *Dataset) GeometryReport {
+//
+// It returns ctx's error (and a partial report) when ctx is done; the
+// searches look at ctx between points.
+func Geometry(ctx context.Context, ds *Dataset) (GeometryReport, error) {
 	rep := GeometryReport{N: ds.N(), D: ds.D(), M: ds.M(), MinDistExact: true, MaxDistExact: true}
 	x := ds.X
 	for _, xi := range x {
@@ -88,22 +92,28 @@ func Geometry(ds *Dataset) GeometryReport {
 	n := len(x)
 	if rep.D == 0 {
 		rep.Method = "no features: every distance is 0"
-		return rep
+		return rep, nil
 	}
 	if n < 2 {
 		rep.Method = "fewer than two points: no pairs"
 		rep.MaxDistUpper = 0
-		return rep
+		return rep, nil
 	}
 	allPairs := int64(n) * int64(n-1) / 2
 
-	minDist, minEvals, how := minDistance(x)
+	minDist, minEvals, how := minDistance(ctx, x)
+	if err := ctx.Err(); err != nil {
+		return rep, err
+	}
 	rep.MinDist = minDist
 	rep.PairsEvaluated += minEvals
 	method := fmt.Sprintf("min: %s, %d of %d pairs evaluated", how, minEvals, allPairs)
 
 	if float64(n)*float64(n)*float64(rep.D) <= maxDistBrute {
-		rep.MaxDist = maxDistanceAll(x)
+		rep.MaxDist = maxDistanceAll(ctx, x)
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
 		rep.MaxDistUpper = rep.MaxDist
 		rep.PairsEvaluated += allPairs
 		method += "; max: all pairs"
@@ -127,7 +137,7 @@ func Geometry(ds *Dataset) GeometryReport {
 		method += "; some values exceed the float64 range and are capped at MaxFloat64"
 	}
 	rep.Method = method
-	return rep
+	return rep, nil
 }
 
 // fastLo and fastHi bound the sums of squares that need no rescaling.
@@ -250,7 +260,7 @@ const pivots = 8
 //
 // Only pairs that cannot have a computed distance below the best are
 // skipped, so the result is the minimum of dist over all pairs.
-func minDistance(x [][]float64) (float64, int64, string) {
+func minDistance(ctx context.Context, x [][]float64) (float64, int64, string) {
 	d := len(x[0])
 	maxAbs := 0.0
 	for _, xi := range x {
@@ -259,16 +269,17 @@ func minDistance(x [][]float64) (float64, int64, string) {
 		}
 	}
 	if d <= kdMaxDim && maxAbs <= 0x1p400 {
-		best, evals := minDistanceKD(x)
+		best, evals := minDistanceKD(ctx, x)
 		return best, evals, "k-d tree search"
 	}
-	best, evals := minDistanceSweep(x, maxAbs)
+	best, evals := minDistanceSweep(ctx, x, maxAbs)
 	return best, evals, "sorted-projection sweep"
 }
 
 // minDistanceSweep is minDistance's sorted-projection sweep; maxAbs is the
-// largest coordinate magnitude.
-func minDistanceSweep(x [][]float64, maxAbs float64) (float64, int64) {
+// largest coordinate magnitude. It stops early (its result is then not the
+// minimum) when ctx is done.
+func minDistanceSweep(ctx context.Context, x [][]float64, maxAbs float64) (float64, int64) {
 	n, d := len(x), len(x[0])
 	k := min(d, sketchDims)
 	eps := float64(d+k+8) * 0x1p-52
@@ -356,6 +367,9 @@ func minDistanceSweep(x [][]float64, maxAbs float64) (float64, int64) {
 	}
 
 	for a := 0; a < n; a++ {
+		if a%1024 == 0 && ctx.Err() != nil {
+			break
+		}
 		si := sortedSk[a*k : (a+1)*k]
 		pi := sortedPd[a*np : (a+1)*np]
 		ai := sortedAbs[a]
@@ -479,8 +493,9 @@ func distBelow(a, b []float64, best float64) (float64, bool) {
 	return distScaled(a, b), true
 }
 
-// maxDistanceAll returns the exact diameter over all pairs, in parallel.
-func maxDistanceAll(x [][]float64) float64 {
+// maxDistanceAll returns the exact diameter over all pairs, in parallel; it
+// stops early (its result is then not the diameter) when ctx is done.
+func maxDistanceAll(ctx context.Context, x [][]float64) float64 {
 	n := len(x)
 	workers := min(runtime.GOMAXPROCS(0), max(n/64, 1))
 	res := make([]float64, workers)
@@ -491,6 +506,9 @@ func maxDistanceAll(x [][]float64) float64 {
 			defer wg.Done()
 			m := 0.0
 			for i := w; i < n; i += workers {
+				if i%256 < workers && ctx.Err() != nil {
+					break
+				}
 				xi := x[i]
 				for j := i + 1; j < n; j++ {
 					m = max(m, dist(xi, x[j]))

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -16,7 +17,7 @@ func BenchmarkMinDistance(b *testing.B) {
 		b.Run(fmt.Sprintf("gaussian-n%d-d%d", c.n, c.d), func(b *testing.B) {
 			cpu0 := cputime.Seconds()
 			for b.Loop() {
-				_, evals, _ := minDistance(ds.X)
+				_, evals, _ := minDistance(context.Background(), ds.X)
 				b.ReportMetric(float64(evals), "evals")
 			}
 			b.ReportMetric((cputime.Seconds()-cpu0)/float64(b.N), "CPU-s/op")

@@ -1,7 +1,9 @@
 package data
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -73,7 +75,7 @@ func TestGeometryAgainstBruteForce(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			g := Geometry(tt.ds)
+			g := geometryOf(tt.ds)
 			lo, rawHi := bruteGeometry(tt.ds.X)
 			hi := min(rawHi, math.MaxFloat64)
 			if g.MinDist != lo {
@@ -104,7 +106,7 @@ func TestGeometryAgainstBruteForce(t *testing.T) {
 
 func TestGeometryPrunes(t *testing.T) {
 	ds := Gaussian(3000, 2, 2, 9)
-	g := Geometry(ds)
+	g := geometryOf(ds)
 	all := int64(3000 * 2999 / 2)
 	minEvals := g.PairsEvaluated - all // the rest are the all-pairs diameter
 	if minEvals > all/20 {
@@ -113,11 +115,11 @@ func TestGeometryPrunes(t *testing.T) {
 	if !strings.Contains(g.Method, "k-d tree") {
 		t.Errorf("Method = %q", g.Method)
 	}
-	best, evals := minDistanceSweep(ds.X, 5)
+	best, evals := minDistanceSweep(context.Background(), ds.X, 5)
 	if evals > all/20 || best != g.MinDist {
 		t.Errorf("the sweep evaluated %d of %d pairs, min %v (k-d tree %v)", evals, all, best, g.MinDist)
 	}
-	g = Geometry(Gaussian(1000, 40, 2, 9))
+	g = geometryOf(Gaussian(1000, 40, 2, 9))
 	if !strings.Contains(g.Method, "sweep") {
 		t.Errorf("d = 40: Method = %q", g.Method)
 	}
@@ -151,14 +153,14 @@ func TestMinDistanceKD(t *testing.T) {
 			x = append(x, append([]float64(nil), x[n/2]...))
 		}
 		lo, _ := bruteGeometry(x)
-		got, evals := minDistanceKD(x)
+		got, evals := minDistanceKD(context.Background(), x)
 		if got != lo {
 			t.Fatalf("trial %d (n=%d d=%d): k-d tree %v, brute force %v", trial, len(x), d, got, lo)
 		}
 		if all := int64(len(x)) * int64(len(x)-1) / 2; evals > all {
 			t.Fatalf("trial %d: %d evaluations for %d pairs", trial, evals, all)
 		}
-		if sw, _ := minDistanceSweep(x, 1e9); sw != lo {
+		if sw, _ := minDistanceSweep(context.Background(), x, 1e9); sw != lo {
 			t.Fatalf("trial %d: sweep %v, brute force %v", trial, sw, lo)
 		}
 	}
@@ -168,7 +170,7 @@ func TestGeometryDiameterBounds(t *testing.T) {
 	defer func(v float64) { maxDistBrute = v }(maxDistBrute)
 	maxDistBrute = 0
 	for _, ds := range []*Dataset{Gaussian(500, 3, 2, 10), Lattice(400, 2, 2, 11), Spirals(300, 12)} {
-		g := Geometry(ds)
+		g := geometryOf(ds)
 		lo, hi := bruteGeometry(ds.X)
 		if g.MaxDistExact || g.MaxDist > hi || g.MaxDistUpper < hi || g.MaxDist < hi/2 {
 			t.Errorf("%s: MaxDist = %v, upper %v, exact %v; true %v", ds.Name, g.MaxDist, g.MaxDistUpper, g.MaxDistExact, hi)
@@ -183,11 +185,11 @@ func TestGeometryDiameterBounds(t *testing.T) {
 }
 
 func TestGeometrySmall(t *testing.T) {
-	g := Geometry(rawDataset(t, [][]float64{{3, 4}}))
+	g := geometryOf(rawDataset(t, [][]float64{{3, 4}}))
 	if g.N != 1 || g.MaxNorm != 5 || g.MinDist != 0 || g.MaxDist != 0 || g.Delta != 0 || !strings.Contains(g.Method, "fewer than two") {
 		t.Errorf("%+v", g)
 	}
-	if g := Geometry(&Dataset{}); g.N != 0 || g.D != 0 {
+	if g := geometryOf(&Dataset{}); g.N != 0 || g.D != 0 {
 		t.Errorf("%+v", g)
 	}
 	b, err := json.Marshal(g)
@@ -201,7 +203,7 @@ func TestGeometryIris(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := Geometry(ds)
+	g := geometryOf(ds)
 	lo, hi := bruteGeometry(ds.X)
 	if g.MinDist != lo || g.MaxDist != hi {
 		t.Errorf("%+v, brute force %v %v", g, lo, hi)
@@ -247,7 +249,7 @@ func TestGeometryRandomConfigurations(t *testing.T) {
 		if ds.N() < 2 {
 			continue
 		}
-		g := Geometry(ds)
+		g := geometryOf(ds)
 		lo, _ := bruteGeometry(ds.X)
 		if g.MinDist != min(lo, math.MaxFloat64) {
 			t.Fatalf("trial %d kind %d: %v vs %v", trial, kind, g.MinDist, lo)
@@ -258,13 +260,31 @@ func TestGeometryRandomConfigurations(t *testing.T) {
 				maxAbs = max(maxAbs, math.Abs(v))
 			}
 		}
-		if sw, _ := minDistanceSweep(ds.X, maxAbs); sw != lo { // both methods, whichever Geometry chose
+		if sw, _ := minDistanceSweep(context.Background(), ds.X, maxAbs); sw != lo { // both methods, whichever Geometry chose
 			t.Fatalf("trial %d kind %d: sweep %v vs %v", trial, kind, sw, lo)
 		}
 		if maxAbs <= 0x1p400 {
-			if kd, _ := minDistanceKD(ds.X); kd != lo {
+			if kd, _ := minDistanceKD(context.Background(), ds.X); kd != lo {
 				t.Fatalf("trial %d kind %d: k-d tree %v vs %v", trial, kind, kd, lo)
 			}
+		}
+	}
+}
+
+// geometryOf is Geometry without a deadline.
+func geometryOf(ds *Dataset) GeometryReport {
+	g, _ := Geometry(context.Background(), ds)
+	return g
+}
+
+// TestGeometryCancel: a cancelled context stops the searches; Geometry
+// returns its error.
+func TestGeometryCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, d := range []int{3, 40} { // the k-d tree and the sweep
+		if _, err := Geometry(ctx, Gaussian(2000, d, 2, 1)); !errors.Is(err, context.Canceled) {
+			t.Errorf("d = %d: Geometry with a cancelled context returned %v", d, err)
 		}
 	}
 }

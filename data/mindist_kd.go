@@ -2,6 +2,7 @@ package data
 
 import (
 	"cmp"
+	"context"
 	"math"
 	"slices"
 )
@@ -122,8 +123,9 @@ func (t *kdTree) boxSq(q []float64, n int, limit float64) float64 {
 // roundings of the limit itself). So S·(1−eps)² > best²·(1+eps)² + tiny
 // implies the pair's computed distance exceeds best, and it cannot lower
 // the minimum. The caller ensures that no coordinate exceeds 2⁴⁰⁰ in
-// magnitude, so no sum of squares overflows.
-func minDistanceKD(x [][]float64) (float64, int64) {
+// magnitude, so no sum of squares overflows. It stops early (its result is
+// then not the minimum) when ctx is done.
+func minDistanceKD(ctx context.Context, x [][]float64) (float64, int64) {
 	t := newKDTree(x)
 	d := t.d
 	eps := float64(d+16) * 0x1p-52 // (d+8)·2⁻⁵² and the rounding of limit itself
@@ -156,6 +158,9 @@ func minDistanceKD(x [][]float64) (float64, int64) {
 	for _, nd := range t.nodes {
 		if nd.left >= 0 {
 			continue
+		}
+		if ctx.Err() != nil {
+			break
 		}
 		for pos := nd.start; pos < nd.end; pos++ {
 			i := t.idx[pos]

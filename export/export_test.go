@@ -210,11 +210,11 @@ func TestVerdictHZ(t *testing.T) {
 	if err := v.Refusal(true); err != nil {
 		t.Errorf("--force: %v", err)
 	}
-	exact, err := ExactClasses(m.Net, len(m.Classes), ds.X)
+	exact, err := ExactClasses(context.Background(), m.Net, len(m.Classes), ds.X, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := v.CheckPoints(m.Net, len(m.Classes), ds.X, exact); err != nil {
+	if err := v.CheckPoints(context.Background(), m.Net, len(m.Classes), ds.X, exact); err != nil {
 		t.Fatal(err)
 	}
 	if !v.Checked || v.Points != ds.N() || v.Changed != 0 || v.Refusal(false) != nil {
@@ -234,11 +234,11 @@ func TestVerdictHZ(t *testing.T) {
 func TestVardi(t *testing.T) {
 	m, ds := build(t, "digits.csv.gz", "vardi")
 	v := CheckWeights(m.Net, Float64)
-	exact, err := ExactClasses(m.Net, len(m.Classes), ds.X)
+	exact, err := ExactClasses(context.Background(), m.Net, len(m.Classes), ds.X, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := v.CheckPoints(m.Net, len(m.Classes), ds.X, exact); err != nil {
+	if err := v.CheckPoints(context.Background(), m.Net, len(m.Classes), ds.X, exact); err != nil {
 		t.Fatal(err)
 	}
 	err = v.Refusal(false)

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -237,11 +238,11 @@ func sameOutputs(t *testing.T, r *rand.Rand, got, want *nn.Network, pre func(flo
 		}
 		xs, ws = append(xs, x), append(ws, w)
 	}
-	a, err := nn.EvalExact(got, xs, nil)
+	a, err := nn.EvalExact(context.Background(), got, xs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := nn.EvalExact(want, ws, nil)
+	b, err := nn.EvalExact(context.Background(), want, ws, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

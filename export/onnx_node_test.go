@@ -76,7 +76,7 @@ func nodeCase(t *testing.T, dir string) {
 	if net.InputDim != len(x.vals) || net.OutputDim() != len(want.vals) {
 		t.Fatalf("network %d → %d, data %d → %d", net.InputDim, net.OutputDim(), len(x.vals), len(want.vals))
 	}
-	out, err := nn.EvalExact(net, [][]float64{x.vals}, nil)
+	out, err := nn.EvalExact(context.Background(), net, [][]float64{x.vals}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -158,11 +158,11 @@ func TestImportMaxConstant(t *testing.T) {
 		t.Fatal(err)
 	}
 	xs := [][]float64{{0.5, -1}, {2, 0.25}, {-3, 1.5}}
-	got, err := nn.EvalExact(m.Net, xs, nil)
+	got, err := nn.EvalExact(context.Background(), m.Net, xs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := nn.EvalExact(net, xs, nil)
+	want, err := nn.EvalExact(context.Background(), net, xs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -86,15 +87,10 @@ func (v *Verdict) weight(r *big.Rat, place func() string) {
 }
 
 // ExactClasses returns the class (or -1 for none) that the exact outputs of
-// net stand for on every point, among m classes.
-func ExactClasses(net *nn.Network, m int, xs [][]float64) ([]int, error) {
-	return ExactClassesProgress(net, m, xs, nil)
-}
-
-// ExactClassesProgress is ExactClasses reporting the points done to
-// progress (nil: none).
-func ExactClassesProgress(net *nn.Network, m int, xs [][]float64, progress func(done int64)) ([]int, error) {
-	outs, err := nn.EvalExact(net, xs, progress)
+// net stand for on every point, among m classes, reporting the points done
+// to progress (nil: none); it returns ctx's error once ctx is done.
+func ExactClasses(ctx context.Context, net *nn.Network, m int, xs [][]float64, progress func(done int64)) ([]int, error) {
+	outs, err := nn.EvalExact(ctx, net, xs, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -105,8 +101,9 @@ func ExactClassesProgress(net *nn.Network, m int, xs [][]float64, progress func(
 	return cls, nil
 }
 
-// FloatClasses returns the class (or -1) the dtype view of net gives every point.
-func FloatClasses(net *nn.Network, dtype Dtype, m int, xs [][]float64) ([]int, error) {
+// FloatClasses returns the class (or -1) the dtype view of net gives every
+// point; it returns ctx's error once ctx is done.
+func FloatClasses(ctx context.Context, net *nn.Network, dtype Dtype, m int, xs [][]float64) ([]int, error) {
 	cls := make([]int, len(xs))
 	var f64 *nn.FloatNet[float64]
 	var f32 *nn.FloatNet[float32]
@@ -120,7 +117,7 @@ func FloatClasses(net *nn.Network, dtype Dtype, m int, xs [][]float64) ([]int, e
 			return nil, fmt.Errorf("the data has %d features per point; the network reads %d", len(x), net.InputDim)
 		}
 	}
-	err := nn.Parallel(len(xs), func(lo, hi int, _ *atomic.Int64) error {
+	err := nn.Parallel(ctx, len(xs), func(lo, hi int, _ *atomic.Int64) error {
 		n := hi - lo
 		if f32 != nil {
 			o := make([][]float32, n)
@@ -153,11 +150,11 @@ func FloatClasses(net *nn.Network, dtype Dtype, m int, xs [][]float64) ([]int, e
 // CheckPoints evaluates net in the verdict's dtype on xs and counts the
 // points whose class differs from exact (the exact classes, e.g. from
 // ExactClasses or, for a network known to memorize xs, their labels).
-func (v *Verdict) CheckPoints(net *nn.Network, m int, xs [][]float64, exact []int) error {
+func (v *Verdict) CheckPoints(ctx context.Context, net *nn.Network, m int, xs [][]float64, exact []int) error {
 	if len(exact) != len(xs) {
 		return errors.New("float verdict: points and exact classes differ in number")
 	}
-	fc, err := FloatClasses(net, v.Dtype, m, xs)
+	fc, err := FloatClasses(ctx, net, v.Dtype, m, xs)
 	if err != nil {
 		return err
 	}

@@ -94,7 +94,7 @@ func WriteVNNCOMP(ctx context.Context, m *nn.Model, ds *data.Dataset, dir string
 			return nil, fmt.Errorf("%s exists; memnet writes a benchmark only where none of its files are", filepath.Join(dir, f))
 		}
 	}
-	outs, err := nn.EvalExact(fileModel.Net, ds.X, nil)
+	outs, err := nn.EvalExact(context.Background(), fileModel.Net, ds.X, nil)
 	if err != nil {
 		return nil, err
 	}

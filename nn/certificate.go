@@ -223,16 +223,11 @@ func clampInt(d dyad) int64 {
 	return d.m << d.e
 }
 
-// Certify computes the float-exactness certificate of net in format f on
-// the points xs. An error is returned only for inputs of the wrong length.
-func Certify(net *Network, xs [][]float64, f CertFormat) (*Certificate, error) {
-	return CertifyPoints(context.Background(), net, xs, nil, f)
-}
-
-// CertifyPoints is Certify with a context (its error is returned once ctx
-// is done) for points that are part of a larger set: index[i] (when index
-// is not nil) is the 0-based number point i has there, used in the
-// certificate's messages, FailPoint and WherePoint.
+// CertifyPoints computes the float-exactness certificate of net in format f
+// on the points xs; its error is returned once ctx is done, and otherwise
+// only for inputs of the wrong length. The points may be part of a larger
+// set: index[i] (when index is not nil) is the 0-based number point i has
+// there, used in the certificate's messages, FailPoint and WherePoint.
 func CertifyPoints(ctx context.Context, net *Network, xs [][]float64, index []int, f CertFormat) (*Certificate, error) {
 	if err := net.Check(); err != nil {
 		return nil, err

@@ -117,7 +117,7 @@ func certCase(rng *rand.Rand) (*Network, [][]float64) {
 // exact outputs at every point; it reports whether the certificate was proven.
 func checkCertGemm(t *testing.T, net *Network, xs [][]float64, rng *rand.Rand) bool {
 	t.Helper()
-	c, err := Certify(net, xs, CertFloat32)
+	c, err := certify(net, xs, CertFloat32)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestCertificateFrameworkInputs(t *testing.T) {
 		{[]float64{3, 0x1p-140}, true, ""},
 		{[]float64{3, 1e-300}, true, ""},
 	} {
-		cert, err := Certify(net, [][]float64{c.x}, CertFloat32)
+		cert, err := certify(net, [][]float64{c.x}, CertFloat32)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,7 +170,7 @@ func TestCertificateFrameworkInputs(t *testing.T) {
 			checkCertGemm(t, net, [][]float64{c.x}, rand.New(rand.NewPCG(1, 2)))
 		}
 	}
-	if c64, _ := Certify(net, [][]float64{{3, 1e39}}, CertFloat64); !c64.Proven {
+	if c64, _ := certify(net, [][]float64{{3, 1e39}}, CertFloat64); !c64.Proven {
 		t.Errorf("float64: %s", c64.Reason)
 	}
 }

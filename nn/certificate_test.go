@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"context"
 	"math/big"
 	"strings"
 	"testing"
@@ -31,7 +32,7 @@ func ints(v ...int64) []*big.Rat {
 func TestCertificateLimit(t *testing.T) {
 	xs := [][]float64{{1, 1, 1}}
 	at := oneNeuron(ints(1<<23, 1<<22, 1<<22-1), big.NewRat(1, 1)) // P = 2^24
-	c, err := Certify(at, xs, CertFloat32)
+	c, err := certify(at, xs, CertFloat32)
 	if err != nil || !c.Proven || c.MaxPositive != 1<<24 || c.MaxUnits != 1<<24 {
 		t.Fatalf("at the limit: %v %+v", err, c)
 	}
@@ -39,17 +40,17 @@ func TestCertificateLimit(t *testing.T) {
 		t.Fatalf("outputs %v summary %q", c.Outputs, c.Summary())
 	}
 	over := oneNeuron(ints(1<<23, 1<<22, 1<<22), big.NewRat(1, 1)) // P = 2^24 + 1
-	c, _ = Certify(over, xs, CertFloat32)
+	c, _ = certify(over, xs, CertFloat32)
 	if c.Proven || !strings.Contains(c.Reason, "positive terms") {
 		t.Fatalf("over the limit: %+v", c)
 	}
-	if c64, _ := Certify(over, xs, CertFloat64); !c64.Proven {
+	if c64, _ := certify(over, xs, CertFloat64); !c64.Proven {
 		t.Fatalf("float64 should hold: %+v", c64)
 	}
 	// the condition is on P and N, not on the total: 2^24 + 1 − 2^24 = 1
 	// is small, yet adding the positives first rounds in float32
 	mixed := oneNeuron(ints(1<<24, 1, -(1<<24)), new(big.Rat))
-	c, _ = Certify(mixed, xs, CertFloat32)
+	c, _ = certify(mixed, xs, CertFloat32)
 	if c.Proven {
 		t.Fatal("P = 2^24+1 certified")
 	}
@@ -61,28 +62,28 @@ func TestCertificateLimit(t *testing.T) {
 		t.Fatal("expected float32 to round 2^24 + 1 in this order")
 	}
 	neg := oneNeuron(ints(-(1<<24), -1, 5), new(big.Rat))
-	if c, _ := Certify(neg, xs, CertFloat32); c.Proven || !strings.Contains(c.Reason, "negative terms") {
+	if c, _ := certify(neg, xs, CertFloat32); c.Proven || !strings.Contains(c.Reason, "negative terms") {
 		t.Fatalf("negative side: %+v", c)
 	}
 }
 
 func TestCertificateRefusals(t *testing.T) {
 	xs := [][]float64{{1, 2}}
-	if c, _ := Certify(oneNeuron(ints(1<<24+1, 1), new(big.Rat)), xs, CertFloat32); c.Proven || !strings.Contains(c.Reason, "not a float32 number") {
+	if c, _ := certify(oneNeuron(ints(1<<24+1, 1), new(big.Rat)), xs, CertFloat32); c.Proven || !strings.Contains(c.Reason, "not a float32 number") {
 		t.Fatalf("weight: %+v", c)
 	}
-	if c, _ := Certify(oneNeuron([]*big.Rat{big.NewRat(1, 3), big.NewRat(1, 1)}, new(big.Rat)), xs, CertFloat64); c.Proven {
+	if c, _ := certify(oneNeuron([]*big.Rat{big.NewRat(1, 3), big.NewRat(1, 1)}, new(big.Rat)), xs, CertFloat64); c.Proven {
 		t.Fatalf("1/3 certified: %+v", c)
 	}
-	if c, _ := Certify(oneNeuron(ints(1, 1), new(big.Rat)), [][]float64{{0.1, 1}}, CertFloat32); c.Proven || !strings.Contains(c.Reason, "input coordinate 1") {
+	if c, _ := certify(oneNeuron(ints(1, 1), new(big.Rat)), [][]float64{{0.1, 1}}, CertFloat32); c.Proven || !strings.Contains(c.Reason, "input coordinate 1") {
 		t.Fatalf("input 0.1: %+v", c)
 	}
 	sig := oneNeuron(ints(1, 1), new(big.Rat))
 	sig.Hidden[0].Act[0] = Sigmoid
-	if c, _ := Certify(sig, xs, CertFloat32); c.Proven || !strings.Contains(c.Reason, "sigmoid") {
+	if c, _ := certify(sig, xs, CertFloat32); c.Proven || !strings.Contains(c.Reason, "sigmoid") {
 		t.Fatalf("sigmoid: %+v", c)
 	}
-	if _, err := Certify(sig, [][]float64{{1}}, CertFloat32); err == nil {
+	if _, err := certify(sig, [][]float64{{1}}, CertFloat32); err == nil {
 		t.Fatal("short point accepted")
 	}
 }
@@ -92,7 +93,7 @@ func TestCertificateRefusals(t *testing.T) {
 func TestCertificateDyadic(t *testing.T) {
 	xs := [][]float64{{0.5, 3}, {0.25, 1}}
 	net := oneNeuron([]*big.Rat{big.NewRat(3, 4), big.NewRat(-1, 8)}, big.NewRat(1, 2))
-	c, err := Certify(net, xs, CertFloat32)
+	c, err := certify(net, xs, CertFloat32)
 	if err != nil || !c.Proven {
 		t.Fatalf("%v %+v", err, c)
 	}
@@ -102,10 +103,10 @@ func TestCertificateDyadic(t *testing.T) {
 	}
 	// 2^-30 beside 1: 2^30 units of 2^-30 in the positive sum
 	wide := oneNeuron([]*big.Rat{new(big.Rat).SetFrac64(1, 1<<30), big.NewRat(1, 1)}, new(big.Rat))
-	if c, _ := Certify(wide, [][]float64{{1, 1}}, CertFloat32); c.Proven {
+	if c, _ := certify(wide, [][]float64{{1, 1}}, CertFloat32); c.Proven {
 		t.Fatalf("1 + 2^-30 certified in float32: %+v", c)
 	}
-	if c, _ := Certify(wide, [][]float64{{1, 1}}, CertFloat64); !c.Proven || c.MaxUnits != 1<<30+1 {
+	if c, _ := certify(wide, [][]float64{{1, 1}}, CertFloat64); !c.Proven || c.MaxUnits != 1<<30+1 {
 		t.Fatalf("1 + 2^-30 in float64: %+v", c)
 	}
 }
@@ -114,8 +115,8 @@ func TestCertificateHashes(t *testing.T) {
 	xs := [][]float64{{1, 2}}
 	a := oneNeuron(ints(3, 4), big.NewRat(1, 1))
 	b := oneNeuron(ints(3, 5), big.NewRat(1, 1))
-	ca, _ := Certify(a, xs, CertFloat32)
-	cb, _ := Certify(b, xs, CertFloat32)
+	ca, _ := certify(a, xs, CertFloat32)
+	cb, _ := certify(b, xs, CertFloat32)
 	if ca.NetworkSHA256 == cb.NetworkSHA256 || ca.DataSHA256 != cb.DataSHA256 || len(ca.NetworkSHA256) != 64 {
 		t.Fatalf("hashes %s %s", ca.NetworkSHA256, cb.NetworkSHA256)
 	}
@@ -140,4 +141,9 @@ func TestShortRat(t *testing.T) {
 			t.Errorf("ShortRat = %q, want %q", got, c.want)
 		}
 	}
+}
+
+// certify is CertifyPoints on every point of xs, without a deadline.
+func certify(net *Network, xs [][]float64, f CertFormat) (*Certificate, error) {
+	return CertifyPoints(context.Background(), net, xs, nil, f)
 }

@@ -144,6 +144,7 @@ type xlayer struct {
 	words, outWords, bits int
 	dens                  []*big.Int // each neuron's output denominator
 	preDens               []*big.Int // each neuron's pre-activation denominator
+	dense                 *densePlan // the whole layer as one product (nil: term by term; see engine_dense.go)
 }
 
 // ErrSigmoid is returned for networks with sigmoid neurons, whose values are

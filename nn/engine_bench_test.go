@@ -53,7 +53,7 @@ func BenchmarkEngineMLP(b *testing.B) {
 	}
 	b.Run(fmt.Sprintf("exact/N=%d", n), func(b *testing.B) {
 		for b.Loop() {
-			if _, err := VerifyExact(net, xs, y, 10, nil); err != nil {
+			if _, err := ExactVerdict(context.Background(), net, xs, y, 10, ExactOptions{}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -221,6 +221,7 @@ func CompileExact(net *Network, xs [][]float64) (*Exact, error) {
 			findTwins(&xl, bzs)
 		}
 		chooseBases(&xl, lo, hi)
+		xl.dense = denseFor(&xl, readout, lo, hi)
 		xl.preDens, xl.dens = xl.dens, nden
 		e.layers = append(e.layers, xl)
 		lo, hi, den, dead, tops = nlo, nhi, nden, ndead, ntops

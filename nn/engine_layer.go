@@ -35,6 +35,10 @@ func (e *Exact) evalChunk(xs [][]float64, s *xscratch) (chunkOut, error) {
 // the layer (or the neuron leaves it unchanged), and every kernel reads a
 // point's inputs before writing its value.
 func (e *Exact) evalLayer(l *xlayer, readout bool, in *vals, P int, out *vals, skip []bool, skipW int, s *xscratch) {
+	if l.dense != nil && skip == nil && !readout {
+		e.evalDense(l, in, P, out, s)
+		return
+	}
 	ws := growInts(s.wa, l.out)
 	s.wa = nil // out keeps ws; the old out widths become the next scratch
 	var hb []int

@@ -63,21 +63,23 @@ func InputScales(d int, xs [][]float64) []int {
 
 // EvalExact evaluates net exactly on every row of xs with the exact engine
 // (see Exact), on all cores. progress, if not nil, is called (from any
-// goroutine) with the number of points finished so far.
-func EvalExact(net *Network, xs [][]float64, progress func(done int64)) ([][]*big.Rat, error) {
+// goroutine) with the number of points finished so far. It returns ctx's
+// error within a chunk's time once ctx is done.
+func EvalExact(ctx context.Context, net *Network, xs [][]float64, progress func(done int64)) ([][]*big.Rat, error) {
 	e, err := CompileExact(net, xs)
 	if err != nil {
 		return nil, err
 	}
-	return e.Outputs(context.Background(), xs, progress)
+	return e.Outputs(ctx, xs, progress)
 }
 
 // Parallel runs f over [0,n) split into chunks (of at most 64), one
-// goroutine per core taking chunks until none are left (par.Do, without a
-// context). The first error wins and stops the handing out of chunks. done
-// is shared by all calls, for progress counts.
-func Parallel(n int, f func(lo, hi int, done *atomic.Int64) error) error {
+// goroutine per core taking chunks until none are left (par.Do). The first
+// error wins and stops the handing out of chunks; so does ctx being done,
+// and then its error is returned. done is shared by all calls, for
+// progress counts.
+func Parallel(ctx context.Context, n int, f func(lo, hi int, done *atomic.Int64) error) error {
 	var done atomic.Int64
 	chunk := max(1, min(64, n/(par.Workers()*8)+1))
-	return par.Do(context.Background(), n, chunk, nil, func(lo, hi int, _ struct{}) error { return f(lo, hi, &done) })
+	return par.Do(ctx, n, chunk, nil, func(lo, hi int, _ struct{}) error { return f(lo, hi, &done) })
 }

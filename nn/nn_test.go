@@ -2,6 +2,7 @@ package nn
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math"
 	"math/big"
@@ -87,7 +88,7 @@ func randomInput(rng *rand.Rand, d int) []float64 {
 
 func checkAgainstReference(t *testing.T, net *Network, xs [][]float64) {
 	t.Helper()
-	outs, err := EvalExact(net, xs, nil)
+	outs, err := EvalExact(context.Background(), net, xs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

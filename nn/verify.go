@@ -118,15 +118,18 @@ type Report struct {
 }
 
 // Verify evaluates net on every point exactly and in float64 and float32, and
-// judges each output against y (class indices among m classes). progress, if
-// not nil, is called with the number of exactly evaluated points. (Without
-// a context: ExactVerdict and FloatCounts take one.)
-func Verify(net *Network, xs [][]float64, y []int, m int, progress func(done int64)) (*Report, error) {
-	r, err := ExactVerdict(context.Background(), net, xs, y, m, ExactOptions{Progress: progress})
+// judges each output against y (class indices among m classes): ExactVerdict
+// with opt, then AddFloat. It returns ctx's error within a chunk's time once
+// ctx is done.
+func Verify(ctx context.Context, net *Network, xs [][]float64, y []int, m int, opt ExactOptions) (*Report, error) {
+	r, err := ExactVerdict(ctx, net, xs, y, m, opt)
 	if err != nil {
 		return nil, err
 	}
-	r.AddFloat(context.Background(), net, xs, y, m, nil)
+	r.AddFloat(ctx, net, xs, y, m, nil)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -144,16 +147,6 @@ func (r *Report) AddFloatViews(ctx context.Context, net *Network, xs [][]float64
 	r.Float64Correct, r.Float32Correct, r.Float64BitExact = fc.Float64Correct, fc.Float32Correct, fc.Float64BitExact
 	r.Float = &fc
 	r.FloatSeconds = time.Since(t1).Seconds()
-}
-
-// VerifyExact is ExactVerdict without a context or hints.
-func VerifyExact(net *Network, xs [][]float64, y []int, m int, progress func(done int64)) (*Report, error) {
-	return ExactVerdict(context.Background(), net, xs, y, m, ExactOptions{Progress: progress})
-}
-
-// VerifyExactHints is ExactVerdict without a context.
-func VerifyExactHints(net *Network, xs [][]float64, y []int, m int, progress func(done int64), hints map[string]string) (*Report, error) {
-	return ExactVerdict(context.Background(), net, xs, y, m, ExactOptions{Progress: progress, Hints: hints})
 }
 
 // ExactOptions are the settings of ExactVerdict.

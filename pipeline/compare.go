@@ -80,11 +80,17 @@ type CompareRow struct {
 	// NormL2Squared and NormMax are ‖θ‖₂² and ‖θ‖_∞ of the built network.
 	NormL2Squared float64 `json:"norm_l2_squared,omitempty"`
 	NormMax       float64 `json:"norm_max,omitempty"`
+	// Log2NormL2Squared and Log2NormMax are their base-2 logarithms (finite
+	// when a norm is beyond float64 and shown as its largest value).
+	Log2NormL2Squared float64 `json:"log2_norm_l2_squared,omitempty"`
+	Log2NormMax       float64 `json:"log2_norm_max,omitempty"`
 	// NotApplicable says why the method does not take this data (e.g.
 	// floatexact and non-integer coordinates); such a row is not a failure.
 	NotApplicable string `json:"not_applicable,omitempty"`
 	// notApplicableShort is NotApplicable in a few words, for the table.
 	notApplicableShort string
+	// normMaxPow2: ‖θ‖∞ is exactly a power of two (compare_norms.go)
+	normMaxPow2 bool
 	// Float32Proven: nn.Certify proves every float32 evaluation, in any
 	// summation order, exact on the data (see docs/floatexact.md).
 	Float32Proven bool `json:"float32_proven"`
@@ -122,8 +128,7 @@ func Compare(ctx context.Context, ds *data.Dataset, o CompareOptions) []CompareR
 		}
 	}
 	if o.Geometry == nil {
-		g := construct.GeometryOf(ds)
-		o.Geometry = &g
+		o.Geometry = geometryOf(ctx, ds)
 	}
 	var rows []CompareRow
 	for _, name := range methods {
@@ -133,6 +138,16 @@ func Compare(ctx context.Context, ds *data.Dataset, o CompareOptions) []CompareR
 		rows = append(rows, compareOne(ctx, ds, name, o))
 	}
 	return rows
+}
+
+// geometryOf is ds's geometry, or only its sizes when ctx ends the
+// computation (the rows then report the interruption).
+func geometryOf(ctx context.Context, ds *data.Dataset) *construct.Geometry {
+	g, err := construct.GeometryOf(ctx, ds)
+	if err != nil {
+		g = construct.Sizes(ds.N(), ds.D(), ds.M())
+	}
+	return &g
 }
 
 // setPrediction copies a prediction's params counts into the row.
@@ -156,8 +171,7 @@ func compareOne(ctx context.Context, ds *data.Dataset, name string, o CompareOpt
 	row := CompareRow{Method: name, Dataset: ds.Name, N: ds.N(), D: ds.D(), M: ds.M()}
 	opts := construct.Options{Seed: o.Seed, Params: o.Params[name]}
 	if o.Geometry == nil {
-		g := construct.GeometryOf(ds)
-		o.Geometry = &g
+		o.Geometry = geometryOf(ctx, ds)
 	}
 	opts.Geometry = o.Geometry
 	if m, err := construct.Lookup(name); err == nil {
@@ -201,6 +215,8 @@ func compareOne(ctx context.Context, ds *data.Dataset, name string, o CompareOpt
 		st := b.Stats
 		r.Width, r.Depth, r.Params, r.Edges, r.MaxWeightBits = st.Width, st.Depth, st.Params, st.WeightsNonzero, st.MaxWeightBits
 		r.NormL2Squared, r.NormMax = st.NormL2Squared, st.NormMax
+		r.Log2NormL2Squared, r.Log2NormMax = st.Log2L2Squared, st.Log2Max
+		r.normMaxPow2 = maxAbsPow2(b.Model.Net)
 		r.BuildSeconds = b.Seconds
 		r.Theorem = b.Model.Theorem
 		r.setPrediction(b.Model.Theory)

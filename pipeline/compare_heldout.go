@@ -9,6 +9,7 @@ import (
 
 	"github.com/memnet/memnet/data"
 	"github.com/memnet/memnet/nn"
+	"github.com/memnet/memnet/verdict"
 )
 
 // HeldOut are the columns every later paper asks for: exact accuracy on
@@ -21,10 +22,10 @@ type HeldOut struct {
 	TestCorrect int    `json:"test_correct,omitempty"`
 	TestN       int    `json:"test_points,omitempty"`
 	TestError   string `json:"test_error,omitempty"`
-	// Radius is the robust radius (nn.RobustRadius): exact for networks
+	// Radius is the robust radius (verdict.RobustRadius): exact for networks
 	// whose first layer is one projection, bounds otherwise.
-	Radius      *nn.Radius `json:"robust_radius,omitempty"`
-	RadiusError string     `json:"robust_radius_error,omitempty"`
+	Radius      *verdict.Radius `json:"robust_radius,omitempty"`
+	RadiusError string          `json:"robust_radius_error,omitempty"`
 }
 
 // RadiusTimeout bounds the robust-radius computation of one network; over
@@ -40,7 +41,7 @@ func heldOut(ctx context.Context, model *nn.Model, ds *data.Dataset, y []int, o 
 			h.TestError = fmt.Sprintf("test data has d = %d, the network reads %d", o.Test.D(), ds.D())
 		} else {
 			ty := classIndex(model, o.Test)
-			cls, err := nn.HeldOutClasses(ctx, model.Net, o.Test.X, len(model.Classes))
+			cls, err := verdict.HeldOutClasses(ctx, model.Net, o.Test.X, len(model.Classes))
 			if err != nil {
 				h.TestError = err.Error()
 			} else {
@@ -56,7 +57,7 @@ func heldOut(ctx context.Context, model *nn.Model, ds *data.Dataset, y []int, o 
 	if o.Radius && ctx.Err() == nil {
 		rctx, cancel := context.WithTimeout(ctx, RadiusTimeout)
 		defer cancel()
-		r, err := nn.RobustRadius(rctx, model.Net, ds.X, y, len(model.Classes))
+		r, err := verdict.RobustRadius(rctx, model.Net, ds.X, y, len(model.Classes))
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 			err = fmt.Errorf("not computed within %s", RadiusTimeout)
 		}
@@ -86,7 +87,7 @@ func init() {
 				return "error: " + oneLine(r.RadiusError)
 			case r.Radius == nil:
 				return ""
-			case r.Radius.Kind == nn.RadiusExact:
+			case r.Radius.Kind == verdict.RadiusExact:
 				return fmt.Sprintf("%.4g exact", r.Radius.ValueF)
 			case r.Radius.Infinite:
 				return "- (one label)"

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/memnet/memnet/data"
-	"github.com/memnet/memnet/nn"
+	"github.com/memnet/memnet/verdict"
 )
 
 // TestCompareHeldOut: --test and --radius fill their columns for every
@@ -24,9 +24,9 @@ func TestCompareHeldOut(t *testing.T) {
 		if r.TestN != 500 || r.TestCorrect < 250 || r.Radius == nil {
 			t.Fatalf("%s: test %d/%d, radius %+v %s", r.Method, r.TestCorrect, r.TestN, r.Radius, r.RadiusError)
 		}
-		want := nn.RadiusExact
+		want := verdict.RadiusExact
 		if r.Method == "dfg" {
-			want = nn.RadiusBounds
+			want = verdict.RadiusBounds
 		}
 		if r.Radius.Kind != want || r.Radius.Lower > r.Radius.Upper || r.Radius.Upper <= 0 {
 			t.Fatalf("%s: radius %+v", r.Method, r.Radius)

@@ -214,7 +214,7 @@ func CompareFloat32(ctx context.Context, m *nn.Model, ds *data.Dataset) (*FloatC
 }
 
 func compareFloat32(m *nn.Model, ds *data.Dataset) (*FloatComparison, error) {
-	exact, err := nn.EvalExact(m.Net, ds.X, nil)
+	exact, err := nn.EvalExact(context.Background(), m.Net, ds.X, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -43,7 +43,7 @@ func TestInputAffine(t *testing.T) {
 	pre := make([][]float64, len(xs))
 	shift := []*big.Rat{big.NewRat(-1307, 10000), big.NewRat(1, 2), big.NewRat(1, 5)}
 	// evaluate net at the rational scale·x + shift by folding it into a copy at x = 0
-	got, err := nn.EvalExact(fm.Net, xs, nil)
+	got, err := nn.EvalExact(context.Background(), fm.Net, xs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestInputAffine(t *testing.T) {
 			t.Fatal(err)
 		}
 		pre[p] = make([]float64, 3)
-		want, err := nn.EvalExact(at, pre[p:p+1], nil)
+		want, err := nn.EvalExact(context.Background(), at, pre[p:p+1], nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -37,7 +37,10 @@ func Build(ctx context.Context, ds *data.Dataset, method string, opts construct.
 	}
 	method = m.Name()
 	if opts.Geometry == nil {
-		g := construct.GeometryOf(ds)
+		g, err := construct.GeometryOf(ctx, ds)
+		if err != nil {
+			return nil, err
+		}
 		opts.Geometry = &g
 	}
 	t0 := time.Now()
@@ -69,7 +72,7 @@ func Build(ctx context.Context, ds *data.Dataset, method string, opts construct.
 // the build notes. A claim that fails is an internal error.
 func checkFloat32Claim(ctx context.Context, res *construct.Result, ds *data.Dataset) error {
 	t0 := time.Now()
-	cert, err := withContext(ctx, func() (*nn.Certificate, error) { return nn.Certify(res.Net, ds.X, nn.CertFloat32) })
+	cert, err := withContext(ctx, func() (*nn.Certificate, error) { return nn.CertifyPoints(ctx, res.Net, ds.X, nil, nn.CertFloat32) })
 	if err != nil {
 		return err
 	}
@@ -110,19 +113,37 @@ type WrongPoint = verdict.WrongPoint
 // classIndex maps the dataset's classes onto the model's by label text;
 // labels the model does not know map to -1 (never right).
 func classIndex(model *nn.Model, ds *data.Dataset) []int {
+	y, _ := ModelClasses(model, ds)
+	for i, k := range y {
+		if k >= len(model.Classes) {
+			y[i] = -1
+		}
+	}
+	return y
+}
+
+// ModelClasses maps the data's labels onto the model's class indices (by
+// the labels' names) and returns them with the class names: a label the
+// model does not know gets a class of its own after the model's (in order
+// of first appearance), so every point has a colour in a picture.
+func ModelClasses(model *nn.Model, ds *data.Dataset) ([]int, []string) {
+	classes := append([]string{}, model.Classes...)
 	pos := map[string]int{}
-	for i, c := range model.Classes {
+	for i, c := range classes {
 		pos[c] = i
 	}
 	y := make([]int, ds.N())
 	for i, c := range ds.Y {
-		k, ok := pos[ds.Classes[c]]
+		lbl := ds.Classes[c]
+		k, ok := pos[lbl]
 		if !ok {
-			k = -1
+			k = len(classes)
+			pos[lbl] = k
+			classes = append(classes, lbl)
 		}
 		y[i] = k
 	}
-	return y
+	return y, classes
 }
 
 // The phases Verify reports (VerifyOptions.Report).

@@ -32,14 +32,14 @@ func EvalRat(ctx context.Context, net *nn.Network, xs [][]*big.Rat) ([][]*big.Ra
 			if err != nil {
 				return nil, err
 			}
-			o, err := nn.EvalExact(folded, [][]float64{make([]float64, net.InputDim)}, nil)
+			o, err := nn.EvalExact(context.Background(), folded, [][]float64{make([]float64, net.InputDim)}, nil)
 			if err != nil {
 				return nil, err
 			}
 			out[p] = o[0]
 		}
 		if len(fl) > 0 {
-			o, err := nn.EvalExact(net, fl, nil)
+			o, err := nn.EvalExact(context.Background(), net, fl, nil)
 			if err != nil {
 				return nil, err
 			}

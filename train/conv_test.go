@@ -220,7 +220,7 @@ func TestConvTrainedExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := nn.VerifyExact(m.Net, xs, y, a.Out, nil)
+	rep, err := nn.ExactVerdict(context.Background(), m.Net, xs, y, a.Out, nn.ExactOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -294,7 +294,7 @@ func verify[F Float](net *Net[F], xs [][]float64, y []int, classes int, progress
 
 // verifyNetwork is the exact verdict on a written network.
 func verifyNetwork(nw *nn.Network, xs [][]float64, y []int, classes int, progress func(int64)) (*Exact, error) {
-	r, err := nn.VerifyExact(nw, xs, y, classes, progress)
+	r, err := nn.ExactVerdict(context.Background(), nw, xs, y, classes, nn.ExactOptions{Progress: progress})
 	if err != nil {
 		return nil, err
 	}

@@ -159,6 +159,9 @@ func ReadPartial(r io.Reader, name string) (*Partial, error) {
 		max(res.ExactCorrect, res.ExactEqual, res.Float64Correct, res.Float32Correct, res.Float64BitExact) > res.DistinctPoints {
 		return nil, fmt.Errorf("%s: partial verdict with inconsistent counts", name)
 	}
+	if err := checkListed(&p); err != nil {
+		return nil, fmt.Errorf("%s: partial verdict with inconsistent counts: %v", name, err)
+	}
 	if len(p.CertPoints) != len(p.Result.Certificates) {
 		return nil, fmt.Errorf("%s: %d certificates but %d certificate point pairs", name, len(p.Result.Certificates), len(p.CertPoints))
 	}

@@ -12,8 +12,8 @@ import (
 func samplePartial(t testing.TB) []byte {
 	p := &Partial{Format: PartialFormat, NetworkSHA256: "ab", DataFingerprint: strings.Repeat("c", 64), DataDim: 2, PointsSHA256: "ef", DataRows: 3, DataPoints: 2,
 		Count: 2, Shards: []int{1}, ShardFingerprint: strings.Repeat("0", 63) + "d", Classes: []string{"a", "b"},
-		Result: &Result{Points: 2, DistinctPoints: 1, ExactCorrect: 1, Exact: true, Proof: "exact arithmetic",
-			Wrong:        []WrongPoint{{Row: 3, Label: "b", Predicted: "?"}},
+		Result: &Result{Points: 2, DistinctPoints: 1, ExactCorrect: 0, Exact: false, Proof: "exact arithmetic",
+			Wrong:        []WrongPoint{{Row: 2, Label: "b", Predicted: "?"}},
 			Certificates: []*nn.Certificate{{Format: "float32", Proven: true, Points: 1, FailPoint: -1, WherePoint: 0}}},
 		CertPoints: [][2]int{{-1, 0}}}
 	var b bytes.Buffer

@@ -12,7 +12,7 @@
 // ridge neurons and updated only when s crosses a neuron's threshold. The
 // stored network is evaluated, in integer fixed point (dyadic weights), and
 // judged as nn.Verify does; networks of any other shape, or with non-dyadic
-// weights, are handed to nn.VerifyExact.
+// weights, are handed to nn.ExactVerdict.
 
 package verdict
 
@@ -123,7 +123,7 @@ func fracBits(r *big.Rat) int {
 }
 
 // VerifyRidge evaluates net exactly on every point and judges it as
-// nn.VerifyExact does, with the sweep when the shape allows it.
+// nn.ExactVerdict does, with the sweep when the shape allows it.
 func VerifyRidge(ctx context.Context, net *nn.Network, xs [][]float64, y []int, m int, progress func(done int64)) (*nn.Report, error) {
 	s := recognize(net)
 	if s == nil || len(xs) == 0 || len(xs) != len(y) {

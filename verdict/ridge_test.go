@@ -93,7 +93,7 @@ func TestSweepMatchesGeneric(t *testing.T) {
 			y[i] = rng.IntN(3)
 		}
 		m := 3
-		want, err := nn.VerifyExact(net, xs, y, m, nil)
+		want, err := nn.ExactVerdict(context.Background(), net, xs, y, m, nn.ExactOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,8 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/memnet/memnet/approx"
-	"github.com/memnet/memnet/nn"
 	"github.com/memnet/memnet/pipeline"
+	"github.com/memnet/memnet/plot"
 )
 
 func init() { extraCommands = append(extraCommands, approxCmd) }
@@ -81,7 +81,7 @@ any work.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if plotPath != "" {
-				if err := plotCheckPath(plotPath); err != nil {
+				if err := plot.CheckPath(plotPath); err != nil {
 					return err
 				}
 			}
@@ -99,13 +99,13 @@ any work.`,
 				return err
 			}
 			if out != "" {
-				if err := approxModel(a, rep).Save(out); err != nil {
+				if err := pipeline.ApproxModel(a, rep).Save(out); err != nil {
 					return err
 				}
 			}
 			var plotNotes []string
 			if plotPath != "" {
-				if plotNotes, err = approxPlot(a, t, plotPath); err != nil {
+				if plotNotes, err = pipeline.ApproxPicture(cmd.Context(), a, t, plotPath); err != nil {
 					return err
 				}
 			}
@@ -192,35 +192,6 @@ func printApprox(r *approx.Report) {
 		fmt.Printf("  cores: Φ = c_j in exact arithmetic at %d/%d points (lower corner, upper corner, centre of each of the %d cores): %s\n", c.Equal, c.Points, c.Cells, verdict)
 	}
 	fmt.Printf("  build %.3f s, error measurement %.3f s, exact core check %.3f s\n", r.BuildSeconds, r.MeasureSeconds, r.CheckSeconds)
-}
-
-// approxModel wraps the network for saving; inspect shows its phases.
-func approxModel(a *approx.Approx, r *approx.Report) *nn.Model {
-	fmtF := func(v float64) string { return fmt.Sprintf("%g", v) }
-	return &nn.Model{
-		Net: a.Net, Method: "approx",
-		Options: map[string]string{"function": r.Function, "n": fmt.Sprint(r.N), "theta": fmt.Sprint(r.Theta),
-			"box": fmt.Sprint(r.Box), "shift": fmtF(r.Shift), "p": fmtF(r.P)},
-		Points: r.Cells, Classes: outputNames(r.M),
-		Theorem:   "Hernández–Zuazua (2024), width-(d+1) universal approximation in L^p (specification §3 reconstruction)",
-		Predicted: map[string]int64{"depth_construction": r.DepthFormula, "width_construction": int64(max(r.D+1, r.M+1))},
-		Hints: map[string]string{"phases": pipeline.PhasesHint([]pipeline.Phase{
-			{Name: "flatten cell cores to lattice points (d·n)", First: 1, Last: r.DepthFlatten},
-			{Name: "memorize the lattice values, HZ2 (2n^d − 1)", First: r.DepthFlatten + 1, Last: r.Depth}}),
-			"l1_error": fmtF(r.L1Error), "l2_error": fmtF(r.L2Error)},
-	}
-}
-
-// outputNames names the components of f: "f", or f1..fm.
-func outputNames(m int) []string {
-	if m == 1 {
-		return []string{"f"}
-	}
-	ns := make([]string, m)
-	for i := range ns {
-		ns[i] = fmt.Sprintf("f%d", i+1)
-	}
-	return ns
 }
 
 // boxString writes a box as "[0, 2] × [−1, 1]".

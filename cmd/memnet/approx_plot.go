@@ -6,84 +6,12 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
 	"github.com/memnet/memnet/approx"
-	"github.com/memnet/memnet/nn"
 	"github.com/memnet/memnet/plot"
 )
-
-func plotCheckPath(p string) error { return plot.CheckPath(p) }
-
-// approxPlot draws the d=1 graphs of f, f_n and Φ, or the d=2 heat maps of
-// f, Φ and |f − Φ| (first component), Φ evaluated in float64.
-func approxPlot(a *approx.Approx, f approx.Target, path string) ([]string, error) {
-	g := a.Geom
-	f64 := a.Net.Float64()
-	val := make([]float64, a.M)
-	cellOf := func(x []float64) int {
-		t, stride := 0, 1
-		for k := range g.D {
-			j := int(math.Floor((x[k] - g.A[k]) / g.H[k]))
-			j = min(max(j, 0), g.N-1)
-			t += j * stride
-			stride *= g.N
-		}
-		return t
-	}
-	switch g.D {
-	case 1:
-		const samples = 4000
-		fs, fn, phi := plot.Series{Name: "f"}, plot.Series{Name: "f_n (cell means)"}, plot.Series{Name: "Φ (network, float64)"}
-		lo, hi := g.A[0], g.A[0]+float64(g.N)*g.H[0]
-		for i := range samples {
-			x := []float64{lo + (hi-lo)*float64(i)/float64(samples-1)}
-			out := make([]float64, a.M)
-			f.Eval(x, val)
-			if err := f64.Eval(x, out); err != nil {
-				return nil, err
-			}
-			fs.X, fs.Y = append(fs.X, x[0]), append(fs.Y, val[0])
-			fn.X, fn.Y = append(fn.X, x[0]), append(fn.Y, a.Mean(cellOf(x), 0))
-			phi.X, phi.Y = append(phi.X, x[0]), append(phi.Y, out[0])
-		}
-		title := fmt.Sprintf("%s: n=%d, depth %d, width %d", f.Name(), g.N, len(a.Net.Hidden), a.Net.Stats().Width)
-		return nil, plot.Graph1D(title, "x", []plot.Series{fs, fn, phi}, path)
-	case 2:
-		const res = 240
-		mk := func(name string) plot.Field {
-			v := make([][]float64, res)
-			for r := range v {
-				v[r] = make([]float64, res)
-			}
-			return plot.Field{Name: name, X0: g.A[0], X1: g.A[0] + float64(g.N)*g.H[0], Y0: g.A[1], Y1: g.A[1] + float64(g.N)*g.H[1], V: v}
-		}
-		ff, fp, fe := mk("f"), mk("Φ (network, float64)"), mk("|f − Φ|")
-		xs := make([][]float64, 0, res*res)
-		for r := range res {
-			for c := range res {
-				xs = append(xs, []float64{ff.X(c), ff.Y(r)})
-			}
-		}
-		outs := make([][]float64, len(xs))
-		for i := range outs {
-			outs[i] = make([]float64, a.M)
-		}
-		_ = nn.Parallel(len(xs), func(lo, hi int, _ *atomic.Int64) error {
-			return f64.EvalBatch(xs[lo:hi], outs[lo:hi])
-		})
-		for i, x := range xs {
-			r, c := i/res, i%res
-			f.Eval(x, val)
-			ff.V[r][c], fp.V[r][c], fe.V[r][c] = val[0], outs[i][0], math.Abs(val[0]-outs[i][0])
-		}
-		title := fmt.Sprintf("%s: n=%d (%d cells), depth %d, width %d; %d×%d pixel centres", f.Name(), g.N, g.Cells(), len(a.Net.Hidden), a.Net.Stats().Width, res, res)
-		return []string{"heat maps show the first component"}, plot.HeatMaps(title, []plot.Field{ff, fp, fe}, path)
-	}
-	return nil, fmt.Errorf("--plot: pictures are drawn for d = 1 (graphs) and d = 2 (heat maps), not d = %d", g.D)
-}
 
 func approxScalingCmd() *cobra.Command {
 	var functions, dims, out string

@@ -54,7 +54,10 @@ computed by memnet geometry's method); flags given explicitly override it.`,
 				if err != nil {
 					return err
 				}
-				g := data.Geometry(ds)
+				g, err := data.Geometry(cmd.Context(), ds)
+				if err != nil {
+					return err
+				}
 				if !cmd.Flags().Changed("n") {
 					p.N = ds.N()
 				}

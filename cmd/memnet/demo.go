@@ -139,12 +139,15 @@ diameter exact up to N²·d = 2·10⁹ and bounded above that.`,
 			if err != nil {
 				return err
 			}
-			g := data.Geometry(ds)
-			q := theoryQuantities(g)
+			g, err := data.Geometry(cmd.Context(), ds)
+			if err != nil {
+				return err
+			}
+			q := pipeline.TheoryOfGeometry(g)
 			if asJSON {
 				return printJSON(os.Stdout, struct {
 					data.GeometryReport
-					Theory geometryTheory `json:"theory"`
+					Theory pipeline.GeometryTheory `json:"theory"`
 				}{g, q})
 			}
 			printGeometry(os.Stdout, ds.Name, g, q)
@@ -156,33 +159,7 @@ diameter exact up to N²·d = 2·10⁹ and bounded above that.`,
 	return cmd
 }
 
-// geometryTheory are the derived quantities the theorems read (0 when δ is 0).
-type geometryTheory struct {
-	DeltaUpper   float64 `json:"delta_upper"`
-	Log2Delta    float64 `json:"log2_delta"`
-	ParkC1Layers float64 `json:"park_compression1_layers"`
-	Log2R        float64 `json:"log2_R"`
-	Log2InvDelta float64 `json:"log2_2r_over_delta"`
-}
-
-func theoryQuantities(g data.GeometryReport) geometryTheory {
-	var q geometryTheory
-	if g.MinDist <= 0 || g.N < 2 {
-		return q
-	}
-	// logarithms of ratios are taken as differences of logarithms, so data
-	// near 1e300 and 1e−300 give finite values (the ratios overflow)
-	q.DeltaUpper = data.RatioOrMax(g.MaxDistUpper, g.MinDist)
-	q.Log2Delta = math.Max(0, data.Log2Ratio(g.MaxDistUpper, g.MinDist))
-	q.ParkC1Layers = math.Max(0, math.Ceil(q.Log2Delta+0.5*math.Log2(2*math.Pi*float64(g.D))))
-	if g.MaxNorm > 0 {
-		q.Log2R = data.Log2R(g.MaxNorm, g.MinDist, g.N, g.D)
-		q.Log2InvDelta = math.Max(1, 1+data.Log2Ratio(g.MaxNorm, g.MinDist))
-	}
-	return q
-}
-
-func printGeometry(w io.Writer, name string, g data.GeometryReport, q geometryTheory) {
+func printGeometry(w io.Writer, name string, g data.GeometryReport, q pipeline.GeometryTheory) {
 	fmt.Fprintf(w, "dataset %s: N = %d distinct points, d = %d, M = %d classes\n", name, g.N, g.D, g.M)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  r\tlargest norm ‖x_i‖\t%.6g\n", g.MaxNorm)

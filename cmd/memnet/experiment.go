@@ -136,32 +136,6 @@ func parseInts(flag, s string) ([]int, error) {
 	return out, nil
 }
 
-// parkGrid is a named grid of park-depth-width.
-type parkGrid struct {
-	widths, blocks  string
-	n, test, epochs int
-	sets            string
-	// conv: convolutional residual networks (else residual MLPs); budget:
-	// the Figure-1 architectures; lr, trials: defaults of --lr, --trials.
-	conv   bool
-	budget string
-	lr     float64
-	trials int
-}
-
-// parkGrids are the named grids of park-depth-width.
-var parkGrids = map[string]parkGrid{
-	"small":       {widths: "4,16", blocks: "1,4", n: 500, test: 500, epochs: 30, sets: "fashion-random,fashion", lr: 0.02, trials: 1},
-	"default":     {widths: "4,8,16,32", blocks: "1,2,4,8,16", n: 2000, test: 2000, epochs: 200, sets: "fashion-random,fashion,digits-random,digits", lr: 0.02, trials: 1},
-	"paper-small": {widths: "4,8,16", blocks: "1,2,4", n: parkPaperN, test: 1000, epochs: parkPaperEpochs, sets: "fashion", conv: true, budget: "16x1,11x2,8x4,6x7,4x16", lr: 0.1, trials: 3},
-}
-
-// The paper-small scale (docs/train.md: the widest networks reach > 99 %).
-const (
-	parkPaperN      = 200
-	parkPaperEpochs = 640
-)
-
 // parseBudget reads "CxB,CxB,…" (channels × blocks).
 func parseBudget(s string) ([][2]int, error) {
 	var out [][2]int
@@ -209,10 +183,10 @@ DIR/park_depth_width.csv, DIR/park_<dataset>_train.png / _test.png heat maps (ro
 columns c: the paper's Figure 2) and DIR/park_<dataset>_figure1.png (the budget
 architectures with ± one standard deviation over the trials: Figure 1), and prints
 the grids and the Figure-1 table. --widths, --blocks, --budget, --n, --epochs,
---lr and --trials override the grid's values.`, parkPaperN, parkPaperEpochs),
+--lr and --trials override the grid's values.`, experiment.ParkPaperN, experiment.ParkPaperEpochs),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			g, ok := parkGrids[grid]
+			g, ok := experiment.ParkGrids[grid]
 			if !ok {
 				return fmt.Errorf("--grid %q: want small, default or paper-small", grid)
 			}
@@ -223,35 +197,35 @@ the grids and the Figure-1 table. --widths, --blocks, --budget, --n, --epochs,
 				return def
 			}
 			var err error
-			if o.Widths, err = parseInts("widths", pick("widths", widths, g.widths)); err != nil {
+			if o.Widths, err = parseInts("widths", pick("widths", widths, g.Widths)); err != nil {
 				return err
 			}
-			if o.Blocks, err = parseInts("blocks", pick("blocks", blocks, g.blocks)); err != nil {
+			if o.Blocks, err = parseInts("blocks", pick("blocks", blocks, g.Blocks)); err != nil {
 				return err
 			}
 			if !cmd.Flags().Changed("n") {
-				n = g.n
+				n = g.N
 			}
 			if !cmd.Flags().Changed("test") {
-				nTest = g.test
+				nTest = g.Test
 			}
 			if !cmd.Flags().Changed("epochs") {
-				o.Epochs = g.epochs
+				o.Epochs = g.Epochs
 			}
 			if !cmd.Flags().Changed("lr") {
-				o.LR = g.lr
+				o.LR = g.LR
 			}
 			if !cmd.Flags().Changed("trials") {
-				o.Trials = g.trials
+				o.Trials = g.Trials
 			}
-			switch network := pick("network", network, map[bool]string{true: "conv", false: "mlp"}[g.conv]); network {
+			switch network := pick("network", network, map[bool]string{true: "conv", false: "mlp"}[g.Conv]); network {
 			case "conv":
 				o.Conv = true
 			case "mlp":
 			default:
 				return fmt.Errorf("--network %q: want conv or mlp", network)
 			}
-			if o.Budget, err = parseBudget(pick("budget", budget, g.budget)); err != nil {
+			if o.Budget, err = parseBudget(pick("budget", budget, g.Budget)); err != nil {
 				return err
 			}
 			if n < 1 || nTest < 0 || pool < 1 || o.Epochs < 1 || o.Batch < 1 || o.Trials < 1 || o.Trials > 1000 || !(o.LR > 0) || !(o.Lambda >= 0) {
@@ -261,7 +235,7 @@ the grids and the Figure-1 table. --widths, --blocks, --budget, --n, --epochs,
 				return parkReplot(out, o)
 			}
 			var fashion, fashionTest, dig *data.Dataset
-			for _, name := range splitList(pick("datasets", sets, g.sets)) {
+			for _, name := range splitList(pick("datasets", sets, g.Sets)) {
 				random := false
 				base := name
 				if b, ok := strings.CutSuffix(name, "-random"); ok {

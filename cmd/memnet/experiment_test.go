@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/memnet/memnet/train/experiment"
 )
 
 // TestExperimentFlagsFailCleanly: flags that made the experiments and train
@@ -63,7 +65,7 @@ func TestExperimentFlagsFailCleanly(t *testing.T) {
 // iterations, learning rate, trials, grid and Figure-1 architectures), so
 // the documented figures come from the preset as it stands.
 func TestExperimentParkPaperSmallDocumented(t *testing.T) {
-	g, ok := parkGrids["paper-small"]
+	g, ok := experiment.ParkGrids["paper-small"]
 	if !ok {
 		t.Fatal("no paper-small grid")
 	}
@@ -71,7 +73,7 @@ func TestExperimentParkPaperSmallDocumented(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	budget, err := parseBudget(g.budget)
+	budget, err := parseBudget(g.Budget)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,21 +82,21 @@ func TestExperimentParkPaperSmallDocumented(t *testing.T) {
 		pairs = append(pairs, fmt.Sprintf("(%d, %d)", cb[0], cb[1]))
 	}
 	const batch = 64 // the --batch default, Park et al.'s
-	iters := g.epochs * ((g.n + batch - 1) / batch)
+	iters := g.Epochs * ((g.N + batch - 1) / batch)
 	brace := func(s string) string { return "{" + strings.ReplaceAll(s, ",", ", ") + "}" }
 	for _, want := range []string{
-		fmt.Sprintf("the first %d training images", g.n),
-		fmt.Sprintf("the first %d test images", g.test),
-		fmt.Sprintf("batch %d, %d epochs = %d iterations, lr %g", batch, g.epochs, iters, g.lr),
-		fmt.Sprintf("| trials | 3, averaged | %d:", g.trials),
+		fmt.Sprintf("the first %d training images", g.N),
+		fmt.Sprintf("the first %d test images", g.Test),
+		fmt.Sprintf("batch %d, %d epochs = %d iterations, lr %g", batch, g.Epochs, iters, g.LR),
+		fmt.Sprintf("| trials | 3, averaged | %d:", g.Trials),
 		"(c, b) = " + strings.Join(pairs, ", "),
-		fmt.Sprintf("c ∈ %s, b ∈ %s", brace(g.widths), brace(g.blocks)),
+		fmt.Sprintf("c ∈ %s, b ∈ %s", brace(g.Widths), brace(g.Blocks)),
 	} {
 		if !strings.Contains(string(doc), want) {
 			t.Errorf("docs/train.md does not state the paper-small preset's %q", want)
 		}
 	}
-	if !g.conv || g.sets != "fashion" {
-		t.Errorf("paper-small: conv %v on %q; docs/train.md: convolutional networks on fashion", g.conv, g.sets)
+	if !g.Conv || g.Sets != "fashion" {
+		t.Errorf("paper-small: conv %v on %q; docs/train.md: convolutional networks on fashion", g.Conv, g.Sets)
 	}
 }

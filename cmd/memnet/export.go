@@ -95,43 +95,16 @@ unknown otherwise (memnet decides the box centre only). See docs/vnnlib.md.`,
 					if ds.D() != model.Net.InputDim {
 						return fmt.Errorf("%s has %d features per point; the network reads %d", ds.Name, ds.D(), model.Net.InputDim)
 					}
-					// a float-exactness certificate proves that no point
-					// changes its prediction in this dtype, in any order
-					cf := nn.CertFloat64
-					if dtype == export.Float32 {
-						cf = nn.CertFloat32
-					}
 					// a bar per phase on a terminal (the check takes seconds at 60k points)
 					report, done := phases("export check")
-					if report != nil {
-						report("float-exactness certificate", 0, 1)
-					}
-					if cert, err = nn.Certify(model.Net, ds.X, cf); err != nil {
-						done()
+					cert, err = export.CheckData(cmd.Context(), model.Net, len(model.Classes), ds.X, dtype, v, report)
+					done()
+					if err != nil {
 						return err
 					}
 					if cert.Proven {
-						v.Checked, v.Points = true, ds.N()
 						model.Certificates = map[string]*nn.Certificate{string(dtype): cert}
-					} else {
-						var bar func(int64)
-						if report != nil {
-							bar = func(d int64) { report("exact outputs", d, int64(ds.N())) }
-						}
-						exact, err := export.ExactClassesProgress(model.Net, len(model.Classes), ds.X, bar)
-						if err != nil {
-							done()
-							return err
-						}
-						if report != nil {
-							report("float outputs", 0, 1)
-						}
-						if err := v.CheckPoints(model.Net, len(model.Classes), ds.X, exact); err != nil {
-							done()
-							return err
-						}
 					}
-					done()
 				}
 				res.Verdict = v
 				res.Certificate = cert

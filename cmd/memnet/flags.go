@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/memnet/memnet/construct"
 	"github.com/memnet/memnet/data"
 )
 
@@ -50,25 +51,9 @@ func printJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// methodFlags maps command-line flags to method options; only flags the user
-// set are passed on, so each method's own defaults apply.
-var methodFlags = []struct{ flag, param, usage string }{
-	{"snap", "snap", "hz: append the exact output snap block: true or false (default true)"},
-	{"weights", "weights", "hz: dyadic or rational weights (default dyadic)"},
-	{"variant", "variant", "hz: sweep (HZ2, default) or phases (compress, collapse, sort, assign labels)"},
-	{"direction", "direction", "hz, zhang, ysj: projection direction: auto, gaussian or integer (default auto)"},
-	{"max-depth", "max-depth", "vardi and auto: depth limit (vardi: Theorem 5.1; default none)"},
-	{"max-bits", "max-bits", "vardi and auto: limit on a weight's bits (vardi: Theorem 6.2; default none)"},
-	{"objective", "objective", "vardi: minimize params or depth (default params)"},
-	{"w", "w", "park: trade-off exponent in [2/3, 1] (Theorem 1; default 2/3)"},
-	{"activation", "activation", "park: step, relu or sigmoid; dfg: step or relu (default step)"},
-	{"eps", "eps", "park with --regression: tolerance of the real targets (default 0.01)"},
-	{"sigmoid-eps", "sigmoid-eps", "park with --activation sigmoid: output error ε in (0, 1/2) the slopes are budgeted for (default 0.25)"},
-}
-
 func addMethodFlags(cmd *cobra.Command, opts *[]string) {
-	for _, m := range methodFlags {
-		cmd.Flags().String(m.flag, "", m.usage)
+	for _, m := range construct.Flags {
+		cmd.Flags().String(m.Name, "", m.Usage)
 	}
 	cmd.Flags().Lookup("snap").NoOptDefVal = "true" // --snap alone means --snap=true
 	cmd.Flags().Bool("regression", false, "park: memorize real targets in [0,1] (the labels) to within --eps")
@@ -77,10 +62,10 @@ func addMethodFlags(cmd *cobra.Command, opts *[]string) {
 
 func methodParams(cmd *cobra.Command, opts []string) (map[string]string, error) {
 	p := map[string]string{}
-	for _, m := range methodFlags {
-		if cmd.Flags().Changed(m.flag) {
-			v, _ := cmd.Flags().GetString(m.flag)
-			p[m.param] = v
+	for _, m := range construct.Flags {
+		if cmd.Flags().Changed(m.Name) {
+			v, _ := cmd.Flags().GetString(m.Name)
+			p[m.Param] = v
 		}
 	}
 	if cmd.Flags().Changed("regression") {

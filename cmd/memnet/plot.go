@@ -11,7 +11,6 @@ import (
 
 	"github.com/memnet/memnet/construct"
 	"github.com/memnet/memnet/data"
-	"github.com/memnet/memnet/nn"
 	"github.com/memnet/memnet/pipeline"
 	"github.com/memnet/memnet/plot"
 )
@@ -50,7 +49,7 @@ computed in float64 (for drawing only). Large datasets are sampled (--max-points
 			if ds.D() != model.Net.InputDim {
 				return fmt.Errorf("%s has %d features per point; the network reads %d", ds.Name, ds.D(), model.Net.InputDim)
 			}
-			y, classes := modelClasses(model, ds)
+			y, classes := pipeline.ModelClasses(model, ds)
 			ends, endNotes := phaseEnds(model)
 			if title == "" {
 				title = fmt.Sprintf("%s network (depth %d) on %s: states after each layer", model.Method, len(model.Net.Hidden), filepath.Base(ds.Name))
@@ -75,28 +74,6 @@ computed in float64 (for drawing only). Large datasets are sampled (--max-points
 	return root
 }
 
-// modelClasses maps the data's labels onto the model's class indices; a
-// label the model does not know gets a class of its own after them.
-func modelClasses(model *nn.Model, ds *data.Dataset) ([]int, []string) {
-	classes := append([]string{}, model.Classes...)
-	pos := map[string]int{}
-	for i, c := range classes {
-		pos[c] = i
-	}
-	y := make([]int, ds.N())
-	for i, c := range ds.Y {
-		lbl := ds.Classes[c]
-		k, ok := pos[lbl]
-		if !ok {
-			k = len(classes)
-			pos[lbl] = k
-			classes = append(classes, lbl)
-		}
-		y[i] = k
-	}
-	return y, classes
-}
-
 // writeDemoPlots writes the demo's pictures into dir: a small sweep's
 // sweep.csv, params_vs_n and bits_vs_n (.png, .svg), and trajectories.png of
 // an hz network on the demo's own dataset ds (the two spirals), 300 of its
@@ -111,11 +88,11 @@ func writeDemoPlots(ctx context.Context, w io.Writer, dir string, ds *data.Datas
 		Compare:  pipeline.CompareOptions{Methods: methods, FloatSample: 500},
 		Progress: func(n int, m string) { start(fmt.Sprintf("N=%d %s", n, m)) }})
 	done()
-	if _, err := writeSweepCSV(ctx, dir, rows); err != nil {
+	if _, err := pipeline.SaveSweepCSV(ctx, dir, rows); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\nsweep on random Gaussian data (d=10, C=10), N = 100, 300, 1000, 3000:\n")
-	files, err := writeSweepPlots(w, rows, dir)
+	files, err := pipeline.WriteSweepPlots(w, rows, dir)
 	if err != nil {
 		return err
 	}

@@ -122,7 +122,8 @@ func printVerifyShort(v *pipeline.Verified, certs []*nn.Certificate, classes []s
 	if len(v.UnknownLabels) > 0 {
 		fmt.Printf("  labels the network has no class for: %s (the network's classes: %s)\n", abbrevList(v.UnknownLabels), abbrevList(classes))
 	}
-	fmt.Printf("  %d points (%d distinct); float64 %d/%d right, float32 %d/%d", v.Points, v.DistinctPoints, v.Float64Correct, v.DistinctPoints, v.Float32Correct, v.DistinctPoints)
+	fc := floatChecked(v)
+	fmt.Printf("  %d points (%d distinct); float64 %d/%d right, float32 %d/%d%s", v.Points, v.DistinctPoints, v.Float64Correct, fc, v.Float32Correct, fc, floatSampleNote(v))
 	for _, c := range certs {
 		if c.Proven {
 			fmt.Printf("; PROVEN exact in %s in any summation order", c.Format)
@@ -130,7 +131,7 @@ func printVerifyShort(v *pipeline.Verified, certs []*nn.Certificate, classes []s
 		}
 	}
 	fmt.Println()
-	if v.Float64Correct < v.DistinctPoints || v.Float32Correct < v.DistinctPoints {
+	if v.Float64Correct < fc || v.Float32Correct < fc {
 		fmt.Println("  (float counts: the weights rounded to float64/float32 as a framework would; they do not change the exact verdict)")
 	}
 	for i, w := range v.Wrong {

@@ -28,7 +28,7 @@ func BenchmarkDFGMoons(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		rep, err := nn.VerifyExact(res.Net, ds.X, ds.Y, ds.M(), nil)
+		rep, err := nn.ExactVerdict(context.Background(), res.Net, ds.X, ds.Y, ds.M(), nn.ExactOptions{})
 		if err != nil || !rep.Exact {
 			b.Fatalf("not exact: %v %+v", err, rep)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"math/bits"
 	"math/rand/v2"
 	"sync/atomic"
 
@@ -19,14 +20,16 @@ type andUnit struct {
 	Class  int
 	Anchor int      // index of the anchor point in the dataset
 	Off    []int    // first-layer units off at the anchor
+	On     []int    // and=full: first-layer units on at the anchor (also read)
 	K      int      // threshold mode
 	Beta   *big.Rat // ReLU mode
 	Covers int      // points of the class it covered that no earlier unit had
 }
 
 // failure says why a first layer cannot be completed: the other-class
-// point Other turns on no first-layer unit that is off at Anchor, so no AND
-// unit of Algorithm 2's form fires at Anchor and not at Other.
+// point Other turns on no first-layer unit that is off at Anchor (and=full:
+// has Anchor's pattern), so no AND unit of this form fires at Anchor and
+// not at Other.
 type failure struct {
 	Anchor, Other int
 }
@@ -36,7 +39,13 @@ type failure struct {
 // becomes the anchor of a new unit whose bias is the largest that keeps every
 // other-class point off, and every point of the class the unit fires on is
 // covered. It returns the units, or the first point that cannot be covered.
-func cover(ctx context.Context, ps *patterns, n int, y []int, classes []int, relu bool, seed int64, restart int, progress func(int64)) ([]andUnit, *failure, error) {
+//
+// With full (and=full, threshold units only) a unit reads the anchor's whole
+// pattern: its input is the Hamming distance between x's pattern and the
+// anchor's (units off at the anchor that are on at x, plus units on at the
+// anchor that are off at x), and a point of another class blocks it only
+// when its pattern equals the anchor's.
+func cover(ctx context.Context, ps *patterns, n int, y []int, classes []int, relu, full bool, seed int64, restart int, progress func(int64)) ([]andUnit, *failure, error) {
 	N := len(y)
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x636f766572+uint64(restart)))
 	order := rng.Perm(N)
@@ -55,23 +64,31 @@ func cover(ctx context.Context, ps *patterns, n int, y []int, classes []int, rel
 			}
 			anchor := ps.row(a)
 			off := make([]int, 0, n)
+			var on []int
 			for i := range n {
 				if anchor[i/64]>>(i%64)&1 == 0 {
 					off = append(off, i)
+				} else if full {
+					on = append(on, i)
 				}
 			}
 			// vals[p] for every point p: the AND's input at x_p.
-			_ = nn.Parallel(N, func(lo, hi int, _ *atomic.Int64) error {
+			if err := nn.Parallel(ctx, N, func(lo, hi int, _ *atomic.Int64) error {
 				for p := lo; p < hi; p++ {
-					if relu {
+					switch {
+					case relu:
 						vals[p], errs[p] = offSum(ps, n, p, off)
-					} else {
+					case full:
+						vals[p] = float64(hamming(ps.row(p), anchor))
+					default:
 						vals[p] = float64(andNotCount(ps.row(p), anchor))
 					}
 				}
 				return nil
-			})
-			u := andUnit{Class: c, Anchor: a, Off: off}
+			}); err != nil {
+				return nil, nil, err
+			}
+			u := andUnit{Class: c, Anchor: a, Off: off, On: on}
 			lo, other := math.Inf(1), -1
 			for p := range N {
 				if y[p] == c {
@@ -96,7 +113,7 @@ func cover(ctx context.Context, ps *patterns, n int, y []int, classes []int, rel
 			} else {
 				k := int(lo)
 				if other < 0 {
-					k = len(off) + 1
+					k = len(off) + len(on) + 1
 				}
 				if k == 0 {
 					return nil, &failure{Anchor: a, Other: other}, nil
@@ -121,6 +138,15 @@ func cover(ctx context.Context, ps *patterns, n int, y []int, classes []int, rel
 		}
 	}
 	return units, nil, nil
+}
+
+// hamming is the number of first-layer units on at one of a, b and off at the other.
+func hamming(a, b []uint64) int {
+	c := 0
+	for k, v := range a {
+		c += bits.OnesCount64(v ^ b[k])
+	}
+	return c
 }
 
 // offSum returns S = Σ_{i∈off} ReLU(z_i(x_p)) in float64 and a bound on its

@@ -37,6 +37,11 @@
 // instead of the origin: the paper's data lie in a ball around the origin,
 // raw data (pixels, iris) do not; center=false is the paper's literal
 // setting, used for its two-moons trials.
+// Option and=full (ours, threshold units only) makes each AND unit read the
+// anchor's whole pattern, H(K − Hamming(pattern(x), pattern(x*))): a point
+// of another class blocks an anchor only when their patterns are equal,
+// where and=off (the default, the reading) fails as soon as the
+// other point's on-set misses every unit off at the anchor.
 //
 // What we could not recover from the sources available here: the paper's
 // Algorithm 2 itself (only the abstract, the informal Theorem 1.4 and the
@@ -73,7 +78,7 @@ func (Method) Describe() string {
 	return "Dirksen–Finke–Genzel (2024) Alg. 2: random Gaussian threshold layer, greedy AND layer, OR; size from the classes' geometry, not N"
 }
 
-var optionNames = []string{"n", "lambda", "activation", "restarts", "bits", "try-all", "center"}
+var optionNames = []string{"n", "lambda", "activation", "restarts", "bits", "try-all", "center", "and"}
 
 // Config are the options, parsed.
 type Config struct {
@@ -84,6 +89,7 @@ type Config struct {
 	Bits     uint    // weights are multiples of 2^−Bits
 	TryAll   bool    // draw every restart and report each (for interpolation rates)
 	Center   bool    // biases uniform in [−λ, λ] around the data's mean, not the origin (default)
+	Full     bool    // and=full: AND units read the anchor's whole pattern (ours; default and=off, the reading)
 }
 
 // ParseConfig reads the method's options.
@@ -132,15 +138,28 @@ func ParseConfig(opts construct.Options) (Config, error) {
 	if c.Center, err = opts.Bool("center", true); err != nil {
 		return c, err
 	}
+	switch a := opts.Param("and", "off"); a {
+	case "off":
+	case "full":
+		if c.ReLU {
+			return c, fmt.Errorf("option and=full: threshold units only (activation=step)")
+		}
+		c.Full = true
+	default:
+		return c, fmt.Errorf("option and=%q: want off or full", a)
+	}
 	return c, nil
 }
 
 func (c Config) params(seed int64) map[string]string {
-	act := "step"
+	act, and := "step", "off"
 	if c.ReLU {
 		act = "relu"
 	}
-	return map[string]string{"n": strconv.Itoa(c.N), "lambda": strconv.FormatFloat(c.Lambda, 'g', -1, 64),
+	if c.Full {
+		and = "full"
+	}
+	return map[string]string{"and": and, "n": strconv.Itoa(c.N), "lambda": strconv.FormatFloat(c.Lambda, 'g', -1, 64),
 		"activation": act, "restarts": strconv.Itoa(c.Restarts), "bits": strconv.Itoa(int(c.Bits)),
 		"try-all": strconv.FormatBool(c.TryAll), "center": strconv.FormatBool(c.Center), "seed": strconv.FormatInt(seed, 10)}
 }
@@ -258,13 +277,17 @@ func (mt Method) Build(ctx context.Context, ds *data.Dataset, opts construct.Opt
 		if opts.Progress != nil {
 			prog = func(done int64) { opts.Progress(done, total) }
 		}
-		units, fail, err := cover(ctx, ps, c.N, ds.Y, classes, c.ReLU, opts.Seed, r, prog)
+		units, fail, err := cover(ctx, ps, c.N, ds.Y, classes, c.ReLU, c.Full, opts.Seed, r, prog)
 		if err != nil {
 			return nil, err
 		}
 		if fail != nil {
-			lastFail = fmt.Sprintf("row %d (class %s) turns on no first-layer unit that is off at row %d (class %s)",
-				ds.Rows[fail.Other], ds.Classes[ds.Y[fail.Other]], ds.Rows[fail.Anchor], ds.Classes[ds.Y[fail.Anchor]])
+			how := "turns on no first-layer unit that is off at"
+			if c.Full {
+				how = "has the same first-layer pattern as"
+			}
+			lastFail = fmt.Sprintf("row %d (class %s) %s row %d (class %s)",
+				ds.Rows[fail.Other], ds.Classes[ds.Y[fail.Other]], how, ds.Rows[fail.Anchor], ds.Classes[ds.Y[fail.Anchor]])
 			res.Notes = append(res.Notes, fmt.Sprintf("restart %d of %d does not interpolate: %s", r+1, c.Restarts, lastFail))
 			widths = append(widths, "-")
 			if !c.TryAll {
@@ -344,10 +367,14 @@ func assemble(fl *firstLayer, units []andUnit, C int, relu bool) *nn.Network {
 				l2.W[j][i].SetInt64(1) // reads s_i = 1 − u_i
 			}
 		}
+		for _, i := range u.On {
+			l2.W[j][i].SetInt64(-1) // and=full: Σ_{On} (1 − u_i) = Σ_{On} s_i
+		}
 		if relu {
 			l2.B[j].Set(u.Beta)
 		} else {
 			// H(K − Σ_{Off} u_i) = STEP(K − 1 − |Off| + Σ_{Off} s_i) on integers
+			// (and=full: H(K − Σ_{Off} u_i − Σ_{On} s_i), the same bias)
 			l2.B[j].SetInt64(int64(u.K - 1 - len(u.Off)))
 		}
 	}

@@ -20,7 +20,7 @@ func checkBuilt(t *testing.T, ds *data.Dataset, res *construct.Result) {
 	if err := res.Net.Check(); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := nn.VerifyExact(res.Net, ds.X, ds.Y, ds.M(), nil)
+	rep, err := nn.ExactVerdict(context.Background(), res.Net, ds.X, ds.Y, ds.M(), nn.ExactOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,6 +51,8 @@ func TestDFGMemorizes(t *testing.T) {
 		{data.Lattice(200, 3, 3, 6), map[string]string{"n": "200", "lambda": "2"}},
 		{data.Lattice(200, 3, 3, 8), map[string]string{"n": "200", "lambda": "2", "center": "true"}},
 		{data.Gaussian(10, 2, 1, 7), map[string]string{"n": "8"}}, // one class
+		{data.Moons(2000, 0.05, 3), map[string]string{"n": "200", "and": "full"}},
+		{data.Gaussian(300, 4, 5, 9), map[string]string{"n": "300", "lambda": "0", "and": "full"}},
 	} {
 		res, err := Method{}.Build(context.Background(), tt.ds, construct.Options{Seed: 1, Params: tt.opts})
 		if err != nil {
@@ -96,6 +98,18 @@ func TestDFGHeavisideAtZero(t *testing.T) {
 	_, err = Method{}.Build(context.Background(), mk("0"), opts)
 	if err == nil || !strings.Contains(err.Error(), "none of 10 first layers") {
 		t.Fatalf("origin of class 0 with λ = 0: err = %v, want no interpolating layer", err)
+	}
+	// and=full reads the whole pattern: the origin's (every unit off)
+	// differs from every class-1 point's, so the same data interpolates
+	opts.Params["and"] = "full"
+	ds = mk("0")
+	if res, err = (Method{}).Build(context.Background(), ds, opts); err != nil {
+		t.Fatalf("and=full, origin of class 0: %v", err)
+	}
+	checkBuilt(t, ds, res)
+	opts.Params["activation"] = "relu"
+	if _, err = (Method{}).Build(context.Background(), ds, opts); err == nil || !strings.Contains(err.Error(), "threshold units only") {
+		t.Fatalf("and=full with ReLU: err = %v, want a refusal", err)
 	}
 }
 

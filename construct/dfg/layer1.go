@@ -129,7 +129,7 @@ func computePatterns(ctx context.Context, fl *firstLayer, xs [][]float64, keepZ 
 			wf[i][j] = float64(v) // |v| < 2^53: exact
 		}
 	}
-	err := nn.Parallel(N, func(lo, hi int, _ *atomic.Int64) error {
+	err := nn.Parallel(ctx, N, func(lo, hi int, _ *atomic.Int64) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -558,7 +558,7 @@ func buildOnce(ctx context.Context, ds *data.Dataset, c Config, dsg design, prim
 		prog = func(done int) { progress(int64(done), int64(len(groups))) }
 	}
 	t0 := time.Now()
-	blocks, err := solveTable(groups, z0, cells, ds.Y, dsg.base, primes, L*int(P), prog)
+	blocks, err := solveTable(ctx, groups, z0, cells, ds.Y, dsg.base, primes, L*int(P), prog)
 	if err != nil {
 		return nil, err
 	}

@@ -50,7 +50,7 @@ func testData(n, d, m, span int, seed uint64) *data.Dataset {
 // evaluator independent of the certificate) give exactly the same outputs.
 func checkNet(t *testing.T, name string, net *nn.Network, ds *data.Dataset) *nn.Certificate {
 	t.Helper()
-	cert, err := nn.Certify(net, ds.X, nn.CertFloat32)
+	cert, err := certify(net, ds.X, nn.CertFloat32)
 	if err != nil {
 		t.Fatalf("%s: certify: %v", name, err)
 	}
@@ -121,7 +121,7 @@ func TestProperty(t *testing.T) {
 		}
 		checkNet(t, name, res.Net, ds)
 		if tc.n <= 2000 { // the generic exact evaluator agrees
-			r, err := nn.VerifyExact(res.Net, ds.X, ds.Y, ds.M(), nil)
+			r, err := nn.ExactVerdict(context.Background(), res.Net, ds.X, ds.Y, ds.M(), nn.ExactOptions{})
 			if err != nil || !r.Exact {
 				t.Fatalf("%s: generic exact verify: %v %+v", name, err, r)
 			}
@@ -192,7 +192,7 @@ func TestFatalCollisionRetry(t *testing.T) {
 
 func TestSolveReportsCollision(t *testing.T) {
 	cells := [][]int32{{0, 5, 9}, {0, 5, 9}}
-	_, err := solveTable([][]int32{{0, 1}}, []int64{7, 7}, cells, []int{1, 2}, 10, []int{2, 5}, 12, nil)
+	_, err := solveTable(context.Background(), [][]int32{{0, 1}}, []int64{7, 7}, cells, []int{1, 2}, 10, []int{2, 5}, 12, nil)
 	var ce *collisionError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "points 1 and 2") {
 		t.Fatalf("got %v", err)
@@ -263,7 +263,7 @@ func TestMutations(t *testing.T) {
 		w := net.Layers()[lk].W[lj][li]
 		w.Add(w, big.NewRat(1, 1))
 	})
-	c, err := nn.Certify(plus, ds.X, nn.CertFloat32)
+	c, err := certify(plus, ds.X, nn.CertFloat32)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +286,7 @@ func TestMutations(t *testing.T) {
 		l := net.Layers()[lk]
 		l.B[lj] = new(big.Rat).Add(l.B[lj], big.NewRat(Limit, 1))
 	})
-	c, err = nn.Certify(pushed, ds.X, nn.CertFloat32)
+	c, err = certify(pushed, ds.X, nn.CertFloat32)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +297,7 @@ func TestMutations(t *testing.T) {
 	odd := mutate(func(net *nn.Network) {
 		net.Layers()[lk].W[lj][li] = big.NewRat(Limit+1, 1)
 	})
-	if c, _ := nn.Certify(odd, ds.X, nn.CertFloat32); c.Proven || !strings.Contains(c.Reason, "not a float32 number") {
+	if c, _ := certify(odd, ds.X, nn.CertFloat32); c.Proven || !strings.Contains(c.Reason, "not a float32 number") {
 		t.Fatalf("unrepresentable weight certified: %+v", c)
 	}
 }
@@ -307,4 +307,9 @@ func abs(v int64) int64 {
 		return -v
 	}
 	return v
+}
+
+// certify is nn.CertifyPoints on every point of xs, without a deadline.
+func certify(net *nn.Network, xs [][]float64, f nn.CertFormat) (*nn.Certificate, error) {
+	return nn.CertifyPoints(context.Background(), net, xs, nil, f)
 }

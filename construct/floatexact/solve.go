@@ -1,6 +1,7 @@
 package floatexact
 
 import (
+	"context"
 	"fmt"
 	"math/bits"
 )
@@ -295,8 +296,9 @@ func (e *collisionError) Error() string { return e.msg }
 // blocks greedily and solves each block's table (spec §3 Step 4): groups are
 // added in order while every field's system stays consistent; the first group
 // that would make one inconsistent closes the block and opens the next one.
+// It stops with ctx's error when ctx is done.
 // cells[i] holds the L unknowns of point i (ℓ·P + f_ℓ), y[i] its label.
-func solveTable(groups [][]int32, z0 []int64, cells [][]int32, y []int, base int, primes []int, unknowns int, progress func(done int)) ([]block, error) {
+func solveTable(ctx context.Context, groups [][]int32, z0 []int64, cells [][]int32, y []int, base int, primes []int, unknowns int, progress func(done int)) ([]block, error) {
 	sys := make([]gfSystem, len(primes))
 	for k, p := range primes {
 		if p == 2 {
@@ -344,6 +346,11 @@ func solveTable(groups [][]int32, z0 []int64, cells [][]int32, y []int, base int
 		}
 	}
 	for gi := 0; gi < len(groups); gi++ {
+		if gi%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		g := groups[gi]
 		if add(g) {
 			count += len(g)

@@ -318,6 +318,11 @@ func sweep(ctx context.Context, ds *data.Dataset, proj *project.Projection, c Co
 	// gaps g_k = τ_{k+1} − τ_k for k = 1..N−1 and the phantom g_0.
 	g := make([]*big.Rat, n)
 	for k := 1; k < n; k++ {
+		if k%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, nil, [2]*big.Rat{}, err
+			}
+		}
 		g[k] = new(big.Rat).Sub(tau(k+1), tau(k))
 	}
 	g0 := new(big.Rat).Quo(new(big.Rat).Sub(tau(n), tau(1)), new(big.Rat).SetInt64(int64(n-1)))

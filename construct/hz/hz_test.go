@@ -63,7 +63,7 @@ func buildAndVerify(t *testing.T, ds *data.Dataset, params map[string]string, se
 	if err != nil {
 		t.Fatalf("%s: build: %v", ds.Name, err)
 	}
-	rep, err := nn.Verify(res.Net, ds.X, ds.Y, ds.M(), nil)
+	rep, err := nn.Verify(context.Background(), res.Net, ds.X, ds.Y, ds.M(), nn.ExactOptions{})
 	if err != nil {
 		t.Fatalf("%s: verify: %v", ds.Name, err)
 	}
@@ -184,7 +184,7 @@ func TestMutationCaught(t *testing.T) {
 			tried++
 			old := new(big.Rat).Set(w)
 			tc.mutate(w)
-			rep, err := nn.Verify(net, ds.X, ds.Y, ds.M(), nil)
+			rep, err := nn.Verify(context.Background(), net, ds.X, ds.Y, ds.M(), nn.ExactOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -227,7 +227,7 @@ func BenchmarkVerifyExact(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
 			for b.Loop() {
-				outs, err := nn.EvalExact(res.Net, ds.X, nil)
+				outs, err := nn.EvalExact(context.Background(), res.Net, ds.X, nil)
 				if err != nil || len(outs) != n {
 					b.Fatal(err)
 				}

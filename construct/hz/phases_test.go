@@ -64,7 +64,7 @@ func checkPhases(t *testing.T, ds *data.Dataset, seed int64, states bool) {
 		p.Readout.W[1][1].SetInt64(1)
 		return p
 	}
-	after, err := nn.EvalExact(prefix(collapse), ds.X, nil)
+	after, err := nn.EvalExact(context.Background(), prefix(collapse), ds.X, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func checkPhases(t *testing.T, ds *data.Dataset, seed int64, states bool) {
 		}
 		seen[key] = ds.Y[i]
 	}
-	final, err := nn.EvalExact(prefix(st.Depth), ds.X, nil)
+	final, err := nn.EvalExact(context.Background(), prefix(st.Depth), ds.X, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

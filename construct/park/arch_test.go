@@ -19,7 +19,7 @@ func problemOf(t *testing.T, xs [][]float64, ys []int, c int) criteria.Problem {
 	for k := range c {
 		ds.Classes = append(ds.Classes, string(rune('a'+k)))
 	}
-	g := data.Geometry(ds)
+	g, _ := data.Geometry(context.Background(), ds)
 	if !g.MinDistExact || !g.MaxDistExact {
 		t.Fatalf("geometry not exact: %s", g.Method)
 	}
@@ -45,18 +45,18 @@ func archCheck(t *testing.T, xs [][]float64, ys []int, c int, widths []int) *Bui
 	if DenseParams(b.Net) != criteria.DenseParams(widths, len(xs[0])) {
 		t.Errorf("dense params %d vs %d", DenseParams(b.Net), criteria.DenseParams(widths, len(xs[0])))
 	}
-	r, err := nn.VerifyExact(b.Net, xs, ys, c, nil)
+	r, err := nn.ExactVerdict(context.Background(), b.Net, xs, ys, c, nn.ExactOptions{})
 	if err != nil || !r.Exact || r.ExactEqual != len(xs) {
 		t.Fatalf("fast verify: %v %+v", err, r)
 	}
-	g, err := nn.VerifyExact(b.Net, xs, ys, c, nil)
+	g, err := nn.ExactVerdict(context.Background(), b.Net, xs, ys, c, nn.ExactOptions{})
 	if err != nil || !g.Exact {
 		t.Fatalf("generic verify: %v %+v", err, g)
 	}
 	bad := slices.Clone(ys)
 	i := len(ys) / 3
 	bad[i] = (bad[i] + 1) % c
-	r, _ = nn.VerifyExact(b.Net, xs, bad, c, nil)
+	r, _ = nn.ExactVerdict(context.Background(), b.Net, xs, bad, c, nn.ExactOptions{})
 	if r.ExactCorrect != len(xs)-1 || len(r.Wrong) != 1 || r.Wrong[0] != i {
 		t.Fatalf("corrupted label: %+v", r)
 	}

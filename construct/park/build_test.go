@@ -50,7 +50,7 @@ func check(t *testing.T, xs [][]float64, ys []int, c int, cfg Config, generic bo
 	if !st.Dyadic {
 		t.Errorf("non-dyadic weights")
 	}
-	r, err := nn.VerifyExact(b.Net, xs, ys, c, nil)
+	r, err := nn.ExactVerdict(context.Background(), b.Net, xs, ys, c, nn.ExactOptions{})
 	if err != nil {
 		t.Fatalf("fast verify: %v", err)
 	}
@@ -58,7 +58,7 @@ func check(t *testing.T, xs [][]float64, ys []int, c int, cfg Config, generic bo
 		t.Fatalf("N=%d C=%d %+v: fast verifier: %d/%d correct, %d equal, wrong %v", n, c, cfg, r.ExactCorrect, n, r.ExactEqual, r.Wrong)
 	}
 	if generic {
-		g, err := nn.Verify(b.Net, xs, ys, c, nil)
+		g, err := nn.Verify(context.Background(), b.Net, xs, ys, c, nn.ExactOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +70,7 @@ func check(t *testing.T, xs [][]float64, ys []int, c int, cfg Config, generic bo
 		bad := append([]int(nil), ys...)
 		i := n / 2
 		bad[i] = (bad[i] + 1) % c
-		r, err := nn.VerifyExact(b.Net, xs, bad, c, nil)
+		r, err := nn.ExactVerdict(context.Background(), b.Net, xs, bad, c, nn.ExactOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,7 +180,7 @@ func TestMethod(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := nn.Verify(res.Net, xs, ys, 4, nil)
+		r, err := nn.Verify(context.Background(), res.Net, xs, ys, 4, nn.ExactOptions{})
 		if err != nil || !r.Exact {
 			t.Fatalf("%v: not exact (%v)", p, err)
 		}
@@ -235,14 +235,14 @@ func BenchmarkVerify(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("exact/N=%d", n), func(b *testing.B) {
 			for b.Loop() {
-				if r, err := nn.VerifyExact(bt.Net, xs, ys, 10, nil); err != nil || !r.Exact {
+				if r, err := nn.ExactVerdict(context.Background(), bt.Net, xs, ys, 10, nn.ExactOptions{}); err != nil || !r.Exact {
 					b.Fatal(err)
 				}
 			}
 		})
 		b.Run(fmt.Sprintf("exact+float/N=%d", n), func(b *testing.B) {
 			for b.Loop() {
-				if r, err := nn.Verify(bt.Net, xs, ys, 10, nil); err != nil || !r.Exact {
+				if r, err := nn.Verify(context.Background(), bt.Net, xs, ys, 10, nn.ExactOptions{}); err != nil || !r.Exact {
 					b.Fatal(err)
 				}
 			}

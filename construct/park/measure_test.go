@@ -102,7 +102,7 @@ func TestMeasure(t *testing.T) {
 			n, d, c, cfg, st.Depth, st.Width, DenseParams(b.Net), st.MaxWeightBits, build, b.Sizes.A, b.Sizes.B, b.Sizes.R)
 		return
 	}
-	r, err := nn.VerifyExact(b.Net, xs, ys, c, nil)
+	r, err := nn.ExactVerdict(context.Background(), b.Net, xs, ys, c, nn.ExactOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestMeasure(t *testing.T) {
 		b.Sizes.K0, b.Sizes.V, b.Sizes.A, b.Sizes.B, b.Sizes.R, b.Sizes.Layers)
 	if generic {
 		t2 := time.Now()
-		g, err := nn.Verify(b.Net, xs, ys, c, nil)
+		g, err := nn.Verify(context.Background(), b.Net, xs, ys, c, nn.ExactOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -600,7 +600,10 @@ func (method) Build(ctx context.Context, ds *data.Dataset, opts construct.Option
 	if len(cfg.Widths) > 0 {
 		used["widths"] = criteria.FormatWidths(cfg.Widths)
 		delete(used, "grouping")
-		g := data.Geometry(ds)
+		g, err := data.Geometry(ctx, ds)
+		if err != nil {
+			return nil, err
+		}
 		pred = predictArch(ds.N(), ds.D(), max(ds.M(), 1), math.Max(1, math.Nextafter(g.Delta, math.Inf(1))), cfg.Widths, cfg.Activation)
 	}
 	res := &construct.Result{Net: b.Net, Options: used, Prediction: pred}

@@ -89,6 +89,9 @@ func projectScalars(ctx context.Context, xs [][]float64, rng *rand.Rand) (*scala
 	for i := range tau {
 		fr[i] = new(big.Int).Mod(tau[i], one)
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	sorted := append([]*big.Int(nil), fr...)
 	sort.Slice(sorted, func(a, b int) bool { return sorted[a].Cmp(sorted[b]) < 0 })
 	// wrap gap: from the last fraction to the first + 1
@@ -101,6 +104,9 @@ func projectScalars(ctx context.Context, xs [][]float64, rng *rand.Rand) (*scala
 			bestGap.Set(gap)
 			bestLo = sorted[i-1]
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	// mid = bestLo + gap/2 (scale Sp+1); offset o = −mid mod 1, rounded to R bits.
 	mid := new(big.Int).Lsh(bestLo, 1)
@@ -122,6 +128,9 @@ func projectScalars(ctx context.Context, xs [][]float64, rng *rand.Rand) (*scala
 		if minZ == nil || Z[i].Cmp(minZ) < 0 {
 			minZ = Z[i]
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	fl := new(big.Int).Rsh(minZ, uint(Sz)) // floor (Rsh floors negatives too)
 	// b = o − fl

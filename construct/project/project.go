@@ -111,10 +111,36 @@ func Draw(ctx context.Context, xs [][]float64, kind Kind, bits int, rng *rand.Ra
 // Along projects xs on the given direction exactly and sorts the values: the
 // stages of stages.go run in-process (one range of keys).
 func Along(xs [][]float64, w []float64) *Projection {
-	scale := Scale(ColumnScales(xs, len(w)), w)
-	p := &Projection{W: w, Tau: TauRange(xs, w, scale), Scale: scale}
-	p.Order = SortStages(p.Tau, 1)
+	p, _ := along(context.Background(), xs, w)
 	return p
+}
+
+// sortRun is the number of points per sorted run and per range of τ in
+// along and Sort: a cancelled context is seen between ranges and runs,
+// each a few milliseconds.
+const sortRun = 1 << 13
+
+// along is Along stopping with ctx's error between ranges of points and
+// sorted runs.
+func along(ctx context.Context, xs [][]float64, w []float64) (*Projection, error) {
+	scale := Scale(ColumnScales(xs, len(w)), w)
+	p := &Projection{W: w, Tau: make([]*big.Int, 0, len(xs)), Scale: scale}
+	for lo := 0; lo < len(xs); lo += sortRun {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		p.Tau = append(p.Tau, TauRange(xs[lo:min(len(xs), lo+sortRun)], w, scale)...)
+	}
+	var err error
+	p.Order, err = Sort(ctx, p.Tau)
+	return p, err
+}
+
+// Sort is SortStages's order (the indices sorted by tau, ties by index) in
+// runs of sortRun keys; the runs do not change the order, since the (τ, i)
+// keys are distinct. It stops with ctx's error between runs.
+func Sort(ctx context.Context, tau []*big.Int) ([]int, error) {
+	return sortStages(ctx, tau, max(1, len(tau)/sortRun))
 }
 
 func (p *Projection) distinct() bool {

@@ -47,7 +47,7 @@ func orderWith(ctx context.Context, xs [][]float64, w []float64) (*Projection, e
 	if o, ok := ctx.Value(ordererKey{}).(Orderer); ok && o != nil {
 		return o.Order(ctx, xs, w)
 	}
-	return Along(xs, w), nil
+	return along(ctx, xs, w)
 }
 
 // HasOrderer reports whether ctx carries an Orderer (constructions with a
@@ -268,9 +268,20 @@ func Assemble(ctx context.Context, w []float64, scale, n int, next func() ([]byt
 // splitters from every step-th key, parts sorted runs, assembled in order.
 // Its Order is the stable sort of the indices by tau.
 func SortStages(tau []*big.Int, parts int) []int {
+	order, _ := sortStages(context.Background(), tau, parts)
+	return order
+}
+
+// sortStages is SortStages stopping with ctx's error between runs.
+func sortStages(ctx context.Context, tau []*big.Int, parts int) ([]int, error) {
 	n := len(tau)
 	keys := make([][]byte, n)
 	for i, t := range tau {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		keys[i] = Key(t, i)
 	}
 	var sample [][]byte
@@ -280,15 +291,23 @@ func SortStages(tau []*big.Int, parts int) []int {
 	}
 	split := Splitters(sample, parts)
 	runs := make([][][]byte, len(split)+1)
-	for _, k := range keys {
+	for i, k := range keys {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		p := Part(k, split)
 		runs[p] = append(runs[p], k)
 	}
 	order := make([]int, 0, n)
 	for _, r := range runs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		for _, k := range SortRun(r) {
 			order = append(order, int(binary.BigEndian.Uint64(k[len(k)-8:])))
 		}
 	}
-	return order
+	return order, nil
 }

@@ -1,6 +1,9 @@
 package ridge
 
-import "math/big"
+import (
+	"context"
+	"math/big"
+)
 
 // Kink is one ReLU term V·σ(z − At) of a piecewise-linear interpolant.
 type Kink struct {
@@ -22,13 +25,19 @@ type Kink struct {
 // point, At = z_i − D/V with D the miss at z_i of the line so far. Since
 // |V| ≥ |D|/(z_i − z_{i−1}) the kink lies in [z_{i−1}, z_i) (so the system
 // stays triangular), and for dyadic z and integer y every V and At are
-// dyadic. A point the current line already meets needs no kink.
-func Interpolate(z []*big.Rat, y []*big.Rat) []Kink {
+// dyadic. A point the current line already meets needs no kink. It stops
+// with ctx's error when ctx is done.
+func Interpolate(ctx context.Context, z []*big.Rat, y []*big.Rat) ([]Kink, error) {
 	var ks []Kink
 	slope := new(big.Rat)
 	d := new(big.Rat)
 	g := new(big.Rat)
 	for i := 1; i < len(z); i++ {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		g.Sub(z[i], z[i-1])
 		// miss D = y_i − (y_{i−1} + slope·g)
 		d.Mul(slope, g)
@@ -47,7 +56,7 @@ func Interpolate(z []*big.Rat, y []*big.Rat) []Kink {
 		ks = append(ks, Kink{Index: i, At: at, V: v})
 		slope.Add(slope, v)
 	}
-	return ks
+	return ks, nil
 }
 
 // Pow2AtLeast returns the smallest power of two 2^e ≥ |r| (r ≠ 0).

@@ -1,6 +1,7 @@
 package ridge
 
 import (
+	"context"
 	"math/big"
 	"math/rand/v2"
 	"testing"
@@ -20,7 +21,10 @@ func TestInterpolate(t *testing.T) {
 			z[i] = cur
 			y[i] = big.NewRat(rng.Int64N(10), 1)
 		}
-		ks := Interpolate(z, y)
+		ks, err := Interpolate(context.Background(), z, y)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for i := range z {
 			f := new(big.Rat).Set(y[0])
 			for _, k := range ks {

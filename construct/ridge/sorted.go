@@ -30,7 +30,12 @@ func Project(ctx context.Context, ds *data.Dataset, direction string, dirBits in
 		return nil, err
 	}
 	s := &Sorted{Proj: p, Tau1: p.TauRat(p.Order[0])}
-	for _, i := range p.Order {
+	for k, i := range p.Order {
+		if k%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		z := p.TauRat(i)
 		s.Z = append(s.Z, z.Sub(z, s.Tau1))
 		s.Y = append(s.Y, new(big.Rat).SetInt64(int64(ds.Y[i])))

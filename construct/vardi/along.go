@@ -1,6 +1,7 @@
 package vardi
 
 import (
+	"context"
 	"math"
 	"math/big"
 	"math/bits"
@@ -16,8 +17,9 @@ import (
 // Scale and Order), computing the N dot products in parallel with the
 // fixed-window accumulator of kulisch.go instead of math/big. colScale must
 // be nn.InputScales(len(w), xs) (the fractional bits of each column). It
-// falls back to project.Along when the window would be too wide.
-func alongExact(xs [][]float64, w []float64, colScale []int) *project.Projection {
+// falls back to project.Along when the window would be too wide. It stops
+// with ctx's error (and a nil projection) in the sort when ctx is done.
+func alongExact(ctx context.Context, xs [][]float64, w []float64, colScale []int) (*project.Projection, error) {
 	d := len(w)
 	scale := 0
 	for k := range w {
@@ -43,12 +45,12 @@ func alongExact(xs [][]float64, w []float64, colScale []int) *project.Projection
 		}
 		neg, mw, ew, ok := floatMant(wk)
 		if !ok || mw == 0 {
-			return project.Along(xs, w)
+			return project.Along(xs, w), nil
 		}
 		_, mx, ex, _ := floatMant(colMax[k])
 		base := scale - ew
 		if base > math.MaxInt32/4 || base < 0 {
-			return project.Along(xs, w)
+			return project.Along(xs, w), nil
 		}
 		t := new(big.Int).SetUint64(mx)
 		t.Mul(t, new(big.Int).SetUint64(mw))
@@ -58,10 +60,10 @@ func alongExact(xs [][]float64, w []float64, colScale []int) *project.Projection
 	}
 	dp.n = limbsFor(bound)
 	if dp.n > maxLimbs {
-		return project.Along(xs, w)
+		return project.Along(xs, w), nil
 	}
 	p := &project.Projection{W: w, Tau: make([]*big.Int, len(xs)), Scale: scale}
-	err := parallel(len(xs), func(lo, hi int) error {
+	err := parallel(ctx, len(xs), func(lo, hi int) error {
 		var acc [maxLimbs]uint64
 		for i := lo; i < hi; i++ {
 			if err := dp.dot(xs[i], &acc, noCheck); err != nil {
@@ -74,10 +76,12 @@ func alongExact(xs [][]float64, w []float64, colScale []int) *project.Projection
 		return nil
 	})
 	if err != nil { // non-finite input: let project report it its own way
-		return project.Along(xs, w)
+		return project.Along(xs, w), nil
 	}
-	p.Order = project.SortStages(p.Tau, 1) // the stable sort by τ, as the stages of the global order
-	return p
+	if p.Order, err = project.Sort(ctx, p.Tau); err != nil { // the stable sort by τ, as the stages of the global order
+		return nil, err
+	}
+	return p, nil
 }
 
 // floatMantNonneg is floatMant without the sign.
@@ -155,7 +159,8 @@ func b2u(b bool) uint64 {
 	return 0
 }
 
-// parallel runs f over [0,n) in chunks on every core; the first error wins.
-func parallel(n int, f func(lo, hi int) error) error {
-	return nn.Parallel(n, func(lo, hi int, _ *atomic.Int64) error { return f(lo, hi) })
+// parallel runs f over [0,n) in chunks on every core; the first error wins,
+// and ctx's error once ctx is done.
+func parallel(ctx context.Context, n int, f func(lo, hi int) error) error {
+	return nn.Parallel(ctx, n, func(lo, hi int, _ *atomic.Int64) error { return f(lo, hi) })
 }

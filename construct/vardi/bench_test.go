@@ -60,7 +60,7 @@ func BenchmarkVerify(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
 			for b.Loop() {
-				r, err := nn.VerifyExactHints(bt.Net, ds.X, ds.Y, ds.M(), nil, bt.Layout.Hints())
+				r, err := nn.ExactVerdict(context.Background(), bt.Net, ds.X, ds.Y, ds.M(), nn.ExactOptions{Hints: bt.Layout.Hints()})
 				if err != nil || !r.Exact {
 					b.Fatal(err, r)
 				}

@@ -238,7 +238,10 @@ func TestAlongExact(t *testing.T) {
 			}
 		}
 		want := project.Along(xs, w)
-		got := alongExact(xs, w, nn.InputScales(d, xs))
+		got, err := alongExact(context.Background(), xs, w, nn.InputScales(d, xs))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if got.Scale != want.Scale || len(got.Tau) != len(want.Tau) {
 			t.Fatalf("trial %d: scale %d, want %d", trial, got.Scale, want.Scale)
 		}

@@ -68,7 +68,7 @@ func measure(t *testing.T, ds *data.Dataset, opts construct.Options) {
 	build := time.Since(t0).Seconds()
 	st := b.Net.Stats()
 	t1, c1 := time.Now(), cputime.Seconds()
-	r, err := nn.VerifyExactHints(b.Net, ds.X, ds.Y, ds.M(), nil, b.Layout.Hints())
+	r, err := nn.ExactVerdict(context.Background(), b.Net, ds.X, ds.Y, ds.M(), nn.ExactOptions{Hints: b.Layout.Hints()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func measure(t *testing.T, ds *data.Dataset, opts construct.Options) {
 	}
 	if os.Getenv("VARDI_NOSPLIT") != "" {
 		t2 := time.Now()
-		g, err := nn.Verify(b.Net, ds.X, ds.Y, ds.M(), nil)
+		g, err := nn.Verify(context.Background(), b.Net, ds.X, ds.Y, ds.M(), nn.ExactOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -116,7 +116,10 @@ func StageI(ctx context.Context, xs [][]float64, seed int64, dirBits int) (*Stag
 					return nil, err
 				}
 			} else {
-				p = alongExact(xs, w, colScale)
+				var err error
+				if p, err = alongExact(ctx, xs, w, colScale); err != nil {
+					return nil, err
+				}
 			}
 			if g := p.MinGap(); g == nil || g.Sign() > 0 {
 				proj = p
@@ -164,6 +167,11 @@ func StageI(ctx context.Context, xs [][]float64, seed int64, dirBits int) (*Stag
 	shifted := new(big.Int).Lsh(beta, uint(F))
 	maxFloor := new(big.Int)
 	for i, t := range proj.Tau {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		v := new(big.Int).Add(t, shifted)
 		if v.Sign() <= 0 {
 			return nil, fmt.Errorf("vardi stage I: internal error: point %d has t ≤ 0", i)
@@ -185,6 +193,11 @@ func StageI(ctx context.Context, xs [][]float64, seed int64, dirBits int) (*Stag
 	two := big.NewInt(2)
 	g := new(big.Int)
 	for k := 1; k < n; k++ {
+		if k%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		g.Sub(s.Floor[s.Order[k]], s.Floor[s.Order[k-1]])
 		if g.Cmp(two) < 0 {
 			return nil, fmt.Errorf("vardi stage I: sorted floors %d and %d differ by %v < 2", k-1, k, g)

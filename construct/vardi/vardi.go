@@ -350,6 +350,9 @@ func BuildNetwork(ctx context.Context, ds *data.Dataset, c Config, seed int64) (
 		iv := make([]Interval, p.M)
 		real[b] = make([]int, p.M)
 		for j := range p.M {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			lo, hi := j*p.NPer, min((j+1)*p.NPer, size)
 			if lo >= hi {
 				iv[j] = Interval{Lo: dummyLo, Hi: dummyLo, U: big.NewInt(1), W: big.NewInt(1)}

@@ -86,14 +86,14 @@ func checkBuilt(t *testing.T, name string, b *Built, ds *data.Dataset, maxWidth 
 	if want := max(b.Plan.CraftBits, l1); st.MaxWeightBits > want {
 		t.Errorf("%s: max weight bits %d > bound %d", name, st.MaxWeightBits, want)
 	}
-	g, err := nn.Verify(b.Net, ds.X, ds.Y, ds.M(), nil)
+	g, err := nn.Verify(context.Background(), b.Net, ds.X, ds.Y, ds.M(), nn.ExactOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !g.Exact || g.ExactEqual != ds.N() {
 		t.Fatalf("%s: generic exact verifier: %d/%d correct, %d equal, wrong %v", name, g.ExactCorrect, g.Points, g.ExactEqual, g.Wrong)
 	}
-	r, err := nn.VerifyExactHints(b.Net, ds.X, ds.Y, ds.M(), nil, b.Layout.Hints())
+	r, err := nn.ExactVerdict(context.Background(), b.Net, ds.X, ds.Y, ds.M(), nn.ExactOptions{Hints: b.Layout.Hints()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +266,7 @@ func flipBit(w *big.Rat, k int) *big.Rat {
 // number of points whose output is not their label.
 func sameOutputs(t *testing.T, net *nn.Network, lay *Layout, ds *data.Dataset) int {
 	t.Helper()
-	gen, err := nn.EvalExact(net, ds.X, nil)
+	gen, err := nn.EvalExact(context.Background(), net, ds.X, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,7 +329,7 @@ func TestMutation(t *testing.T) {
 			}
 			row[cw.Col] = flipBit(orig, k)
 			wrong := sameOutputs(t, b.Net, b.Layout, ds)
-			r, err := nn.VerifyExactHints(b.Net, ds.X, ds.Y, ds.M(), nil, b.Layout.Hints())
+			r, err := nn.ExactVerdict(context.Background(), b.Net, ds.X, ds.Y, ds.M(), nn.ExactOptions{Hints: b.Layout.Hints()})
 			if err != nil {
 				t.Fatal(err)
 			}

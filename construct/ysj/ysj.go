@@ -202,7 +202,11 @@ func build(ctx context.Context, s *ridge.Sorted, d, g, k int, progress func(done
 		y := []*big.Rat{new(big.Rat)}
 		z = append(z, s.Z[lo:hi]...)
 		y = append(y, s.Y[lo:hi]...)
-		for _, kk := range ridge.Interpolate(z, y) {
+		kinks, err := ridge.Interpolate(ctx, z, y)
+		if err != nil {
+			return nil, err
+		}
+		for _, kk := range kinks {
 			q := 2 * (kk.Index - 1)
 			a := new(big.Rat).Abs(kk.V)
 			if kk.V.Sign() < 0 {
@@ -221,6 +225,11 @@ func build(ctx context.Context, s *ridge.Sorted, d, g, k int, progress func(done
 	net := &nn.Network{InputDim: d}
 	l1 := nn.NewLayer(d, len(betas), nn.ReLU)
 	for j, b := range betas {
+		if j%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		for i, v := range s.Proj.W {
 			l1.W[j][i].SetFloat64(v)
 		}
@@ -244,6 +253,9 @@ func build(ctx context.Context, s *ridge.Sorted, d, g, k int, progress func(done
 	l2 := nn.NewLayer(len(betas), len(keep), nn.ReLU)
 	ro := nn.NewLayer(len(keep), 1, nn.Identity)
 	for col, q := range keep {
+		if err := ctx.Err(); err != nil { // a column costs k rational steps
+			return nil, err
+		}
 		L := lines[q]
 		l2.B[col].Set(L[0].b)
 		l2.W[col][0].Set(L[0].a)

@@ -34,7 +34,7 @@ func TestProperty(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", ds.Name, err)
 		}
-		rep, err := nn.Verify(res.Net, ds.X, ds.Y, m, nil)
+		rep, err := nn.Verify(context.Background(), res.Net, ds.X, ds.Y, m, nn.ExactOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

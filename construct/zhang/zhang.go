@@ -152,16 +152,23 @@ func (mt Method) Build(ctx context.Context, ds *data.Dataset, opts construct.Opt
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	kinks := ridge.Interpolate(s.Z, s.Y)
+	kinks, err := ridge.Interpolate(ctx, s.Z, s.Y)
+	if err != nil {
+		return nil, err
+	}
 	if opts.Progress != nil {
 		opts.Progress(int64(n), int64(n))
 	}
-	res.Net = assemble(s, kinks, d, c.Fused)
+	if res.Net, err = assemble(ctx, s, kinks, d, c.Fused); err != nil {
+		return nil, err
+	}
 	res.Notes = append(res.Notes, fmt.Sprintf("%d of %d points needed a kink (the line through the previous points met the others)", len(kinks), n-1))
 	return res, nil
 }
 
-func assemble(s *ridge.Sorted, kinks []ridge.Kink, d int, fused bool) *nn.Network {
+// assemble writes the network of the kinks (one ReLU each) after the
+// projection; it stops with ctx's error when ctx is done.
+func assemble(ctx context.Context, s *ridge.Sorted, kinks []ridge.Kink, d int, fused bool) (*nn.Network, error) {
 	net := &nn.Network{InputDim: d}
 	w := make([]*big.Rat, d)
 	for i, v := range s.Proj.W {
@@ -175,6 +182,11 @@ func assemble(s *ridge.Sorted, kinks []ridge.Kink, d int, fused bool) *nn.Networ
 	if fused {
 		hid = nn.NewLayer(d, k, nn.ReLU)
 		for j := range k {
+			if j%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+			}
 			for i := range d {
 				hid.W[j][i].Set(w[i])
 			}
@@ -193,10 +205,15 @@ func assemble(s *ridge.Sorted, kinks []ridge.Kink, d int, fused bool) *nn.Networ
 		}
 	}
 	for j, kk := range kinks {
+		if j%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		hid.B[j].Sub(hid.B[j], kk.At) // σ(t − b_j), t = a·x − z_min
 		ro.W[0][j].Set(kk.V)
 	}
 	net.Hidden = append(net.Hidden, hid)
 	net.Readout = ro
-	return net
+	return net, nil
 }

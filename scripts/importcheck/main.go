@@ -102,7 +102,7 @@ func check(path string, n int, lo, hi float64) error {
 			xs[p][i] = float64(float32(lo + (hi-lo)*r.Float64()))
 		}
 	}
-	exact, err := nn.EvalExact(m.Net, xs, nil)
+	exact, err := nn.EvalExact(context.Background(), m.Net, xs, nil)
 	if err != nil {
 		return err
 	}

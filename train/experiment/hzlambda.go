@@ -174,7 +174,7 @@ func HZLambda(ctx context.Context, o HZOptions) (*HZResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep, err := nn.VerifyExact(built.Net, ds.X, ds.Y, ds.M(), nil)
+	rep, err := nn.ExactVerdict(context.Background(), built.Net, ds.X, ds.Y, ds.M(), nn.ExactOptions{})
 	if err != nil {
 		return nil, err
 	}

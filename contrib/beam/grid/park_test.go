@@ -80,7 +80,7 @@ func TestSweepEqualsLocal(t *testing.T) {
 	if err := pipeline.WriteSweepCSV(&local, pipeline.Sweep(context.Background(), o)); err != nil {
 		t.Fatal(err)
 	}
-	got, exact, err := Sweep(context.Background(), o, t.TempDir())
+	got, _, exact, err := Sweep(context.Background(), o, t.TempDir())
 	if err != nil || !exact {
 		t.Fatalf("Beam sweep: exact %v, %v", exact, err)
 	}

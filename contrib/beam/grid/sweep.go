@@ -52,26 +52,29 @@ func (f *sweepCellFn) ProcessElement(ctx context.Context, c SweepCell) error {
 		return err
 	}
 	_, body, _ := strings.Cut(b.String(), "\n") // the header is written once, by Sweep
-	j, err := json.Marshal(sweepResult{CSV: body, Exact: pipeline.AllExact(rows)})
+	j, err := json.Marshal(sweepResult{CSV: body, Exact: pipeline.AllExact(rows), Rows: rows})
 	if err != nil {
 		return err
 	}
 	return writeCell(ctx, f.Dir, c.Index, j)
 }
 
-// sweepResult is one cell's CSV rows and whether all are exact (or not
-// applicable), as pipeline.AllExact says.
+// sweepResult is one cell's CSV rows, whether all are exact (or not
+// applicable), as pipeline.AllExact says, and the rows themselves (for the
+// plots).
 type sweepResult struct {
 	CSV   string
 	Exact bool
+	Rows  []pipeline.CompareRow
 }
 
 // Sweep runs the sweep o (sizes o.Ns, methods o.Compare.Methods) on the
 // runner the --runner flag names, one (N, method) cell per element, and
 // returns the CSV pipeline.WriteSweepCSV writes for the local sweep
-// (the same rows in the same order; only the timing columns differ), and
-// whether every row is exact (pipeline.AllExact: memnet sweep's exit status).
-func Sweep(ctx context.Context, o pipeline.SweepOptions, dir string) ([]byte, bool, error) {
+// (the same rows in the same order; only the timing columns differ), the
+// rows (for pipeline.WriteSweepPlots), and whether every row is exact
+// (pipeline.AllExact: memnet sweep's exit status).
+func Sweep(ctx context.Context, o pipeline.SweepOptions, dir string) ([]byte, []pipeline.CompareRow, bool, error) {
 	var cells []SweepCell
 	for _, n := range o.Ns {
 		for _, m := range o.Compare.Methods {
@@ -79,18 +82,19 @@ func Sweep(ctx context.Context, o pipeline.SweepOptions, dir string) ([]byte, bo
 		}
 	}
 	if len(cells) == 0 {
-		return nil, false, fmt.Errorf("sweep: no sizes or no methods")
+		return nil, nil, false, fmt.Errorf("sweep: no sizes or no methods")
 	}
 	p, s := beam.NewPipelineWithRoot()
 	fn := &sweepCellFn{D: o.D, Classes: o.Classes, Seed: o.Seed, Lattice: o.Lattice, Timeout: o.Compare.Timeout, FloatSample: o.Compare.FloatSample, Dir: dir}
 	beam.ParDo0(s.Scope("sweep cell"), fn, beam.Reshuffle(s, beam.CreateList(s, cells)))
 	if err := beamx.Run(ctx, p); err != nil {
-		return nil, false, fmt.Errorf("beam: %w", err)
+		return nil, nil, false, fmt.Errorf("beam: %w", err)
 	}
 	var out bytes.Buffer
 	if err := pipeline.WriteSweepCSV(&out, nil); err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
+	var rows []pipeline.CompareRow
 	exact := true
 	err := readCells(ctx, dir, len(cells), func(b []byte) error {
 		var r sweepResult
@@ -98,8 +102,9 @@ func Sweep(ctx context.Context, o pipeline.SweepOptions, dir string) ([]byte, bo
 			return err
 		}
 		out.WriteString(r.CSV)
+		rows = append(rows, r.Rows...)
 		exact = exact && r.Exact
 		return nil
 	})
-	return out.Bytes(), exact, err
+	return out.Bytes(), rows, exact, err
 }

@@ -15,11 +15,6 @@ import (
 	"github.com/memnet/memnet/pipeline"
 )
 
-// methodFlags are memnet build's method flags, passed on as method options
-// by the same names when given (memnet's cmd/memnet/flags.go lists what each
-// does).
-var methodFlags = []string{"snap", "weights", "variant", "direction", "max-depth", "max-bits", "objective", "w", "activation", "eps", "sigmoid-eps"}
-
 // optList collects repeated --opt NAME=VALUE.
 type optList []string
 
@@ -47,9 +42,11 @@ func buildCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&parts, "parts", 8, "key ranges sorted in parallel")
 	fs.StringVar(&dir, "scratch", "", "directory every worker can read and write (default: a local temporary one)")
 	fs.Var(&opts, "opt", "method option NAME=VALUE (repeatable)")
-	set := map[string]*string{}
-	for _, n := range methodFlags {
-		set[n] = fs.String(n, "", "as memnet build --"+n)
+	set := map[string]*string{} // memnet build's method flags (construct.Flags), by flag name
+	param := map[string]string{}
+	for _, f := range construct.Flags {
+		set[f.Name] = fs.String(f.Name, "", f.Usage)
+		param[f.Name] = f.Param
 	}
 	regression := fs.Bool("regression", false, "as memnet build --regression")
 	pos, err := parse(fs, args)
@@ -65,7 +62,7 @@ func buildCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	params := map[string]string{}
 	fs.Visit(func(f *flag.Flag) {
 		if p, ok := set[f.Name]; ok {
-			params[f.Name] = *p
+			params[param[f.Name]] = *p
 		}
 		if f.Name == "regression" {
 			params["regression"] = fmt.Sprint(*regression)

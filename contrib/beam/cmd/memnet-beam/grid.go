@@ -14,19 +14,10 @@ import (
 	"github.com/memnet/memnet/construct"
 	"github.com/memnet/memnet/contrib/beam/grid"
 	"github.com/memnet/memnet/data"
+	"github.com/memnet/memnet/nn"
 	"github.com/memnet/memnet/pipeline"
 	"github.com/memnet/memnet/train/experiment"
 )
-
-// parkGrids are memnet experiment park-depth-width's named grids.
-var parkGrids = map[string]struct {
-	widths, blocks  string
-	n, test, epochs int
-	sets            string
-}{
-	"small":   {"4,16", "1,4", 500, 500, 30, "fashion-random,fashion"},
-	"default": {"4,8,16,32", "1,2,4,8,16", 2000, 2000, 200, "fashion-random,fashion,digits-random,digits"},
-}
 
 // experimentCmd is memnet experiment park-depth-width with one cell per
 // Beam element: the same flags, CSV, heat maps and tables.
@@ -38,7 +29,7 @@ func experimentCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	var o experiment.ParkOptions
 	var g, widths, blocks, sets, fashionDir, digits, out, dir string
 	var n, nTest, pool int
-	fs.StringVar(&g, "grid", "default", "small or default")
+	fs.StringVar(&g, "grid", "default", "small or default (experiment.ParkGrids; paper-small's convolutional networks run in memnet)")
 	fs.StringVar(&widths, "widths", "", "widths c (overrides the grid's)")
 	fs.StringVar(&blocks, "blocks", "", "residual block counts b (overrides the grid's)")
 	fs.StringVar(&sets, "datasets", "", "fashion, fashion-random, digits, digits-random (default: the grid's)")
@@ -46,9 +37,9 @@ func experimentCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.IntVar(&nTest, "test", 0, "test points per dataset (default: the grid's)")
 	fs.IntVar(&o.Epochs, "epochs", 0, "epochs (default: the grid's)")
 	fs.IntVar(&o.Batch, "batch", 64, "mini-batch size")
-	fs.Float64Var(&o.LR, "lr", 0.02, "initial learning rate")
+	fs.Float64Var(&o.LR, "lr", 0, "initial learning rate (default: the grid's)")
 	fs.Float64Var(&o.Lambda, "lambda", 5e-5, "λ of λ‖θ‖²")
-	fs.IntVar(&o.Trials, "trials", 1, "independent trials per cell, averaged")
+	fs.IntVar(&o.Trials, "trials", 0, "independent trials per cell, averaged (default: the grid's)")
 	fs.IntVar(&pool, "pool", 4, "Fashion-MNIST: average-pool k×k blocks (1: none)")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed for initialization, shuffling and random labels")
 	fs.StringVar(&fashionDir, "fashion", "/usr/share/datasets/fashion-mnist", "directory of the Fashion-MNIST IDX files")
@@ -62,9 +53,9 @@ func experimentCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if len(pos) != 0 {
 		return fmt.Errorf("park-depth-width takes no arguments, got %q", pos[0])
 	}
-	gr, ok := parkGrids[g]
-	if !ok {
-		return fmt.Errorf("--grid %q: want small or default", g)
+	gr, ok := experiment.ParkGrids[g]
+	if !ok || gr.Conv {
+		return fmt.Errorf("--grid %q: want small or default (paper-small runs in memnet)", g)
 	}
 	or := func(v, def string) string {
 		if v != "" {
@@ -78,15 +69,18 @@ func experimentCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		return def
 	}
-	if o.Widths, err = ints("widths", or(widths, gr.widths)); err != nil {
+	if o.Widths, err = ints("widths", or(widths, gr.Widths)); err != nil {
 		return err
 	}
-	if o.Blocks, err = ints("blocks", or(blocks, gr.blocks)); err != nil {
+	if o.Blocks, err = ints("blocks", or(blocks, gr.Blocks)); err != nil {
 		return err
 	}
-	n, nTest, o.Epochs = orInt(n, gr.n), orInt(nTest, gr.test), orInt(o.Epochs, gr.epochs)
+	n, nTest, o.Epochs, o.Trials = orInt(n, gr.N), orInt(nTest, gr.Test), orInt(o.Epochs, gr.Epochs), orInt(o.Trials, gr.Trials)
+	if o.LR == 0 {
+		o.LR = gr.LR
+	}
 	var fashion, fashionTest, dig *data.Dataset
-	for _, name := range strings.Split(or(sets, gr.sets), ",") {
+	for _, name := range strings.Split(or(sets, gr.Sets), ",") {
 		base, random := strings.CutSuffix(strings.TrimSpace(name), "-random")
 		var s experiment.ParkSet
 		switch base {
@@ -146,7 +140,7 @@ func experimentCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 }
 
 // sweepCmd is memnet sweep with one (N, method) cell per Beam element: the
-// same flags and sweep.csv (the plots are drawn by memnet sweep).
+// same flags, sweep.csv, plots and fits (pipeline.WriteSweepPlots).
 func sweepCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sweep", stderr)
 	var methods, ns, out, dir string
@@ -156,7 +150,7 @@ func sweepCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&o.D, "d", 10, "input dimension")
 	fs.IntVar(&o.Classes, "classes", 10, "number of classes")
 	fs.Int64Var(&o.Seed, "seed", 1, "seed for data and constructions")
-	fs.StringVar(&out, "out", "sweep-out", "directory for sweep.csv")
+	fs.StringVar(&out, "out", "sweep-out", "directory for sweep.csv and the plots")
 	fs.StringVar(&out, "o", "sweep-out", "same as --out")
 	fs.DurationVar(&o.Compare.Timeout, "timeout", 0, "time limit per method and N (0 = none)")
 	fs.BoolVar(&o.Lattice, "lattice", false, "integer lattice points instead of Gaussian ones")
@@ -188,15 +182,24 @@ func sweepCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer cleanup()
 	t0 := time.Now()
-	b, exact, err := grid.Sweep(ctx, o, d)
+	b, rows, exact, err := grid.Sweep(ctx, o, d)
 	if err != nil {
 		return err
 	}
 	csv := filepath.Join(out, "sweep.csv")
-	if err := os.WriteFile(csv, b, 0o644); err != nil {
+	if err := nn.WriteFileAtomic(csv, b); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "sweep: %d cells on Beam in %.1f s; wrote %s (plots: memnet sweep draws them)\n", len(o.Ns)*len(o.Compare.Methods), time.Since(t0).Seconds(), csv)
+	fmt.Fprintf(stdout, "sweep: %d cells on Beam in %.1f s\n", len(o.Ns)*len(o.Compare.Methods), time.Since(t0).Seconds())
+	files, err := pipeline.WriteSweepPlots(stdout, rows, out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nwrote %s", csv)
+	for _, f := range files {
+		fmt.Fprintf(stdout, ", %s", f)
+	}
+	fmt.Fprintln(stdout)
 	if !exact {
 		return exitError{1}
 	}

@@ -154,18 +154,40 @@ func writeCSV(t *testing.T, dir, name string, n, d int, seed uint64) string {
 }
 
 // TestGridsEqualMemnet: memnet-beam sweep and experiment park-depth-width
-// write memnet's CSV (but the timing columns) and the same heat maps'
-// files, with the same exit status.
+// write memnet's CSV (but the timing columns), the sweep's plots byte for
+// byte with the same fitted exponents, and the same heat maps' files, with
+// the same exit status.
 func TestGridsEqualMemnet(t *testing.T) {
 	bin := memnet(t)
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "local"), filepath.Join(dir, "beam")
 	sweep := []string{"--methods", "hz,zhang", "--n", "40,90", "--d", "3", "--classes", "2", "--seed", "4"}
-	if _, code := runMemnet(t, bin, append([]string{"sweep", "--out", a}, sweep...)...); code != 0 {
+	localOut, code := runMemnet(t, bin, append([]string{"sweep", "--out", a}, sweep...)...)
+	if code != 0 {
 		t.Fatalf("memnet sweep: exit %d", code)
 	}
-	if _, code := runBeam(t, append([]string{"sweep", "--out", b}, sweep...)...); code != 0 {
+	beamOut, code := runBeam(t, append([]string{"sweep", "--out", b}, sweep...)...)
+	if code != 0 {
 		t.Fatalf("memnet-beam sweep: exit %d", code)
+	}
+	fits := func(s string) string { // from the fitted exponents to the list of files
+		_, f, _ := strings.Cut(s, "fitted exponents")
+		f, _, _ = strings.Cut(f, "\nwrote ")
+		return f
+	}
+	if x, y := fits(localOut), fits(beamOut); x == "" || x != y {
+		t.Errorf("the fits differ:\n%s\nmemnet-beam:\n%s", x, y)
+	}
+	plots, _ := filepath.Glob(filepath.Join(a, "*_vs_n.*"))
+	if len(plots) != 10 {
+		t.Errorf("memnet sweep wrote %d plots, want 10", len(plots))
+	}
+	for _, f := range plots {
+		x, _ := os.ReadFile(f)
+		y, err := os.ReadFile(filepath.Join(b, filepath.Base(f)))
+		if err != nil || !bytes.Equal(x, y) {
+			t.Errorf("memnet-beam sweep's %s differs from memnet's (%v)", filepath.Base(f), err)
+		}
 	}
 	if x, y := csvWithout(t, filepath.Join(a, "sweep.csv"), "build_seconds", "verify_seconds"), csvWithout(t, filepath.Join(b, "sweep.csv"), "build_seconds", "verify_seconds"); x != y || strings.Count(x, "\n") != 5 {
 		t.Fatalf("sweep.csv differs:\n%s\nmemnet-beam:\n%s", x, y)

@@ -1,4 +1,4 @@
-package nn
+package verdict
 
 import (
 	"context"
@@ -6,16 +6,18 @@ import (
 	"math"
 	"math/big"
 	"sort"
+
+	"github.com/memnet/memnet/nn"
 )
 
 // This file computes the robust radius of a network on its training points:
 // the largest ℓ∞ radius μ such that the class the network's outputs stand
-// for (ClassOfRat) is the point's label on the whole box {x : ‖x − x_i‖∞ < μ}
+// for (nn.ClassOfRat) is the point's label on the whole box {x : ‖x − x_i‖∞ < μ}
 // of every training point x_i (Kim, Moon & Yun, NeurIPS 2025; Yu, Gao &
 // Zhang, ICLR 2024). It is exact for networks whose first hidden layer is
 // one projection (every row a multiple c_j·w of one vector w): then the
 // network is a function g(τ) of τ = w·x, the μ-box of x_i maps onto the
-// interval τ_i ± μ‖w‖₁, and g is piecewise affine (ReLU, STEP, identity
+// interval τ_i ± μ‖w‖₁, and g is piecewise affine (nn.ReLU, STEP, identity
 // units), so the nearest τ where the class changes is found exactly by
 // propagating g's pieces layer by layer. Otherwise it gives bounds.
 
@@ -60,7 +62,7 @@ const (
 // them; an all-STEP first layer adds the lower bound min_{i,k} |z_k(x_i)|/‖w_k‖₁
 // (no first-layer unit changes on a smaller box, so neither does the
 // network); a one-projection first layer gives μ* exactly.
-func RobustRadius(ctx context.Context, net *Network, xs [][]float64, y []int, m int) (*Radius, error) {
+func RobustRadius(ctx context.Context, net *nn.Network, xs [][]float64, y []int, m int) (*Radius, error) {
 	if err := net.Check(); err != nil {
 		return nil, err
 	}
@@ -70,7 +72,7 @@ func RobustRadius(ctx context.Context, net *Network, xs [][]float64, y []int, m 
 		r.Note = "one label: no radius from the data"
 		return r, nil
 	}
-	if w, cs, ok := oneProjection(net); ok && !net.HasActivation(Sigmoid) {
+	if w, cs, ok := oneProjection(net); ok && !net.HasActivation(nn.Sigmoid) {
 		v, arg, err := projectionRadius(ctx, net, w, cs, xs, y, m)
 		if err == nil {
 			r.Kind, r.Value, r.Argmin = RadiusExact, v, arg
@@ -88,7 +90,7 @@ func RobustRadius(ctx context.Context, net *Network, xs [][]float64, y []int, m 
 			return nil, err
 		}
 	}
-	if len(net.Hidden) > 0 && allAct(net.Hidden[0], Step) {
+	if len(net.Hidden) > 0 && allAct(net.Hidden[0], nn.Step) {
 		r.Lower = stepLayerLower(net.Hidden[0], xs)
 		if r.Note == "" {
 			r.Note = "lower bound: no first-layer STEP unit changes"
@@ -99,7 +101,7 @@ func RobustRadius(ctx context.Context, net *Network, xs [][]float64, y []int, m 
 	return r, nil
 }
 
-func allAct(l Layer, a Activation) bool {
+func allAct(l nn.Layer, a nn.Activation) bool {
 	for _, b := range l.Act {
 		if b != a {
 			return false
@@ -144,7 +146,7 @@ func dataRadiusUpper(xs [][]float64, y []int) (float64, bool) {
 
 // stepLayerLower is min over points and units of |z_k(x_i)|/‖w_k‖₁ (float,
 // rounded down), the ℓ∞ distance from x_i to unit k's hyperplane.
-func stepLayerLower(l Layer, xs [][]float64) float64 {
+func stepLayerLower(l nn.Layer, xs [][]float64) float64 {
 	best := math.Inf(1)
 	for k := range l.W {
 		n1 := 0.0
@@ -172,7 +174,7 @@ func stepLayerLower(l Layer, xs [][]float64) float64 {
 
 // oneProjection reports whether every row of the first hidden layer is a
 // multiple c_j·w of one vector w (the first nonzero row), returning w and c.
-func oneProjection(net *Network) ([]*big.Rat, []*big.Rat, bool) {
+func oneProjection(net *nn.Network) ([]*big.Rat, []*big.Rat, bool) {
 	if len(net.Hidden) == 0 {
 		return nil, nil, false
 	}
@@ -212,7 +214,7 @@ func oneProjection(net *Network) ([]*big.Rat, []*big.Rat, bool) {
 // label changes within ρ₀ of it, since the class changes between τ_i and
 // τ_j); g is propagated on the union of the windows τ_i ± ρ₀, and μ* is the
 // least distance from a τ_i to a τ of another class, capped at ρ₀, over ‖w‖₁.
-func projectionRadius(ctx context.Context, net *Network, w, cs []*big.Rat, xs [][]float64, y []int, m int) (*big.Rat, int, error) {
+func projectionRadius(ctx context.Context, net *nn.Network, w, cs []*big.Rat, xs [][]float64, y []int, m int) (*big.Rat, int, error) {
 	N := len(xs)
 	tau := make([]*big.Rat, N)
 	t := new(big.Rat)
@@ -307,7 +309,7 @@ func (f *plf) affineOnly() bool {
 
 // propagate returns the read-out's functions of τ on [lo, hi], with the
 // first layer's pre-activations c_j·τ + b_j, and the number of pieces made.
-func propagate(ctx context.Context, net *Network, cs []*big.Rat, lo, hi *big.Rat, budget int) ([]*plf, int, error) {
+func propagate(ctx context.Context, net *nn.Network, cs []*big.Rat, lo, hi *big.Rat, budget int) ([]*plf, int, error) {
 	pieces := 0
 	l0 := net.Hidden[0]
 	cur := make([]*plf, len(cs))
@@ -404,16 +406,16 @@ func combine(fs []*plf, w []*big.Rat, b *big.Rat, lo, hi *big.Rat) *plf {
 }
 
 // activatePLF applies a to f, splitting pieces where they cross 0.
-func activatePLF(f *plf, a Activation) *plf {
-	if a == Identity {
+func activatePLF(f *plf, a nn.Activation) *plf {
+	if a == nn.Identity {
 		return f
 	}
 	out := &plf{}
 	act := func(z *big.Rat) *big.Rat {
 		switch {
-		case a == Step && z.Sign() >= 0:
+		case a == nn.Step && z.Sign() >= 0:
 			return big.NewRat(1, 1)
-		case a == Step:
+		case a == nn.Step:
 			return new(big.Rat)
 		case z.Sign() > 0:
 			return z
@@ -425,9 +427,9 @@ func activatePLF(f *plf, a Activation) *plf {
 		mid.Quo(mid, big.NewRat(2, 1))
 		z := new(big.Rat).Add(new(big.Rat).Mul(aj, mid), bj)
 		switch {
-		case a == Step && z.Sign() >= 0:
+		case a == nn.Step && z.Sign() >= 0:
 			out.a, out.b = append(out.a, new(big.Rat)), append(out.b, big.NewRat(1, 1))
-		case a == Step || z.Sign() <= 0:
+		case a == nn.Step || z.Sign() <= 0:
 			out.a, out.b = append(out.a, new(big.Rat)), append(out.b, new(big.Rat))
 		default:
 			out.a, out.b = append(out.a, aj), append(out.b, bj)
@@ -498,7 +500,7 @@ func classPieces(outs []*plf, m int) classMap {
 				vals[o] = f[o].at(q, p)
 			}
 		}
-		cm.atBP[j] = ClassOfRat(vals, m)
+		cm.atBP[j] = nn.ClassOfRat(vals, m)
 		if j+1 < len(uniq) {
 			mid := new(big.Rat).Add(p, uniq[j+1])
 			mid.Quo(mid, big.NewRat(2, 1))
@@ -509,7 +511,7 @@ func classPieces(outs []*plf, m int) classMap {
 			for o := range f {
 				vals[o] = f[o].at(qq, mid)
 			}
-			cm.piece[j] = ClassOfRat(vals, m)
+			cm.piece[j] = nn.ClassOfRat(vals, m)
 		}
 	}
 	return cm

@@ -1,15 +1,31 @@
-package nn
+package verdict
 
 import (
 	"context"
 	"math/big"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/memnet/memnet/nn"
 )
+
+// refAct is the activation a (ReLU, STEP or identity) of the
+// pre-activation z, in a new big.Rat.
+func refAct(a nn.Activation, z *big.Rat) *big.Rat {
+	switch {
+	case a == nn.ReLU && z.Sign() < 0:
+		return new(big.Rat)
+	case a == nn.Step && z.Sign() >= 0:
+		return big.NewRat(1, 1)
+	case a == nn.Step:
+		return new(big.Rat)
+	}
+	return new(big.Rat).Set(z)
+}
 
 // classAt evaluates net at the rational point x in big.Rat and returns the
 // class its outputs stand for.
-func classAt(net *Network, x []*big.Rat, m int) int {
+func classAt(net *nn.Network, x []*big.Rat, m int) int {
 	h := x
 	for _, l := range net.Layers() {
 		next := make([]*big.Rat, l.Out())
@@ -22,13 +38,13 @@ func classAt(net *Network, x []*big.Rat, m int) int {
 		}
 		h = next
 	}
-	return ClassOfRat(h, m)
+	return nn.ClassOfRat(h, m)
 }
 
 // randomProjectionNet draws a network whose first layer is one projection:
-// rows c_j·w, then 1–2 hidden layers of ReLU/STEP units, read-out of 1–3
+// rows c_j·w, then 1–2 hidden layers of nn.ReLU/STEP units, read-out of 1–3
 // outputs.
-func randomProjectionNet(rng *rand.Rand, d int) *Network {
+func randomProjectionNet(rng *rand.Rand, d int) *nn.Network {
 	small := func() *big.Rat {
 		return big.NewRat(int64(rng.IntN(9)-4), int64(1+rng.IntN(2)))
 	}
@@ -37,10 +53,10 @@ func randomProjectionNet(rng *rand.Rand, d int) *Network {
 		w[i] = big.NewRat(int64(rng.IntN(7)-3), 1)
 	}
 	w[0] = big.NewRat(int64(1+rng.IntN(3)), 1)
-	acts := []Activation{ReLU, Step, ReLU}
-	net := &Network{InputDim: d}
+	acts := []nn.Activation{nn.ReLU, nn.Step, nn.ReLU}
+	net := &nn.Network{InputDim: d}
 	k := 1 + rng.IntN(4)
-	l1 := NewLayer(d, k, ReLU)
+	l1 := nn.NewLayer(d, k, nn.ReLU)
 	for j := range k {
 		c := small()
 		if c.Sign() == 0 {
@@ -56,7 +72,7 @@ func randomProjectionNet(rng *rand.Rand, d int) *Network {
 	in := k
 	for range 1 + rng.IntN(2) {
 		k = 1 + rng.IntN(4)
-		l := NewLayer(in, k, ReLU)
+		l := nn.NewLayer(in, k, nn.ReLU)
 		for j := range k {
 			for i := range in {
 				l.W[j][i] = small()
@@ -71,7 +87,7 @@ func randomProjectionNet(rng *rand.Rand, d int) *Network {
 	if outs == 2 {
 		outs = 1
 	}
-	ro := NewLayer(in, outs, Identity)
+	ro := nn.NewLayer(in, outs, nn.Identity)
 	for j := range outs {
 		for i := range in {
 			ro.W[j][i] = small()
@@ -191,15 +207,15 @@ func ratVec(x []float64) []*big.Rat {
 // gets bounds, and an all-STEP first layer a positive lower bound no larger
 // than the data's upper bound when it memorizes.
 func TestRobustRadiusBounds(t *testing.T) {
-	net := &Network{InputDim: 2}
-	l1 := NewLayer(2, 2, Step)
+	net := &nn.Network{InputDim: 2}
+	l1 := nn.NewLayer(2, 2, nn.Step)
 	l1.W[0][0].SetInt64(1)
 	l1.W[1][1].SetInt64(1)
 	l1.B[0].SetFrac64(-1, 2)
 	l1.B[1].SetFrac64(-1, 2)
-	ro := NewLayer(2, 1, Identity)
+	ro := nn.NewLayer(2, 1, nn.Identity)
 	ro.W[0][0].SetInt64(1) // class = [x0 ≥ 1/2]
-	net.Hidden, net.Readout = []Layer{l1}, ro
+	net.Hidden, net.Readout = []nn.Layer{l1}, ro
 	xs := [][]float64{{0, 0}, {1, 0}, {0, 1}, {1, 1}}
 	ys := []int{0, 1, 0, 1}
 	r, err := RobustRadius(context.Background(), net, xs, ys, 2)

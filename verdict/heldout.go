@@ -1,15 +1,19 @@
-package nn
+package verdict
 
-import "context"
+import (
+	"context"
+
+	"github.com/memnet/memnet/nn"
+)
 
 // HeldOutClasses returns the class the exact outputs of net stand for at
-// each point of xs among m classes (−1 for none; ClassOfRat's rule), with
+// each point of xs among m classes (−1 for none; nn.ClassOfRat's rule), with
 // the exact engine: the test-set accuracy of a memorizing network.
-func HeldOutClasses(ctx context.Context, net *Network, xs [][]float64, m int) ([]int, error) {
+func HeldOutClasses(ctx context.Context, net *nn.Network, xs [][]float64, m int) ([]int, error) {
 	if len(xs) == 0 {
 		return nil, nil
 	}
-	e, err := CompileExact(net, xs)
+	e, err := nn.CompileExact(net, xs)
 	if err != nil {
 		return nil, err
 	}
