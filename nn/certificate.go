@@ -187,6 +187,15 @@ func formatDyad(x float64, f CertFormat) (dyad, bool) {
 	return d, true
 }
 
+// productBits is the bit length of the 128-bit product hi·2^64 + lo (its
+// significant bits, the factors' mantissas being odd).
+func productBits(hi, lo uint64) int {
+	if hi != 0 {
+		return 64 + bits.Len64(hi)
+	}
+	return bits.Len64(lo)
+}
+
 func abs64(v int64) int64 {
 	if v < 0 {
 		return -v
@@ -630,7 +639,7 @@ func (ev *certEval) point(x []float64) ([]float64, error) {
 				}
 				hi, lo := bits.Mul64(uint64(abs64(t.w.m)), uint64(abs64(a.m)))
 				if hi != 0 || lo > limit {
-					return nil, fmt.Errorf("%s: a product has %d+ significant bits, more than %s holds", ev.name(k, j), bits.Len64(hi)+64, ev.f.Name)
+					return nil, fmt.Errorf("%s: a product has %d significant bits, more than %s holds", ev.name(k, j), productBits(hi, lo), ev.f.Name)
 				}
 				e := t.w.e + a.e
 				ev.prod = append(ev.prod, lo)

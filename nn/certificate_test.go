@@ -147,3 +147,21 @@ func TestShortRat(t *testing.T) {
 func certify(net *Network, xs [][]float64, f CertFormat) (*Certificate, error) {
 	return CertifyPoints(context.Background(), net, xs, nil, f)
 }
+
+// TestCertificateProductBits: a refusal names the product's true bit length
+// (a 13-bit weight times a 13-bit input is 25 bits, not "64+").
+func TestCertificateProductBits(t *testing.T) {
+	w := big.NewRat(1<<12+1, 1<<10)                             // 13 significant bits, not an integer
+	net := oneNeuron([]*big.Rat{w, new(big.Rat)}, new(big.Rat)) // y = ReLU(w·x₁)
+	x, _ := w.Float64()
+	c, err := certify(net, [][]float64{{x, 0}}, CertFloat32) // (2^12+1)² = 2^24 + 2^13 + 1: 25 bits
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Proven || !strings.Contains(c.Reason, "a product has 25 significant bits") {
+		t.Errorf("reason %q, want the product's 25 significant bits", c.Reason)
+	}
+	if productBits(1, 0) != 65 || productBits(0, 1<<40) != 41 {
+		t.Error("productBits")
+	}
+}
