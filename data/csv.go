@@ -144,26 +144,29 @@ func (p *csvParser) finish(header *record) (*Dataset, error) {
 	if len(p.rows) == 0 {
 		return nil, newError(p.name, 0, "no data rows")
 	}
-	var notes []string
-	opt := rawOptions{column: func(k int) int {
-		if k < p.lc {
-			return k + 1
-		}
-		return k + 2
-	}}
-	if header != nil {
-		note, order := p.headerNote(header)
-		notes = append(notes, note...)
-		opt.classOrder = order
-	}
-	opt.notes = notes
-
+	opt := p.rawOptions(header)
 	d := p.nfields - 1
 	x := make([][]float64, len(p.rows))
 	for i := range x {
 		x[i] = p.backing[i*d : (i+1)*d : (i+1)*d]
 	}
 	return fromRaw(p.name, x, p.labels, p.rows, opt)
+}
+
+// rawOptions are the settings fromRaw validates the rows with (header:
+// the header record, or nil).
+func (p *csvParser) rawOptions(header *record) rawOptions {
+	lc := p.lc
+	opt := rawOptions{column: func(k int) int {
+		if k < lc {
+			return k + 1
+		}
+		return k + 2
+	}}
+	if header != nil {
+		opt.notes, opt.classOrder = p.headerNote(header)
+	}
+	return opt
 }
 
 // next returns the next non-blank, non-comment line, split into fields.
