@@ -439,6 +439,9 @@ func (p *RangePlan) Read(ctx context.Context, r Range) (*RawRows, error) {
 	if p.csv != nil {
 		return p.readCSV(ctx, r)
 	}
+	if r.Lo == r.Hi {
+		return &RawRows{}, nil // no rows (labelColumn needs one)
+	}
 	vals, _, err := p.feat.read(ctx, r.Lo, r.Hi)
 	if err != nil {
 		return nil, err

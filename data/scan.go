@@ -26,6 +26,7 @@ type Scan struct {
 	plan  *RangePlan
 	opt   rawOptions
 	whole *Dataset // a plan that is not splittable: its one range, loaded whole
+	names []string // a CSV header's class names (headerNames)
 
 	d, rows        int
 	firstRowNumber int
@@ -49,13 +50,48 @@ type repeat struct {
 // NewScan starts a scan of p's ranges.
 func (p *RangePlan) NewScan() (*Scan, error) {
 	s := &Scan{plan: p, point: map[[32]byte]int32{}, textID: map[string]int32{}}
-	if p.Splittable {
+	switch {
+	case p.csv != nil:
+		// the header's notes and class order depend on every label: Finish
+		s.opt = p.csv.rawOptions(nil)
+		if p.header != nil {
+			s.names = headerNames(p.header)
+		}
+	case p.Splittable:
 		var err error
 		if s.opt, err = p.rawOptions(); err != nil {
 			return nil, err
 		}
 	}
 	return s, nil
+}
+
+// The ways Load may name a label's class, decided by the whole data (a
+// RangeSummary's Naming): the label text itself, its integer's canonical
+// decimal (when every label is an integer), the name a scikit-learn CSV
+// header gives it (when every label indexes the header's names).
+const (
+	NameText = iota
+	NameInt
+	NameHeader
+	Namings // the number of namings
+)
+
+// Name is label's class name under naming, and whether it has one.
+func (s *Scan) Name(naming int, label string) (string, bool) {
+	switch naming {
+	case NameText:
+		return label, true
+	case NameInt:
+		return IntLabel(label)
+	case NameHeader:
+		v, ok := parseIntLabel(label)
+		if !ok || v < 0 || v >= int64(len(s.names)) {
+			return "", false
+		}
+		return s.names[v], true
+	}
+	return "", false
 }
 
 // Add validates the rows of the next range (Read's result) and calls row
@@ -137,9 +173,8 @@ type RangeSummary struct {
 	Classes []string
 	// ClassOf is the class index of each label text.
 	ClassOf map[string]int
-	// IntClasses: the classes are integer labels, named by their
-	// canonical decimal (IntLabel), not by the label texts.
-	IntClasses bool
+	// Naming is how the classes are named (NameText, NameInt, NameHeader).
+	Naming int
 	// Rows, Points, Dim and Duplicates are Load's N()+Duplicates, N(),
 	// D() and Duplicates; Notes its Notes.
 	Rows, Points, Dim, Duplicates int
@@ -173,17 +208,28 @@ func (s *Scan) Finish() (*RangeSummary, error) {
 	if s.rows == 0 {
 		return nil, newError(name, 0, "no data rows")
 	}
-	classes, classOf, err := classify(name, s.texts, s.textRow, s.opt.classOrder)
+	texts := s.texts
+	if h := s.plan.header; h != nil && s.plan.csv != nil {
+		texts = slices.Clone(s.texts) // the header may rename them
+		s.opt.notes, s.opt.classOrder = s.plan.csv.headerNote(h, texts, s.rows)
+	}
+	classes, classOf, err := classify(name, texts, s.textRow, s.opt.classOrder)
 	if err != nil {
 		return nil, err
 	}
 	sum := &RangeSummary{Name: name, Classes: classes, ClassOf: make(map[string]int, len(s.texts)), Rows: s.rows, Points: len(s.firstRow), Dim: s.d, RangeStart: s.rangeStart}
-	sum.IntClasses = s.opt.classOrder == nil
+	allInt := true
 	for u, t := range s.texts {
 		sum.ClassOf[t] = classOf[u]
 		if _, ok := parseIntLabel(t); !ok {
-			sum.IntClasses = false
+			allInt = false
 		}
+	}
+	switch {
+	case s.opt.classOrder != nil:
+		sum.Naming = NameHeader
+	case allInt:
+		sum.Naming = NameInt
 	}
 	var dups, conflicts []string
 	nConflict := 0

@@ -16,15 +16,16 @@ import (
 // (a sum over rows), nn.DataHash (a SHA-256 fed each distinct point at its
 // first row) and the counts, with data.Scan's validation. The fingerprint
 // needs each row's class name, known only once every label is seen (an
-// integer label "2.0" is class "2" only when all labels are integers), so
-// it keeps two sums: one over the label texts, one over their integer
-// names; Finish takes the one the classes are named by.
+// integer label "2.0" is class "2" only when all labels are integers, and
+// a scikit-learn CSV header renames labels only when all index its
+// names), so it keeps a sum per way of naming (data.Namings: at most that
+// many row digests per row); Finish takes the one the classes are named by.
 type WholeStream struct {
-	scan       *data.Scan
-	text, ints Fingerprint
-	intsValid  bool
-	points     hash.Hash
-	buf        []byte
+	scan   *data.Scan
+	sums   [data.Namings]Fingerprint
+	valid  [data.Namings]bool
+	points hash.Hash
+	buf    []byte
 }
 
 // NewWholeStream starts a WholeStream over p's ranges.
@@ -33,21 +34,28 @@ func NewWholeStream(p *data.RangePlan) (*WholeStream, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &WholeStream{scan: s, intsValid: true, points: sha256.New()}, nil
+	w := &WholeStream{scan: s, points: sha256.New()}
+	for i := range w.valid {
+		w.valid[i] = true
+	}
+	return w, nil
 }
 
 // Add adds the next range's rows (data.RangePlan.Read's result).
 func (w *WholeStream) Add(raw *data.RawRows) error {
 	return w.scan.Add(raw, func(x []float64, label string, first bool) {
 		d := RowDigest(x, label)
-		w.text.AddDigest(d, 1)
-		if w.intsValid {
-			if name, ok := data.IntLabel(label); !ok {
-				w.intsValid = false
-			} else if name != label {
-				w.ints.AddDigest(RowDigest(x, name), 1)
-			} else {
-				w.ints.AddDigest(d, 1)
+		for n := range w.sums {
+			if !w.valid[n] {
+				continue
+			}
+			switch name, ok := w.scan.Name(n, label); {
+			case !ok:
+				w.valid[n] = false
+			case name == label:
+				w.sums[n].AddDigest(d, 1)
+			default:
+				w.sums[n].AddDigest(RowDigest(x, name), 1)
 			}
 		}
 		if first {
@@ -68,11 +76,7 @@ func (w *WholeStream) Finish() (Whole, *data.RangeSummary, error) {
 	if err != nil {
 		return Whole{}, nil, err
 	}
-	f := w.text
-	if sum.IntClasses {
-		f = w.ints
-	}
-	return Whole{Fingerprint: f, PointsSHA256: fmt.Sprintf("%x", w.points.Sum(nil)), Rows: sum.Rows, Points: sum.Points, Dim: sum.Dim}, sum, nil
+	return Whole{Fingerprint: w.sums[sum.Naming], PointsSHA256: fmt.Sprintf("%x", w.points.Sum(nil)), Rows: sum.Rows, Points: sum.Points, Dim: sum.Dim}, sum, nil
 }
 
 // WholeOfRanges reads every range of p (rs, from p.Split and p.Number) in

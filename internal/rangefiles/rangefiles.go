@@ -102,6 +102,21 @@ func Files(dir string, n int, seed uint64) (map[string]data.LoadOptions, error) 
 	files["npy, npy labels"] = data.LoadOptions{Path: write("x.npy", npy("<f8", shape, feats(xs))), Labels: write("y.npy", npy("<i8", fmt.Sprintf("(%d,)", n), labels(ys)))}
 	files["npy conflict"] = data.LoadOptions{Path: write("xc.npy", npy("<f8", shape, feats(xsc))), Labels: write("yc.npy", npy("<i8", fmt.Sprintf("(%d,)", n), labels(cys)))}
 
+	var withLabel, names []byte
+	for i, x := range xs {
+		for _, v := range x {
+			withLabel = binary.LittleEndian.AppendUint64(withLabel, math.Float64bits(float64(v)-128.5))
+		}
+		withLabel = binary.LittleEndian.AppendUint64(withLabel, math.Float64bits(float64(ys[i])))
+		for k, r := range fmt.Sprintf("class-%c", 'a'+ys[i]) + "\x00" {
+			if k < 8 {
+				names = binary.LittleEndian.AppendUint32(names, uint32(r))
+			}
+		}
+	}
+	files["npy, label column"] = data.LoadOptions{Path: write("xy.npy", npy("<f8", fmt.Sprintf("(%d, %d)", n, d+1), withLabel)), LabelCol: -1}
+	files["npy, unicode labels"] = data.LoadOptions{Path: files["npy, npy labels"].Path, Labels: write("names.npy", npy("<U8", fmt.Sprintf("(%d,)", n), names))}
+
 	idx := func(typ byte, dims []int, b []byte) []byte {
 		out := []byte{0, 0, typ, byte(len(dims))}
 		for _, v := range dims {
