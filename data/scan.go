@@ -18,8 +18,9 @@ import (
 // holding the points: per distinct point it keeps the SHA-256 of its
 // exact coordinates (the identity of a point; equal digests are taken as
 // equal points), its first row's number and label, and per repeated row
-// its position — O(distinct points + repeated rows) memory, about 60
-// bytes per distinct point, on the one machine that scans. What a worker
+// its position — O(distinct points + repeated rows) memory (≈ 100–150
+// bytes per distinct point in Go's map, measured in docs/scale.md), on the
+// one machine that scans. What a worker
 // needs to build its shard of the dataset exactly as Load would (Shard)
 // is the RangeSummary Finish returns.
 type Scan struct {
