@@ -154,6 +154,9 @@ func (s *Scan) Add(raw *RawRows, row func(x []float64, label string, first bool)
 		}
 		key := sha256.Sum256(buf)
 		p, seen := s.point[key]
+		if !seen && len(s.firstRow) == math.MaxInt32 {
+			return newError(name, r, fmt.Sprintf("more than %d distinct points", math.MaxInt32))
+		}
 		if seen {
 			s.repeats = append(s.repeats, repeat{at: s.rows, row: r, point: p, text: t})
 		} else {

@@ -219,7 +219,7 @@ func decodeRow(b []byte) (data.ShardRow, error) {
 	var v [4]uint64
 	for i := range v {
 		x, n := binary.Uvarint(b)
-		if n <= 0 || x > math.MaxInt32*uint64(1<<16) {
+		if n <= 0 || x > 1<<47 {
 			return data.ShardRow{}, errRow
 		}
 		v[i], b = x, b[n:]

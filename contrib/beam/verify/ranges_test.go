@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -71,4 +72,27 @@ func TestRangesEqualsVerify(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzDecodeRow: decodeRow reads back what encodeRow wrote, and any other
+// bytes give a row or an error, never a panic.
+func FuzzDecodeRow(f *testing.F) {
+	f.Add(encodeRow(data.ShardRow{Range: 3, Pos: 7, Row: 12, X: []float64{1.5, -2, 0}, Label: "setosa"}))
+	f.Add([]byte{})
+	f.Add([]byte{0, 0, 0, 255, 255, 255, 255, 1})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := decodeRow(b)
+		if err != nil {
+			return
+		}
+		again, err := decodeRow(encodeRow(r))
+		if err != nil || again.Range != r.Range || again.Pos != r.Pos || again.Row != r.Row || again.Label != r.Label || len(again.X) != len(r.X) {
+			t.Fatalf("round trip of %+v: %+v, %v", r, again, err)
+		}
+		for k := range r.X {
+			if math.Float64bits(again.X[k]) != math.Float64bits(r.X[k]) {
+				t.Fatalf("feature %d: %v, then %v", k, r.X[k], again.X[k])
+			}
+		}
+	})
 }
