@@ -21,9 +21,10 @@ package verify
 // summary every judging worker receives is O(classes + repeated rows).
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
+	"encoding/gob"
 	"errors"
 	"fmt"
 	"math"
@@ -52,30 +53,31 @@ type wholeRecord struct {
 }
 
 // scanRanges is step 1: the ranges of job's data and what the judging
-// workers need of the whole data (the summary as JSON).
-func scanRanges(ctx context.Context, job Job) ([]data.Range, wholeRecord, string, error) {
+// workers need of the whole data (the summary gob-encoded: label texts are
+// any bytes, which JSON would not keep).
+func scanRanges(ctx context.Context, job Job) ([]data.Range, wholeRecord, []byte, error) {
 	plan, err := data.PlanRanges(job.Data)
 	if err != nil {
-		return nil, wholeRecord{}, "", err
+		return nil, wholeRecord{}, nil, err
 	}
 	rs := plan.Split(job.Ranges)
 	if err := plan.Number(ctx, rs); err != nil {
-		return nil, wholeRecord{}, "", err
+		return nil, wholeRecord{}, nil, err
 	}
 	whole, sum, err := verdict.WholeOfRanges(ctx, plan, rs)
 	if err != nil {
-		return nil, wholeRecord{}, "", err
+		return nil, wholeRecord{}, nil, err
 	}
-	b, err := json.Marshal(sum)
-	if err != nil {
-		return nil, wholeRecord{}, "", err
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(sum); err != nil {
+		return nil, wholeRecord{}, nil, err
 	}
 	w := wholeRecord{Fingerprint: whole.Fingerprint.String(), PointsSHA256: whole.PointsSHA256, Rows: whole.Rows, Points: whole.Points, Dim: whole.Dim}
-	return rs, w, string(b), nil
+	return rs, w, b.Bytes(), nil
 }
 
 // rangesPipeline is steps 2–4; the combined partial verdict is written to out.
-func rangesPipeline(job Job, rs []data.Range, whole wholeRecord, summary, out string) *beam.Pipeline {
+func rangesPipeline(job Job, rs []data.Range, whole wholeRecord, summary []byte, out string) *beam.Pipeline {
 	p, s := beam.NewPipelineWithRoot()
 	ri := make([]int, len(rs))
 	for i := range ri {
@@ -137,7 +139,7 @@ type judgeRowsFn struct {
 	Criterion Criterion
 	K         int
 	Whole     wholeRecord
-	Summary   string
+	Summary   []byte
 
 	sj    *pipeline.ShardJudge
 	sum   *data.RangeSummary
@@ -153,8 +155,8 @@ func (f *judgeRowsFn) Setup() error {
 	if f.sj, err = pipeline.NewShardJudge(model, pipeline.VerifyOptions{Criterion: f.Criterion}); err != nil {
 		return err
 	}
-	if err := json.Unmarshal([]byte(f.Summary), &f.sum); err != nil {
-		return err
+	if err := gob.NewDecoder(bytes.NewReader(f.Summary)).Decode(&f.sum); err != nil {
+		return fmt.Errorf("the data summary: %w", err)
 	}
 	fp, err := verdict.ParseFingerprint(f.Whole.Fingerprint)
 	if err != nil {
@@ -185,18 +187,13 @@ func (f *judgeRowsFn) ProcessElement(ctx context.Context, shard int, values func
 	if err != nil {
 		return fmt.Errorf("shard %d/%d: %w", shard, f.K, err)
 	}
-	var out bytesBuffer
+	var out bytes.Buffer
 	if err := p.WriteJSON(&out); err != nil {
 		return err
 	}
-	emit(out)
+	emit(out.Bytes())
 	return nil
 }
-
-// bytesBuffer is an io.Writer appending to a byte slice.
-type bytesBuffer []byte
-
-func (b *bytesBuffer) Write(p []byte) (int, error) { *b = append(*b, p...); return len(p), nil }
 
 // encodeRow is a row as bytes: range, position and row number (uvarints),
 // the dimension, each feature's float64 bits (little-endian), the label.
