@@ -144,26 +144,29 @@ func (p *csvParser) finish(header *record) (*Dataset, error) {
 	if len(p.rows) == 0 {
 		return nil, newError(p.name, 0, "no data rows")
 	}
-	var notes []string
-	opt := rawOptions{column: func(k int) int {
-		if k < p.lc {
-			return k + 1
-		}
-		return k + 2
-	}}
-	if header != nil {
-		note, order := p.headerNote(header)
-		notes = append(notes, note...)
-		opt.classOrder = order
-	}
-	opt.notes = notes
-
+	opt := p.rawOptions(header)
 	d := p.nfields - 1
 	x := make([][]float64, len(p.rows))
 	for i := range x {
 		x[i] = p.backing[i*d : (i+1)*d : (i+1)*d]
 	}
 	return fromRaw(p.name, x, p.labels, p.rows, opt)
+}
+
+// rawOptions are the settings fromRaw validates the rows with (header:
+// the header record, or nil).
+func (p *csvParser) rawOptions(header *record) rawOptions {
+	lc := p.lc
+	opt := rawOptions{column: func(k int) int {
+		if k < lc {
+			return k + 1
+		}
+		return k + 2
+	}}
+	if header != nil {
+		opt.notes, opt.classOrder = p.headerNote(header, p.labels, len(p.rows))
+	}
+	return opt
 }
 
 // next returns the next non-blank, non-comment line, split into fields.
@@ -335,9 +338,34 @@ func (p *csvParser) add(rec record) error {
 	return nil
 }
 
+// headerNames are the class names a scikit-learn style header ("N,d,
+// names...") gives labels 0, 1, ...: nil for another header, or when the
+// names are not distinct and non-empty.
+func headerNames(h *record) []string {
+	f := h.fields
+	if len(f) < 3 {
+		return nil
+	}
+	hn, err1 := strconv.ParseUint(f[0], 10, 63)
+	hd, err2 := strconv.ParseUint(f[1], 10, 63)
+	if err1 != nil || err2 != nil || hn == 0 || hd == 0 {
+		return nil
+	}
+	seen := make(map[string]bool, len(f)-2)
+	for _, nm := range f[2:] {
+		if nm == "" || seen[nm] {
+			return nil
+		}
+		seen[nm] = true
+	}
+	return f[2:]
+}
+
 // headerNote describes the header and, for a scikit-learn style header whose
 // names fit the labels, rewrites labels to names and returns the class order.
-func (p *csvParser) headerNote(h *record) ([]string, []string) {
+//
+// labels are the rows' labels (rewritten in place), n the number of rows.
+func (p *csvParser) headerNote(h *record, labels []string, n int) ([]string, []string) {
 	f := h.fields
 	plain := fmt.Sprintf("line %d is a header: %s", h.line, abbreviate(strings.Join(f, ","), 80))
 	if len(f) < 3 {
@@ -350,7 +378,7 @@ func (p *csvParser) headerNote(h *record) ([]string, []string) {
 	}
 	names := f[2:]
 	var notes []string
-	if n, d := len(p.rows), p.nfields-1; int(hn) != n || int(hd) != d {
+	if d := p.nfields - 1; int(hn) != n || int(hd) != d {
 		notes = append(notes, fmt.Sprintf("the header on line %d says %s and %s, but the file has %s and %s", h.line,
 			plural(int(hn), "row"), plural(int(hd), "feature"), plural(n, "row"), plural(d, "feature")))
 	}
@@ -365,7 +393,7 @@ func (p *csvParser) headerNote(h *record) ([]string, []string) {
 		seen[nm] = true
 	}
 	idx := make(map[string]string)
-	for _, l := range p.labels {
+	for _, l := range labels {
 		if !fit {
 			break
 		}
@@ -383,8 +411,8 @@ func (p *csvParser) headerNote(h *record) ([]string, []string) {
 		notes = append([]string{plain + fmt.Sprintf(" (scikit-learn style, but its class names do not fit the labels: they are not all integers in 0..%d)", len(names)-1)}, notes...)
 		return notes, nil
 	}
-	for i, l := range p.labels {
-		p.labels[i] = idx[l]
+	for i, l := range labels {
+		labels[i] = idx[l]
 	}
 	quoted := make([]string, 0, min(len(names), 10))
 	for _, nm := range names[:min(len(names), 10)] {

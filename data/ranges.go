@@ -439,6 +439,9 @@ func (p *RangePlan) Read(ctx context.Context, r Range) (*RawRows, error) {
 	if p.csv != nil {
 		return p.readCSV(ctx, r)
 	}
+	if r.Lo == r.Hi {
+		return &RawRows{}, nil // no rows (labelColumn needs one)
+	}
 	vals, _, err := p.feat.read(ctx, r.Lo, r.Hi)
 	if err != nil {
 		return nil, err
@@ -533,12 +536,26 @@ func (p *RangePlan) Dataset(parts []*RawRows) (*Dataset, error) {
 			c.backing = append(c.backing, x...)
 		}
 		return c.finish(p.header)
+	}
+	opt, err := p.rawOptions()
+	if err != nil {
+		return nil, err
+	}
+	return fromRaw(p.Opt.Path, all.X, all.Labels, nil, opt)
+}
+
+// rawOptions are the settings fromRaw validates a splittable plan's rows
+// with: Load's for the same file.
+func (p *RangePlan) rawOptions() (rawOptions, error) {
+	switch {
+	case p.csv != nil:
+		return p.csv.rawOptions(p.header), nil
 	case p.lab == nil:
 		_, _, col, err := labelColumn(p.Opt.Path, [][]float64{make([]float64, p.feat.rowSize)}, p.Opt.LabelCol)
 		if err != nil {
-			return nil, err
+			return rawOptions{}, err
 		}
-		return fromRaw(p.Opt.Path, all.X, all.Labels, nil, rawOptions{column: col})
+		return rawOptions{column: col}, nil
 	}
-	return fromRaw(p.Opt.Path, all.X, all.Labels, nil, rawOptions{notes: p.notes})
+	return rawOptions{notes: p.notes}, nil
 }

@@ -40,6 +40,11 @@ type Job struct {
 	Data      data.LoadOptions
 	Criterion Criterion
 	Shards    int
+	// Ranges, when positive, reads the data in that many ranges (fewer
+	// when the file has fewer rows; one for a file that cannot be split):
+	// no worker holds the whole dataset (ranges.go). Zero: every worker
+	// loads the whole file.
+	Ranges int
 	// Dir is a directory every worker can write and this machine read
 	// (local for Prism; gs://… on Dataflow): the combined partial verdict
 	// is written there.
@@ -74,15 +79,32 @@ func Run(ctx context.Context, job Job) (*Result, error) {
 	if job.Shards < 1 || job.Shards > 1<<20 {
 		return nil, fmt.Errorf("--shards %d: want 1..%d", job.Shards, 1<<20)
 	}
+	if job.Ranges < 0 || job.Ranges > 1<<20 {
+		return nil, fmt.Errorf("--ranges %d: want 0..%d", job.Ranges, 1<<20)
+	}
 	out := path.Join(job.Dir, "verdict.json")
-	if err := beamx.Run(ctx, Pipeline(job, out)); err != nil {
-		return nil, fmt.Errorf("beam: %w", err)
+	var err error
+	if job.Ranges > 0 {
+		err = runRanges(ctx, job, out)
+	} else {
+		err = runPipeline(ctx, Pipeline(job, out))
+	}
+	if err != nil {
+		return nil, err
 	}
 	b, err := scratch.Read(ctx, out)
 	if err != nil {
 		return nil, err
 	}
 	return final(b, out)
+}
+
+// runPipeline runs p on the runner the --runner flag names.
+func runPipeline(ctx context.Context, p *beam.Pipeline) error {
+	if err := beamx.Run(ctx, p); err != nil {
+		return fmt.Errorf("beam: %w", err)
+	}
+	return nil
 }
 
 // judgeFn judges one shard (its element is the shard index).

@@ -101,7 +101,8 @@ func TestCommandsEqualMemnet(t *testing.T) {
 		code   int
 		shards []string
 		k      int // the shards the job judged (the default: one)
-	}{{d1, 0, []string{"--shards", "5"}, 5}, {d2, 1, []string{"--shards", "5"}, 5}, {d1, 0, nil, 1}} {
+	}{{d1, 0, []string{"--shards", "5"}, 5}, {d2, 1, []string{"--shards", "5"}, 5}, {d1, 0, nil, 1},
+		{d1, 0, []string{"--shards", "4", "--ranges", "6"}, 4}, {d2, 1, []string{"--ranges", "5", "--shards", "3"}, 3}} {
 		sc := t.TempDir()
 		want, wcode := runMemnet(t, bin, "verify", local, "--data", c.data, "--json")
 		got, gcode := runBeam(t, append([]string{"verify", local, "--data", c.data, "--json", "--scratch", sc}, c.shards...)...)
@@ -123,6 +124,29 @@ func TestCommandsEqualMemnet(t *testing.T) {
 		if err := json.Unmarshal(b, &part); err != nil || part.Count != c.k || len(part.Shards) != c.k {
 			t.Fatalf("%s %v: the job judged shards %v of %d (%v), want all %d", c.data, c.shards, part.Shards, part.Count, err, c.k)
 		}
+	}
+	// data memnet verify refuses (a point repeated with another label):
+	// the same message with --ranges; memnet exits 1 on any error,
+	// memnet-beam 2 (its convention for errors, below)
+	rows, err := os.ReadFile(d1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(string(rows), "\n")
+	comma := strings.LastIndex(first, ",")
+	label := "0"
+	if first[comma+1:] == "0" {
+		label = "1"
+	}
+	d3 := filepath.Join(dir, "conflict.csv")
+	if err := os.WriteFile(d3, append(rows, first[:comma+1]+label+"\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, wcode := runMemnet(t, bin, "verify", local, "--data", d3, "--json")
+	var cerr bytes.Buffer
+	gcode := run(context.Background(), []string{"verify", local, "--data", d3, "--json", "--ranges", "4", "--scratch", t.TempDir()}, &bytes.Buffer{}, &cerr)
+	if wcode != 1 || gcode != 2 || !strings.Contains(cerr.String(), "rows 1 and 3001 are the same point with different labels") {
+		t.Fatalf("conflicting labels: exit status memnet %d, memnet-beam --ranges %d (%q), want 1 and 2", wcode, gcode, cerr.String())
 	}
 	// errors are one line, exit status 2
 	var errb bytes.Buffer

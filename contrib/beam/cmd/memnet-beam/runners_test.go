@@ -29,7 +29,8 @@ func setFlags(t *testing.T, kv map[string]string) {
 
 // TestOfflineRunners checks what can be checked without a cluster: the
 // verify pipeline's graph (the dot runner writes it: the shard judge, the
-// verdict CombineFn, the writer), and a submission to a portable job server
+// verdict CombineFn, the writer; with --ranges the range reader, the shard
+// marks, the grouping and the judge of grouped rows), and a submission to a portable job server
 // (Flink's and Spark's path: --runner=universal, Docker environment with
 // the Go SDK container) that gets as far as connecting to the job service,
 // here a closed port on the loopback address, and fails there in one line.
@@ -52,6 +53,21 @@ func TestOfflineRunners(t *testing.T) {
 		for _, want := range []string{"judgeFn", "combineFn", "writeFn", "Reshuffle"} {
 			if !bytes.Contains(g, []byte(want)) {
 				t.Errorf("the verify graph has no %s:\n%s", want, g)
+			}
+		}
+	})
+	t.Run("graph with ranges", func(t *testing.T) {
+		rdot := filepath.Join(dir, "ranges.dot")
+		setFlags(t, map[string]string{"runner": "dot", "dot_file": rdot})
+		var errb bytes.Buffer
+		run(context.Background(), []string{"verify", net, "--data", d, "--shards", "3", "--ranges", "4"}, &bytes.Buffer{}, &errb)
+		g, err := os.ReadFile(rdot)
+		if err != nil {
+			t.Fatalf("the dot runner wrote no graph: %v (%s)", err, errb.String())
+		}
+		for _, want := range []string{"readRangeFn", "shardMarkFn", "judgeRowsFn", "combineFn", "writeFn", "Reshuffle", "GBK"} {
+			if !bytes.Contains(g, []byte(want)) {
+				t.Errorf("the verify --ranges graph has no %s:\n%s", want, g)
 			}
 		}
 	})

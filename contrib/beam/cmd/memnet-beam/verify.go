@@ -13,7 +13,7 @@ import (
 )
 
 // verifyCmd is memnet verify on Beam: the same arguments (NET --data
-// [--labels --label-col --format --eps --json]) plus --shards, --scratch
+// [--labels --label-col --format --eps --json]) plus --shards, --ranges, --scratch
 // and the runner's flags; the same verdict, JSON and exit status.
 func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("verify", stderr)
@@ -30,6 +30,9 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.IntVar(&job.Shards, "shards", verify.DefaultShards, "number of shards (elements) the points are hashed into. "+
 		"The default, 1, is the cheapest on one machine (Prism): a shard's exact evaluation already uses every core of its worker, and every extra shard repeats the network's shared per-group work. "+
 		"On a cluster give the number of workers (machines, not cores), not more (docs/scale.md)")
+	fs.IntVar(&job.Ranges, "ranges", 0, "read the data in this many ranges, each on a worker, so that no worker holds the whole dataset "+
+		"(this machine streams the ranges once, in order, for the whole data's hashes and repeated rows; gzip and .npz files are one range). "+
+		"The default, 0, loads the whole file on every worker")
 	fs.StringVar(&dir, "scratch", "", "directory every worker can write (default: a local temporary one)")
 	pos, err := parse(fs, args)
 	if err != nil {
